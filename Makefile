@@ -1,0 +1,159 @@
+# flakeguard - plain GNU make. `make help` lists the targets.
+#
+# Objects go under $(BUILD) (build/ by default, build/asan for `make asan`),
+# the binary to ./flakeguard (or $(BUILD)/flakeguard for sanitizer builds).
+# Library flags come from pkg-config through $(BUILD)/config.mk, which is
+# generated after `deps` has checked (and, as root on Debian, installed) the
+# -dev packages; make re-reads it automatically.
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+BUILD      ?= build
+SANITIZE   ?=
+
+VERSION    := 0.1.0
+DEPS       := libuv jansson libxml-2.0 sqlite3
+TEST_DEPS  := cmocka
+WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla \
+              -Wformat=2 -Wno-format-nonliteral
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DFG_VERSION='"$(VERSION)"' -I. \
+              $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDLIBS  = $(PKG_LIBS) $(LDLIBS)
+
+ifneq ($(SANITIZE),)
+  CFLAGS  := -O1 -g -fno-omit-frame-pointer
+  ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+  LDFLAGS += -fsanitize=$(SANITIZE)
+  BIN := $(BUILD)/flakeguard
+else
+  BIN := flakeguard
+endif
+
+ifeq ($(V),1)
+  Q :=
+else
+  Q := @
+endif
+
+# Modules in layering order (lower first). A module may only include
+# headers of modules listed before it; `make lint` checks this.
+LIB_MODULES := core runner history analyzer reporters
+objs_of      = $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(1)/*.c))
+LIB_OBJS    := $(foreach m,$(LIB_MODULES),$(call objs_of,$(m)))
+CLI_OBJS    := $(call objs_of,cli)
+
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+PROG_SRCS   := $(wildcard tests/fixtures/progs/*.c)
+PROG_BINS   := $(patsubst tests/fixtures/progs/%.c,$(BUILD)/progs/%,$(PROG_SRCS))
+
+.PHONY: all deps check unit e2e demo asan valgrind-check install uninstall \
+        clean lint check-headers bench help
+.DEFAULT_GOAL := all
+
+NO_CONFIG_GOALS := clean help deps uninstall
+ifeq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
+else
+-include $(BUILD)/config.mk
+endif
+
+$(BUILD)/config.mk: Makefile tests/deps.sh
+	$(Q)sh tests/deps.sh $(DEPS) $(TEST_DEPS)
+	$(Q)mkdir -p $(BUILD)
+	$(Q){ echo "PKG_CFLAGS := $$($(PKG_CONFIG) --cflags $(DEPS))"; \
+	      echo "PKG_LIBS := $$($(PKG_CONFIG) --libs $(DEPS))"; \
+	      echo "CMOCKA_CFLAGS := $$($(PKG_CONFIG) --cflags cmocka)"; \
+	      echo "CMOCKA_LIBS := $$($(PKG_CONFIG) --libs cmocka)"; } > $@
+
+help:
+	@echo "make            build ./flakeguard"
+	@echo "make demo       install deps, build, run flakeguard on examples/"
+	@echo "make check      install deps, build, run unit and end-to-end tests"
+	@echo "make asan       the whole check under ASan+UBSan (build/asan/)"
+	@echo "make valgrind-check  unit tests under valgrind"
+	@echo "make lint       check-headers and the layering rule"
+	@echo "make bench      benchmarks against the usual alternatives (bench/)"
+	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
+	@echo "make deps       check/install the -dev packages"
+
+deps:
+	$(Q)sh tests/deps.sh $(DEPS) $(TEST_DEPS)
+
+all: $(BIN)
+
+$(BIN): $(CLI_OBJS) $(LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(BUILD)/%.o: %.c $(BUILD)/config.mk
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%.o: tests/unit/%.c $(BUILD)/config.mk
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(ALL_LDLIBS)
+
+$(BUILD)/progs/%: tests/fixtures/progs/%.c $(BUILD)/config.mk
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $<
+
+# The unit tests run through flakeguard itself (dogfooding): each cmocka
+# binary writes JUnit XML, flakeguard reads it, records it and reports.
+unit: $(BIN) $(UNIT_BINS) $(PROG_BINS)
+	$(Q)FG_BUILD=$(BUILD) sh tests/unit/run.sh $(BIN) $(UNIT_BINS)
+
+e2e: $(BIN) $(PROG_BINS)
+	$(Q)FLAKEGUARD=$(CURDIR)/$(BIN) PROGS=$(CURDIR)/$(BUILD)/progs sh tests/e2e/run.sh
+
+check: unit e2e
+
+asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan \
+	    SANITIZE=address,undefined check
+
+valgrind-check: $(UNIT_BINS)
+	$(Q)for t in $(UNIT_BINS); do \
+	  echo "  VALGRIND $$t"; \
+	  valgrind -q --error-exitcode=1 --leak-check=full \
+	    --errors-for-leak-kinds=definite $$t >/dev/null || exit 1; \
+	done
+
+demo: $(BIN)
+	$(Q)sh examples/demo.sh $(CURDIR)/$(BIN)
+
+bench: $(BIN) $(PROG_BINS)
+	$(Q)sh bench/run.sh $(CURDIR)/$(BIN)
+
+check-headers: $(BUILD)/config.mk
+	$(Q)for h in $(wildcard $(addsuffix /*.h,$(LIB_MODULES) cli)); do \
+	  echo "#include \"$$h\"" | \
+	    $(CC) $(ALL_CFLAGS) -MF /dev/null -fsyntax-only -x c - || exit 1; \
+	done
+
+lint: check-headers
+	$(Q)sh tests/layering.sh $(LIB_MODULES)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/flakeguard
+	install -m 644 docs/flakeguard.1 $(DESTDIR)$(MANDIR)/man1/flakeguard.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/flakeguard $(DESTDIR)$(MANDIR)/man1/flakeguard.1
+
+clean:
+	rm -rf build flakeguard examples/build .flakeguard
+
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/tests/*.d)

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/core.h - the public face of core: errors, memory, strings, durations,
+ * logging, the capped output buffer, the run model and the configuration.
+ *
+ * core depends on nothing of ours; every other module includes this header.
+ *
+ * Ownership in one paragraph: a non-const char * returned by a core function
+ * belongs to the caller and is freed with free(3). Records (struct fg_run,
+ * struct fg_test, struct fg_attempt) own every string they point to;
+ * fg_run_release() frees all of it. fg_xmalloc() and friends never return
+ * NULL: on out-of-memory they print a message and exit(3), so callers never
+ * handle OOM.
+ */
+#ifndef FG_CORE_H
+#define FG_CORE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ====================================================================== */
+/* Errors                                                                  */
+/* ====================================================================== */
+
+/*
+ * One table gives the codes, fg_strerror() and fg_status_name(). Codes are
+ * negative; add new ones at the end, never renumber (they show in JSON).
+ */
+#define FG_STATUS_MAP(XX)                                                  \
+	XX(EINVAL, -1, "invalid argument")                                 \
+	XX(ECONFIG, -2, "configuration error")                             \
+	XX(EXML, -3, "malformed JUnit XML")                                \
+	XX(EDB, -4, "history database error")                              \
+	XX(ESPAWN, -5, "could not start test process")                     \
+	XX(E2BIG, -6, "input exceeds limit")                               \
+	XX(EIO, -7, "I/O error")                                           \
+	XX(EINTR, -8, "interrupted")
+
+enum fg_status {
+	FG_OK = 0,
+#define FG_XX(name, val, msg) FG_##name = val,
+	FG_STATUS_MAP(FG_XX)
+#undef FG_XX
+};
+
+/* Optional out-parameter, always the last argument; NULL means "don't care". */
+struct fg_error {
+	enum fg_status code;
+	char msg[1024]; /* "path:line: what went wrong", lowercase, no period */
+};
+
+/* Records code and message in err (if non-NULL) and returns code. */
+int fg_fail(struct fg_error *err, enum fg_status code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *fg_strerror(int code);
+const char *fg_status_name(int code);
+
+/*
+ * Exit codes of the flakeguard binary (documented in README and the man
+ * page). fg_exit_code() maps an fg_status to one of them.
+ */
+enum fg_exit {
+	FG_EXIT_OK = 0,        /* nothing real failed */
+	FG_EXIT_FAILED = 1,    /* a (non-quarantined) test failed */
+	FG_EXIT_USAGE = 2,     /* usage or configuration error */
+	FG_EXIT_INFRA = 3,     /* database, spawn, disk */
+	FG_EXIT_SIGINT = 130,  /* interrupted by SIGINT */
+	FG_EXIT_SIGTERM = 143, /* interrupted by SIGTERM */
+};
+int fg_exit_code(int status);
+
+#define FG_BUG(...) fg_bug(__FILE__, __LINE__, __VA_ARGS__)
+_Noreturn void fg_bug(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ====================================================================== */
+/* Logging: stderr only; stdout belongs to reports.                        */
+/* ====================================================================== */
+
+enum fg_log_level { FG_LOG_ERROR, FG_LOG_WARN, FG_LOG_INFO, FG_LOG_DEBUG };
+
+/* Level from FLAKEGUARD_LOG (error|warn|info|debug) or -v; default warn. */
+void fg_log_set_level(enum fg_log_level level);
+enum fg_log_level fg_log_get_level(void);
+void fg_log(enum fg_log_level level, const char *module, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ====================================================================== */
+/* Memory and strings                                                      */
+/* ====================================================================== */
+
+void *fg_xmalloc(size_t n);
+void *fg_xcalloc(size_t n, size_t size);
+void *fg_xrealloc(void *p, size_t n);
+/* Grows *p (of *cap elements of size sz) to hold at least need elements. */
+void fg_xgrow(void **p, size_t *cap, size_t need, size_t sz);
+char *fg_xstrdup(const char *s);           /* NULL in, NULL out */
+char *fg_xstrndup(const char *s, size_t n);
+char *fg_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Frees a NULL-terminated vector of strings and the vector itself. */
+void fg_strv_free(char **v);
+size_t fg_strv_len(char *const *v);
+char **fg_strv_dup(char *const *v);
+
+/* ====================================================================== */
+/* Durations and time                                                      */
+/* ====================================================================== */
+
+/*
+ * Parses "90s", "5m", "1500ms", "1h", "2.5s" or a bare number of seconds
+ * into milliseconds. Returns FG_OK or FG_EINVAL (with a message naming s).
+ */
+int fg_duration_parse(const char *s, int64_t *ms, struct fg_error *err);
+/* Formats ms as "1.234s", "12ms", "2m03s" into buf. Returns buf. */
+char *fg_duration_format(int64_t ms, char *buf, size_t n);
+int64_t fg_now_ms(void);          /* wall clock, ms since the epoch */
+uint64_t fg_monotonic_ns(void);   /* monotonic clock */
+/* Formats an epoch-ms timestamp as UTC ISO-8601 "2026-11-28T05:21:00.123Z". */
+char *fg_time_iso8601(int64_t ms, char *buf, size_t n);
+
+/* ====================================================================== */
+/* Capped buffer (for captured output)                                     */
+/* ====================================================================== */
+
+/*
+ * A buffer that keeps at most `max` bytes: the first max/2 bytes (head) and
+ * the last max/2 bytes (tail) of everything appended, counting what it
+ * dropped. Appending never fails and never grows past max. With max == 0
+ * nothing is kept but the total count.
+ */
+struct fg_buf {
+	char *head;       /* first bytes, up to head_max */
+	size_t head_len;
+	size_t head_max;
+	char *tail;       /* ring of the last bytes, up to tail_max */
+	size_t tail_len;
+	size_t tail_pos;  /* next write position in the ring */
+	size_t tail_max;
+	uint64_t total;   /* bytes appended in all */
+};
+
+void fg_buf_init(struct fg_buf *b, size_t max);
+void fg_buf_append(struct fg_buf *b, const void *data, size_t len);
+/* Bytes dropped between head and tail. */
+uint64_t fg_buf_dropped(const struct fg_buf *b);
+/*
+ * Returns a NUL-terminated copy of what is kept, with the marker
+ * "\n[... N bytes truncated ...]\n" between head and tail when bytes were
+ * dropped. Caller frees.
+ */
+char *fg_buf_text(const struct fg_buf *b);
+/* The last `max` bytes kept (for "tail of the output" displays). Caller frees. */
+char *fg_buf_tail_text(const struct fg_buf *b, size_t max);
+void fg_buf_release(struct fg_buf *b);
+
+/* ====================================================================== */
+/* The model: attempts, tests, runs                                        */
+/* ====================================================================== */
+
+/* One execution of a test. Values are stored in the database: never renumber. */
+enum fg_astatus {
+	FG_A_PASSED = 0,
+	FG_A_FAILED = 1,
+	FG_A_ERROR = 2,
+	FG_A_SKIPPED = 3,
+	FG_A_TIMEOUT = 4,
+	FG_A_CRASHED = 5,
+	FG_A_LEAKED = 6,
+};
+#define FG_A_COUNT 7
+const char *fg_astatus_name(enum fg_astatus s); /* "passed", "timeout", ... */
+int fg_astatus_parse(const char *s);            /* -1 if unknown */
+bool fg_astatus_is_failure(enum fg_astatus s);  /* failed/error/timeout/crashed/leaked */
+
+/* What a test came to in one run. */
+enum fg_outcome {
+	FG_O_PASSED = 0,
+	FG_O_FAILED = 1,
+	FG_O_FLAKY = 2,
+	FG_O_SKIPPED = 3,
+	FG_O_QUARANTINED = 4,
+};
+#define FG_O_COUNT 5
+const char *fg_outcome_name(enum fg_outcome o);
+int fg_outcome_parse(const char *s);
+
+struct fg_attempt {
+	int number;            /* 1-based */
+	enum fg_astatus status;
+	int64_t started_at_ms; /* epoch ms, 0 if unknown */
+	int64_t duration_ms;
+	char *message;         /* failure message, or NULL */
+	char *output;          /* captured output excerpt, or NULL */
+};
+
+struct fg_test {
+	char *suite;     /* the suite (config name or <testsuite name>) */
+	char *classname; /* may be "" but never NULL */
+	char *name;      /* never NULL */
+	char *file;      /* source file if known, else NULL */
+	int line;        /* source line if known, else 0 */
+	enum fg_outcome outcome;
+	int64_t duration_ms; /* of the last attempt */
+	struct fg_attempt *attempts;
+	size_t nattempts, attempts_cap;
+};
+
+struct fg_run {
+	int64_t id;            /* database id, 0 before it is stored */
+	char *commit;          /* may be NULL */
+	char *branch;          /* may be NULL */
+	char *host;
+	char *ci_job;          /* CI job id/url, may be NULL */
+	char *shard;           /* "K/N" or NULL */
+	int64_t started_at_ms;
+	int64_t duration_ms;
+	int exit_code;
+	bool interrupted;      /* the run did not finish: results are partial */
+	struct fg_test *tests;
+	size_t ntests, tests_cap;
+};
+
+struct fg_summary {
+	size_t total, passed, failed, flaky, skipped, quarantined;
+};
+
+void fg_run_init(struct fg_run *run);
+void fg_run_release(struct fg_run *run);
+/*
+ * Appends a test with copies of the given strings (classname NULL -> "").
+ * Returns a pointer into run->tests, valid until the next fg_run_add_test().
+ */
+struct fg_test *fg_run_add_test(struct fg_run *run, const char *suite,
+				const char *classname, const char *name);
+/* Finds a test by identity, or NULL. Linear; fine for per-suite lookups. */
+struct fg_test *fg_run_find_test(struct fg_run *run, const char *suite,
+				 const char *classname, const char *name);
+/* Appends an attempt (number = nattempts + 1), taking copies of strings. */
+struct fg_attempt *fg_test_add_attempt(struct fg_test *t, enum fg_astatus st,
+				       int64_t duration_ms, const char *message,
+				       const char *output);
+void fg_test_release(struct fg_test *t);
+/*
+ * Derives t->outcome and t->duration_ms from the attempts: all skipped ->
+ * skipped; last attempt not a failure and an earlier failure -> flaky; last
+ * a failure -> failed; else passed. (Quarantine is applied later, by the
+ * analyzer.)
+ */
+void fg_test_settle(struct fg_test *t);
+void fg_run_summarize(const struct fg_run *run, struct fg_summary *sum);
+
+/* ====================================================================== */
+/* Configuration (flakeguard.json)                                         */
+/* ====================================================================== */
+
+struct fg_suite_cfg {
+	char *name;      /* unique, never NULL */
+	char **argv;     /* NULL-terminated; a string command becomes sh -c */
+	char **env;      /* NULL-terminated "KEY=VALUE" to add, or NULL */
+	char *cwd;       /* relative to the config file's directory, or NULL */
+	int64_t timeout_ms; /* 0 = the run's default */
+	char *junit;     /* where the suite writes JUnit, or NULL = we choose */
+	int retries;     /* -1 = the run's default */
+};
+
+struct fg_config {
+	char *path;      /* the file it came from, or NULL */
+	char *dir;       /* its directory ("." when none) */
+	struct fg_suite_cfg *suites;
+	size_t nsuites, suites_cap;
+	int jobs;            /* 0 = not set */
+	int64_t timeout_ms;  /* 0 = not set */
+	int retries;         /* -1 = not set */
+	char *db;            /* NULL = not set */
+};
+
+void fg_config_init(struct fg_config *cfg);
+/*
+ * Loads a flakeguard.json. Errors name "file:line:column: reason" and return
+ * FG_ECONFIG (or FG_EIO when the file cannot be read). On error cfg is left
+ * initialised and empty.
+ */
+int fg_config_load(struct fg_config *cfg, const char *path, struct fg_error *err);
+/* Adds a suite made of one program path (for `run -- PROGRAM...`). */
+void fg_config_add_program(struct fg_config *cfg, const char *program);
+void fg_config_release(struct fg_config *cfg);
+
+#endif /* FG_CORE_H */

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/model.c - the in-memory model of a run: tests and their attempts.
+ *
+ * Every stage speaks this model: the runner and the JUnit reader fill it,
+ * the store writes it, the analyzer settles outcomes and reporters print it.
+ * A run owns all its strings; fg_run_release() frees everything.
+ */
+#include "core/core.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const astatus_names[FG_A_COUNT] = {
+	"passed", "failed", "error", "skipped", "timeout", "crashed", "leaked",
+};
+static const char *const outcome_names[FG_O_COUNT] = {
+	"passed", "failed", "flaky", "skipped", "quarantined",
+};
+
+const char *fg_astatus_name(enum fg_astatus s)
+{
+	return (unsigned)s < FG_A_COUNT ? astatus_names[s] : "unknown";
+}
+
+int fg_astatus_parse(const char *s)
+{
+	for (int i = 0; i < FG_A_COUNT; i++)
+		if (s && !strcmp(s, astatus_names[i]))
+			return i;
+	return -1;
+}
+
+bool fg_astatus_is_failure(enum fg_astatus s)
+{
+	return s != FG_A_PASSED && s != FG_A_SKIPPED;
+}
+
+const char *fg_outcome_name(enum fg_outcome o)
+{
+	return (unsigned)o < FG_O_COUNT ? outcome_names[o] : "unknown";
+}
+
+int fg_outcome_parse(const char *s)
+{
+	for (int i = 0; i < FG_O_COUNT; i++)
+		if (s && !strcmp(s, outcome_names[i]))
+			return i;
+	return -1;
+}
+
+void fg_run_init(struct fg_run *run)
+{
+	memset(run, 0, sizeof(*run));
+}
+
+void fg_test_release(struct fg_test *t)
+{
+	for (size_t i = 0; i < t->nattempts; i++) {
+		free(t->attempts[i].message);
+		free(t->attempts[i].output);
+	}
+	free(t->attempts);
+	free(t->suite);
+	free(t->classname);
+	free(t->name);
+	free(t->file);
+	memset(t, 0, sizeof(*t));
+}
+
+void fg_run_release(struct fg_run *run)
+{
+	for (size_t i = 0; i < run->ntests; i++)
+		fg_test_release(&run->tests[i]);
+	free(run->tests);
+	free(run->commit);
+	free(run->branch);
+	free(run->host);
+	free(run->ci_job);
+	free(run->shard);
+	fg_run_init(run);
+}
+
+struct fg_test *fg_run_add_test(struct fg_run *run, const char *suite,
+				const char *classname, const char *name)
+{
+	struct fg_test *t;
+
+	fg_xgrow((void **)&run->tests, &run->tests_cap, run->ntests + 1,
+		 sizeof(*run->tests));
+	t = &run->tests[run->ntests++];
+	memset(t, 0, sizeof(*t));
+	t->suite = fg_xstrdup(suite ? suite : "");
+	t->classname = fg_xstrdup(classname ? classname : "");
+	t->name = fg_xstrdup(name ? name : "");
+	return t;
+}
+
+struct fg_test *fg_run_find_test(struct fg_run *run, const char *suite,
+				 const char *classname, const char *name)
+{
+	for (size_t i = 0; i < run->ntests; i++) {
+		struct fg_test *t = &run->tests[i];
+
+		if (!strcmp(t->suite, suite ? suite : "") &&
+		    !strcmp(t->classname, classname ? classname : "") &&
+		    !strcmp(t->name, name ? name : ""))
+			return t;
+	}
+	return NULL;
+}
+
+struct fg_attempt *fg_test_add_attempt(struct fg_test *t, enum fg_astatus st,
+				       int64_t duration_ms, const char *message,
+				       const char *output)
+{
+	struct fg_attempt *a;
+
+	fg_xgrow((void **)&t->attempts, &t->attempts_cap, t->nattempts + 1,
+		 sizeof(*t->attempts));
+	a = &t->attempts[t->nattempts++];
+	memset(a, 0, sizeof(*a));
+	a->number = (int)t->nattempts;
+	a->status = st;
+	a->duration_ms = duration_ms;
+	a->message = fg_xstrdup(message);
+	a->output = fg_xstrdup(output);
+	return a;
+}
+
+void fg_test_settle(struct fg_test *t)
+{
+	bool any_fail = false, all_skipped = true;
+	const struct fg_attempt *last;
+
+	if (!t->nattempts) {
+		t->outcome = FG_O_SKIPPED;
+		return;
+	}
+	for (size_t i = 0; i < t->nattempts; i++) {
+		if (fg_astatus_is_failure(t->attempts[i].status))
+			any_fail = true;
+		if (t->attempts[i].status != FG_A_SKIPPED)
+			all_skipped = false;
+	}
+	last = &t->attempts[t->nattempts - 1];
+	t->duration_ms = last->duration_ms;
+	if (all_skipped)
+		t->outcome = FG_O_SKIPPED;
+	else if (fg_astatus_is_failure(last->status))
+		t->outcome = FG_O_FAILED;
+	else if (any_fail)
+		t->outcome = FG_O_FLAKY;
+	else
+		t->outcome = FG_O_PASSED;
+}
+
+void fg_run_summarize(const struct fg_run *run, struct fg_summary *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	for (size_t i = 0; i < run->ntests; i++) {
+		sum->total++;
+		switch (run->tests[i].outcome) {
+		case FG_O_PASSED:
+			sum->passed++;
+			break;
+		case FG_O_FAILED:
+			sum->failed++;
+			break;
+		case FG_O_FLAKY:
+			sum->flaky++;
+			break;
+		case FG_O_SKIPPED:
+			sum->skipped++;
+			break;
+		case FG_O_QUARANTINED:
+			sum->quarantined++;
+			break;
+		}
+	}
+}
