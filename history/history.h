@@ -64,8 +64,76 @@ void history_store_close(struct history_store *st); /* NULL is fine */
 /*
  * Writes the run, its tests and every attempt in one transaction and sets
  * run->id. On failure nothing of the run is stored (FG_EDB).
+ * The tests of a run must have distinct identities (suite, classname,
+ * name); a duplicate is FG_EDB naming it. Tests are stored with the outcome
+ * and duration_ms they carry (settle them first). The write takes the
+ * database's write lock (BEGIN IMMEDIATE): a concurrent writer waits up to
+ * the busy timeout (10 s) and then fails with FG_EDB.
  */
 int history_store_write_run(struct history_store *st, struct fg_run *run,
 			    struct fg_error *err);
+
+/*
+ * Durations for the scheduler: per test identity, the median duration of
+ * its most recent passing runs (outcome passed or flaky, i.e. the last
+ * attempt passed), newest `window` samples at most.
+ */
+struct history_duration {
+	char *suite, *classname, *name; /* owned by the list */
+	int64_t median_ms;  /* median of the samples (lower middle if even) */
+	int samples;        /* how many passing runs it is based on, >= 1 */
+};
+
+/* Sorted by (suite, classname, name) in strcmp order; see _find(). */
+struct history_durations {
+	struct history_duration *items;
+	size_t n, cap;
+};
+
+/*
+ * Fills `out` (which the caller zero-initialises) with one entry for each
+ * known test that has at least one passing run, using its newest `window`
+ * (>= 1) passing runs. Tests never seen passing are absent: the scheduler
+ * chooses its own default. FG_OK or FG_EDB; on error `out` is left empty.
+ * Free with history_durations_release().
+ */
+int history_store_durations(struct history_store *st, int window,
+			    struct history_durations *out, struct fg_error *err);
+/* Binary search by identity (classname NULL = ""); NULL when absent. */
+const struct history_duration *
+history_durations_find(const struct history_durations *d, const char *suite,
+		       const char *classname, const char *name);
+void history_durations_release(struct history_durations *d);
+
+/* One stored attempt of a test, with the run it belongs to. */
+struct history_attempt_rec {
+	int64_t run_id;
+	int64_t run_started_at_ms;
+	char *commit;              /* the run's commit, or NULL */
+	char *branch;              /* the run's branch, or NULL */
+	enum fg_outcome outcome;   /* what the test came to in that run */
+	struct fg_attempt attempt; /* owns message and output */
+};
+
+/* Newest first: by run id (runs are numbered in write order), then attempt. */
+struct history_test_history {
+	struct history_attempt_rec *items;
+	size_t n, cap;
+};
+
+/*
+ * Fills `out` (zero-initialised by the caller) with the newest `limit`
+ * attempts of the test (suite, classname, name); classname NULL means "".
+ * An unknown test is FG_OK with out->n == 0. FG_EDB on a database error,
+ * with `out` left empty. Free with history_test_history_release().
+ */
+int history_store_test_history(struct history_store *st, const char *suite,
+			       const char *classname, const char *name,
+			       size_t limit, struct history_test_history *out,
+			       struct fg_error *err);
+void history_test_history_release(struct history_test_history *h);
+
+/* The schema version (PRAGMA user_version) this build creates and reads. */
+int history_store_schema_version(void);
 
 #endif /* FG_HISTORY_H */

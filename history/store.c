@@ -1,0 +1,856 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * history/store.c - the history database (SQLite): open and migrate, write
+ * runs atomically, and the queries later stages need (durations for the
+ * scheduler, a test's recent attempts).
+ *
+ * Opening never modifies a file that is not ours: the 16-byte SQLite magic
+ * is checked with plain read(2) before SQLite sees the file, and the
+ * identity checks (application_id, user_version, known tables) run before
+ * the first write (switching to WAL is a write). Only then is the schema
+ * migrated forward, in one BEGIN IMMEDIATE transaction, re-reading
+ * user_version inside it so that two processes opening a new database at
+ * once migrate it exactly once.
+ *
+ * A run is written in one BEGIN IMMEDIATE transaction: concurrent writers
+ * queue on the busy timeout instead of failing with SQLITE_BUSY halfway, and
+ * a failure (or a SIGKILL: SQLite's journal does the rest) leaves nothing of
+ * the run. The hot statements are prepared once per store with
+ * SQLITE_PREPARE_PERSISTENT and finalized by history_store_close().
+ *
+ * The schema and the migration rule are documented in
+ * docs/internals/history-schema.md. To change the schema: append a step to
+ * schema_steps[] (never edit a released one), then update that document.
+ */
+#include "history/history.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef FG_VERSION
+#define FG_VERSION "unknown"
+#endif
+
+#define STORE_BUSY_TIMEOUT_MS 10000
+/* PRAGMA application_id of our databases: "FGHD" (flakeguard history db). */
+#define STORE_APPLICATION_ID 0x46474844
+
+/* ====================================================================== */
+/* Schema                                                                  */
+/* ====================================================================== */
+
+/*
+ * schema_steps[i] migrates a database from user_version i to i + 1. Steps
+ * are applied in order inside one transaction at open. Released steps are
+ * never edited: a change is a new step appended at the end.
+ */
+static const char *const schema_steps[] = {
+	/* 0 -> 1: the first schema. */
+	"CREATE TABLE runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  started_at INTEGER NOT NULL,"          /* epoch ms */
+	"  duration_ms INTEGER NOT NULL,"
+	"  commit_sha TEXT,"
+	"  branch TEXT,"
+	"  host TEXT,"
+	"  ci_job TEXT,"
+	"  shard TEXT,"                           /* \"K/N\" */
+	"  exit_code INTEGER NOT NULL,"
+	"  interrupted INTEGER NOT NULL CHECK (interrupted IN (0, 1)),"
+	"  fg_version TEXT NOT NULL"
+	");"
+	"CREATE INDEX runs_started_at ON runs (started_at);"
+	"CREATE TABLE tests ("
+	"  id INTEGER PRIMARY KEY,"
+	"  suite TEXT NOT NULL,"
+	"  classname TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  file TEXT,"
+	"  line INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (suite, classname, name)"
+	");"
+	"CREATE TABLE run_tests ("
+	"  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+	"  test_id INTEGER NOT NULL REFERENCES tests (id) ON DELETE CASCADE,"
+	"  outcome INTEGER NOT NULL CHECK (outcome BETWEEN 0 AND 4),"
+	"  duration_ms INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL,"
+	"  PRIMARY KEY (run_id, test_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX run_tests_by_test ON run_tests (test_id, run_id);"
+	"CREATE TABLE results ("
+	"  run_id INTEGER NOT NULL,"
+	"  test_id INTEGER NOT NULL,"
+	"  attempt INTEGER NOT NULL CHECK (attempt >= 1),"
+	"  status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 6),"
+	"  duration_ms INTEGER NOT NULL,"
+	"  started_at INTEGER NOT NULL DEFAULT 0,"
+	"  message TEXT,"
+	"  output TEXT,"
+	"  PRIMARY KEY (run_id, test_id, attempt),"
+	"  FOREIGN KEY (run_id, test_id) REFERENCES run_tests (run_id, test_id)"
+	"    ON DELETE CASCADE"
+	");"
+	"CREATE INDEX results_by_test ON results (test_id, run_id, attempt);"
+	"CREATE TABLE quarantine ("
+	"  id INTEGER PRIMARY KEY,"
+	"  test_id INTEGER NOT NULL REFERENCES tests (id) ON DELETE CASCADE,"
+	"  since INTEGER NOT NULL,"               /* epoch ms */
+	"  reason TEXT NOT NULL,"
+	"  source TEXT NOT NULL CHECK (source IN ('auto', 'manual')),"
+	"  owner TEXT,"
+	"  expires_at INTEGER,"                   /* epoch ms, NULL = never */
+	"  released_at INTEGER"                   /* epoch ms, NULL = active */
+	");"
+	"CREATE INDEX quarantine_by_test ON quarantine (test_id);"
+	"CREATE UNIQUE INDEX quarantine_active ON quarantine (test_id)"
+	"  WHERE released_at IS NULL;",
+};
+
+#define SCHEMA_VERSION ((int)(sizeof(schema_steps) / sizeof(schema_steps[0])))
+
+int history_store_schema_version(void)
+{
+	return SCHEMA_VERSION;
+}
+
+/* ====================================================================== */
+/* The store and its statements                                            */
+/* ====================================================================== */
+
+enum store_stmt {
+	SS_BEGIN,
+	SS_COMMIT,
+	SS_ROLLBACK,
+	SS_RUN_INSERT,
+	SS_TEST_FIND,
+	SS_TEST_INSERT,
+	SS_TEST_UPDATE,
+	SS_RUN_TEST_INSERT,
+	SS_RESULT_INSERT,
+	SS_DUR_TESTS,
+	SS_DUR_SAMPLES,
+	SS_TEST_HISTORY,
+	SS_COUNT
+};
+
+static const char *const stmt_sql[SS_COUNT] = {
+	[SS_BEGIN] = "BEGIN IMMEDIATE",
+	[SS_COMMIT] = "COMMIT",
+	[SS_ROLLBACK] = "ROLLBACK",
+	[SS_RUN_INSERT] =
+		"INSERT INTO runs (started_at, duration_ms, commit_sha, branch,"
+		" host, ci_job, shard, exit_code, interrupted, fg_version)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[SS_TEST_FIND] = "SELECT id, file, line FROM tests"
+			 " WHERE suite = ?1 AND classname = ?2 AND name = ?3",
+	[SS_TEST_INSERT] = "INSERT INTO tests (suite, classname, name, file, line)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[SS_TEST_UPDATE] = "UPDATE tests SET file = coalesce(?2, file),"
+			   " line = CASE WHEN ?3 > 0 THEN ?3 ELSE line END"
+			   " WHERE id = ?1",
+	[SS_RUN_TEST_INSERT] =
+		"INSERT INTO run_tests (run_id, test_id, outcome, duration_ms,"
+		" attempts) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[SS_RESULT_INSERT] =
+		"INSERT INTO results (run_id, test_id, attempt, status,"
+		" duration_ms, started_at, message, output)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[SS_DUR_TESTS] = "SELECT id, suite, classname, name FROM tests"
+			 " ORDER BY suite, classname, name",
+	[SS_DUR_SAMPLES] = "SELECT duration_ms FROM run_tests"
+			   " WHERE test_id = ?1 AND outcome IN (0, 2)"
+			   " ORDER BY run_id DESC LIMIT ?2",
+	[SS_TEST_HISTORY] =
+		"SELECT r.run_id, ru.started_at, ru.commit_sha, ru.branch,"
+		" rt.outcome, r.attempt, r.status, r.started_at,"
+		" r.duration_ms, r.message, r.output"
+		" FROM tests t"
+		" JOIN results r ON r.test_id = t.id"
+		" JOIN run_tests rt ON rt.run_id = r.run_id"
+		"  AND rt.test_id = r.test_id"
+		" JOIN runs ru ON ru.id = r.run_id"
+		" WHERE t.suite = ?1 AND t.classname = ?2 AND t.name = ?3"
+		" ORDER BY r.run_id DESC, r.attempt DESC LIMIT ?4",
+};
+
+struct history_store {
+	sqlite3 *db;
+	char *path;                     /* as given, for messages */
+	sqlite3_stmt *stmt[SS_COUNT];   /* prepared on first use */
+};
+
+/* Returns the prepared statement, or NULL with the error in the db handle. */
+static sqlite3_stmt *stmt_get(struct history_store *st, enum store_stmt id)
+{
+	if (!st->stmt[id] &&
+	    sqlite3_prepare_v3(st->db, stmt_sql[id], -1,
+			       SQLITE_PREPARE_PERSISTENT, &st->stmt[id],
+			       NULL) != SQLITE_OK)
+		return NULL;
+	return st->stmt[id];
+}
+
+/* Steps a statement that returns no rows and resets it. */
+static int stmt_run(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int exec_stmt(struct history_store *st, enum store_stmt id)
+{
+	sqlite3_stmt *s = stmt_get(st, id);
+
+	return s ? stmt_run(s) : sqlite3_errcode(st->db);
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static char *column_strdup(sqlite3_stmt *s, int i)
+{
+	return fg_xstrdup((const char *)sqlite3_column_text(s, i));
+}
+
+void history_store_close(struct history_store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < SS_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	/* Checkpoints the WAL and removes -wal/-shm when we are the last. */
+	sqlite3_close_v2(st->db);
+	free(st->path);
+	free(st);
+}
+
+/* ====================================================================== */
+/* Opening                                                                 */
+/* ====================================================================== */
+
+static int not_ours(const char *path, const char *why, struct fg_error *err)
+{
+	return fg_fail(err, FG_EDB,
+		       "'%s' is not a flakeguard history database (%s)", path,
+		       why);
+}
+
+/* mkdir -p of the directory part of path. */
+static int make_parent_dirs(const char *path, struct fg_error *err)
+{
+	char *dir = fg_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int rc = FG_OK;
+
+	if (!slash || slash == dir) {
+		free(dir);
+		return FG_OK;
+	}
+	*slash = '\0';
+	for (char *p = dir + 1; rc == FG_OK; p++) {
+		char c = *p;
+		struct stat sb;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+			rc = fg_fail(err, FG_EDB,
+				     "cannot create directory '%s' for history "
+				     "database '%s': %s",
+				     dir, path, strerror(errno));
+		else if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+			rc = fg_fail(err, FG_EDB,
+				     "cannot create history database '%s': "
+				     "'%s' is not a directory",
+				     path, dir);
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	free(dir);
+	return rc;
+}
+
+/*
+ * Checks the SQLite magic with plain read(2), before SQLite opens the file,
+ * so that nothing (not even a -wal or -journal file) is created next to a
+ * file that is not a database. A missing or empty file is a new database.
+ */
+static int check_magic(const char *path, struct fg_error *err)
+{
+	static const char magic[16] = "SQLite format 3";
+	char buf[sizeof(magic)];
+	struct stat sb;
+	ssize_t n = 0, r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return FG_OK;
+		return fg_fail(err, FG_EDB, "cannot open history database "
+			       "'%s': %s", path, strerror(errno));
+	}
+	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		close(fd);
+		return fg_fail(err, FG_EDB, "cannot open history database "
+			       "'%s': is a directory", path);
+	}
+	while (n < (ssize_t)sizeof(buf) &&
+	       (r = read(fd, buf + n, sizeof(buf) - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+
+			close(fd);
+			return fg_fail(err, FG_EDB, "cannot read history "
+				       "database '%s': %s", path, strerror(e));
+		}
+		n += r;
+	}
+	close(fd);
+	if (n == 0 || (n == sizeof(buf) && !memcmp(buf, magic, sizeof(buf))))
+		return FG_OK;
+	return not_ours(path, "file is not a database", err);
+}
+
+/* Wraps the connection's last error, naming the path. */
+static int store_fail(struct history_store *st, const char *what,
+		      struct fg_error *err)
+{
+	int code = sqlite3_errcode(st->db);
+	int sys = sqlite3_system_errno(st->db);
+
+	if ((code & 0xff) == SQLITE_NOTADB)
+		return not_ours(st->path, "file is not a database", err);
+	if (sys && ((code & 0xff) == SQLITE_CANTOPEN ||
+		    (code & 0xff) == SQLITE_IOERR))
+		return fg_fail(err, FG_EDB, "%s '%s': %s (%s)", what, st->path,
+			       sqlite3_errmsg(st->db), strerror(sys));
+	return fg_fail(err, FG_EDB, "%s '%s': %s", what, st->path,
+		       sqlite3_errmsg(st->db));
+}
+
+static int pragma_int(struct history_store *st, const char *sql, int *out)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int(s, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/*
+ * Decides, without writing, whether the file is ours: either a new
+ * database (no application_id, no user_version, no schema objects) or one
+ * with our application_id and a user_version we know.
+ */
+static int check_identity(struct history_store *st, int *version,
+			  struct fg_error *err)
+{
+	int app = 0, uv = 0, nobj = 0, ours = 0;
+
+	if (pragma_int(st, "PRAGMA application_id", &app) ||
+	    pragma_int(st, "PRAGMA user_version", &uv) ||
+	    pragma_int(st, "SELECT count(*) FROM sqlite_master", &nobj) ||
+	    pragma_int(st, "SELECT count(*) FROM sqlite_master WHERE type ="
+			   " 'table' AND name IN ('runs', 'tests', 'results')",
+		       &ours))
+		return store_fail(st, "cannot read history database", err);
+	if (app != 0 && app != STORE_APPLICATION_ID)
+		return not_ours(st->path, "it belongs to another application",
+				err);
+	if (uv > SCHEMA_VERSION)
+		return fg_fail(err, FG_EDB,
+			       "history database '%s' was created by a newer "
+			       "flakeguard (schema version %d, this one knows "
+			       "up to %d)",
+			       st->path, uv, SCHEMA_VERSION);
+	if (uv == 0 && nobj > 0)
+		return not_ours(st->path, "it has tables flakeguard does not "
+				"know", err);
+	if (uv > 0 && app == 0 && ours < 3)
+		return not_ours(st->path, "it has a user_version but none of "
+				"flakeguard's tables", err);
+	*version = uv;
+	return FG_OK;
+}
+
+static int configure(struct history_store *st, struct fg_error *err)
+{
+	sqlite3_stmt *s;
+	int rc, wal = 0;
+
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
+				NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			const char *mode = (const char *)sqlite3_column_text(s, 0);
+
+			wal = mode && !strcmp(mode, "wal");
+			rc = SQLITE_OK;
+		}
+		sqlite3_finalize(s);
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL;"
+				  "PRAGMA foreign_keys = ON;", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, "cannot configure history database", err);
+	if (!wal)
+		fg_log(FG_LOG_WARN, "history", "'%s': WAL journal not available "
+		       "here; concurrent runs will wait for each other",
+		       st->path);
+	return FG_OK;
+}
+
+/* Applies schema_steps[from..] in one transaction. */
+static int migrate(struct history_store *st, struct fg_error *err)
+{
+	char sql[96];
+	int uv = 0, rc;
+
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL))
+		return store_fail(st, "cannot migrate history database", err);
+	/* Another process may have migrated it since check_identity(). */
+	rc = pragma_int(st, "PRAGMA user_version", &uv);
+	for (int v = uv; rc == SQLITE_OK && v < SCHEMA_VERSION; v++) {
+		rc = sqlite3_exec(st->db, schema_steps[v], NULL, NULL, NULL);
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d",
+		 STORE_APPLICATION_ID);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		int frc = store_fail(st, "cannot migrate history database", err);
+
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return frc;
+	}
+	if (uv < SCHEMA_VERSION)
+		fg_log(FG_LOG_INFO, "history", "'%s': schema migrated from "
+		       "version %d to %d", st->path, uv, SCHEMA_VERSION);
+	return FG_OK;
+}
+
+static int open_db(struct history_store *st, struct fg_error *err)
+{
+	int version = 0, rc;
+
+	rc = sqlite3_open_v2(st->path, &st->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, "cannot open history database", err);
+	if (sqlite3_db_readonly(st->db, "main") == 1)
+		return fg_fail(err, FG_EDB, "cannot open history database "
+			       "'%s': the file is not writable", st->path);
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	rc = check_identity(st, &version, err);
+	if (rc == FG_OK)
+		rc = configure(st, err);
+	if (rc == FG_OK && version < SCHEMA_VERSION)
+		rc = migrate(st, err);
+	return rc;
+}
+
+int history_store_open(const char *path, struct history_store **out,
+		       struct fg_error *err)
+{
+	struct history_store *st;
+	int rc;
+
+	*out = NULL;
+	if (!path || !*path)
+		return fg_fail(err, FG_EDB, "history database path is empty");
+	rc = make_parent_dirs(path, err);
+	if (rc == FG_OK)
+		rc = check_magic(path, err);
+	if (rc != FG_OK)
+		return rc;
+	st = fg_xcalloc(1, sizeof(*st));
+	st->path = fg_xstrdup(path);
+	rc = open_db(st, err);
+	if (rc != FG_OK) {
+		history_store_close(st);
+		return rc;
+	}
+	*out = st;
+	return FG_OK;
+}
+
+/* ====================================================================== */
+/* Writing a run                                                           */
+/* ====================================================================== */
+
+/* Formats the failure now: any later call may reset sqlite3_errmsg(). */
+static int write_fail(struct history_store *st, const struct fg_test *t,
+		      struct fg_error *err)
+{
+	if (!t)
+		return fg_fail(err, FG_EDB, "cannot write run to '%s': %s",
+			       st->path, sqlite3_errmsg(st->db));
+	return fg_fail(err, FG_EDB, "cannot write run to '%s': test "
+		       "'%s/%s/%s': %s", st->path, t->suite, t->classname,
+		       t->name, sqlite3_errmsg(st->db));
+}
+
+static int insert_run(struct history_store *st, const struct fg_run *run,
+		      int64_t *id)
+{
+	sqlite3_stmt *s = stmt_get(st, SS_RUN_INSERT);
+	int rc;
+
+	if (!s)
+		return sqlite3_errcode(st->db);
+	sqlite3_bind_int64(s, 1, run->started_at_ms);
+	sqlite3_bind_int64(s, 2, run->duration_ms);
+	bind_text(s, 3, run->commit);
+	bind_text(s, 4, run->branch);
+	bind_text(s, 5, run->host);
+	bind_text(s, 6, run->ci_job);
+	bind_text(s, 7, run->shard);
+	sqlite3_bind_int(s, 8, run->exit_code);
+	sqlite3_bind_int(s, 9, run->interrupted ? 1 : 0);
+	sqlite3_bind_text(s, 10, FG_VERSION, -1, SQLITE_STATIC);
+	rc = stmt_run(s);
+	*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+/* Refreshes file/line of a known test when the run knows better. */
+static int update_test_location(struct history_store *st,
+				const struct fg_test *t, int64_t id)
+{
+	sqlite3_stmt *s = stmt_get(st, SS_TEST_UPDATE);
+
+	if (!s)
+		return sqlite3_errcode(st->db);
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, t->file);
+	sqlite3_bind_int(s, 3, t->line);
+	return stmt_run(s);
+}
+
+/*
+ * Finds or inserts the test's identity row. SELECT first: in steady state
+ * every test is already known, and an index probe is cheaper than an
+ * upsert that rewrites the row. No race: we hold the write lock.
+ */
+static int upsert_test(struct history_store *st, const struct fg_test *t,
+		       int64_t *id)
+{
+	sqlite3_stmt *s = stmt_get(st, SS_TEST_FIND);
+	int rc;
+
+	if (!s)
+		return sqlite3_errcode(st->db);
+	bind_text(s, 1, t->suite);
+	bind_text(s, 2, t->classname);
+	bind_text(s, 3, t->name);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *file = (const char *)sqlite3_column_text(s, 1);
+		bool stale = (t->file && (!file || strcmp(file, t->file))) ||
+			     (t->line > 0 && t->line != sqlite3_column_int(s, 2));
+
+		*id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		return stale ? update_test_location(st, t, *id) : SQLITE_OK;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return rc;
+	s = stmt_get(st, SS_TEST_INSERT);
+	if (!s)
+		return sqlite3_errcode(st->db);
+	bind_text(s, 1, t->suite);
+	bind_text(s, 2, t->classname);
+	bind_text(s, 3, t->name);
+	bind_text(s, 4, t->file);
+	sqlite3_bind_int(s, 5, t->line > 0 ? t->line : 0);
+	rc = stmt_run(s);
+	*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+static int insert_run_test(struct history_store *st, int64_t run_id,
+			   int64_t test_id, const struct fg_test *t)
+{
+	sqlite3_stmt *s = stmt_get(st, SS_RUN_TEST_INSERT);
+
+	if (!s)
+		return sqlite3_errcode(st->db);
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 2, test_id);
+	sqlite3_bind_int(s, 3, (int)t->outcome);
+	sqlite3_bind_int64(s, 4, t->duration_ms);
+	sqlite3_bind_int64(s, 5, (int64_t)t->nattempts);
+	return stmt_run(s);
+}
+
+static int insert_attempt(struct history_store *st, int64_t run_id,
+			  int64_t test_id, const struct fg_attempt *a)
+{
+	sqlite3_stmt *s = stmt_get(st, SS_RESULT_INSERT);
+
+	if (!s)
+		return sqlite3_errcode(st->db);
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 2, test_id);
+	sqlite3_bind_int(s, 3, a->number);
+	sqlite3_bind_int(s, 4, (int)a->status);
+	sqlite3_bind_int64(s, 5, a->duration_ms);
+	sqlite3_bind_int64(s, 6, a->started_at_ms);
+	bind_text(s, 7, a->message);
+	bind_text(s, 8, a->output);
+	return stmt_run(s);
+}
+
+static int write_test(struct history_store *st, int64_t run_id,
+		      const struct fg_test *t)
+{
+	int64_t test_id = 0;
+	int rc = upsert_test(st, t, &test_id);
+
+	if (rc == SQLITE_OK)
+		rc = insert_run_test(st, run_id, test_id, t);
+	for (size_t i = 0; rc == SQLITE_OK && i < t->nattempts; i++)
+		rc = insert_attempt(st, run_id, test_id, &t->attempts[i]);
+	return rc;
+}
+
+static int write_rows(struct history_store *st, const struct fg_run *run,
+		      int64_t *run_id, struct fg_error *err)
+{
+	if (insert_run(st, run, run_id) != SQLITE_OK)
+		return write_fail(st, NULL, err);
+	for (size_t i = 0; i < run->ntests; i++)
+		if (write_test(st, *run_id, &run->tests[i]) != SQLITE_OK)
+			return write_fail(st, &run->tests[i], err);
+	if (exec_stmt(st, SS_COMMIT) != SQLITE_OK)
+		return write_fail(st, NULL, err);
+	return FG_OK;
+}
+
+int history_store_write_run(struct history_store *st, struct fg_run *run,
+			    struct fg_error *err)
+{
+	int64_t run_id = 0;
+	int rc;
+
+	if (exec_stmt(st, SS_BEGIN) != SQLITE_OK)
+		return write_fail(st, NULL, err);
+	rc = write_rows(st, run, &run_id, err);
+	if (rc != FG_OK) {
+		/* A failed COMMIT can leave the transaction open, or not. */
+		if (!sqlite3_get_autocommit(st->db))
+			exec_stmt(st, SS_ROLLBACK);
+		return rc;
+	}
+	run->id = run_id;
+	return FG_OK;
+}
+
+/* ====================================================================== */
+/* Queries                                                                 */
+/* ====================================================================== */
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Reads up to `window` passing durations of one test; returns the count. */
+static int duration_samples(sqlite3_stmt *s, int64_t test_id, int window,
+			    int64_t *buf, int *n)
+{
+	int rc;
+
+	*n = 0;
+	sqlite3_bind_int64(s, 1, test_id);
+	sqlite3_bind_int(s, 2, window);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < window)
+		buf[(*n)++] = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+static void durations_add(struct history_durations *d, sqlite3_stmt *t,
+			  int64_t *buf, int n)
+{
+	struct history_duration *e;
+
+	qsort(buf, (size_t)n, sizeof(*buf), cmp_i64);
+	fg_xgrow((void **)&d->items, &d->cap, d->n + 1, sizeof(*d->items));
+	e = &d->items[d->n++];
+	e->suite = column_strdup(t, 1);
+	e->classname = column_strdup(t, 2);
+	e->name = column_strdup(t, 3);
+	e->median_ms = buf[(n - 1) / 2];
+	e->samples = n;
+}
+
+int history_store_durations(struct history_store *st, int window,
+			    struct history_durations *out, struct fg_error *err)
+{
+	sqlite3_stmt *tests = stmt_get(st, SS_DUR_TESTS);
+	sqlite3_stmt *samples = stmt_get(st, SS_DUR_SAMPLES);
+	int64_t *buf;
+	int rc = SQLITE_OK, status = FG_OK, n;
+
+	if (!tests || !samples)
+		return store_fail(st, "cannot read durations from", err);
+	if (window < 1)
+		window = 1;
+	buf = fg_xcalloc((size_t)window, sizeof(*buf));
+	/*
+	 * Nested statements in one read transaction: the outer walks tests
+	 * in identity order (the UNIQUE index), the inner probes
+	 * run_tests_by_test for the newest passing runs of each.
+	 */
+	sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(tests)) == SQLITE_ROW) {
+		rc = duration_samples(samples, sqlite3_column_int64(tests, 0),
+				      window, buf, &n);
+		if (rc == SQLITE_OK && n > 0)
+			durations_add(out, tests, buf, n);
+	}
+	if (rc != SQLITE_DONE)
+		status = store_fail(st, "cannot read durations from", err);
+	sqlite3_reset(tests);
+	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	free(buf);
+	if (status != FG_OK)
+		history_durations_release(out);
+	return status;
+}
+
+static int cmp_identity(const char *suite, const char *classname,
+			const char *name, const struct history_duration *e)
+{
+	int c = strcmp(suite, e->suite);
+
+	if (!c)
+		c = strcmp(classname, e->classname);
+	return c ? c : strcmp(name, e->name);
+}
+
+const struct history_duration *
+history_durations_find(const struct history_durations *d, const char *suite,
+		       const char *classname, const char *name)
+{
+	size_t lo = 0, hi = d->n;
+
+	if (!classname)
+		classname = "";
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_identity(suite, classname, name, &d->items[mid]);
+
+		if (!c)
+			return &d->items[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+void history_durations_release(struct history_durations *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->items[i].suite);
+		free(d->items[i].classname);
+		free(d->items[i].name);
+	}
+	free(d->items);
+	memset(d, 0, sizeof(*d));
+}
+
+static void history_add_row(struct history_test_history *h, sqlite3_stmt *s)
+{
+	struct history_attempt_rec *r;
+
+	fg_xgrow((void **)&h->items, &h->cap, h->n + 1, sizeof(*h->items));
+	r = &h->items[h->n++];
+	memset(r, 0, sizeof(*r));
+	r->run_id = sqlite3_column_int64(s, 0);
+	r->run_started_at_ms = sqlite3_column_int64(s, 1);
+	r->commit = column_strdup(s, 2);
+	r->branch = column_strdup(s, 3);
+	r->outcome = (enum fg_outcome)sqlite3_column_int(s, 4);
+	r->attempt.number = sqlite3_column_int(s, 5);
+	r->attempt.status = (enum fg_astatus)sqlite3_column_int(s, 6);
+	r->attempt.started_at_ms = sqlite3_column_int64(s, 7);
+	r->attempt.duration_ms = sqlite3_column_int64(s, 8);
+	r->attempt.message = column_strdup(s, 9);
+	r->attempt.output = column_strdup(s, 10);
+}
+
+int history_store_test_history(struct history_store *st, const char *suite,
+			       const char *classname, const char *name,
+			       size_t limit, struct history_test_history *out,
+			       struct fg_error *err)
+{
+	sqlite3_stmt *s = stmt_get(st, SS_TEST_HISTORY);
+	int rc;
+
+	if (!s)
+		return store_fail(st, "cannot read test history from", err);
+	bind_text(s, 1, suite ? suite : "");
+	bind_text(s, 2, classname ? classname : "");
+	bind_text(s, 3, name ? name : "");
+	sqlite3_bind_int64(s, 4, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		history_add_row(out, s);
+	rc = rc == SQLITE_DONE ? FG_OK
+			       : store_fail(st, "cannot read test history from",
+					    err);
+	sqlite3_reset(s);
+	if (rc != FG_OK)
+		history_test_history_release(out);
+	return rc;
+}
+
+void history_test_history_release(struct history_test_history *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		free(h->items[i].commit);
+		free(h->items[i].branch);
+		free(h->items[i].attempt.message);
+		free(h->items[i].attempt.output);
+	}
+	free(h->items);
+	memset(h, 0, sizeof(*h));
+}

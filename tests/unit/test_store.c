@@ -1,0 +1,830 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/unit/test_store.c - the history database, on real SQLite files.
+ *
+ * Every case gets a fresh mkdtemp() directory. Results are read back with
+ * plain SQL through a separate connection, never through the store, so a
+ * test checks what is on disk rather than what the store believes. The
+ * concurrency and crash cases fork real processes: two writers at once, and
+ * a writer SIGKILLed in the middle of a big transaction.
+ */
+#include "history/history.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <cmocka.h>
+
+struct fixture {
+	char dir[64];
+	char db[128];
+};
+
+/* ---------------------------------------------------------------------- */
+/* Helpers                                                                */
+/* ---------------------------------------------------------------------- */
+
+static int rm_entry(const char *p, const struct stat *sb, int flag,
+		    struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(p);
+}
+
+static int fixture_setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	assert_non_null(fx);
+	strcpy(fx->dir, "/tmp/fg-store-XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	snprintf(fx->db, sizeof(fx->db), "%s/history.db", fx->dir);
+	*state = fx;
+	return 0;
+}
+
+static int fixture_teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	chmod(fx->dir, 0700);
+	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(fx);
+	return 0;
+}
+
+/* Runs one query on its own connection; returns the first column. */
+static int64_t sql_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE,
+					 NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Like sql_int() for a text result; the caller frees it. */
+static char *sql_text(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	char *v = NULL;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE,
+					 NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = fg_xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+static void sql_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+	sqlite3_close(db);
+}
+
+static void assert_integrity(const char *path)
+{
+	char *ok = sql_text(path, "PRAGMA integrity_check");
+
+	assert_string_equal(ok, "ok");
+	free(ok);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM "
+				 "pragma_foreign_key_check"), 0);
+}
+
+/* FNV-1a over the file's bytes, mixed with its size and mtime. */
+static uint64_t file_sum(const char *path)
+{
+	struct stat sb;
+	unsigned char buf[4096];
+	uint64_t h = 1469598103934665603ULL;
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	assert_true(fd >= 0);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			h = (h ^ buf[i]) * 1099511628211ULL;
+	assert_int_equal(fstat(fd, &sb), 0);
+	close(fd);
+	return h ^ (uint64_t)sb.st_size ^ ((uint64_t)sb.st_mtim.tv_nsec << 20);
+}
+
+static void write_file(const char *path, const void *data, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, n), (ssize_t)n);
+	close(fd);
+}
+
+static bool exists(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0;
+}
+
+/* No -wal, -shm or -journal was left beside path. */
+static void assert_no_sidecars(const char *path)
+{
+	static const char *const ext[] = { "-wal", "-shm", "-journal" };
+	char p[256];
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", path, ext[i]);
+		assert_false(exists(p));
+	}
+}
+
+/*
+ * A run of n tests "s<k>/c<k%7>/t<k>" for k in [0, n). Every 10th test is
+ * flaky (fail, then pass), every 25th fails twice; output_len bytes of
+ * output on each attempt make big runs big.
+ */
+static void make_run(struct fg_run *run, size_t n, size_t output_len)
+{
+	char suite[32], cls[32], name[32];
+	char *out = NULL;
+
+	fg_run_init(run);
+	run->commit = fg_xstrdup("0123abcd");
+	run->branch = fg_xstrdup("main");
+	run->host = fg_xstrdup("builder-1");
+	run->shard = fg_xstrdup("1/2");
+	run->started_at_ms = 1700000000000;
+	run->duration_ms = 4321;
+	if (output_len) {
+		out = fg_xmalloc(output_len + 1);
+		memset(out, 'o', output_len);
+		out[output_len] = '\0';
+	}
+	for (size_t k = 0; k < n; k++) {
+		struct fg_test *t;
+
+		snprintf(suite, sizeof(suite), "s%zu", k % 3);
+		snprintf(cls, sizeof(cls), "c%zu", k % 7);
+		snprintf(name, sizeof(name), "t%zu", k);
+		t = fg_run_add_test(run, suite, cls, name);
+		if (k % 10 == 1)
+			fg_test_add_attempt(t, FG_A_FAILED, 30, "boom", out);
+		if (k % 25 == 2) {
+			fg_test_add_attempt(t, FG_A_FAILED, 40, "x", out);
+			fg_test_add_attempt(t, FG_A_TIMEOUT, 50, "y", out);
+		} else {
+			fg_test_add_attempt(t, FG_A_PASSED, 10 + (int)(k % 5),
+					    NULL, out);
+		}
+		fg_test_settle(t);
+	}
+	free(out);
+}
+
+static struct history_store *open_ok(const char *path)
+{
+	struct history_store *st = NULL;
+	struct fg_error err = { 0 };
+
+	if (history_store_open(path, &st, &err) != FG_OK)
+		fail_msg("open: %s", err.msg);
+	return st;
+}
+
+static void write_ok(struct history_store *st, struct fg_run *run)
+{
+	struct fg_error err = { 0 };
+
+	if (history_store_write_run(st, run, &err) != FG_OK)
+		fail_msg("write_run: %s", err.msg);
+	assert_true(run->id > 0);
+}
+
+/* Opens path expecting FG_EDB with `needle` (and the path) in the message. */
+static void open_refused(const char *path, const char *needle)
+{
+	struct history_store *st = NULL;
+	struct fg_error err = { 0 };
+
+	assert_int_equal(history_store_open(path, &st, &err), FG_EDB);
+	assert_null(st);
+	assert_int_equal(err.code, FG_EDB);
+	if (!strstr(err.msg, needle) || !strstr(err.msg, path))
+		fail_msg("message \"%s\" lacks \"%s\" or the path", err.msg,
+			 needle);
+}
+
+static int64_t count(const char *path, const char *table)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	return sql_int(path, sql);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Creating, writing, reading back                                        */
+/* ---------------------------------------------------------------------- */
+
+static void test_store_create_write_read(void **state)
+{
+	struct fixture *fx = *state;
+	char path[256];
+	struct history_store *st;
+	struct fg_run run;
+	struct fg_test *t;
+	char *s;
+
+	/* A missing parent directory is created (mkdir -p). */
+	snprintf(path, sizeof(path), "%s/a/b/c/history.db", fx->dir);
+	st = open_ok(path);
+
+	fg_run_init(&run);
+	run.commit = fg_xstrdup("deadbeef");
+	run.branch = fg_xstrdup("feature/x");
+	run.host = fg_xstrdup("ci-7");
+	run.ci_job = fg_xstrdup("https://ci/job/9");
+	run.shard = fg_xstrdup("2/4");
+	run.started_at_ms = 1712345678901;
+	run.duration_ms = 9876;
+	run.exit_code = 1;
+	run.interrupted = true;
+	t = fg_run_add_test(&run, "unit", "math", "adds");
+	t->file = fg_xstrdup("tests/math.c");
+	t->line = 42;
+	fg_test_add_attempt(t, FG_A_PASSED, 12, NULL, NULL)->started_at_ms = 5;
+	fg_test_settle(t);
+	t = fg_run_add_test(&run, "unit", "net", "connects");
+	fg_test_add_attempt(t, FG_A_TIMEOUT, 3000, "timed out", "waiting...");
+	fg_test_add_attempt(t, FG_A_PASSED, 20, NULL, "ok");
+	fg_test_settle(t);
+	t = fg_run_add_test(&run, "unit", NULL, "broken");
+	fg_test_add_attempt(t, FG_A_FAILED, 7, "assert x == 1", "x = 2");
+	fg_test_add_attempt(t, FG_A_CRASHED, 8, "SIGSEGV", NULL);
+	fg_test_settle(t);
+	t = fg_run_add_test(&run, "e2e", "", "skipped");
+	fg_test_add_attempt(t, FG_A_SKIPPED, 0, "not on this OS", NULL);
+	fg_test_settle(t);
+
+	write_ok(st, &run);
+	history_store_close(st);
+
+	assert_int_equal(sql_int(path, "PRAGMA user_version"),
+			 history_store_schema_version());
+	assert_int_equal(history_store_schema_version(), 1);
+	s = sql_text(path, "PRAGMA journal_mode");
+	assert_string_equal(s, "wal");
+	free(s);
+	assert_integrity(path);
+
+	assert_int_equal(count(path, "runs"), 1);
+	assert_int_equal(sql_int(path, "SELECT id FROM runs"), run.id);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM runs WHERE "
+				 "started_at = 1712345678901 AND duration_ms = "
+				 "9876 AND commit_sha = 'deadbeef' AND branch = "
+				 "'feature/x' AND host = 'ci-7' AND ci_job = "
+				 "'https://ci/job/9' AND shard = '2/4' AND "
+				 "exit_code = 1 AND interrupted = 1"), 1);
+	s = sql_text(path, "SELECT fg_version FROM runs");
+	assert_string_equal(s, FG_VERSION);
+	free(s);
+
+	assert_int_equal(count(path, "tests"), 4);
+	assert_int_equal(sql_int(path, "SELECT line FROM tests WHERE suite = "
+				 "'unit' AND classname = 'math' AND name = "
+				 "'adds' AND file = 'tests/math.c'"), 42);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM tests WHERE "
+				 "classname = '' AND file IS NULL"), 2);
+
+	assert_int_equal(count(path, "run_tests"), 4);
+	assert_int_equal(count(path, "results"), 6);
+	assert_int_equal(sql_int(path, "SELECT rt.outcome FROM run_tests rt "
+				 "JOIN tests t ON t.id = rt.test_id WHERE "
+				 "t.name = 'connects'"), FG_O_FLAKY);
+	assert_int_equal(sql_int(path, "SELECT rt.attempts FROM run_tests rt "
+				 "JOIN tests t ON t.id = rt.test_id WHERE "
+				 "t.name = 'broken' AND rt.outcome = 1"), 2);
+	assert_int_equal(sql_int(path, "SELECT outcome FROM run_tests rt "
+				 "JOIN tests t ON t.id = rt.test_id WHERE "
+				 "t.name = 'skipped'"), FG_O_SKIPPED);
+	assert_int_equal(sql_int(path, "SELECT status FROM results r JOIN "
+				 "tests t ON t.id = r.test_id WHERE t.name = "
+				 "'connects' AND r.attempt = 1"), FG_A_TIMEOUT);
+	assert_int_equal(sql_int(path, "SELECT duration_ms FROM results r "
+				 "JOIN tests t ON t.id = r.test_id WHERE "
+				 "t.name = 'connects' AND r.attempt = 2"), 20);
+	assert_int_equal(sql_int(path, "SELECT started_at FROM results r JOIN "
+				 "tests t ON t.id = r.test_id WHERE "
+				 "t.name = 'adds'"), 5);
+	s = sql_text(path, "SELECT message || '|' || output FROM results r "
+		     "JOIN tests t ON t.id = r.test_id WHERE t.name = 'broken' "
+		     "AND r.attempt = 1");
+	assert_string_equal(s, "assert x == 1|x = 2");
+	free(s);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM results WHERE "
+				 "message IS NULL AND output IS NULL"), 1);
+	fg_run_release(&run);
+}
+
+static void test_store_reopen_and_query(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_store *st = open_ok(fx->db);
+	struct history_durations d = { 0 };
+	struct history_test_history h = { 0 };
+	const struct history_duration *e;
+	struct fg_error err = { 0 };
+	struct fg_run run;
+	int64_t first;
+
+	make_run(&run, 50, 0);
+	write_ok(st, &run);
+	first = run.id;
+	fg_run_release(&run);
+	history_store_close(st);
+
+	/* Reopen: same tests again, with a known file for one of them. */
+	st = open_ok(fx->db);
+	make_run(&run, 50, 0);
+	free(run.commit);
+	run.commit = fg_xstrdup("feedf00d");
+	run.tests[0].file = fg_xstrdup("t0.c");
+	run.tests[0].line = 3;
+	run.tests[0].attempts[0].duration_ms = 100;
+	fg_test_settle(&run.tests[0]);
+	write_ok(st, &run);
+	assert_true(run.id > first);
+	fg_run_release(&run);
+
+	assert_int_equal(count(fx->db, "runs"), 2);
+	assert_int_equal(count(fx->db, "tests"), 50);
+	assert_int_equal(count(fx->db, "run_tests"), 100);
+	assert_int_equal(sql_int(fx->db, "SELECT line FROM tests WHERE "
+				 "name = 't0' AND file = 't0.c'"), 3);
+
+	/* Durations: passing runs only, median of the newest window. */
+	assert_int_equal(history_store_durations(st, 5, &d, &err), FG_OK);
+	/* Tests with k % 25 == 2 never passed: 50 - 2. */
+	assert_int_equal(d.n, 48);
+	e = history_durations_find(&d, "s0", "c0", "t0");
+	assert_non_null(e);
+	assert_int_equal(e->samples, 2);
+	assert_int_equal(e->median_ms, 10); /* lower middle of {10, 100} */
+	assert_null(history_durations_find(&d, "s2", "c2", "t2"));
+	assert_null(history_durations_find(&d, "nope", NULL, "t0"));
+	e = history_durations_find(&d, "s1", "c1", "t1"); /* flaky: passes */
+	assert_non_null(e);
+	assert_int_equal(e->median_ms, 11);
+	for (size_t i = 0; i < d.n; i++)
+		assert_ptr_equal(history_durations_find(&d, d.items[i].suite,
+							d.items[i].classname,
+							d.items[i].name),
+				 &d.items[i]);
+	history_durations_release(&d);
+	assert_int_equal(history_store_durations(st, 1, &d, &err), FG_OK);
+	assert_int_equal(history_durations_find(&d, "s0", "c0", "t0")->median_ms,
+			 100);
+	history_durations_release(&d);
+
+	/* A flaky test's history: newest run first, last attempt first. */
+	assert_int_equal(history_store_test_history(st, "s1", "c1", "t1", 3,
+						    &h, &err), FG_OK);
+	assert_int_equal(h.n, 3);
+	assert_true(h.items[0].run_id > first);
+	assert_string_equal(h.items[0].commit, "feedf00d");
+	assert_string_equal(h.items[0].branch, "main");
+	assert_int_equal(h.items[0].outcome, FG_O_FLAKY);
+	assert_int_equal(h.items[0].attempt.number, 2);
+	assert_int_equal(h.items[0].attempt.status, FG_A_PASSED);
+	assert_int_equal(h.items[1].attempt.number, 1);
+	assert_string_equal(h.items[1].attempt.message, "boom");
+	assert_int_equal(h.items[2].run_id, first);
+	assert_int_equal(h.items[2].run_started_at_ms, 1700000000000);
+	history_test_history_release(&h);
+	assert_int_equal(history_store_test_history(st, "s1", "c1", "nope", 10,
+						    &h, &err), FG_OK);
+	assert_int_equal(h.n, 0);
+	history_test_history_release(&h);
+
+	history_store_close(st);
+	history_store_close(NULL);
+	assert_integrity(fx->db);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Refusing what is not ours, untouched                                    */
+/* ---------------------------------------------------------------------- */
+
+static void test_store_refuses_text_file(void **state)
+{
+	struct fixture *fx = *state;
+	static const char text[] = "this is my shopping list\n- eggs\n";
+	uint64_t sum;
+
+	write_file(fx->db, text, sizeof(text) - 1);
+	sum = file_sum(fx->db);
+	open_refused(fx->db, "is not a flakeguard history database (file is "
+		     "not a database)");
+	assert_int_equal(file_sum(fx->db), sum);
+	assert_no_sidecars(fx->db);
+}
+
+static void test_store_refuses_random_bytes(void **state)
+{
+	struct fixture *fx = *state;
+	unsigned char buf[8192];
+	uint32_t x = 2463534242u;
+	uint64_t sum;
+
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		buf[i] = (unsigned char)x;
+	}
+	write_file(fx->db, buf, sizeof(buf));
+	sum = file_sum(fx->db);
+	open_refused(fx->db, "(file is not a database)");
+	assert_int_equal(file_sum(fx->db), sum);
+	assert_no_sidecars(fx->db);
+
+	/* The SQLite magic followed by garbage: SQLite itself says no. */
+	memcpy(buf, "SQLite format 3", 16);
+	write_file(fx->db, buf, sizeof(buf));
+	sum = file_sum(fx->db);
+	open_refused(fx->db, "is not a flakeguard history database");
+	assert_int_equal(file_sum(fx->db), sum);
+}
+
+static void test_store_refuses_foreign_sqlite(void **state)
+{
+	struct fixture *fx = *state;
+	uint64_t sum;
+
+	sql_exec(fx->db, "CREATE TABLE customers (id INTEGER, name TEXT);"
+		 "INSERT INTO customers VALUES (1, 'ada');");
+	sum = file_sum(fx->db);
+	open_refused(fx->db, "it has tables flakeguard does not know");
+	assert_int_equal(file_sum(fx->db), sum);
+	assert_int_equal(count(fx->db, "customers"), 1);
+	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), 0);
+
+	/* Another application's id is refused even when empty. */
+	remove(fx->db);
+	sql_exec(fx->db, "PRAGMA application_id = 1234; VACUUM;");
+	sum = file_sum(fx->db);
+	open_refused(fx->db, "belongs to another application");
+	assert_int_equal(file_sum(fx->db), sum);
+}
+
+static void test_store_refuses_newer_version(void **state)
+{
+	struct fixture *fx = *state;
+	char want[64];
+	uint64_t sum;
+
+	history_store_close(open_ok(fx->db));
+	snprintf(want, sizeof(want), "PRAGMA user_version = %d",
+		 history_store_schema_version() + 1);
+	sql_exec(fx->db, want);
+	sum = file_sum(fx->db);
+	open_refused(fx->db, "created by a newer flakeguard");
+	assert_int_equal(file_sum(fx->db), sum);
+	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"),
+			 history_store_schema_version() + 1);
+}
+
+static void test_store_unwritable_paths(void **state)
+{
+	struct fixture *fx = *state;
+	char path[320], dir[128];
+
+	open_refused("/proc/flakeguard-nope/y.db", "No such file or directory");
+
+	/* A regular file where a directory should be. */
+	snprintf(dir, sizeof(dir), "%s/plain", fx->dir);
+	write_file(dir, "x", 1);
+	snprintf(path, sizeof(path), "%s/sub/h.db", dir);
+	open_refused(path, "is not a directory");
+
+	/* The path is a directory. */
+	open_refused(fx->dir, "is a directory");
+
+	/* Permissions mean nothing to root: check them only as a user. */
+	if (geteuid() != 0) {
+		snprintf(dir, sizeof(dir), "%s/ro", fx->dir);
+		assert_int_equal(mkdir(dir, 0500), 0);
+		snprintf(path, sizeof(path), "%s/h.db", dir);
+		open_refused(path, "Permission denied");
+		assert_false(exists(path));
+	}
+	assert_no_sidecars(fx->db);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Migrations                                                              */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Forward migration from version 0. When a version 2 appears, add a case
+ * that builds a version-1 database with real rows (the SQL of
+ * schema_steps[0] as released), opens it, and checks the rows survived.
+ */
+static void test_store_migrates_empty_v0(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_store *st;
+	struct fg_run run;
+
+	/* A real SQLite file at user_version 0 with no schema objects. */
+	sql_exec(fx->db, "CREATE TABLE scratch (x); DROP TABLE scratch;");
+	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), 0);
+	assert_int_equal(count(fx->db, "sqlite_master"), 0);
+
+	st = open_ok(fx->db);
+	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"),
+			 history_store_schema_version());
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM sqlite_master "
+				 "WHERE type = 'table' AND name IN ('runs', "
+				 "'tests', 'run_tests', 'results', "
+				 "'quarantine')"), 5);
+	make_run(&run, 3, 0);
+	write_ok(st, &run);
+	fg_run_release(&run);
+	history_store_close(st);
+
+	/* A zero-length file is a new, empty database too. */
+	remove(fx->db);
+	write_file(fx->db, "", 0);
+	history_store_close(open_ok(fx->db));
+	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"),
+			 history_store_schema_version());
+	assert_integrity(fx->db);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Failures, concurrency, crashes                                          */
+/* ---------------------------------------------------------------------- */
+
+static void assert_empty_history(const char *path)
+{
+	assert_int_equal(count(path, "runs"), 0);
+	assert_int_equal(count(path, "tests"), 0);
+	assert_int_equal(count(path, "run_tests"), 0);
+	assert_int_equal(count(path, "results"), 0);
+}
+
+static void write_refused(struct history_store *st, struct fg_run *run,
+			  const char *needle)
+{
+	struct fg_error err = { 0 };
+
+	assert_int_equal(history_store_write_run(st, run, &err), FG_EDB);
+	assert_int_equal(run->id, 0);
+	if (!strstr(err.msg, needle))
+		fail_msg("message \"%s\" lacks \"%s\"", err.msg, needle);
+}
+
+static void test_store_failed_write_leaves_nothing(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_store *st = open_ok(fx->db);
+	struct fg_run run;
+	struct fg_test *t;
+
+	/* 1. Test 700 of 1000 repeats the identity of test 100. */
+	make_run(&run, 1000, 16);
+	t = &run.tests[700];
+	free(t->suite), free(t->classname), free(t->name);
+	t->suite = fg_xstrdup("s1"), t->classname = fg_xstrdup("c2");
+	t->name = fg_xstrdup("t100");
+	write_refused(st, &run, "test 's1/c2/t100': UNIQUE constraint failed");
+	assert_empty_history(fx->db);
+	fg_run_release(&run);
+
+	/* 2. An attempt status outside the enum breaks a CHECK. */
+	make_run(&run, 1000, 0);
+	run.tests[999].attempts[0].status = (enum fg_astatus)42;
+	write_refused(st, &run, "CHECK constraint failed");
+	assert_empty_history(fx->db);
+	fg_run_release(&run);
+
+	/*
+	 * 3. A trigger, installed by another connection while the store is
+	 * open with its statements prepared, aborts the 500th insert.
+	 */
+	sql_exec(fx->db, "CREATE TRIGGER inject BEFORE INSERT ON results "
+		 "WHEN NEW.message = 'poison' BEGIN "
+		 "SELECT RAISE(ABORT, 'injected failure'); END;");
+	make_run(&run, 1000, 0);
+	free(run.tests[500].attempts[0].message);
+	run.tests[500].attempts[0].message = fg_xstrdup("poison");
+	write_refused(st, &run, "injected failure");
+	assert_empty_history(fx->db);
+	fg_run_release(&run);
+
+	/* The store is still usable after the failures. */
+	make_run(&run, 1000, 0);
+	write_ok(st, &run);
+	fg_run_release(&run);
+	history_store_close(st);
+	assert_int_equal(count(fx->db, "runs"), 1);
+	assert_int_equal(count(fx->db, "run_tests"), 1000);
+	assert_integrity(fx->db);
+}
+
+#define WRITER_RUNS 15
+#define WRITER_TESTS 300
+
+/* A child process: its own store, WRITER_RUNS runs. Never returns. */
+static void writer_child(const char *path, int tag)
+{
+	struct history_store *st = NULL;
+	struct fg_error err = { 0 };
+	int status = 0;
+
+	if (history_store_open(path, &st, &err) != FG_OK) {
+		fprintf(stderr, "writer %d: %s\n", tag, err.msg);
+		_exit(2);
+	}
+	for (int i = 0; i < WRITER_RUNS && !status; i++) {
+		struct fg_run run;
+
+		make_run(&run, WRITER_TESTS, 64);
+		free(run.host);
+		run.host = fg_xasprintf("writer-%d", tag);
+		if (history_store_write_run(st, &run, &err) != FG_OK) {
+			fprintf(stderr, "writer %d: %s\n", tag, err.msg);
+			status = 1;
+		}
+		fg_run_release(&run);
+	}
+	history_store_close(st);
+	_exit(status);
+}
+
+static void test_store_concurrent_writers(void **state)
+{
+	struct fixture *fx = *state;
+	pid_t pid[2];
+	int ws;
+
+	/* Both children start at once on a database neither has created. */
+	fflush(NULL);
+	for (int i = 0; i < 2; i++) {
+		pid[i] = fork();
+		assert_true(pid[i] >= 0);
+		if (pid[i] == 0)
+			writer_child(fx->db, i);
+	}
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(waitpid(pid[i], &ws, 0), pid[i]);
+		assert_true(WIFEXITED(ws));
+		assert_int_equal(WEXITSTATUS(ws), 0);
+	}
+	assert_int_equal(count(fx->db, "runs"), 2 * WRITER_RUNS);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM runs WHERE "
+				 "host = 'writer-1'"), WRITER_RUNS);
+	assert_int_equal(count(fx->db, "tests"), WRITER_TESTS);
+	assert_int_equal(count(fx->db, "run_tests"),
+			 2 * WRITER_RUNS * WRITER_TESTS);
+	assert_int_equal(sql_int(fx->db, "SELECT count(DISTINCT run_id) FROM "
+				 "results"), 2 * WRITER_RUNS);
+	assert_integrity(fx->db);
+}
+
+#define BIG_TESTS 40000
+
+static off_t file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? sb.st_size : 0;
+}
+
+static void test_store_sigkill_mid_write(void **state)
+{
+	struct fixture *fx = *state;
+	char wal[256];
+	struct fg_run run;
+	int64_t attempts = 0, nruns;
+	int pfd[2], ws;
+	pid_t pid;
+	char c;
+
+	/* Earlier history that must survive the crash. */
+	struct history_store *st = open_ok(fx->db);
+
+	make_run(&run, 10, 0);
+	write_ok(st, &run);
+	fg_run_release(&run);
+	history_store_close(st);
+
+	make_run(&run, BIG_TESTS, 256);
+	for (size_t i = 0; i < run.ntests; i++)
+		attempts += (int64_t)run.tests[i].nattempts;
+	snprintf(wal, sizeof(wal), "%s-wal", fx->db);
+	assert_int_equal(pipe(pfd), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct fg_error err = { 0 };
+
+		close(pfd[0]);
+		if (history_store_open(fx->db, &st, &err) != FG_OK)
+			_exit(2);
+		if (write(pfd[1], "r", 1) != 1)
+			_exit(3);
+		history_store_write_run(st, &run, &err);
+		/* Killed before here, normally; if not, the run is whole. */
+		pause();
+		_exit(0);
+	}
+	close(pfd[1]);
+	assert_int_equal(read(pfd[0], &c, 1), 1);
+	close(pfd[0]);
+	/*
+	 * The transaction is far bigger than SQLite's page cache, so pages
+	 * spill into the WAL while it is still open: a growing WAL means we
+	 * are in the middle of it. Kill there (or after 60 s, whatever state
+	 * the writer is in).
+	 */
+	for (int i = 0; i < 6000 && file_size(wal) < (2 << 20); i++)
+		poll(NULL, 0, 10);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	assert_true(WIFSIGNALED(ws));
+
+	assert_integrity(fx->db);
+	nruns = count(fx->db, "runs");
+	if (nruns == 1) {
+		assert_int_equal(count(fx->db, "run_tests"), 10);
+	} else {
+		/* Whole, or not at all. */
+		assert_int_equal(nruns, 2);
+		assert_int_equal(count(fx->db, "run_tests"), 10 + BIG_TESTS);
+		assert_int_equal(count(fx->db, "results"),
+				 sql_int(fx->db, "SELECT count(*) FROM results "
+					 "WHERE run_id = 1") + attempts);
+	}
+	/* And the database takes the next run. */
+	st = open_ok(fx->db);
+	fg_run_release(&run);
+	make_run(&run, 10, 0);
+	write_ok(st, &run);
+	fg_run_release(&run);
+	history_store_close(st);
+	assert_int_equal(count(fx->db, "runs"), nruns + 1);
+	assert_integrity(fx->db);
+}
+
+/* ---------------------------------------------------------------------- */
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, \
+					      fixture_teardown)
+		T(test_store_create_write_read),
+		T(test_store_reopen_and_query),
+		T(test_store_refuses_text_file),
+		T(test_store_refuses_random_bytes),
+		T(test_store_refuses_foreign_sqlite),
+		T(test_store_refuses_newer_version),
+		T(test_store_unwritable_paths),
+		T(test_store_migrates_empty_v0),
+		T(test_store_failed_write_leaves_nothing),
+		T(test_store_concurrent_writers),
+		T(test_store_sigkill_mid_write),
+#undef T
+	};
+
+	return cmocka_run_group_tests_name("history_store", tests, NULL, NULL);
+}
