@@ -23,7 +23,7 @@ WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla \
               -Wformat=2 -Wno-format-nonliteral
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DFG_VERSION='"$(VERSION)"' -I. \
               $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
-ALL_LDLIBS  = $(PKG_LIBS) $(LDLIBS)
+ALL_LDLIBS  = $(PKG_LIBS) $(LDLIBS) -lm
 
 ifneq ($(SANITIZE),)
   CFLAGS  := -O1 -g -fno-omit-frame-pointer
@@ -100,7 +100,17 @@ $(BUILD)/tests/%.o: tests/unit/%.c $(BUILD)/config.mk
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB_OBJS)
+# Each unit test links only the modules it tests and those below them, so a
+# module can be tested while a higher one is being written.
+test_modules = $(or $(TEST_MODULES_$(1)),$(LIB_MODULES))
+TEST_MODULES_test_core    := core
+TEST_MODULES_test_junit   := core history
+TEST_MODULES_test_store   := core history
+TEST_MODULES_test_runner  := core runner
+
+.SECONDEXPANSION:
+$(BUILD)/tests/%: $(BUILD)/tests/%.o \
+    $$(foreach m,$$(call test_modules,$$*),$$(call objs_of,$$(m)))
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(ALL_LDLIBS)
 

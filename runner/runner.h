@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runner/runner.h - the process pool: run jobs in parallel under one libuv
+ * loop, each in its own session and process group, with captured output,
+ * timeouts that always end the test, and leak detection.
+ *
+ * The runner knows core only. It is handed jobs (argv, environment, cwd,
+ * timeout) in the order they should start, and hands back what happened to
+ * each; it never reads JUnit or the database (cli/ wires those in).
+ *
+ * Caller recipe:
+ *   1. runner_new(&opts, &r, &err);
+ *   2. runner_submit(r, job) for each job (the caller owns `job` and keeps
+ *      it alive until its on_done callback has returned);
+ *   3. runner_run(r): blocks until every submitted job has finished or the
+ *      run was interrupted; on_done may runner_submit() more jobs (retries);
+ *   4. runner_free(r).
+ * All callbacks run on the calling thread, inside runner_run().
+ */
+#ifndef FG_RUNNER_H
+#define FG_RUNNER_H
+
+#include "core/core.h"
+
+#include <sys/types.h>
+
+/* How an attempt ended. */
+enum runner_end {
+	RUNNER_EXITED,      /* the process exited; see exit_code */
+	RUNNER_SIGNALED,    /* killed by term_signal (not by us) */
+	RUNNER_TIMEOUT,     /* we killed it: it ran past its timeout */
+	RUNNER_SPAWN_FAILED,/* could not be started; see spawn_errno */
+	RUNNER_INTERRUPTED, /* we killed it because the run was interrupted */
+};
+
+struct runner_result {
+	enum runner_end end;
+	int exit_code;        /* RUNNER_EXITED */
+	int term_signal;      /* RUNNER_SIGNALED */
+	int spawn_errno;      /* RUNNER_SPAWN_FAILED */
+	bool leaked;          /* exited, but descendants held its output open
+			       * past the leak timeout; the group was killed */
+	pid_t pid;
+	int64_t started_at_ms;  /* epoch ms */
+	int64_t duration_ms;
+	struct fg_buf output;   /* stdout and stderr interleaved, capped;
+				 * owned by the job: runner_job_release() */
+};
+
+struct runner_job {
+	/* Filled in by the caller; borrowed until on_done returns. */
+	const char *name;       /* for progress display */
+	char *const *argv;      /* argv[0] is looked up in PATH if it has no '/' */
+	char *const *env;       /* the complete environment of the child */
+	const char *cwd;        /* NULL: flakeguard's */
+	int64_t timeout_ms;     /* 0: no timeout */
+	void *data;             /* the caller's */
+	/* Filled in by the runner before on_done. */
+	struct runner_result result;
+};
+
+/* Releases what the runner put into job->result (the output buffer). */
+void runner_job_release(struct runner_job *job);
+
+struct runner;
+
+struct runner_opts {
+	int jobs;                /* parallel slots; <= 0: available cores */
+	int64_t kill_grace_ms;   /* SIGTERM -> SIGKILL; default 5000 */
+	int64_t leak_timeout_ms; /* default 200 */
+	size_t output_max;       /* bytes kept per attempt; default 128 KiB */
+	/* A job started (may be NULL). */
+	void (*on_start)(struct runner *r, struct runner_job *job, void *data);
+	/* A job finished; job->result is complete. May call runner_submit(). */
+	void (*on_done)(struct runner *r, struct runner_job *job, void *data);
+	void *data;
+};
+
+/* Creates a runner with its own libuv loop. *out is freed by runner_free(). */
+int runner_new(const struct runner_opts *opts, struct runner **out,
+	       struct fg_error *err);
+/* Queues a job behind those already queued. */
+void runner_submit(struct runner *r, struct runner_job *job);
+/*
+ * Runs until nothing is queued or running. Returns FG_OK, or FG_EINTR when a
+ * SIGINT/SIGTERM arrived: running jobs were signalled (SIGTERM, then SIGKILL
+ * after the grace) and finished with RUNNER_INTERRUPTED, queued jobs were
+ * dropped (runner_dropped() says how many). runner_signal() tells which.
+ */
+int runner_run(struct runner *r);
+int runner_signal(const struct runner *r);
+size_t runner_dropped(const struct runner *r);
+/* Stops scheduling queued jobs (for --fail-fast); running ones finish. */
+void runner_stop(struct runner *r);
+void runner_free(struct runner *r);
+
+/* Number of usable cores (uv_available_parallelism). */
+int runner_default_jobs(void);
+
+#endif /* FG_RUNNER_H */
