@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/main.c - `flakeguard COMMAND [OPTIONS]`: dispatch and global help.
+ *
+ * To add a command: write cli/cmd_<name>.c exporting a struct cli_command,
+ * declare it in cli.h, list it in commands[] below, and document it in
+ * README.md and docs/flakeguard.1 (a test checks they agree).
+ */
+#include "cli/cli.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct cli_command *const commands[] = {
+	&cli_cmd_run,
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+int cli_error(const struct fg_error *err)
+{
+	fprintf(stderr, "flakeguard: %s\n", err->msg);
+	return fg_exit_code(err->code);
+}
+
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("flakeguard: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s\nTry 'flakeguard %s --help'.\n",
+		cmd->usage, cmd->name);
+	return FG_EXIT_USAGE;
+}
+
+int cli_help(const struct cli_command *cmd)
+{
+	printf("usage: %s\n\n%s\n\n%s", cmd->usage, cmd->summary, cmd->help);
+	return FG_EXIT_OK;
+}
+
+static void main_help(FILE *out)
+{
+	fprintf(out,
+		"usage: flakeguard COMMAND [OPTIONS]\n"
+		"       flakeguard --help | --version\n\n"
+		"Runs test suites in parallel, records every result in a "
+		"history database,\nand tells flaky tests from real "
+		"failures.\n\nCommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-12s %s\n", commands[i]->name,
+			commands[i]->summary);
+	fprintf(out,
+		"\n'flakeguard COMMAND --help' describes a command.\n\n"
+		"Exit codes: 0 nothing real failed, 1 a test failed, 2 usage "
+		"or config error,\n3 infrastructure error (database, spawn, "
+		"disk), 130/143 interrupted.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *name;
+
+	/* A closed stdout (| head) must be an error, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2) {
+		main_help(stderr);
+		return FG_EXIT_USAGE;
+	}
+	name = argv[1];
+	if (!strcmp(name, "--help") || !strcmp(name, "-h") ||
+	    !strcmp(name, "help")) {
+		if (argc > 2 && strcmp(name, "help") == 0) {
+			for (size_t i = 0; i < NCOMMANDS; i++)
+				if (!strcmp(commands[i]->name, argv[2]))
+					return cli_help(commands[i]);
+		}
+		main_help(stdout);
+		return FG_EXIT_OK;
+	}
+	if (!strcmp(name, "--version") || !strcmp(name, "-V")) {
+		printf("flakeguard %s\n", FG_VERSION);
+		return FG_EXIT_OK;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i]->name, name))
+			return commands[i]->fn(argc - 1, argv + 1);
+	fprintf(stderr, "flakeguard: unknown command '%s'\n"
+		"Try 'flakeguard --help'.\n", name);
+	return FG_EXIT_USAGE;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/meta.c - what a run is about: commit, branch, host and CI job.
+ *
+ * Flags win; then the CI's own variables (GitHub Actions, GitLab CI,
+ * Jenkins, Buildkite, CircleCI); then git in the project directory.
+ */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *first_env(const char *const *names)
+{
+	for (; *names; names++) {
+		const char *v = getenv(*names);
+
+		if (v && *v)
+			return v;
+	}
+	return NULL;
+}
+
+/* The first line `git -C dir ARGS` prints, or NULL. Caller frees. */
+static char *git_line(const char *dir, const char *args)
+{
+	char cmd[4096], line[512];
+	char *q, *out = NULL;
+	FILE *p;
+
+	/* Quote dir for the shell: '...' with ' as '\''. */
+	q = cmd + snprintf(cmd, sizeof(cmd), "git -C '");
+	for (const char *s = dir; *s && q < cmd + sizeof(cmd) - 64; s++) {
+		if (*s == '\'') {
+			memcpy(q, "'\\''", 4);
+			q += 4;
+		} else {
+			*q++ = *s;
+		}
+	}
+	snprintf(q, (size_t)(cmd + sizeof(cmd) - q), "' %s 2>/dev/null", args);
+	p = popen(cmd, "r");
+	if (!p)
+		return NULL;
+	if (fgets(line, sizeof(line), p)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (*line)
+			out = fg_xstrdup(line);
+	}
+	pclose(p);
+	return out;
+}
+
+void cli_detect_meta(struct fg_run *run, const char *dir)
+{
+	static const char *const commit_vars[] = {
+		"GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT", "BUILDKITE_COMMIT",
+		"CIRCLE_SHA1", NULL,
+	};
+	static const char *const branch_vars[] = {
+		"GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME",
+		"BRANCH_NAME", "GIT_BRANCH", "BUILDKITE_BRANCH", "CIRCLE_BRANCH",
+		NULL,
+	};
+	static const char *const job_vars[] = {
+		"CI_JOB_URL", "BUILD_URL", "BUILDKITE_BUILD_URL",
+		"CIRCLE_BUILD_URL", NULL,
+	};
+	char host[256];
+
+	if (!run->commit)
+		run->commit = fg_xstrdup(first_env(commit_vars));
+	if (!run->commit)
+		run->commit = git_line(dir, "rev-parse HEAD");
+	if (!run->branch)
+		run->branch = fg_xstrdup(first_env(branch_vars));
+	if (!run->branch) {
+		run->branch = git_line(dir, "rev-parse --abbrev-ref HEAD");
+		if (run->branch && !strcmp(run->branch, "HEAD")) {
+			free(run->branch);
+			run->branch = NULL;
+		}
+	}
+	if (!run->ci_job) {
+		const char *gh = getenv("GITHUB_RUN_ID");
+
+		run->ci_job = fg_xstrdup(first_env(job_vars));
+		if (!run->ci_job && gh && getenv("GITHUB_SERVER_URL") &&
+		    getenv("GITHUB_REPOSITORY"))
+			run->ci_job = fg_xasprintf("%s/%s/actions/runs/%s",
+						   getenv("GITHUB_SERVER_URL"),
+						   getenv("GITHUB_REPOSITORY"),
+						   gh);
+	}
+	if (!run->host && !gethostname(host, sizeof(host))) {
+		host[sizeof(host) - 1] = '\0';
+		run->host = fg_xstrdup(host);
+	}
+}

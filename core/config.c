@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/config.c - flakeguard.json, read with jansson.
+ *
+ * Syntax errors carry jansson's line and column ("file:3:17: ..."). jansson
+ * keeps no positions for values, so semantic errors name the JSON path
+ * instead ("file: suites[1].timeout: invalid duration '9x'"). Unknown keys
+ * are errors too: a typo in CI config must not be silently ignored.
+ *
+ * To add a key: parse it in load_top() or load_suite(), add the field to
+ * struct fg_config / fg_suite_cfg in core.h, document it in
+ * docs/configuration.md.
+ */
+#include "core/core.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+void fg_config_init(struct fg_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->retries = -1;
+	cfg->dir = fg_xstrdup(".");
+}
+
+static void suite_release(struct fg_suite_cfg *s)
+{
+	free(s->name);
+	fg_strv_free(s->argv);
+	fg_strv_free(s->env);
+	free(s->cwd);
+	free(s->junit);
+}
+
+void fg_config_release(struct fg_config *cfg)
+{
+	for (size_t i = 0; i < cfg->nsuites; i++)
+		suite_release(&cfg->suites[i]);
+	free(cfg->suites);
+	free(cfg->path);
+	free(cfg->dir);
+	free(cfg->db);
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->retries = -1;
+}
+
+static struct fg_suite_cfg *add_suite(struct fg_config *cfg)
+{
+	struct fg_suite_cfg *s;
+
+	fg_xgrow((void **)&cfg->suites, &cfg->suites_cap, cfg->nsuites + 1,
+		 sizeof(*cfg->suites));
+	s = &cfg->suites[cfg->nsuites++];
+	memset(s, 0, sizeof(*s));
+	s->retries = -1;
+	return s;
+}
+
+/* A program path's last component, used as its suite name. */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+void fg_config_add_program(struct fg_config *cfg, const char *program)
+{
+	struct fg_suite_cfg *s = add_suite(cfg);
+	const char *base = base_name(program);
+	int n = 1;
+
+	s->name = fg_xstrdup(base);
+	/* Two programs with one base name (a/t, b/t) stay apart: t, t#2. */
+	for (size_t i = 0; i + 1 < cfg->nsuites; i++) {
+		if (strcmp(cfg->suites[i].name, s->name))
+			continue;
+		free(s->name);
+		s->name = fg_xasprintf("%s#%d", base, ++n);
+		i = (size_t)-1;
+	}
+	s->argv = fg_xcalloc(2, sizeof(char *));
+	s->argv[0] = fg_xstrdup(program);
+}
+
+/* ---------------------------------------------------------------------- */
+
+struct ctx {
+	const char *path;
+	struct fg_error *err;
+};
+
+static int bad(struct ctx *c, const char *where, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int bad(struct ctx *c, const char *where, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return fg_fail(c->err, FG_ECONFIG, "%s: %s: %s", c->path, where, what);
+}
+
+static int get_duration(struct ctx *c, const char *where, json_t *v,
+			int64_t *ms)
+{
+	struct fg_error e;
+
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		*ms = json_integer_value(v) * 1000;
+		return FG_OK;
+	}
+	if (json_is_real(v) && json_real_value(v) >= 0) {
+		*ms = (int64_t)(json_real_value(v) * 1000);
+		return FG_OK;
+	}
+	if (!json_is_string(v))
+		return bad(c, where, "expected a duration like \"90s\"");
+	if (fg_duration_parse(json_string_value(v), ms, &e))
+		return bad(c, where, "%s", e.msg);
+	return FG_OK;
+}
+
+static int get_int(struct ctx *c, const char *where, json_t *v, int min,
+		   int max, int *out)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > max)
+		return bad(c, where, "expected an integer from %d to %d", min,
+			   max);
+	*out = (int)json_integer_value(v);
+	return FG_OK;
+}
+
+static int get_string(struct ctx *c, const char *where, json_t *v, char **out)
+{
+	if (!json_is_string(v) || !*json_string_value(v))
+		return bad(c, where, "expected a non-empty string");
+	free(*out);
+	*out = fg_xstrdup(json_string_value(v));
+	return FG_OK;
+}
+
+static int load_command(struct ctx *c, const char *where, json_t *v,
+			struct fg_suite_cfg *s)
+{
+	size_t i;
+	json_t *item;
+
+	if (json_is_string(v) && *json_string_value(v)) {
+		s->argv = fg_xcalloc(4, sizeof(char *));
+		s->argv[0] = fg_xstrdup("/bin/sh");
+		s->argv[1] = fg_xstrdup("-c");
+		s->argv[2] = fg_xstrdup(json_string_value(v));
+		return FG_OK;
+	}
+	if (!json_is_array(v) || !json_array_size(v))
+		return bad(c, where,
+			   "expected a non-empty array of strings or a string");
+	s->argv = fg_xcalloc(json_array_size(v) + 1, sizeof(char *));
+	json_array_foreach(v, i, item) {
+		if (!json_is_string(item))
+			return bad(c, where, "item %zu is not a string", i);
+		s->argv[i] = fg_xstrdup(json_string_value(item));
+	}
+	if (!*s->argv[0])
+		return bad(c, where, "the program name is empty");
+	return FG_OK;
+}
+
+static int load_env(struct ctx *c, const char *where, json_t *v,
+		    struct fg_suite_cfg *s)
+{
+	const char *key;
+	json_t *val;
+	size_t n = 0;
+
+	if (!json_is_object(v))
+		return bad(c, where, "expected an object of strings");
+	s->env = fg_xcalloc(json_object_size(v) + 1, sizeof(char *));
+	json_object_foreach(v, key, val) {
+		if (!*key || strchr(key, '='))
+			return bad(c, where, "invalid variable name '%s'", key);
+		if (json_is_string(val))
+			s->env[n++] = fg_xasprintf("%s=%s", key,
+						   json_string_value(val));
+		else if (json_is_integer(val))
+			s->env[n++] = fg_xasprintf("%s=%lld", key,
+						   (long long)json_integer_value(val));
+		else
+			return bad(c, where, "'%s' must be a string", key);
+	}
+	return FG_OK;
+}
+
+static int load_suite(struct ctx *c, struct fg_config *cfg, size_t idx,
+		      json_t *obj)
+{
+	struct fg_suite_cfg *s = add_suite(cfg);
+	char where[128];
+	const char *key;
+	json_t *v;
+	int rc;
+
+	snprintf(where, sizeof(where), "suites[%zu]", idx);
+	if (!json_is_object(obj))
+		return bad(c, where, "expected an object");
+	json_object_foreach(obj, key, v) {
+		char w[200];
+
+		snprintf(w, sizeof(w), "%s.%s", where, key);
+		if (!strcmp(key, "name"))
+			rc = get_string(c, w, v, &s->name);
+		else if (!strcmp(key, "command"))
+			rc = load_command(c, w, v, s);
+		else if (!strcmp(key, "env"))
+			rc = load_env(c, w, v, s);
+		else if (!strcmp(key, "cwd"))
+			rc = get_string(c, w, v, &s->cwd);
+		else if (!strcmp(key, "junit"))
+			rc = get_string(c, w, v, &s->junit);
+		else if (!strcmp(key, "timeout"))
+			rc = get_duration(c, w, v, &s->timeout_ms);
+		else if (!strcmp(key, "retries"))
+			rc = get_int(c, w, v, 0, 100, &s->retries);
+		else if (key[0] == '_' || !strcmp(key, "description"))
+			rc = FG_OK; /* comments */
+		else
+			rc = bad(c, w, "unknown key (expected name, command, "
+				 "env, cwd, timeout, junit, retries)");
+		if (rc)
+			return rc;
+	}
+	if (!s->argv)
+		return bad(c, where, "missing \"command\"");
+	if (!s->name)
+		s->name = fg_xstrdup(base_name(s->argv[0]));
+	for (size_t i = 0; i + 1 < cfg->nsuites; i++)
+		if (!strcmp(cfg->suites[i].name, s->name))
+			return bad(c, where, "duplicate suite name '%s'",
+				   s->name);
+	return FG_OK;
+}
+
+static int load_top(struct ctx *c, struct fg_config *cfg, json_t *root)
+{
+	const char *key;
+	json_t *v;
+	int rc = FG_OK;
+
+	if (!json_is_object(root))
+		return bad(c, "top level", "expected an object");
+	json_object_foreach(root, key, v) {
+		if (!strcmp(key, "suites")) {
+			size_t i;
+			json_t *s;
+
+			if (!json_is_array(v))
+				return bad(c, key, "expected an array");
+			json_array_foreach(v, i, s)
+				if ((rc = load_suite(c, cfg, i, s)))
+					return rc;
+		} else if (!strcmp(key, "jobs")) {
+			rc = get_int(c, key, v, 1, 4096, &cfg->jobs);
+		} else if (!strcmp(key, "timeout")) {
+			rc = get_duration(c, key, v, &cfg->timeout_ms);
+		} else if (!strcmp(key, "retries")) {
+			rc = get_int(c, key, v, 0, 100, &cfg->retries);
+		} else if (!strcmp(key, "db")) {
+			rc = get_string(c, key, v, &cfg->db);
+		} else if (key[0] == '_' || !strcmp(key, "$schema") ||
+			   !strcmp(key, "description")) {
+			rc = FG_OK;
+		} else {
+			rc = bad(c, key, "unknown key (expected suites, jobs, "
+				 "timeout, retries, db)");
+		}
+		if (rc)
+			return rc;
+	}
+	if (!json_object_get(root, "suites"))
+		return bad(c, "top level", "missing \"suites\"");
+	return FG_OK;
+}
+
+int fg_config_load(struct fg_config *cfg, const char *path,
+		   struct fg_error *err)
+{
+	struct ctx c = { .path = path, .err = err };
+	json_error_t jerr;
+	json_t *root;
+	const char *slash;
+	FILE *f;
+	int rc;
+
+	f = fopen(path, "r");
+	if (!f)
+		return fg_fail(err, errno == ENOENT ? FG_ECONFIG : FG_EIO,
+			       "cannot read config '%s': %s", path,
+			       strerror(errno));
+	root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+	fclose(f);
+	if (!root)
+		return fg_fail(err, FG_ECONFIG, "%s:%d:%d: %s", path,
+			       jerr.line, jerr.column, jerr.text);
+	rc = load_top(&c, cfg, root);
+	json_decref(root);
+	if (rc) {
+		fg_config_release(cfg);
+		fg_config_init(cfg);
+		return rc;
+	}
+	free(cfg->path);
+	free(cfg->dir);
+	cfg->path = fg_xstrdup(path);
+	slash = strrchr(path, '/');
+	cfg->dir = slash ? fg_xstrndup(path, (size_t)(slash - path + (slash == path))) :
+			   fg_xstrdup(".");
+	return FG_OK;
+}

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reporters/json.c - the run as a JSON document (docs/json-format.md).
+ *
+ * Fields are only ever added, never renamed: CI scripts parse this.
+ */
+#include "reporters/report.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/*
+ * Strings from tests may hold invalid UTF-8, which jansson refuses: such
+ * bytes become U+FFFD. Valid strings (nearly all) take the fast path.
+ */
+static json_t *text(const char *s)
+{
+	json_t *j;
+	char *fixed, *o;
+
+	if (!s)
+		return json_null();
+	j = json_string(s);
+	if (j)
+		return j;
+	fixed = o = fg_xmalloc(strlen(s) * 3 + 1);
+	while (*s) {
+		const unsigned char *u = (const unsigned char *)s;
+		int n = u[0] < 0x80 ? 1 : (u[0] & 0xe0) == 0xc0 ? 2 :
+			(u[0] & 0xf0) == 0xe0 ? 3 : (u[0] & 0xf8) == 0xf0 ? 4 : 0;
+		int k = 1;
+
+		while (n > 1 && k < n && (u[k] & 0xc0) == 0x80)
+			k++;
+		json_t *probe = n && k == n ? json_stringn(s, (size_t)n) : NULL;
+
+		if (probe) {
+			json_decref(probe);
+			memcpy(o, s, (size_t)n);
+			o += n;
+			s += n;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			s += 1;
+		}
+	}
+	*o = '\0';
+	j = json_string(fixed);
+	free(fixed);
+	return j ? j : json_string("");
+}
+
+static json_t *attempt_json(const struct fg_attempt *a)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "status", json_string(fg_astatus_name(a->status)));
+	json_object_set_new(o, "duration_ms", json_integer(a->duration_ms));
+	json_object_set_new(o, "message", text(a->message));
+	return o;
+}
+
+static json_t *test_json(const struct fg_test *t)
+{
+	json_t *o = json_object(), *attempts = json_array();
+
+	json_object_set_new(o, "suite", text(t->suite));
+	json_object_set_new(o, "classname", text(t->classname));
+	json_object_set_new(o, "name", text(t->name));
+	json_object_set_new(o, "outcome", json_string(fg_outcome_name(t->outcome)));
+	json_object_set_new(o, "duration_ms", json_integer(t->duration_ms));
+	if (t->file)
+		json_object_set_new(o, "file", text(t->file));
+	if (t->line)
+		json_object_set_new(o, "line", json_integer(t->line));
+	for (size_t i = 0; i < t->nattempts; i++)
+		json_array_append_new(attempts, attempt_json(&t->attempts[i]));
+	json_object_set_new(o, "attempts", attempts);
+	return o;
+}
+
+static json_t *run_json(const struct fg_run *run)
+{
+	json_t *root = json_object(), *r = json_object(), *s = json_object();
+	json_t *tests = json_array();
+	struct fg_summary sum;
+	char ts[40];
+
+	json_object_set_new(r, "id", json_integer(run->id));
+	json_object_set_new(r, "commit", str_or_null(run->commit));
+	json_object_set_new(r, "branch", str_or_null(run->branch));
+	json_object_set_new(r, "started_at",
+			    json_string(fg_time_iso8601(run->started_at_ms, ts,
+							sizeof(ts))));
+	json_object_set_new(r, "duration_ms", json_integer(run->duration_ms));
+	json_object_set_new(r, "exit_code", json_integer(run->exit_code));
+	json_object_set_new(r, "interrupted", json_boolean(run->interrupted));
+	json_object_set_new(root, "run", r);
+
+	fg_run_summarize(run, &sum);
+	json_object_set_new(s, "total", json_integer((json_int_t)sum.total));
+	json_object_set_new(s, "passed", json_integer((json_int_t)sum.passed));
+	json_object_set_new(s, "failed", json_integer((json_int_t)sum.failed));
+	json_object_set_new(s, "flaky", json_integer((json_int_t)sum.flaky));
+	json_object_set_new(s, "skipped", json_integer((json_int_t)sum.skipped));
+	json_object_set_new(s, "quarantined",
+			    json_integer((json_int_t)sum.quarantined));
+	json_object_set_new(root, "summary", s);
+
+	for (size_t i = 0; i < run->ntests; i++)
+		json_array_append_new(tests, test_json(&run->tests[i]));
+	json_object_set_new(root, "tests", tests);
+	return root;
+}
+
+int report_json_write(const char *path, const struct fg_run *run,
+		      struct fg_error *err)
+{
+	json_t *root = run_json(run);
+	bool out = !strcmp(path, "-");
+	FILE *f = out ? stdout : fopen(path, "w");
+	int rc = FG_OK;
+
+	if (!f) {
+		json_decref(root);
+		return fg_fail(err, FG_EIO, "cannot write '%s': %s", path,
+			       strerror(errno));
+	}
+	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_ENSURE_ASCII) ||
+	    fputc('\n', f) == EOF || fflush(f))
+		rc = fg_fail(err, FG_EIO, "cannot write '%s': %s", path,
+			     strerror(errno));
+	if (!out && fclose(f) && !rc)
+		rc = fg_fail(err, FG_EIO, "cannot write '%s': %s", path,
+			     strerror(errno));
+	json_decref(root);
+	return rc;
+}

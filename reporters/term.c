@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reporters/term.c - the summary at the bottom of a CI log.
+ *
+ * Order matters to a reader scrolling up from the end: the verdict is the
+ * last line, the counts just above it, real failures (with their message
+ * and the tail of their output) above those, flaky tests in between.
+ * Output from tests is escaped for display: control characters other than
+ * newline and tab become \xNN, so a test cannot move our cursor or colour.
+ */
+#include "reporters/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define RED "\033[31m"
+#define GREEN "\033[32m"
+#define YELLOW "\033[33m"
+#define BOLD "\033[1m"
+#define DIM "\033[2m"
+#define RESET "\033[0m"
+
+int report_color_choose(const char *mode, FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (!mode || !strcmp(mode, "auto"))
+		return !(nc && *nc) && isatty(fileno(f));
+	if (!strcmp(mode, "always"))
+		return 1;
+	if (!strcmp(mode, "never"))
+		return 0;
+	return -1;
+}
+
+static const char *c(bool color, const char *code)
+{
+	return color ? code : "";
+}
+
+/* Writes s, escaping control bytes, indented by `indent` after newlines. */
+static void put_escaped(FILE *out, const char *s, const char *indent)
+{
+	fputs(indent, out);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '\n') {
+			fputc('\n', out);
+			if (s[1])
+				fputs(indent, out);
+		} else if (ch == '\t' || ch >= 0x20) {
+			fputc(ch, out);
+		} else if (ch != '\r') {
+			fprintf(out, "\\x%02x", ch);
+		}
+	}
+	if (s[-1] != '\n')
+		fputc('\n', out);
+}
+
+/* The last n lines of s (a pointer into s). */
+static const char *last_lines(const char *s, int n)
+{
+	const char *p = s + strlen(s);
+
+	while (p > s && (p[-1] == '\n' || p[-1] == '\r'))
+		p--;
+	while (p > s) {
+		if (p[-1] == '\n' && --n <= 0)
+			break;
+		p--;
+	}
+	return p;
+}
+
+static void test_label(FILE *out, const struct fg_test *t)
+{
+	if (!strcmp(t->name, t->suite) && !*t->classname)
+		fprintf(out, "%s", t->suite);
+	else if (*t->classname)
+		fprintf(out, "%s: %s.%s", t->suite, t->classname, t->name);
+	else
+		fprintf(out, "%s: %s", t->suite, t->name);
+}
+
+static const char *status_tag(enum fg_astatus s)
+{
+	static const char *tags[FG_A_COUNT] = {
+		"PASS", "FAIL", "ERROR", "SKIP", "TIMEOUT", "CRASH", "LEAK",
+	};
+	return (unsigned)s < FG_A_COUNT ? tags[s] : "?";
+}
+
+void report_term_attempt(FILE *out, const struct fg_test *t,
+			 const struct fg_attempt *a, bool color)
+{
+	char d[32];
+	const char *col = a->status == FG_A_PASSED  ? GREEN :
+			  a->status == FG_A_SKIPPED ? DIM : RED;
+
+	fprintf(out, "%s%7s%s %9s  ", c(color, col), status_tag(a->status),
+		c(color, RESET), fg_duration_format(a->duration_ms, d, sizeof(d)));
+	test_label(out, t);
+	if (a->number > 1)
+		fprintf(out, " (attempt %d)", a->number);
+	fputc('\n', out);
+}
+
+static void attempt_strip(FILE *out, const struct fg_test *t, bool color)
+{
+	for (size_t i = 0; i < t->nattempts; i++) {
+		bool ok = !fg_astatus_is_failure(t->attempts[i].status);
+
+		fprintf(out, "%s%s%s", c(color, ok ? GREEN : RED),
+			ok ? "\u2713" : "\u2717", c(color, RESET));
+	}
+}
+
+static void print_failure(FILE *out, const struct fg_test *t,
+			  const struct report_term_opts *o)
+{
+	const struct fg_attempt *a = &t->attempts[t->nattempts - 1];
+
+	fprintf(out, "\n%s%s%s ", c(o->color, BOLD RED),
+		status_tag(a->status), c(o->color, RESET));
+	test_label(out, t);
+	if (t->nattempts > 1) {
+		fputs("  ", out);
+		attempt_strip(out, t, o->color);
+	}
+	fputc('\n', out);
+	if (t->file)
+		fprintf(out, "    at %s:%d\n", t->file, t->line);
+	if (a->message && *a->message)
+		put_escaped(out, a->message, "    ");
+	if (a->output && *a->output) {
+		fprintf(out, "    %s--- output (last %d lines) ---%s\n",
+			c(o->color, DIM), o->tail_lines, c(o->color, RESET));
+		put_escaped(out, last_lines(a->output, o->tail_lines), "    | ");
+	}
+}
+
+void report_term(FILE *out, const struct fg_run *run,
+		 const struct analyzer_verdict *v,
+		 const struct report_term_opts *opts)
+{
+	struct report_term_opts o = *opts;
+	struct fg_summary sum;
+	char d[32];
+	bool any_flaky = false;
+
+	if (o.tail_lines <= 0)
+		o.tail_lines = 20;
+	for (size_t i = 0; i < run->ntests; i++)
+		if (run->tests[i].outcome == FG_O_FAILED)
+			print_failure(out, &run->tests[i], &o);
+	for (size_t i = 0; i < run->ntests; i++) {
+		const struct fg_test *t = &run->tests[i];
+
+		if (t->outcome != FG_O_FLAKY)
+			continue;
+		if (!any_flaky)
+			fprintf(out, "\n%sFlaky%s (failed, then passed on retry):\n",
+				c(o.color, YELLOW BOLD), c(o.color, RESET));
+		any_flaky = true;
+		fputs("    ", out);
+		attempt_strip(out, t, o.color);
+		fputc(' ', out);
+		test_label(out, t);
+		fputc('\n', out);
+	}
+	fg_run_summarize(run, &sum);
+	fprintf(out, "\n%zu tests: %s%zu passed%s, %s%zu failed%s, "
+		"%s%zu flaky%s, %zu skipped, %zu quarantined in %s\n",
+		sum.total, c(o.color, GREEN), sum.passed, c(o.color, RESET),
+		c(o.color, sum.failed ? RED : ""), sum.failed,
+		c(o.color, sum.failed ? RESET : ""),
+		c(o.color, sum.flaky ? YELLOW : ""), sum.flaky,
+		c(o.color, sum.flaky ? RESET : ""), sum.skipped, sum.quarantined,
+		fg_duration_format(run->duration_ms, d, sizeof(d)));
+	if (run->interrupted)
+		fprintf(out, "%sINTERRUPTED%s: results are partial\n",
+			c(o.color, BOLD RED), c(o.color, RESET));
+	fprintf(out, "%s%s%s: %s\n",
+		c(o.color, BOLD), v->exit_code ? "FAILED" : "OK",
+		c(o.color, RESET), v->reason);
+}
