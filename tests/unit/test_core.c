@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/unit/test_core.c - durations, the capped buffer, the model's
+ * outcome rules, and flakeguard.json loading (real files in a temp dir).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/core.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------------- */
+/* Durations                                                               */
+/* ---------------------------------------------------------------------- */
+
+static void test_duration_parse_units(void **state)
+{
+	static const struct {
+		const char *in;
+		int64_t ms;
+	} ok[] = {
+		{ "90s", 90000 }, { "5m", 300000 }, { "1500ms", 1500 },
+		{ "1h", 3600000 }, { "2.5s", 2500 }, { "12", 12000 },
+		{ "0", 0 }, { "3min", 180000 },
+	};
+	int64_t ms;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(fg_duration_parse(ok[i].in, &ms, NULL), FG_OK);
+		assert_int_equal(ms, ok[i].ms);
+	}
+}
+
+static void test_duration_parse_rejects(void **state)
+{
+	const char *bad[] = { "", "s", "-1s", "5x", "1e400", "nan", "5 s",
+			      "ms5" };
+	struct fg_error err;
+	int64_t ms;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(fg_duration_parse(bad[i], &ms, &err),
+				 FG_EINVAL);
+	fg_duration_parse("5x", &ms, &err);
+	assert_non_null(strstr(err.msg, "'5x'"));
+}
+
+static void test_duration_format(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_string_equal(fg_duration_format(12, b, sizeof(b)), "12ms");
+	assert_string_equal(fg_duration_format(1234, b, sizeof(b)), "1.234s");
+	assert_string_equal(fg_duration_format(123000, b, sizeof(b)), "2m03s");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Capped buffer                                                           */
+/* ---------------------------------------------------------------------- */
+
+static void test_buf_keeps_all_when_small(void **state)
+{
+	struct fg_buf b;
+	char *s;
+
+	(void)state;
+	fg_buf_init(&b, 64);
+	fg_buf_append(&b, "hello ", 6);
+	fg_buf_append(&b, "world", 5);
+	s = fg_buf_text(&b);
+	assert_string_equal(s, "hello world");
+	assert_int_equal(fg_buf_dropped(&b), 0);
+	free(s);
+	fg_buf_release(&b);
+}
+
+static void test_buf_keeps_head_and_tail(void **state)
+{
+	struct fg_buf b;
+	char chunk[7];
+	char *s;
+
+	(void)state;
+	fg_buf_init(&b, 20); /* 10 head + 10 tail */
+	for (int i = 0; i < 1000; i++) {
+		snprintf(chunk, sizeof(chunk), "%06d", i);
+		fg_buf_append(&b, chunk, 6);
+	}
+	assert_int_equal(b.total, 6000);
+	assert_int_equal(fg_buf_dropped(&b), 5980);
+	s = fg_buf_text(&b);
+	/* head: "0000000000", tail: last 10 bytes of "...000998000999" */
+	assert_int_equal(strncmp(s, "0000000000", 10), 0);
+	assert_non_null(strstr(s, "[... 5980 bytes truncated ...]"));
+	assert_string_equal(s + strlen(s) - 10, "0998000999");
+	free(s);
+	s = fg_buf_tail_text(&b, 4);
+	assert_string_equal(s, "0999");
+	free(s);
+	fg_buf_release(&b);
+}
+
+static void test_buf_one_huge_append(void **state)
+{
+	struct fg_buf b;
+	char *big = malloc(100000);
+	char *s;
+
+	(void)state;
+	memset(big, 'a', 100000);
+	big[99999] = 'z';
+	fg_buf_init(&b, 100);
+	fg_buf_append(&b, big, 100000);
+	fg_buf_append(&b, "!", 1);
+	s = fg_buf_text(&b);
+	assert_int_equal(s[strlen(s) - 1], '!');
+	assert_int_equal(s[strlen(s) - 2], 'z');
+	assert_int_equal(fg_buf_dropped(&b), 100001 - 100);
+	free(s);
+	free(big);
+	fg_buf_release(&b);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Model                                                                   */
+/* ---------------------------------------------------------------------- */
+
+static enum fg_outcome settle(const enum fg_astatus *st, size_t n)
+{
+	struct fg_run run;
+	struct fg_test *t;
+	enum fg_outcome o;
+
+	fg_run_init(&run);
+	t = fg_run_add_test(&run, "s", NULL, "t");
+	for (size_t i = 0; i < n; i++)
+		fg_test_add_attempt(t, st[i], 5, i ? NULL : "m", NULL);
+	fg_test_settle(t);
+	o = t->outcome;
+	assert_string_equal(t->classname, "");
+	fg_run_release(&run);
+	return o;
+}
+
+static void test_outcome_rules(void **state)
+{
+	const enum fg_astatus pass[] = { FG_A_PASSED };
+	const enum fg_astatus fail[] = { FG_A_FAILED };
+	const enum fg_astatus flaky[] = { FG_A_FAILED, FG_A_PASSED };
+	const enum fg_astatus flaky2[] = { FG_A_TIMEOUT, FG_A_CRASHED,
+					   FG_A_PASSED };
+	const enum fg_astatus twice[] = { FG_A_FAILED, FG_A_FAILED };
+	const enum fg_astatus regress[] = { FG_A_PASSED, FG_A_LEAKED };
+	const enum fg_astatus skip[] = { FG_A_SKIPPED };
+
+	(void)state;
+	assert_int_equal(settle(pass, 1), FG_O_PASSED);
+	assert_int_equal(settle(fail, 1), FG_O_FAILED);
+	assert_int_equal(settle(flaky, 2), FG_O_FLAKY);
+	assert_int_equal(settle(flaky2, 3), FG_O_FLAKY);
+	assert_int_equal(settle(twice, 2), FG_O_FAILED);
+	assert_int_equal(settle(regress, 2), FG_O_FAILED);
+	assert_int_equal(settle(skip, 1), FG_O_SKIPPED);
+}
+
+static void test_status_names_roundtrip(void **state)
+{
+	(void)state;
+	for (int i = 0; i < FG_A_COUNT; i++)
+		assert_int_equal(fg_astatus_parse(fg_astatus_name(i)), i);
+	for (int i = 0; i < FG_O_COUNT; i++)
+		assert_int_equal(fg_outcome_parse(fg_outcome_name(i)), i);
+	assert_int_equal(fg_astatus_parse("bogus"), -1);
+	assert_int_equal(fg_exit_code(FG_ECONFIG), 2);
+	assert_int_equal(fg_exit_code(FG_EDB), 3);
+	assert_string_equal(fg_status_name(FG_EXML), "EXML");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Config                                                                  */
+/* ---------------------------------------------------------------------- */
+
+static char tmpdir[64];
+
+static int setup_tmp(void **state)
+{
+	(void)state;
+	strcpy(tmpdir, "/tmp/fg-test-core-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown_tmp(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd);
+}
+
+/* Writes text to tmpdir/name; returns the path (static buffer). */
+static const char *write_file(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void test_config_loads_suites(void **state)
+{
+	const char *path = write_file("ok.json",
+		"{\n"
+		"  \"jobs\": 3, \"timeout\": \"2m\", \"retries\": 1,\n"
+		"  \"suites\": [\n"
+		"    {\"name\": \"unit\", \"command\": [\"bin/t\", \"--x\"],\n"
+		"     \"env\": {\"A\": \"1\", \"F\": \"{junit}\"},\n"
+		"     \"timeout\": \"30s\", \"cwd\": \"sub\", \"retries\": 2},\n"
+		"    {\"command\": \"echo hi && exit 0\"}\n"
+		"  ]\n"
+		"}\n");
+	struct fg_config cfg;
+	struct fg_error err = { 0 };
+
+	(void)state;
+	fg_config_init(&cfg);
+	assert_int_equal(fg_config_load(&cfg, path, &err), FG_OK);
+	assert_int_equal(cfg.nsuites, 2);
+	assert_int_equal(cfg.jobs, 3);
+	assert_int_equal(cfg.timeout_ms, 120000);
+	assert_int_equal(cfg.retries, 1);
+	assert_string_equal(cfg.dir, tmpdir);
+	assert_string_equal(cfg.suites[0].name, "unit");
+	assert_string_equal(cfg.suites[0].argv[1], "--x");
+	assert_null(cfg.suites[0].argv[2]);
+	assert_string_equal(cfg.suites[0].env[1], "F={junit}");
+	assert_int_equal(cfg.suites[0].timeout_ms, 30000);
+	assert_int_equal(cfg.suites[0].retries, 2);
+	assert_string_equal(cfg.suites[0].cwd, "sub");
+	assert_string_equal(cfg.suites[1].argv[0], "/bin/sh");
+	assert_string_equal(cfg.suites[1].argv[2], "echo hi && exit 0");
+	assert_string_equal(cfg.suites[1].name, "sh");
+	assert_int_equal(cfg.suites[1].retries, -1);
+	fg_config_release(&cfg);
+}
+
+static void expect_config_error(const char *text, const char *needle)
+{
+	const char *path = write_file("bad.json", text);
+	struct fg_config cfg;
+	struct fg_error err = { 0 };
+
+	fg_config_init(&cfg);
+	assert_int_equal(fg_config_load(&cfg, path, &err), FG_ECONFIG);
+	if (!strstr(err.msg, needle))
+		fail_msg("error '%s' does not contain '%s'", err.msg, needle);
+	assert_non_null(strstr(err.msg, "bad.json"));
+	assert_int_equal(cfg.nsuites, 0);
+	fg_config_release(&cfg);
+}
+
+static void test_config_errors_name_file_and_place(void **state)
+{
+	(void)state;
+	/* Syntax errors carry line and column. */
+	expect_config_error("{\n  \"suites\": [\n    {\"command\": [\"a\"],}\n",
+			    "bad.json:3:");
+	expect_config_error("", "bad.json:");
+	expect_config_error("[]", "expected an object");
+	expect_config_error("{}", "missing \"suites\"");
+	expect_config_error("{\"suites\": [{\"name\": \"x\"}]}",
+			    "suites[0]: missing \"command\"");
+	expect_config_error("{\"suites\": [{\"command\": \"a\", \"timeout\": \"9x\"}]}",
+			    "suites[0].timeout: invalid duration '9x'");
+	expect_config_error("{\"suites\": [{\"command\": [\"a\", 3]}]}",
+			    "suites[0].command: item 1 is not a string");
+	expect_config_error("{\"suites\": [{\"command\": \"a\", \"comand\": 1}]}",
+			    "suites[0].comand: unknown key");
+	expect_config_error("{\"suites\": [], \"jobz\": 2}", "jobz: unknown key");
+	expect_config_error("{\"suites\": [{\"command\": \"a\"}, {\"command\": \"a\"}]}",
+			    "duplicate suite name 'sh'");
+	expect_config_error("{\"suites\": [], \"jobs\": 0}", "jobs: expected an integer");
+	expect_config_error("{\"suites\": [], \"suites\": []}", "duplicate");
+}
+
+static void test_config_missing_file(void **state)
+{
+	struct fg_config cfg;
+	struct fg_error err = { 0 };
+
+	(void)state;
+	fg_config_init(&cfg);
+	assert_int_equal(fg_config_load(&cfg, "/nonexistent/fg.json", &err),
+			 FG_ECONFIG);
+	assert_non_null(strstr(err.msg, "/nonexistent/fg.json"));
+	fg_config_release(&cfg);
+}
+
+static void test_config_programs(void **state)
+{
+	struct fg_config cfg;
+
+	(void)state;
+	fg_config_init(&cfg);
+	fg_config_add_program(&cfg, "./a/t");
+	fg_config_add_program(&cfg, "./b/t");
+	fg_config_add_program(&cfg, "pass");
+	assert_string_equal(cfg.suites[0].name, "t");
+	assert_string_equal(cfg.suites[1].name, "t#2");
+	assert_string_equal(cfg.suites[2].name, "pass");
+	assert_string_equal(cfg.suites[1].argv[0], "./b/t");
+	fg_config_release(&cfg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_duration_parse_units),
+		cmocka_unit_test(test_duration_parse_rejects),
+		cmocka_unit_test(test_duration_format),
+		cmocka_unit_test(test_buf_keeps_all_when_small),
+		cmocka_unit_test(test_buf_keeps_head_and_tail),
+		cmocka_unit_test(test_buf_one_huge_append),
+		cmocka_unit_test(test_outcome_rules),
+		cmocka_unit_test(test_status_names_roundtrip),
+		cmocka_unit_test(test_config_loads_suites),
+		cmocka_unit_test(test_config_errors_name_file_and_place),
+		cmocka_unit_test(test_config_missing_file),
+		cmocka_unit_test(test_config_programs),
+	};
+
+	return cmocka_run_group_tests_name("core", tests, setup_tmp,
+					   teardown_tmp);
+}
