@@ -1,0 +1,26 @@
+#!/bin/sh
+# tests/unit/run.sh FLAKEGUARD UNIT_BIN... - run the cmocka unit tests
+# through flakeguard itself (dogfooding): each binary writes JUnit XML
+# (CMOCKA_MESSAGE_OUTPUT=xml), flakeguard reads it, records it in
+# $FG_BUILD/selftest.db and prints its summary. Exit status is flakeguard's.
+set -eu
+fg=$1
+shift
+build=${FG_BUILD:-build}
+progs=$(cd "$build/progs" && pwd)
+root=$(pwd)
+cfg="$build/selftest.json"
+{
+	printf '{\n  "suites": [\n'
+	sep=""
+	for t in "$@"; do
+		abs=$(cd "$(dirname "$t")" && pwd)/$(basename "$t")
+		printf '%s    {"name": "%s", "command": ["%s"], "cwd": "%s", "env": {"CMOCKA_MESSAGE_OUTPUT": "xml", "CMOCKA_XML_FILE": "{junit}", "FG_PROGS": "%s"}}' \
+			"$sep" "$(basename "$t")" "$abs" "$root" "$progs"
+		sep=",
+"
+	done
+	printf '\n  ]\n}\n'
+} > "$cfg"
+# The config's directory is the suites' cwd: run from the repository root.
+exec "$fg" run -c "$cfg" --db "$build/selftest.db" --json "$build/selftest.json.out" --timeout 5m
