@@ -369,15 +369,26 @@ static int pragma_int(struct history_store *st, const char *sql, int *out)
 static int check_identity(struct history_store *st, int *version,
 			  struct fg_error *err)
 {
-	int app = 0, uv = 0, nobj = 0, ours = 0;
+	int app = 0, uv = 0, nobj = 0, ours = 0, rc;
 
-	if (pragma_int(st, "PRAGMA application_id", &app) ||
-	    pragma_int(st, "PRAGMA user_version", &uv) ||
-	    pragma_int(st, "SELECT count(*) FROM sqlite_master", &nobj) ||
-	    pragma_int(st, "SELECT count(*) FROM sqlite_master WHERE type ="
-			   " 'table' AND name IN ('runs', 'tests', 'results')",
-		       &ours))
-		return store_fail(st, "cannot read history database", err);
+	/* One read transaction: a concurrent migration is all or nothing. */
+	rc = sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = pragma_int(st, "PRAGMA application_id", &app);
+	if (rc == SQLITE_OK)
+		rc = pragma_int(st, "PRAGMA user_version", &uv);
+	if (rc == SQLITE_OK)
+		rc = pragma_int(st, "SELECT count(*) FROM sqlite_master", &nobj);
+	if (rc == SQLITE_OK)
+		rc = pragma_int(st, "SELECT count(*) FROM sqlite_master WHERE "
+				"type = 'table' AND name IN ('runs', 'tests', "
+				"'results')", &ours);
+	if (rc != SQLITE_OK) {
+		rc = store_fail(st, "cannot read history database", err);
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	if (app != 0 && app != STORE_APPLICATION_ID)
 		return not_ours(st->path, "it belongs to another application",
 				err);
@@ -397,26 +408,47 @@ static int check_identity(struct history_store *st, int *version,
 	return FG_OK;
 }
 
-static int configure(struct history_store *st, struct fg_error *err)
+/* Runs "PRAGMA journal_mode = WAL" once; *wal tells whether it took. */
+static int try_wal(struct history_store *st, bool *wal)
 {
 	sqlite3_stmt *s;
-	int rc, wal = 0;
+	int rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1,
+				    &s, NULL);
 
-	rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
-				NULL);
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW) {
-			const char *mode = (const char *)sqlite3_column_text(s, 0);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *mode = (const char *)sqlite3_column_text(s, 0);
 
-			wal = mode && !strcmp(mode, "wal");
-			rc = SQLITE_OK;
-		}
-		sqlite3_finalize(s);
+		*wal = mode && !strcmp(mode, "wal");
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int configure(struct history_store *st, struct fg_error *err)
+{
+	bool wal = false;
+	int rc;
+
+	/*
+	 * Switching a new database to WAL needs an exclusive lock, and SQLite
+	 * returns SQLITE_BUSY there without calling the busy handler when
+	 * another process is opening the same new file: retry by hand, for
+	 * as long as the busy timeout.
+	 */
+	for (int waited = 0;; waited += 10) {
+		rc = try_wal(st, &wal);
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= STORE_BUSY_TIMEOUT_MS)
+			break;
+		usleep(10 * 1000);
 	}
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL;"
-				  "PRAGMA foreign_keys = ON;", NULL, NULL, NULL);
+				  "PRAGMA foreign_keys = ON;"
+				  "PRAGMA cache_size = -32768;", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return store_fail(st, "cannot configure history database", err);
 	if (!wal)

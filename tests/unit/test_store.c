@@ -746,7 +746,7 @@ static void test_store_sigkill_mid_write(void **state)
 	fg_run_release(&run);
 	history_store_close(st);
 
-	make_run(&run, BIG_TESTS, 256);
+	make_run(&run, BIG_TESTS, 1024);
 	for (size_t i = 0; i < run.ntests; i++)
 		attempts += (int64_t)run.tests[i].nattempts;
 	snprintf(wal, sizeof(wal), "%s-wal", fx->db);
