@@ -328,12 +328,43 @@ static int check_magic(const char *path, struct fg_error *err)
 	return not_ours(path, "file is not a database", err);
 }
 
+/*
+ * Why SQLite could not open path. sqlite3_system_errno() is not the answer:
+ * after O_CREAT fails with EACCES SQLite retries read-only, and reports
+ * that attempt's ENOENT. Ask the file system instead.
+ */
+static int cantopen_errno(const char *path, int sys)
+{
+	char *dir;
+	char *slash;
+	int e = 0;
+
+	if (faccessat(AT_FDCWD, path, R_OK | W_OK, AT_EACCESS) == 0)
+		return sys;
+	if (errno != ENOENT)
+		return errno;
+	dir = fg_xstrdup(path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	if (faccessat(AT_FDCWD, slash ? dir : ".", W_OK | X_OK,
+		      AT_EACCESS) != 0)
+		e = errno;
+	free(dir);
+	return e ? e : sys;
+}
+
 /* Wraps the connection's last error, naming the path. */
 static int store_fail(struct history_store *st, const char *what,
 		      struct fg_error *err)
 {
 	int code = sqlite3_errcode(st->db);
 	int sys = sqlite3_system_errno(st->db);
+
+	if ((code & 0xff) == SQLITE_CANTOPEN)
+		sys = cantopen_errno(st->path, sys);
 
 	if ((code & 0xff) == SQLITE_NOTADB)
 		return not_ours(st->path, "file is not a database", err);

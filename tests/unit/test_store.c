@@ -520,6 +520,48 @@ static void test_store_refuses_newer_version(void **state)
 			 history_store_schema_version() + 1);
 }
 
+/*
+ * Opens dir/rel as a user without write permission on dir, expecting
+ * `needle`. Root ignores permissions, so as root the check runs in a child
+ * that has dropped to nobody (65534).
+ */
+static void as_unprivileged(const char *dir, const char *rel,
+			    const char *needle)
+{
+	char path[320];
+	pid_t pid;
+	int ws;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	if (geteuid() != 0) {
+		open_refused(path, needle);
+		assert_false(exists(path));
+		return;
+	}
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct history_store *st = NULL;
+		struct fg_error err = { 0 };
+		int rc;
+
+		if (setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(10);
+		rc = history_store_open(path, &st, &err);
+		if (rc != FG_EDB || st || !strstr(err.msg, needle) ||
+		    !strstr(err.msg, path)) {
+			fprintf(stderr, "unexpected: %d \"%s\"\n", rc, err.msg);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	assert_true(WIFEXITED(ws));
+	assert_int_equal(WEXITSTATUS(ws), 0);
+	assert_false(exists(path));
+}
+
 static void test_store_unwritable_paths(void **state)
 {
 	struct fixture *fx = *state;
@@ -536,14 +578,13 @@ static void test_store_unwritable_paths(void **state)
 	/* The path is a directory. */
 	open_refused(fx->dir, "is a directory");
 
-	/* Permissions mean nothing to root: check them only as a user. */
-	if (geteuid() != 0) {
-		snprintf(dir, sizeof(dir), "%s/ro", fx->dir);
-		assert_int_equal(mkdir(dir, 0500), 0);
-		snprintf(path, sizeof(path), "%s/h.db", dir);
-		open_refused(path, "Permission denied");
-		assert_false(exists(path));
-	}
+	/* A directory we may not write to, as an unprivileged user. */
+	snprintf(dir, sizeof(dir), "%s/ro", fx->dir);
+	assert_int_equal(mkdir(dir, 0555), 0);
+	assert_int_equal(chmod(fx->dir, 0711), 0);
+	as_unprivileged(dir, "h.db", "unable to open database file "
+			"(Permission denied)");
+	as_unprivileged(dir, "sub/h.db", "cannot create directory");
 	assert_no_sidecars(fx->db);
 }
 
