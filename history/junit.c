@@ -1,0 +1,2286 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * history/junit.c - the JUnit XML reader: a repairing byte filter in front of
+ * libxml2's streaming xmlTextReader, and a small state machine that turns
+ * <testcase> elements into attempts of struct fg_test.
+ *
+ * Why a filter. Real producers write XML that is not well-formed (see
+ * shared/JUNIT-DIALECTS.md): cmocka writes several <testsuites> roots in one
+ * file and does not escape '<', '&' or '"' in names; jest, Catch2 and
+ * Criterion write raw control characters; logs carry invalid UTF-8; test
+ * output can be gigabytes in one text node. libxml2 stops at the first
+ * well-formedness error, so we repair the byte stream before it gets there
+ * (xmlReaderForIO with our read callback instead of xmlReaderForFile). The
+ * filter is a single pass with bounded memory; it:
+ *
+ *   1. replaces invalid UTF-8 (and U+FFFE/U+FFFF) by U+FFFD, and control
+ *      characters other than TAB/LF/CR by the text "\xNN" (also when they
+ *      come as character references such as &#27;);
+ *   2. drops junk before the first '<', a DOCTYPE (no DTD, so no entity can
+ *      ever expand: billion laughs and XXE are inert) and stray XML
+ *      declarations of concatenated files;
+ *   3. wraps everything from the first element on in <flakeguard-wrap>, so
+ *      several roots are children of one document element;
+ *   4. escapes a raw '<' that cannot start markup, a '&' that does not start
+ *      a valid reference, a quote inside an attribute value that is not
+ *      followed by what may follow a closing quote, and "]]>" in text; a
+ *      reference to any entity but the five predefined ones becomes text;
+ *   5. keeps of every text run (or CDATA section) the first 32 KiB and the
+ *      last 32 KiB with "[... N bytes truncated ...]" between, and of an
+ *      attribute value the first 64 KiB, so libxml2 never holds a huge node
+ *      and XML_PARSE_HUGE is never needed.
+ * Lines stay right: dropped newlines are remembered and libxml2's line
+ * numbers mapped back; columns can be off on a line that was repaired.
+ *
+ * The model. Each <testcase> is an attempt of the test (suite, classname,
+ * name); testcases with the same identity (in this file or already in the
+ * run, e.g. gotestsum --rerun-fails or a runner retry) are further attempts
+ * of one test. The suite is the path of the enclosing <testsuite> names
+ * joined by '/' (PHPUnit nests three levels), or `suite_fallback` when given;
+ * then an empty classname becomes the suite path, so cmocka groups stay
+ * apart. Status: the most severe child wins, error > failure > skipped >
+ * passed; GoogleTest status="notrun"/result="skipped"|"suppressed" and ctest
+ * status="disabled" mean skipped. Message: the `message` attribute of that
+ * child, else the first non-empty line of its body, else its `type`. Output (capped at 64 KiB, head and tail): the bodies of
+ * failure/error/skipped (stack traces), then system-out and system-err, in
+ * document order; other failure elements' messages go there too.
+ * Retries: every flakyFailure/flakyError/rerunFailure/rerunError is a failed
+ * (or error) attempt placed before the testcase's own attempt, in document
+ * order, so flaky* + pass settles as flaky and rerun* + failure as failed.
+ * (Surefire writes the first run in <failure> and the reruns after it; the
+ * order of the failed attempts is then rotated, the outcome is the same.)
+ * pytest writes "failure + teardown error" as two testcases with one name:
+ * a duplicate whose error message starts with "failed on teardown" is folded
+ * into the attempt before it. Suite-level system-out/err goes to the suite's
+ * failed tests that have no output of their own (or to its only test, as
+ * Bazel writes the log there). A suite-level <error>/<failure>, or a suite
+ * with errors/failures counted but no testcase (cmocka group setup), becomes
+ * a synthetic test named "[suite-error]".
+ *
+ * API: history_junit_read() (history/history.h).
+ */
+#include "history/history.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/xmlreader.h>
+
+/* ====================================================================== */
+/* The repairing input filter                                              */
+/* ====================================================================== */
+
+#define JF_RAW_SIZE (16 * 1024)   /* read(2) chunk */
+#define JF_MID_SIZE (JF_RAW_SIZE * 4 + 16) /* after UTF-8 repair: <= 4x */
+#define JF_TEXT_HEAD (32 * 1024)  /* kept from the start of a text run */
+#define JF_TEXT_TAIL (32 * 1024)  /* kept from its end */
+#define JF_ATTR_MAX (64 * 1024)   /* kept of an attribute value */
+#define JF_LOOK_MAX 64            /* lookahead for markup / quote decisions */
+#define JF_REF_MAX 32             /* longest reference we accept */
+#define JF_WRAP "flakeguard-wrap"
+
+enum jf_state {
+	JF_JUNK,      /* before the first '<' of the file */
+	JF_TEXT,      /* character data */
+	JF_LT,        /* after '<', deciding what it starts (look[]) */
+	JF_TAG,       /* inside a start or end tag, outside quotes */
+	JF_ATTR,      /* inside a quoted attribute value */
+	JF_QEND,      /* after a quote in a value: does it close it? (look[]) */
+	JF_REF,       /* after '&', collecting the reference (ref[]) */
+	JF_CDATA,
+	JF_COMMENT,
+	JF_PI,
+	JF_PI_DROP,   /* a stray <?xml ...?> being dropped */
+	JF_DOCTYPE,   /* a DOCTYPE being dropped */
+};
+
+/* What the filter repaired, reported once per kind at the end. */
+enum jf_repair {
+	JR_JUNK, JR_DOCTYPE, JR_ENTITY, JR_RAW_LT, JR_RAW_AMP, JR_QUOTE,
+	JR_CDEND, JR_UTF8, JR_CTRL, JR_XMLDECL, JR_ROOTS, JR_COUNT_
+};
+
+static const char *const jf_repair_text[JR_COUNT_] = {
+	"dropped text before the first element",
+	"ignored a DOCTYPE (no DTD, no entities)",
+	"kept undefined entity references as text",
+	"escaped raw '<' characters",
+	"escaped raw '&' characters",
+	"escaped quote characters inside attribute values",
+	"escaped ']]>' in text",
+	"replaced invalid UTF-8 with U+FFFD",
+	"replaced control characters with \\xNN",
+	"dropped repeated XML declarations",
+	"several root elements (read them all)",
+};
+
+/* Newlines dropped at output line `line` (for mapping line numbers back). */
+struct jf_linefix {
+	long line;
+	long dropped;
+};
+
+struct jfilter {
+	int fd;
+	const char *path;
+	int io_errno;           /* read(2) failed with this */
+	bool eof, finished;
+	bool passthrough;       /* UTF-16 with BOM: hand bytes over untouched */
+	bool raw8;              /* declared non-UTF-8 encoding: no UTF-8 repair */
+	bool first_chunk;
+	uint64_t in_total;      /* bytes read from the file */
+	long in_line;           /* input line at the start of mid[] */
+
+	unsigned char raw[JF_RAW_SIZE + 4];
+	size_t raw_carry;       /* partial UTF-8 sequence kept at raw[0] */
+	unsigned char *mid;     /* UTF-8 clean bytes, JF_MID_SIZE */
+	const unsigned char *cur; /* lexer position in mid[], for notes */
+
+	char *out;              /* filtered bytes waiting for libxml2 */
+	size_t out_len, out_pos, out_cap;
+	uint64_t out_total;
+	long out_line;          /* 1 + newlines emitted */
+
+	enum jf_state st, ret;  /* ret: state to return to after JF_REF */
+	char look[JF_LOOK_MAX + 1];
+	size_t nlook;
+	char ref[JF_REF_MAX + 1];
+	size_t nref;
+	char quote;             /* of the current attribute value */
+	bool tag_end;           /* current tag is an end tag */
+	bool tag_slash;         /* last byte in the tag was '/' */
+	int depth;              /* open elements (without the wrapper) */
+	int roots;
+	bool wrapped;
+	int brackets;           /* ']' seen in a row (text: "]]>", CDATA end) */
+	int dashes;             /* '-' in a row (comment end) */
+	bool qmark;             /* '?' just seen (PI end) */
+	int dt_depth;           /* '[' nesting in a DOCTYPE */
+	char dt_quote;
+
+	/* text run truncation */
+	size_t run;             /* bytes of the current run passed on */
+	bool trunc;
+	char *ring;             /* JF_TEXT_TAIL bytes */
+	size_t ring_pos, ring_len;
+	uint64_t ring_in, ring_nl;
+	bool cdata_run;
+	/* attribute truncation */
+	size_t attr_run;
+	uint64_t attr_dropped;
+
+	struct jf_linefix *fix;
+	size_t nfix, fix_cap;
+	uint64_t nrep[JR_COUNT_];
+	long rep_line[JR_COUNT_];
+	uint64_t truncated_runs;
+};
+
+static void jf_lex(struct jfilter *f, const unsigned char *p, size_t n);
+static void jf_byte(struct jfilter *f, unsigned char c);
+
+/* Counts a repair; remembers the input line of the first of its kind. */
+static void jf_note_line(struct jfilter *f, enum jf_repair kind, long line)
+{
+	if (!f->nrep[kind]++)
+		f->rep_line[kind] = line;
+}
+
+static long count_nl(const char *s, size_t n);
+
+static void jf_note(struct jfilter *f, enum jf_repair kind)
+{
+	long line = f->in_line;
+
+	if (!f->nrep[kind] && f->cur)
+		line += count_nl((const char *)f->mid,
+				 (size_t)(f->cur - f->mid));
+	jf_note_line(f, kind, line);
+}
+
+/* Records that `delta` newlines were dropped (or added) after output line `line`. */
+static void jf_fix(struct jfilter *f, long line, long delta)
+{
+	if (!delta)
+		return;
+	if (f->nfix && f->fix[f->nfix - 1].line == line) {
+		f->fix[f->nfix - 1].dropped += delta;
+		return;
+	}
+	fg_xgrow((void **)&f->fix, &f->fix_cap, f->nfix + 1, sizeof(*f->fix));
+	f->fix[f->nfix].line = line;
+	f->fix[f->nfix++].dropped = delta;
+}
+
+static void jf_drop_nl(struct jfilter *f, long n)
+{
+	jf_fix(f, f->out_line, n);
+}
+
+/* Maps a line number of the filtered stream to one of the file. */
+static long jf_line(const struct jfilter *f, long line)
+{
+	long add = 0;
+
+	for (size_t i = 0; i < f->nfix && f->fix[i].line < line; i++)
+		add += f->fix[i].dropped;
+	return line + add;
+}
+
+static long count_nl(const char *s, size_t n)
+{
+	long k = 0;
+	const char *e = s + n;
+
+	while (s < e && (s = memchr(s, '\n', (size_t)(e - s)))) {
+		k++;
+		s++;
+	}
+	return k;
+}
+
+static void out_put(struct jfilter *f, const char *s, size_t n)
+{
+	if (!n)
+		return;
+	if (f->out_len + n > f->out_cap)
+		fg_xgrow((void **)&f->out, &f->out_cap, f->out_len + n, 1);
+	memcpy(f->out + f->out_len, s, n);
+	f->out_len += n;
+	f->out_total += n;
+	f->out_line += count_nl(s, n);
+}
+
+static void out_str(struct jfilter *f, const char *s)
+{
+	out_put(f, s, strlen(s));
+}
+
+static bool is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static bool is_name_start(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	       c == ':' || c >= 0x80;
+}
+
+static bool is_name_char(unsigned char c)
+{
+	return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' ||
+	       c == '.';
+}
+
+/* Writes the kept tail of a truncated run and the marker before it. */
+static void ring_flush(struct jfilter *f)
+{
+	char marker[80];
+	size_t start, skip = 0, len = f->ring_len;
+	long line;
+	char *lin;
+
+	if (!f->trunc)
+		return;
+	lin = fg_xmalloc(len ? len : 1);
+	start = f->ring_len < JF_TEXT_TAIL ? 0 : f->ring_pos;
+	memcpy(lin, f->ring + start, len - start);
+	memcpy(lin + (len - start), f->ring, start);
+	/* Never start inside a UTF-8 sequence or an entity reference. */
+	while (skip < len && ((unsigned char)lin[skip] & 0xC0) == 0x80)
+		skip++;
+	if (!f->cdata_run) {
+		for (size_t i = skip; i < len && i < skip + JF_REF_MAX; i++) {
+			if (lin[i] == '&')
+				break;
+			if (lin[i] == ';') {
+				skip = i + 1;
+				break;
+			}
+		}
+	}
+	snprintf(marker, sizeof(marker), "\n[... %llu bytes truncated ...]\n",
+		 (unsigned long long)(f->ring_in - (len - skip)));
+	line = f->out_line;
+	out_str(f, marker);
+	out_put(f, lin + skip, len - skip);
+	/* The marker's two newlines are ours; ring newlines not kept are lost. */
+	jf_fix(f, line, (long)f->ring_nl - count_nl(lin + skip, len - skip) - 2);
+	free(lin);
+	f->truncated_runs++;
+	f->trunc = false;
+	f->ring_pos = f->ring_len = 0;
+	f->ring_in = f->ring_nl = 0;
+}
+
+static void ring_put(struct jfilter *f, const char *s, size_t n)
+{
+	f->ring_in += n;
+	f->ring_nl += (uint64_t)count_nl(s, n);
+	if (n >= JF_TEXT_TAIL) {
+		memcpy(f->ring, s + n - JF_TEXT_TAIL, JF_TEXT_TAIL);
+		f->ring_pos = 0;
+		f->ring_len = JF_TEXT_TAIL;
+		return;
+	}
+	while (n) {
+		size_t k = JF_TEXT_TAIL - f->ring_pos;
+
+		if (k > n)
+			k = n;
+		memcpy(f->ring + f->ring_pos, s, k);
+		f->ring_pos = (f->ring_pos + k) % JF_TEXT_TAIL;
+		if (f->ring_len < JF_TEXT_TAIL)
+			f->ring_len = f->ring_len + k > JF_TEXT_TAIL ?
+					      JF_TEXT_TAIL :
+					      f->ring_len + k;
+		s += k;
+		n -= k;
+	}
+}
+
+/*
+ * Passes text (or CDATA) bytes on, keeping only head and tail of a long
+ * run. An `atomic` chunk (a reference such as "&amp;") is never split.
+ */
+static void emit_text(struct jfilter *f, const char *s, size_t n, bool atomic)
+{
+	if (!f->trunc) {
+		size_t room = JF_TEXT_HEAD > f->run ? JF_TEXT_HEAD - f->run : 0;
+		size_t cut = room;
+
+		if (n <= room) {
+			out_put(f, s, n);
+			f->run += n;
+			return;
+		}
+		if (atomic)
+			cut = 0;
+		while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+			cut--;
+		out_put(f, s, cut);
+		f->run += cut;
+		s += cut;
+		n -= cut;
+		f->trunc = true;
+	}
+	ring_put(f, s, n);
+}
+
+/* Ends a text run or CDATA section: writes what truncation kept. */
+static void run_end(struct jfilter *f)
+{
+	ring_flush(f);
+	f->run = 0;
+	f->brackets = 0;
+}
+
+/* Passes attribute value bytes on, keeping the first JF_ATTR_MAX. */
+static void emit_attr(struct jfilter *f, const char *s, size_t n, bool atomic)
+{
+	if (f->attr_dropped) {
+		f->attr_dropped += n;
+		jf_drop_nl(f, count_nl(s, n));
+		return;
+	}
+	if (f->attr_run + n <= JF_ATTR_MAX) {
+		out_put(f, s, n);
+		f->attr_run += n;
+		return;
+	}
+	{
+		size_t cut = atomic ? 0 : JF_ATTR_MAX - f->attr_run;
+
+		while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+			cut--;
+		out_put(f, s, cut);
+		f->attr_run += cut;
+		f->attr_dropped = n - cut;
+		jf_drop_nl(f, count_nl(s + cut, n - cut));
+	}
+}
+
+/* Text in the current context: character data, or an attribute value. */
+static void emit_ctx(struct jfilter *f, enum jf_state ctx, const char *s,
+		     size_t n, bool atomic)
+{
+	if (ctx == JF_ATTR) {
+		emit_attr(f, s, n, atomic);
+		return;
+	}
+	if (!f->wrapped) {
+		/* Before the root only whitespace may stand. */
+		for (size_t i = 0; i < n; i++) {
+			if (is_ws((unsigned char)s[i])) {
+				out_put(f, s + i, 1);
+			} else {
+				jf_note(f, JR_JUNK);
+			}
+		}
+		return;
+	}
+	emit_text(f, s, n, atomic);
+}
+
+/* Replays bytes through the state machine after a lookahead decision. */
+static void jf_replay(struct jfilter *f, const char *s, size_t n)
+{
+	char tmp[JF_LOOK_MAX + 2];
+
+	memcpy(tmp, s, n);
+	for (size_t i = 0; i < n; i++)
+		jf_byte(f, (unsigned char)tmp[i]);
+}
+
+/* A complete reference "&...;" (in ref[], without '&' and ';'). */
+static void ref_done(struct jfilter *f)
+{
+	static const char *const predefined[] = { "lt", "gt", "amp", "quot",
+						  "apos" };
+	char buf[JF_REF_MAX + 8];
+	enum jf_state ctx = f->ret;
+
+	f->ref[f->nref] = '\0';
+	f->st = ctx;
+	if (f->ref[0] == '#') {
+		char *end;
+		unsigned long v;
+		bool hex = f->ref[1] == 'x';
+
+		errno = 0;
+		v = strtoul(f->ref + 1 + hex, &end, hex ? 16 : 10);
+		if (f->nref < 2 + (size_t)hex || *end || errno) {
+			jf_note(f, JR_RAW_AMP);
+			snprintf(buf, sizeof(buf), "&amp;%s;", f->ref);
+		} else if (v < 0x20 && v != '\t' && v != '\n' && v != '\r') {
+			jf_note(f, JR_CTRL);
+			snprintf(buf, sizeof(buf), "\\x%02lX", v);
+		} else if ((v >= 0xD800 && v <= 0xDFFF) || v == 0xFFFE ||
+			   v == 0xFFFF || v > 0x10FFFF) {
+			jf_note(f, JR_UTF8);
+			snprintf(buf, sizeof(buf), "&#xFFFD;");
+		} else {
+			snprintf(buf, sizeof(buf), "&%s;", f->ref);
+		}
+		emit_ctx(f, ctx, buf, strlen(buf), true);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(predefined) / sizeof(*predefined); i++) {
+		if (!strcmp(f->ref, predefined[i])) {
+			snprintf(buf, sizeof(buf), "&%s;", f->ref);
+			emit_ctx(f, ctx, buf, strlen(buf), true);
+			return;
+		}
+	}
+	/* No DTD: any other entity would be an error; keep it as text. */
+	jf_note(f, JR_ENTITY);
+	snprintf(buf, sizeof(buf), "&amp;%s;", f->ref);
+	emit_ctx(f, ctx, buf, strlen(buf), true);
+}
+
+/* A '&' that does not start a reference: escape it, replay what followed. */
+static void ref_fail(struct jfilter *f)
+{
+	char tmp[JF_REF_MAX + 1];
+	size_t n = f->nref;
+
+	jf_note(f, JR_RAW_AMP);
+	memcpy(tmp, f->ref, n);
+	f->st = f->ret;
+	emit_ctx(f, f->st, "&amp;", 5, true);
+	f->nref = 0;
+	jf_replay(f, tmp, n);
+}
+
+static void ref_byte(struct jfilter *f, unsigned char c)
+{
+	if (c == ';' && f->nref) {
+		ref_done(f);
+		return;
+	}
+	if (f->nref < JF_REF_MAX &&
+	    (is_name_char(c) || (c == '#' && !f->nref))) {
+		f->ref[f->nref++] = (char)c;
+		return;
+	}
+	ref_fail(f);
+	jf_byte(f, c);
+}
+
+/* Starts a start tag (c is the first byte of the name). */
+static void tag_start(struct jfilter *f, unsigned char c)
+{
+	if (!f->wrapped) {
+		out_str(f, "<" JF_WRAP ">");
+		f->wrapped = true;
+	}
+	if (f->depth == 0 && f->roots++ == 1)
+		jf_note(f, JR_ROOTS);
+	run_end(f);
+	out_put(f, "<", 1);
+	out_put(f, (const char *)&c, 1);
+	f->st = JF_TAG;
+	f->tag_end = false;
+	f->tag_slash = false;
+}
+
+static bool has_prefix(const char *s, size_t n, const char *pat)
+{
+	return n <= strlen(pat) && !memcmp(s, pat, n);
+}
+
+/* After '<': decide between markup and a raw '<' as the bytes come in. */
+static void lt_byte(struct jfilter *f, unsigned char c)
+{
+	const char *l = f->look;
+	size_t n;
+
+	f->look[f->nlook++] = (char)c;
+	n = f->nlook;
+	if (n == 1 && c == '/') {
+		run_end(f);
+		out_put(f, "</", 2);
+		f->st = JF_TAG;
+		f->tag_end = true;
+		f->tag_slash = false;
+		f->nlook = 0;
+		return;
+	}
+	if (n == 1 && is_name_start(c)) {
+		f->nlook = 0;
+		tag_start(f, c);
+		return;
+	}
+	if (l[0] == '?') {
+		if (n < 5 && has_prefix(l, n, "?xml"))
+			return;
+		run_end(f);
+		f->nlook = 0;
+		if (n == 5 && !memcmp(l, "?xml", 4) && is_ws(c) && f->out_total) {
+			jf_note(f, JR_XMLDECL);
+			f->st = JF_PI_DROP;
+			f->qmark = false;
+			return;
+		}
+		out_put(f, "<", 1);
+		out_put(f, l, n);
+		f->st = JF_PI;
+		f->qmark = c == '?' && n > 1;
+		return;
+	}
+	if (l[0] == '!') {
+		if (n == 3 && !memcmp(l, "!--", 3)) {
+			run_end(f);
+			out_put(f, "<!--", 4);
+			f->st = JF_COMMENT;
+			f->dashes = 0;
+			f->nlook = 0;
+			return;
+		}
+		if (n == 8 && !memcmp(l, "![CDATA[", 8)) {
+			run_end(f);
+			if (!f->wrapped) {
+				out_str(f, "<" JF_WRAP ">");
+				f->wrapped = true;
+			}
+			out_put(f, "<![CDATA[", 9);
+			f->st = JF_CDATA;
+			f->cdata_run = true;
+			f->nlook = 0;
+			return;
+		}
+		if (n == 8 && !memcmp(l, "!DOCTYPE", 8)) {
+			run_end(f);
+			jf_note(f, JR_DOCTYPE);
+			f->st = JF_DOCTYPE;
+			f->dt_depth = 0;
+			f->dt_quote = 0;
+			f->nlook = 0;
+			return;
+		}
+		if (has_prefix(l, n, "!--") || has_prefix(l, n, "![CDATA[") ||
+		    has_prefix(l, n, "!DOCTYPE"))
+			return;
+	}
+	/* Not markup: a raw '<' in text. */
+	{
+		char tmp[JF_LOOK_MAX + 1];
+
+		memcpy(tmp, l, n);
+		f->nlook = 0;
+		f->st = JF_TEXT;
+		jf_note(f, JR_RAW_LT);
+		emit_ctx(f, JF_TEXT, "&lt;", 4, true);
+		jf_replay(f, tmp, n);
+	}
+}
+
+/*
+ * After a quote inside an attribute value: it closes the value when what
+ * follows is '>', "/>", "?>" or whitespace then `name=`; else it is a raw
+ * quote inside the value (cmocka does not escape them).
+ */
+static void qend_decide(struct jfilter *f, bool closes)
+{
+	char tmp[JF_LOOK_MAX + 2];
+	size_t n = f->nlook;
+
+	memcpy(tmp, f->look, n);
+	f->nlook = 0;
+	if (closes) {
+		if (f->attr_dropped) {
+			char m[64];
+
+			snprintf(m, sizeof(m), " [... %llu bytes truncated ...]",
+				 (unsigned long long)f->attr_dropped);
+			out_str(f, m);
+		}
+		out_put(f, &f->quote, 1);
+		f->st = JF_TAG;
+		f->tag_slash = false;
+	} else {
+		jf_note(f, JR_QUOTE);
+		f->st = JF_ATTR;
+		emit_attr(f, f->quote == '"' ? "&quot;" : "&apos;", 6, true);
+	}
+	jf_replay(f, tmp, n);
+}
+
+static void qend_byte(struct jfilter *f, unsigned char c)
+{
+	/* Phase of look[]: 0 empty, 1 spaces, 2 spaces+name, 3 +spaces. */
+	int phase = 0;
+	bool push = false, closes = false, decided = false;
+
+	for (size_t i = 0; i < f->nlook; i++) {
+		bool ws = is_ws((unsigned char)f->look[i]);
+
+		if (phase == 0 || phase == 1)
+			phase = ws ? 1 : 2;
+		else if (phase == 2 && ws)
+			phase = 3;
+	}
+	switch (phase) {
+	case 0:
+		if (c == '>' || c == '/' || c == '?')
+			decided = closes = true;
+		else if (is_ws(c))
+			push = true;
+		else
+			decided = true;
+		break;
+	case 1:
+		if (c == '>' || c == '/')
+			decided = closes = true;
+		else if (is_ws(c) || is_name_start(c))
+			push = true;
+		else
+			decided = true;
+		break;
+	case 2:
+	case 3:
+		if (c == '=')
+			decided = closes = true;
+		else if (is_ws(c) || (phase == 2 && is_name_char(c)))
+			push = true;
+		else
+			decided = true;
+		break;
+	}
+	f->look[f->nlook++] = (char)c;
+	if (push && f->nlook < JF_LOOK_MAX)
+		return;
+	qend_decide(f, decided ? closes : true);
+}
+
+/* One byte of clean UTF-8 through the lexer (the slow path). */
+static void jf_byte(struct jfilter *f, unsigned char c)
+{
+	char ch = (char)c;
+
+	switch (f->st) {
+	case JF_JUNK:
+		if (c == '<') {
+			f->st = JF_LT;
+			f->nlook = 0;
+		} else if (!is_ws(c)) {
+			jf_note(f, JR_JUNK);
+		}
+		if (c == '\n')
+			jf_fix(f, 0, 1); /* before output line 1 */
+		return;
+	case JF_TEXT:
+		if (c == '<') {
+			f->st = JF_LT;
+			f->nlook = 0;
+			return;
+		}
+		if (c == '&') {
+			f->st = JF_REF;
+			f->ret = JF_TEXT;
+			f->nref = 0;
+			return;
+		}
+		if (c == '>' && f->brackets >= 2) {
+			jf_note(f, JR_CDEND);
+			f->brackets = 0;
+			emit_ctx(f, JF_TEXT, "&gt;", 4, true);
+			return;
+		}
+		f->brackets = c == ']' ? f->brackets + 1 : 0;
+		emit_ctx(f, JF_TEXT, &ch, 1, false);
+		return;
+	case JF_LT:
+		lt_byte(f, c);
+		return;
+	case JF_TAG:
+		if (c == '"' || c == '\'') {
+			f->st = JF_ATTR;
+			f->quote = ch;
+			f->attr_run = 0;
+			f->attr_dropped = 0;
+			out_put(f, &ch, 1);
+			return;
+		}
+		if (c == '>') {
+			if (f->tag_end && f->depth > 0)
+				f->depth--;
+			else if (!f->tag_end && !f->tag_slash)
+				f->depth++;
+			f->st = JF_TEXT;
+			f->cdata_run = false;
+			f->run = 0;
+			f->brackets = 0;
+		}
+		f->tag_slash = c == '/';
+		out_put(f, &ch, 1);
+		return;
+	case JF_ATTR:
+		if (c == (unsigned char)f->quote) {
+			f->st = JF_QEND;
+			f->nlook = 0;
+		} else if (c == '<') {
+			jf_note(f, JR_RAW_LT);
+			emit_attr(f, "&lt;", 4, true);
+		} else if (c == '&') {
+			f->st = JF_REF;
+			f->ret = JF_ATTR;
+			f->nref = 0;
+		} else {
+			emit_attr(f, &ch, 1, false);
+		}
+		return;
+	case JF_QEND:
+		qend_byte(f, c);
+		return;
+	case JF_REF:
+		ref_byte(f, c);
+		return;
+	case JF_CDATA:
+		if (c == ']') {
+			f->brackets++;
+			return;
+		}
+		if (c == '>' && f->brackets >= 2) {
+			for (; f->brackets > 2; f->brackets--)
+				emit_text(f, "]", 1, false);
+			run_end(f);
+			out_put(f, "]]>", 3);
+			f->st = JF_TEXT;
+			f->cdata_run = false;
+			return;
+		}
+		for (; f->brackets > 0; f->brackets--)
+			emit_text(f, "]", 1, false);
+		emit_text(f, &ch, 1, false);
+		return;
+	case JF_COMMENT:
+		out_put(f, &ch, 1);
+		if (c == '>' && f->dashes >= 2)
+			f->st = JF_TEXT;
+		f->dashes = c == '-' ? f->dashes + 1 : 0;
+		return;
+	case JF_PI:
+		out_put(f, &ch, 1);
+		if (c == '>' && f->qmark)
+			f->st = JF_TEXT;
+		f->qmark = c == '?';
+		return;
+	case JF_PI_DROP:
+		if (c == '\n')
+			jf_drop_nl(f, 1);
+		if (c == '>' && f->qmark)
+			f->st = JF_TEXT;
+		f->qmark = c == '?';
+		return;
+	case JF_DOCTYPE:
+		if (c == '\n')
+			jf_drop_nl(f, 1);
+		if (f->dt_quote) {
+			if (ch == f->dt_quote)
+				f->dt_quote = 0;
+		} else if (c == '"' || c == '\'') {
+			f->dt_quote = ch;
+		} else if (c == '[') {
+			f->dt_depth++;
+		} else if (c == ']') {
+			f->dt_depth--;
+		} else if (c == '>' && f->dt_depth <= 0) {
+			f->st = JF_TEXT;
+		}
+		return;
+	}
+}
+
+/* Bytes that need the slow path in character data and attribute values. */
+static const unsigned char jf_special_text[256] = {
+	['<'] = 1, ['&'] = 1, ['>'] = 1, [']'] = 1,
+};
+
+/* Clean UTF-8 through the lexer, with fast paths for plain runs. */
+static void jf_lex(struct jfilter *f, const unsigned char *p, size_t n)
+{
+	const unsigned char *e = p + n;
+
+	while (p < e) {
+		if (f->st == JF_TEXT && f->wrapped) {
+			const unsigned char *q = p;
+
+			while (q < e && !jf_special_text[*q])
+				q++;
+			if (q > p) {
+				f->brackets = 0;
+				emit_text(f, (const char *)p, (size_t)(q - p),
+					  false);
+				p = q;
+				continue;
+			}
+		} else if (f->st == JF_ATTR) {
+			const unsigned char *q = p;
+
+			while (q < e && *q != (unsigned char)f->quote &&
+			       *q != '<' && *q != '&')
+				q++;
+			if (q > p) {
+				emit_attr(f, (const char *)p, (size_t)(q - p),
+					  false);
+				p = q;
+				continue;
+			}
+		} else if (f->st == JF_CDATA && !f->brackets) {
+			const unsigned char *q = memchr(p, ']', (size_t)(e - p));
+
+			if (!q)
+				q = e;
+			if (q > p) {
+				emit_text(f, (const char *)p, (size_t)(q - p),
+					  false);
+				p = q;
+				continue;
+			}
+		}
+		f->cur = p;
+		jf_byte(f, *p++);
+	}
+	f->cur = NULL;
+}
+
+static void mid_ctrl(unsigned char **o, unsigned char c)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	*(*o)++ = '\\';
+	*(*o)++ = 'x';
+	*(*o)++ = (unsigned char)hex[c >> 4];
+	*(*o)++ = (unsigned char)hex[c & 15];
+}
+
+/* Length of the valid UTF-8 sequence at p (n bytes available), 0 if the
+ * bytes are invalid, or -1 if the sequence is cut at the end of p. */
+static int utf8_seq(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xBF;
+	int len;
+
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		len = 3;
+	else if (c >= 0xF0 && c <= 0xF4)
+		len = 4;
+	else
+		return 0;
+	if (c == 0xE0)
+		lo = 0xA0;
+	else if (c == 0xED)
+		hi = 0x9F;
+	else if (c == 0xF0)
+		lo = 0x90;
+	else if (c == 0xF4)
+		hi = 0x8F;
+	for (int k = 1; k < len; k++) {
+		if ((size_t)k >= n)
+			return -1;
+		if (p[k] < (k == 1 ? lo : 0x80) || p[k] > (k == 1 ? hi : 0xBF))
+			return 0;
+	}
+	if (len == 3 && c == 0xEF && p[1] == 0xBF && p[2] >= 0xBE)
+		return 0; /* U+FFFE, U+FFFF: not XML characters */
+	return len;
+}
+
+/*
+ * Stage 1: raw bytes to clean UTF-8 in f->mid. Returns the bytes written;
+ * a sequence cut at the end (unless `last`) stays in raw[] for next time.
+ */
+static size_t jf_clean(struct jfilter *f, size_t n, bool last)
+{
+	const unsigned char *p = f->raw, *e = f->raw + n;
+	unsigned char *o = f->mid;
+
+	while (p < e) {
+		unsigned char c = *p;
+		int len;
+
+		if (c >= 0x20 && c < 0x80) {
+			*o++ = c;
+			p++;
+			continue;
+		}
+		if (c < 0x20) {
+			if (c == '\t' || c == '\n' || c == '\r') {
+				*o++ = c;
+			} else {
+				jf_note_line(f, JR_CTRL, f->in_line +
+					count_nl((const char *)f->raw,
+						 (size_t)(p - f->raw)));
+				mid_ctrl(&o, c);
+			}
+			p++;
+			continue;
+		}
+		if (f->raw8) {
+			*o++ = c;
+			p++;
+			continue;
+		}
+		len = utf8_seq(p, (size_t)(e - p));
+		if (len < 0 && !last) {
+			f->raw_carry = (size_t)(e - p);
+			memmove(f->raw, p, f->raw_carry);
+			return (size_t)(o - f->mid);
+		}
+		if (len <= 0) {
+			jf_note_line(f, JR_UTF8, f->in_line +
+				count_nl((const char *)f->raw,
+					 (size_t)(p - f->raw)));
+			memcpy(o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			p++;
+			continue;
+		}
+		memcpy(o, p, (size_t)len);
+		o += len;
+		p += len;
+	}
+	f->raw_carry = 0;
+	return (size_t)(o - f->mid);
+}
+
+/* Looks at the XML declaration: a declared non-UTF-8 encoding is left to
+ * libxml2 (we then only repair control characters). */
+static void jf_sniff(struct jfilter *f, size_t n)
+{
+	char head[256], *enc, *end;
+	size_t k = n < sizeof(head) - 1 ? n : sizeof(head) - 1;
+
+	if (n >= 2 && ((f->raw[0] == 0xFF && f->raw[1] == 0xFE) ||
+		       (f->raw[0] == 0xFE && f->raw[1] == 0xFF))) {
+		f->passthrough = true;
+		return;
+	}
+	memcpy(head, f->raw, k);
+	head[k] = '\0';
+	end = strstr(head, "?>");
+	if (strncmp(head, "<?xml", 5) || !end)
+		return;
+	*end = '\0';
+	enc = strstr(head, "encoding");
+	if (!enc || !(enc = strpbrk(enc, "\"'")))
+		return;
+	enc++;
+	if (strncasecmp(enc, "utf-8", 5) && strncasecmp(enc, "utf8", 4) &&
+	    strncasecmp(enc, "us-ascii", 8) && strncasecmp(enc, "ascii", 5))
+		f->raw8 = true;
+}
+
+/* End of input: close what can be closed, so libxml2 sees a clean end. */
+static void jf_finish(struct jfilter *f)
+{
+	if (f->passthrough)
+		return;
+	if (f->st == JF_REF)
+		ref_fail(f);
+	if (f->st == JF_QEND)
+		qend_decide(f, true);
+	if (f->st == JF_LT && f->nlook) {
+		char tmp[JF_LOOK_MAX + 1];
+		size_t n = f->nlook;
+
+		memcpy(tmp, f->look, n);
+		f->nlook = 0;
+		f->st = JF_TEXT;
+		emit_ctx(f, JF_TEXT, "&lt;", 4, true);
+		emit_ctx(f, JF_TEXT, tmp, n, false);
+	} else if (f->st == JF_LT) {
+		f->st = JF_TEXT;
+		emit_ctx(f, JF_TEXT, "&lt;", 4, true);
+	}
+	if (f->st == JF_CDATA) {
+		for (; f->brackets > 0; f->brackets--)
+			emit_text(f, "]", 1, false);
+	}
+	run_end(f);
+	/* Only a complete document gets its wrapper closed: a truncated one
+	 * should fail on its own last open element, not on ours. */
+	if (f->wrapped && f->depth == 0 && f->st == JF_TEXT)
+		out_str(f, "</" JF_WRAP ">");
+}
+
+/* Refills f->out from the file. Returns false at the end or on error. */
+static bool jf_fill(struct jfilter *f)
+{
+	ssize_t n;
+	size_t total, m;
+
+	f->out_len = f->out_pos = 0;
+	while (!f->out_len) {
+		if (f->finished)
+			return false;
+		do
+			n = read(f->fd, f->raw + f->raw_carry,
+				 JF_RAW_SIZE - f->raw_carry);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			f->io_errno = errno;
+			return false;
+		}
+		f->in_total += (uint64_t)n;
+		total = f->raw_carry + (size_t)n;
+		if (f->first_chunk && total) {
+			f->first_chunk = false;
+			jf_sniff(f, total);
+			if (total >= 3 && !memcmp(f->raw, "\xEF\xBB\xBF", 3)) {
+				memmove(f->raw, f->raw + 3, total - 3);
+				total -= 3;
+			}
+		}
+		if (f->passthrough) {
+			out_put(f, (const char *)f->raw, total);
+			f->raw_carry = 0;
+			if (!n)
+				f->finished = true;
+			continue;
+		}
+		m = jf_clean(f, total, n == 0);
+		{
+			long nl = count_nl((const char *)f->mid, m);
+
+			jf_lex(f, f->mid, m);
+			f->in_line += nl;
+		}
+		if (!n) {
+			jf_finish(f);
+			f->finished = true;
+		}
+	}
+	return true;
+}
+
+/* xmlInputReadCallback */
+static int jf_read(void *ctx, char *buf, int len)
+{
+	struct jfilter *f = ctx;
+	size_t k;
+
+	if (f->out_pos == f->out_len && !jf_fill(f))
+		return f->io_errno ? -1 : 0;
+	k = f->out_len - f->out_pos;
+	if (k > (size_t)len)
+		k = (size_t)len;
+	memcpy(buf, f->out + f->out_pos, k);
+	f->out_pos += k;
+	return (int)k;
+}
+
+static int jf_close(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static void jf_init(struct jfilter *f, int fd, const char *path)
+{
+	memset(f, 0, sizeof(*f));
+	f->fd = fd;
+	f->path = path;
+	f->first_chunk = true;
+	f->in_line = 1;
+	f->out_line = 1;
+	f->st = JF_JUNK;
+	f->mid = fg_xmalloc(JF_MID_SIZE);
+	f->ring = fg_xmalloc(JF_TEXT_TAIL);
+}
+
+static void jf_release(struct jfilter *f)
+{
+	free(f->mid);
+	free(f->ring);
+	free(f->out);
+	free(f->fix);
+}
+
+/* ====================================================================== */
+/* Small helpers: growable strings, capped output, messages               */
+/* ====================================================================== */
+
+#define JR_OUT_MAX (64 * 1024) /* output kept per attempt (head + tail) */
+#define JR_MSG_MAX 4096        /* bytes of a message */
+#define JR_MAX_DEPTH 512
+#define JR_SUITE_ERROR "[suite-error]"
+
+/* A growable NUL-terminated string, reused across elements. */
+struct jstr {
+	char *s;
+	size_t len, cap;
+};
+
+static void jstr_set(struct jstr *j, const char *s, size_t n)
+{
+	fg_xgrow((void **)&j->s, &j->cap, n + 1, 1);
+	memcpy(j->s, s, n);
+	j->s[n] = '\0';
+	j->len = n;
+}
+
+static void jstr_cat(struct jstr *j, const char *s, size_t n)
+{
+	fg_xgrow((void **)&j->s, &j->cap, j->len + n + 1, 1);
+	memcpy(j->s + j->len, s, n);
+	j->len += n;
+	j->s[j->len] = '\0';
+}
+
+static void jstr_trunc(struct jstr *j, size_t n)
+{
+	if (j->s) {
+		j->len = n;
+		j->s[n] = '\0';
+	}
+}
+
+static const char *jstr_get(const struct jstr *j)
+{
+	return j->s ? j->s : "";
+}
+
+/* Captured output of one attempt: an fg_buf whose memory is reused. */
+struct jout {
+	struct fg_buf b;
+	char last; /* last byte appended, to separate sections */
+};
+
+static void jout_reset(struct jout *o)
+{
+	o->b.head_len = o->b.tail_len = o->b.tail_pos = 0;
+	o->b.total = 0;
+	o->last = '\n';
+}
+
+static void jout_add(struct jout *o, const char *s, size_t n)
+{
+	if (!n)
+		return;
+	fg_buf_append(&o->b, s, n);
+	o->last = s[n - 1];
+}
+
+/* Starts a new section (a body, system-out, ...) on a line of its own. */
+static void jout_section(struct jout *o)
+{
+	if (o->b.total && o->last != '\n')
+		jout_add(o, "\n", 1);
+}
+
+/* The kept text, or NULL when nothing was captured. Caller frees. */
+static char *jout_text(struct jout *o)
+{
+	size_t n;
+	char *s;
+
+	if (!o->b.total)
+		return NULL;
+	s = fg_buf_text(&o->b);
+	/* Trailing newlines are layout, not content. */
+	n = strlen(s);
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	if (!n) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * A message: the `message` attribute, or the first non-empty line of the
+ * element's body collected as the text comes in.
+ */
+struct jmsg {
+	char s[JR_MSG_MAX + 8];
+	size_t len;
+	enum { JM_OFF, JM_SKIP, JM_LINE, JM_DONE } st;
+};
+
+/* Appends at most what fits, never splitting a UTF-8 sequence. */
+static void jmsg_put(struct jmsg *m, const char *s, size_t n)
+{
+	size_t room = JR_MSG_MAX - m->len;
+
+	if (n > room) {
+		n = room;
+		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+		m->st = JM_DONE;
+	}
+	memcpy(m->s + m->len, s, n);
+	m->len += n;
+	m->s[m->len] = '\0';
+}
+
+static void jmsg_reset(struct jmsg *m)
+{
+	m->len = 0;
+	m->s[0] = '\0';
+	m->st = JM_OFF;
+}
+
+/* Sets the message from an attribute; empty means "none". */
+static void jmsg_attr(struct jmsg *m, const char *v)
+{
+	size_t n;
+
+	jmsg_reset(m);
+	while (v && is_ws((unsigned char)*v))
+		v++;
+	n = v ? strlen(v) : 0;
+	while (n && is_ws((unsigned char)v[n - 1]))
+		n--;
+	if (n) {
+		jmsg_put(m, v, n);
+		m->st = JM_DONE;
+	} else {
+		m->st = JM_SKIP; /* take it from the body */
+	}
+}
+
+/* Feeds body text; keeps its first non-empty line. */
+static void jmsg_body(struct jmsg *m, const char *s, size_t n)
+{
+	const char *e = s + n;
+
+	if (m->st == JM_SKIP) {
+		while (s < e && is_ws((unsigned char)*s))
+			s++;
+		if (s == e)
+			return;
+		m->st = JM_LINE;
+	}
+	if (m->st == JM_LINE) {
+		const char *nl = memchr(s, '\n', (size_t)(e - s));
+
+		if (nl) {
+			e = nl;
+			m->st = JM_DONE;
+		}
+		jmsg_put(m, s, (size_t)(e - s));
+		if (m->st == JM_DONE)
+			while (m->len && is_ws((unsigned char)m->s[m->len - 1]))
+				m->s[--m->len] = '\0';
+	}
+}
+
+static const char *jmsg_get(const struct jmsg *m)
+{
+	return m->len ? m->s : NULL;
+}
+
+/*
+ * Parses a `time` attribute in seconds ("1", "0.0190815", "1,234.5") into
+ * milliseconds, in the C locale whatever the process locale is. Missing,
+ * unparsable or negative gives 0; more than a year is clamped.
+ */
+static int64_t parse_seconds(const char *s)
+{
+	double v = 0, scale = 0.1;
+	bool digits = false;
+
+	if (!s)
+		return 0;
+	while (is_ws((unsigned char)*s))
+		s++;
+	if (*s == '+')
+		s++;
+	for (; (*s >= '0' && *s <= '9') || *s == ','; s++) {
+		if (*s != ',') {
+			v = v * 10 + (*s - '0');
+			digits = true;
+		}
+	}
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++, scale /= 10) {
+			v += (*s - '0') * scale;
+			digits = true;
+		}
+	}
+	if (!digits)
+		return 0;
+	if ((*s == 'e' || *s == 'E') && s[1]) {
+		int ex = atoi(s + 1);
+
+		for (; ex > 0 && v < 1e12; ex--)
+			v *= 10;
+		for (; ex < 0 && v > 0; ex++)
+			v /= 10;
+	}
+	v = v * 1000 + 0.5;
+	if (v > 365.0 * 24 * 3600 * 1000)
+		v = 365.0 * 24 * 3600 * 1000;
+	return (int64_t)v;
+}
+
+/* ====================================================================== */
+/* The reader: elements to tests and attempts                              */
+/* ====================================================================== */
+
+enum jkind {
+	K_OTHER,       /* ignored, with everything inside (properties, ...) */
+	K_WRAP,        /* our <flakeguard-wrap> */
+	K_SUITES,      /* <testsuites> */
+	K_SUITE,       /* <testsuite>, at any depth */
+	K_CASE,        /* <testcase> */
+	K_RESULT,      /* failure, error, skipped in a testcase */
+	K_CASE_OUT,    /* system-out, system-err in a testcase */
+	K_RETRY,       /* flakyFailure, flakyError, rerunFailure, rerunError */
+	K_RETRY_TRACE, /* stackTrace in a retry element */
+	K_RETRY_OUT,   /* system-out, system-err in a retry element */
+	K_SUITE_OUT,   /* system-out, system-err in a testsuite */
+	K_SUITE_ERR,   /* error, failure directly in a testsuite */
+};
+
+struct jframe {
+	enum jkind kind;
+	size_t suite_len;   /* K_SUITE: length of the suite path before it */
+	size_t touch_mark;  /* K_SUITE: ntouched when it started */
+	size_t case_mark;   /* K_SUITE: cases read when it started */
+	bool inner_suites;  /* K_SUITE: has nested testsuites */
+	long counted_errs;  /* K_SUITE: its errors + failures attributes */
+};
+
+/* A retry element, kept until its testcase ends. */
+struct jretry {
+	enum fg_astatus st;
+	int64_t ms;
+	char *msg, *out; /* owned; moved into the attempt */
+};
+
+/* Hash table slot: index + 1 into run->tests (which may move). */
+struct jslot {
+	size_t idx1;
+	uint64_t hash;
+	bool this_file; /* the test got an attempt from this file */
+};
+
+struct jreader {
+	const char *path, *fallback;
+	struct fg_run *run;
+	struct history_junit_stats *stats;
+	xmlTextReaderPtr xr;
+	struct jfilter f;
+
+	struct jframe fr[JR_MAX_DEPTH];
+	int depth;             /* open elements, may exceed JR_MAX_DEPTH */
+	struct jstr suite;     /* path of the open testsuites, '/'-joined */
+	int junit_roots;
+	char bad_root[64];     /* first root that is not JUnit */
+	long bad_line, bad_col;
+
+	/* the open <testcase> */
+	struct jstr c_name, c_class, c_file, c_type;
+	long c_line;
+	int64_t c_ms;
+	enum fg_astatus c_st;
+	int c_sev;             /* 0 passed, 1 skipped, 2 failed, 3 error */
+	bool c_primary;        /* the open result element gives the message */
+	struct jmsg c_msg;
+	struct jout c_out;
+	struct jretry *retries;
+	size_t nretries, retries_cap;
+
+	/* the open retry element or suite-level error */
+	enum fg_astatus r_st;
+	int64_t r_ms;
+	struct jstr r_type;
+	struct jmsg r_msg;
+	struct jout r_out;
+	struct jout s_out;     /* suite-level system-out/err */
+
+	struct jslot *tab;
+	size_t tab_cap, tab_used;
+	size_t *touched;       /* test indexes, in the order cases ended */
+	size_t ntouched, touched_cap;
+
+	bool fatal;            /* libxml2 gave up */
+	long err_line, err_col;
+	char err_msg[256];
+};
+
+static void jr_warn(struct jreader *r, long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void jr_warn(struct jreader *r, long line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fg_log(FG_LOG_WARN, "junit", "%s:%ld: %s", r->path, line, msg);
+	r->stats->warnings++;
+}
+
+/* Input line of the node the reader is on. */
+static long jr_line(struct jreader *r)
+{
+	return jf_line(&r->f, xmlTextReaderGetParserLineNumber(r->xr));
+}
+
+static bool streq(const char *a, const char *b)
+{
+	return !strcmp(a, b);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Test lookup: (suite, classname, name) -> index in run->tests             */
+/* ---------------------------------------------------------------------- */
+
+static uint64_t id_hash(const char *suite, const char *cls, const char *name)
+{
+	const char *parts[3] = { suite, cls, name };
+	uint64_t h = 1469598103934665603ULL;
+
+	for (int i = 0; i < 3; i++) {
+		for (const unsigned char *p = (const unsigned char *)parts[i];
+		     *p; p++)
+			h = (h ^ *p) * 1099511628211ULL;
+		h = (h ^ 0xFF) * 1099511628211ULL;
+	}
+	return h;
+}
+
+static void tab_insert(struct jreader *r, size_t idx, uint64_t h, bool here)
+{
+	size_t mask = r->tab_cap - 1, i = h & mask;
+
+	while (r->tab[i].idx1)
+		i = (i + 1) & mask;
+	r->tab[i].idx1 = idx + 1;
+	r->tab[i].hash = h;
+	r->tab[i].this_file = here;
+	r->tab_used++;
+}
+
+static void tab_grow(struct jreader *r, size_t need)
+{
+	struct jslot *old = r->tab;
+	size_t old_cap = r->tab_cap, cap = 64;
+
+	while (cap < need * 2)
+		cap *= 2;
+	r->tab = fg_xcalloc(cap, sizeof(*r->tab));
+	r->tab_cap = cap;
+	r->tab_used = 0;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].idx1)
+			tab_insert(r, old[i].idx1 - 1, old[i].hash,
+				   old[i].this_file);
+	free(old);
+}
+
+/* The tests already in the run: a test seen again gets another attempt. */
+static void tab_init(struct jreader *r)
+{
+	struct fg_run *run = r->run;
+
+	tab_grow(r, run->ntests + 32);
+	for (size_t i = 0; i < run->ntests; i++)
+		tab_insert(r, i, id_hash(run->tests[i].suite,
+					 run->tests[i].classname,
+					 run->tests[i].name), false);
+}
+
+/*
+ * Finds or adds the test; *again tells whether this file already gave it an
+ * attempt (pytest teardown errors, gotestsum reruns).
+ */
+static size_t jr_test(struct jreader *r, const char *suite, const char *cls,
+		      const char *name, bool *again)
+{
+	uint64_t h = id_hash(suite, cls, name);
+	size_t mask = r->tab_cap - 1, i = h & mask;
+	struct fg_test *t;
+
+	for (; r->tab[i].idx1; i = (i + 1) & mask) {
+		if (r->tab[i].hash != h)
+			continue;
+		t = &r->run->tests[r->tab[i].idx1 - 1];
+		if (streq(t->suite, suite) && streq(t->classname, cls) &&
+		    streq(t->name, name)) {
+			*again = r->tab[i].this_file;
+			if (!r->tab[i].this_file)
+				r->stats->tests++;
+			r->tab[i].this_file = true;
+			return r->tab[i].idx1 - 1;
+		}
+	}
+	*again = false;
+	fg_run_add_test(r->run, suite, cls, name);
+	r->stats->tests++;
+	if ((r->tab_used + 1) * 2 > r->tab_cap)
+		tab_grow(r, r->tab_used + 1);
+	tab_insert(r, r->run->ntests - 1, h, true);
+	return r->run->ntests - 1;
+}
+
+static void touch(struct jreader *r, size_t idx)
+{
+	fg_xgrow((void **)&r->touched, &r->touched_cap, r->ntouched + 1,
+		 sizeof(*r->touched));
+	r->touched[r->ntouched++] = idx;
+}
+
+/* The identity of a test in the open suite (see the file comment). */
+static void jr_identity(struct jreader *r, const char **suite,
+			const char **cls)
+{
+	*suite = r->fallback ? r->fallback : jstr_get(&r->suite);
+	if (r->fallback && !**cls)
+		*cls = jstr_get(&r->suite);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Element handlers                                                        */
+/* ---------------------------------------------------------------------- */
+
+static enum jkind kind_in_root(struct jreader *r, const char *name)
+{
+	if (streq(name, "testsuites") || streq(name, "testsuite")) {
+		r->junit_roots++;
+		return streq(name, "testsuites") ? K_SUITES : K_SUITE;
+	}
+	if (!r->bad_root[0]) {
+		snprintf(r->bad_root, sizeof(r->bad_root), "%s", name);
+		r->bad_line = jr_line(r);
+		r->bad_col = xmlTextReaderGetParserColumnNumber(r->xr);
+	}
+	return K_OTHER;
+}
+
+static bool is_out(const char *name)
+{
+	return streq(name, "system-out") || streq(name, "system-err");
+}
+
+static enum jkind kind_of(struct jreader *r, const char *name)
+{
+	enum jkind parent = r->depth == 0 ? K_WRAP :
+			    r->depth > JR_MAX_DEPTH ? K_OTHER :
+			    r->fr[r->depth - 1].kind;
+
+	switch (parent) {
+	case K_WRAP:
+		if (r->depth == 0 && streq(name, JF_WRAP))
+			return K_WRAP;
+		return kind_in_root(r, name);
+	case K_SUITES:
+		if (streq(name, "testsuite"))
+			return K_SUITE;
+		return streq(name, "testsuites") ? K_SUITES : K_OTHER;
+	case K_SUITE:
+		if (streq(name, "testcase"))
+			return K_CASE;
+		if (streq(name, "testsuite"))
+			return K_SUITE;
+		if (is_out(name))
+			return K_SUITE_OUT;
+		if (streq(name, "error") || streq(name, "failure"))
+			return K_SUITE_ERR;
+		return K_OTHER;
+	case K_CASE:
+		if (streq(name, "failure") || streq(name, "error") ||
+		    streq(name, "skipped"))
+			return K_RESULT;
+		if (is_out(name))
+			return K_CASE_OUT;
+		if (streq(name, "flakyFailure") || streq(name, "flakyError") ||
+		    streq(name, "rerunFailure") || streq(name, "rerunError"))
+			return K_RETRY;
+		return K_OTHER;
+	case K_RETRY:
+		if (streq(name, "stackTrace"))
+			return K_RETRY_TRACE;
+		return is_out(name) ? K_RETRY_OUT : K_OTHER;
+	default:
+		return K_OTHER;
+	}
+}
+
+/* Calls fn(r, name, value) for each attribute of the current element. */
+static void each_attr(struct jreader *r,
+		      void (*fn)(struct jreader *, const char *, const char *,
+				 void *),
+		      void *arg)
+{
+	while (xmlTextReaderMoveToNextAttribute(r->xr) == 1) {
+		const char *n = (const char *)xmlTextReaderConstLocalName(r->xr);
+		const char *v = (const char *)xmlTextReaderConstValue(r->xr);
+
+		if (n && v)
+			fn(r, n, v, arg);
+	}
+	xmlTextReaderMoveToElement(r->xr);
+}
+
+static void suite_attr(struct jreader *r, const char *n, const char *v,
+		       void *arg)
+{
+	struct jframe *fr = arg;
+
+	if (streq(n, "name") && *v) {
+		if (r->suite.len)
+			jstr_cat(&r->suite, "/", 1);
+		jstr_cat(&r->suite, v, strlen(v));
+	} else if (streq(n, "errors") || streq(n, "failures")) {
+		long k = strtol(v, NULL, 10);
+
+		if (k > 0)
+			fr->counted_errs += k;
+	}
+}
+
+static void suite_begin(struct jreader *r, struct jframe *fr)
+{
+	if (r->depth > 0 && r->depth <= JR_MAX_DEPTH &&
+	    r->fr[r->depth - 1].kind == K_SUITE)
+		r->fr[r->depth - 1].inner_suites = true;
+	fr->suite_len = r->suite.len;
+	fr->touch_mark = r->ntouched;
+	fr->case_mark = r->stats->cases;
+	fr->inner_suites = false;
+	fr->counted_errs = 0;
+	jout_reset(&r->s_out);
+	each_attr(r, suite_attr, fr);
+}
+
+/* Severity order: error > failure > skipped > passed. */
+static void case_status(struct jreader *r, enum fg_astatus st)
+{
+	int sev = st == FG_A_ERROR ? 3 : st == FG_A_FAILED ? 2 :
+		  st == FG_A_SKIPPED ? 1 : 0;
+
+	if (sev > r->c_sev) {
+		r->c_sev = sev;
+		r->c_st = st;
+	}
+}
+
+static void case_attr(struct jreader *r, const char *n, const char *v,
+		      void *arg)
+{
+	(void)arg;
+	if (streq(n, "name"))
+		jstr_set(&r->c_name, v, strlen(v));
+	else if (streq(n, "classname"))
+		jstr_set(&r->c_class, v, strlen(v));
+	else if (streq(n, "time"))
+		r->c_ms = parse_seconds(v);
+	else if (streq(n, "duration") && !r->c_ms)
+		r->c_ms = parse_seconds(v); /* Bazel */
+	else if (streq(n, "file"))
+		jstr_set(&r->c_file, v, strlen(v));
+	else if (streq(n, "line"))
+		r->c_line = strtol(v, NULL, 10);
+	else if ((streq(n, "status") &&
+		  (streq(v, "notrun") || streq(v, "disabled") ||
+		   streq(v, "skipped") || streq(v, "SKIPPED"))) ||
+		 (streq(n, "result") &&
+		  (streq(v, "skipped") || streq(v, "suppressed"))))
+		case_status(r, FG_A_SKIPPED);
+}
+
+static void case_begin(struct jreader *r)
+{
+	jstr_set(&r->c_name, "", 0);
+	jstr_set(&r->c_class, "", 0);
+	jstr_set(&r->c_file, "", 0);
+	jstr_set(&r->c_type, "", 0);
+	r->c_line = 0;
+	r->c_ms = 0;
+	r->c_st = FG_A_PASSED;
+	r->c_sev = 0;
+	r->c_primary = false;
+	jmsg_reset(&r->c_msg);
+	jout_reset(&r->c_out);
+	r->nretries = 0;
+	r->stats->cases++;
+	each_attr(r, case_attr, NULL);
+}
+
+/* Where the attributes of failure/error/skipped and retries go. */
+struct jresult_attrs {
+	struct jmsg *msg;
+	struct jstr *type;
+	int64_t *ms;
+};
+
+static void result_attr(struct jreader *r, const char *n, const char *v,
+			void *arg)
+{
+	struct jresult_attrs *a = arg;
+
+	(void)r;
+	if (streq(n, "message"))
+		jmsg_attr(a->msg, v);
+	else if (streq(n, "type"))
+		jstr_set(a->type, v, strlen(v));
+	else if (streq(n, "time") && a->ms)
+		*a->ms = parse_seconds(v);
+}
+
+static enum fg_astatus result_status(const char *name)
+{
+	if (streq(name, "error") || streq(name, "flakyError") ||
+	    streq(name, "rerunError"))
+		return FG_A_ERROR;
+	if (streq(name, "skipped"))
+		return FG_A_SKIPPED;
+	return FG_A_FAILED;
+}
+
+/*
+ * failure/error/skipped: the most severe one so far gives status and
+ * message; the others leave their message in the output.
+ */
+static void result_begin(struct jreader *r, const char *name)
+{
+	enum fg_astatus st = result_status(name);
+	int before = r->c_sev;
+	struct jresult_attrs a;
+
+	case_status(r, st);
+	r->c_primary = r->c_sev > before;
+	if (r->c_primary) {
+		a = (struct jresult_attrs){ &r->c_msg, &r->c_type, NULL };
+		jmsg_reset(&r->c_msg);
+		r->c_msg.st = JM_SKIP;
+		jstr_set(&r->c_type, "", 0);
+		each_attr(r, result_attr, &a);
+	} else {
+		a = (struct jresult_attrs){ &r->r_msg, &r->r_type, NULL };
+		jmsg_reset(&r->r_msg);
+		each_attr(r, result_attr, &a);
+		if (r->r_msg.st == JM_DONE && r->r_msg.len) {
+			jout_section(&r->c_out);
+			jout_add(&r->c_out, r->r_msg.s, r->r_msg.len);
+		}
+	}
+	jout_section(&r->c_out);
+}
+
+/* Retry elements and suite-level errors collect into r_*. */
+static void retry_begin(struct jreader *r, const char *name)
+{
+	struct jresult_attrs a = { &r->r_msg, &r->r_type, &r->r_ms };
+
+	r->r_st = result_status(name);
+	r->r_ms = 0;
+	jmsg_reset(&r->r_msg);
+	r->r_msg.st = JM_SKIP;
+	jstr_set(&r->r_type, "", 0);
+	jout_reset(&r->r_out);
+	each_attr(r, result_attr, &a);
+}
+
+static const char *msg_or_type(struct jmsg *m, struct jstr *type)
+{
+	return jmsg_get(m) ? jmsg_get(m) : type->len ? type->s : NULL;
+}
+
+static void retry_end(struct jreader *r)
+{
+	struct jretry *rt;
+
+	fg_xgrow((void **)&r->retries, &r->retries_cap, r->nretries + 1,
+		 sizeof(*r->retries));
+	rt = &r->retries[r->nretries++];
+	rt->st = r->r_st;
+	rt->ms = r->r_ms;
+	rt->msg = fg_xstrdup(msg_or_type(&r->r_msg, &r->r_type));
+	rt->out = jout_text(&r->r_out);
+}
+
+/* Adds an attempt, handing over `out` (which the attempt then owns). */
+static struct fg_attempt *add_attempt(struct fg_test *t, enum fg_astatus st,
+				      int64_t ms, const char *msg, char *out)
+{
+	struct fg_attempt *a = fg_test_add_attempt(t, st, ms, msg, NULL);
+
+	a->output = out;
+	return a;
+}
+
+/* pytest: "failure + teardown error" is one execution written twice. */
+static void fold_teardown(struct fg_test *t, const char *msg, char *out,
+			  int64_t ms)
+{
+	struct fg_attempt *a = &t->attempts[t->nattempts - 1];
+
+	if (!fg_astatus_is_failure(a->status))
+		a->status = FG_A_ERROR;
+	if (!a->message)
+		a->message = fg_xstrdup(msg);
+	if (out || msg) {
+		char *joined = fg_xasprintf("%s%s%s%s%s", a->output ? a->output : "",
+					    a->output ? "\n" : "", msg ? msg : "",
+					    msg && out ? "\n" : "", out ? out : "");
+
+		free(a->output);
+		a->output = joined;
+	}
+	free(out);
+	a->duration_ms += ms;
+}
+
+static void case_end(struct jreader *r)
+{
+	const char *suite, *cls = jstr_get(&r->c_class);
+	const char *msg = msg_or_type(&r->c_msg, &r->c_type);
+	char *out = jout_text(&r->c_out);
+	bool again;
+	size_t idx;
+	struct fg_test *t;
+
+	jr_identity(r, &suite, &cls);
+	idx = jr_test(r, suite, cls, jstr_get(&r->c_name), &again);
+	t = &r->run->tests[idx];
+	if (again && !r->nretries && r->c_st == FG_A_ERROR && msg &&
+	    !strncmp(msg, "failed on teardown", 18) && t->nattempts) {
+		fold_teardown(t, msg, out, r->c_ms);
+	} else {
+		for (size_t i = 0; i < r->nretries; i++) {
+			struct jretry *rt = &r->retries[i];
+
+			add_attempt(t, rt->st, rt->ms, rt->msg, rt->out);
+			free(rt->msg);
+			rt->msg = rt->out = NULL;
+		}
+		add_attempt(t, r->c_st, r->c_ms, msg, out);
+	}
+	r->nretries = 0;
+	if (!t->file && r->c_file.len)
+		t->file = fg_xstrdup(r->c_file.s);
+	if (!t->line && r->c_line > 0)
+		t->line = (int)r->c_line;
+	touch(r, idx);
+}
+
+/* A result that belongs to the suite, not to a case: "[suite-error]". */
+static void add_suite_error(struct jreader *r, enum fg_astatus st,
+			    const char *msg, char *out)
+{
+	const char *suite, *cls = "";
+	bool again;
+	size_t idx;
+
+	jr_identity(r, &suite, &cls);
+	idx = jr_test(r, suite, cls, JR_SUITE_ERROR, &again);
+	add_attempt(&r->run->tests[idx], st, 0, msg, out);
+	touch(r, idx);
+}
+
+static void suite_err_end(struct jreader *r)
+{
+	const char *msg = msg_or_type(&r->r_msg, &r->r_type);
+
+	jr_warn(r, jr_line(r), "testsuite '%s' reports an error outside any "
+		"test case: %s", jstr_get(&r->suite), msg ? msg : "(no message)");
+	add_suite_error(r, r->r_st, msg, jout_text(&r->r_out));
+}
+
+/*
+ * Suite-level output goes to the suite's failed tests that have none of
+ * their own, or to its only test (Bazel writes the whole log there).
+ */
+static void suite_output(struct jreader *r, const struct jframe *fr)
+{
+	char *text = jout_text(&r->s_out);
+	bool single = true;
+
+	if (!text)
+		return;
+	for (size_t i = fr->touch_mark; i < r->ntouched; i++)
+		if (r->touched[i] != r->touched[fr->touch_mark])
+			single = false;
+	for (size_t i = fr->touch_mark; i < r->ntouched; i++) {
+		struct fg_test *t = &r->run->tests[r->touched[i]];
+		struct fg_attempt *a = &t->attempts[t->nattempts - 1];
+
+		if (!a->output && (single || fg_astatus_is_failure(a->status)))
+			a->output = fg_xstrdup(text);
+	}
+	free(text);
+	jout_reset(&r->s_out);
+}
+
+static void suite_end(struct jreader *r, struct jframe *fr)
+{
+	suite_output(r, fr);
+	if (r->stats->cases == fr->case_mark && !fr->inner_suites &&
+	    fr->counted_errs > 0 && r->ntouched == fr->touch_mark) {
+		char *msg = fg_xasprintf("testsuite counts %ld errors/failures "
+					 "but has no test case",
+					 fr->counted_errs);
+
+		jr_warn(r, jr_line(r), "testsuite '%s': %s",
+			jstr_get(&r->suite), msg);
+		add_suite_error(r, FG_A_ERROR, msg, NULL);
+		free(msg);
+	}
+	jstr_trunc(&r->suite, fr->suite_len);
+}
+
+static void on_end(struct jreader *r)
+{
+	struct jframe *fr;
+
+	if (r->depth <= 0)
+		return;
+	if (r->depth-- > JR_MAX_DEPTH)
+		return;
+	fr = &r->fr[r->depth];
+	switch (fr->kind) {
+	case K_SUITE:
+		suite_end(r, fr);
+		break;
+	case K_CASE:
+		case_end(r);
+		break;
+	case K_RESULT:
+		r->c_primary = false;
+		break;
+	case K_RETRY:
+		retry_end(r);
+		break;
+	case K_SUITE_ERR:
+		suite_err_end(r);
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_start(struct jreader *r, const char *name, bool empty)
+{
+	enum jkind k = kind_of(r, name);
+	struct jframe *fr;
+
+	if (r->depth >= JR_MAX_DEPTH) {
+		r->depth++;
+		if (empty)
+			on_end(r);
+		return;
+	}
+	fr = &r->fr[r->depth];
+	fr->kind = k;
+	switch (k) {
+	case K_SUITE:
+		suite_begin(r, fr);
+		break;
+	case K_CASE:
+		case_begin(r);
+		break;
+	case K_RESULT:
+		result_begin(r, name);
+		break;
+	case K_CASE_OUT:
+		jout_section(&r->c_out);
+		break;
+	case K_RETRY:
+	case K_SUITE_ERR:
+		retry_begin(r, name);
+		break;
+	case K_RETRY_TRACE:
+	case K_RETRY_OUT:
+		jout_section(&r->r_out);
+		break;
+	case K_SUITE_OUT:
+		jout_section(&r->s_out);
+		break;
+	default:
+		break;
+	}
+	r->depth++;
+	if (empty)
+		on_end(r);
+}
+
+static void on_text(struct jreader *r, const char *s)
+{
+	size_t n;
+	enum jkind k;
+
+	if (r->depth <= 0 || r->depth > JR_MAX_DEPTH || !s)
+		return;
+	k = r->fr[r->depth - 1].kind;
+	switch (k) {
+	case K_RESULT:
+		n = strlen(s);
+		if (r->c_primary)
+			jmsg_body(&r->c_msg, s, n);
+		jout_add(&r->c_out, s, n);
+		break;
+	case K_CASE_OUT:
+		jout_add(&r->c_out, s, strlen(s));
+		break;
+	case K_RETRY:
+	case K_RETRY_TRACE:
+	case K_SUITE_ERR:
+		n = strlen(s);
+		jmsg_body(&r->r_msg, s, n);
+		jout_add(&r->r_out, s, n);
+		break;
+	case K_RETRY_OUT:
+		jout_add(&r->r_out, s, strlen(s));
+		break;
+	case K_SUITE_OUT:
+		jout_add(&r->s_out, s, strlen(s));
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* libxml2 errors, the main loop, the result                               */
+/* ---------------------------------------------------------------------- */
+
+#if LIBXML_VERSION >= 21200
+static void jr_on_error(void *arg, const xmlError *e)
+#else
+static void jr_on_error(void *arg, xmlErrorPtr e)
+#endif
+{
+	struct jreader *r = arg;
+	char msg[256];
+	size_t n;
+
+	snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "error");
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	if (e->level != XML_ERR_FATAL) {
+		jr_warn(r, jf_line(&r->f, e->line), "%s", msg);
+		return;
+	}
+	if (r->fatal)
+		return;
+	r->fatal = true;
+	r->err_line = jf_line(&r->f, e->line);
+	r->err_col = e->int2 > 0 ? e->int2 : 1;
+	snprintf(r->err_msg, sizeof(r->err_msg), "%s", msg);
+}
+
+/* One warning per kind of repair the filter made. */
+static void report_repairs(struct jreader *r)
+{
+	for (int k = 0; k < JR_COUNT_; k++) {
+		if (!r->f.nrep[k])
+			continue;
+		if (k == JR_ROOTS) {
+			/* cmocka does this for every run with several groups */
+			fg_log(FG_LOG_INFO, "junit", "%s:%ld: %s", r->path,
+			       r->f.rep_line[k], jf_repair_text[k]);
+			continue;
+		}
+		jr_warn(r, r->f.rep_line[k], "%s (%llu time%s)",
+			jf_repair_text[k], (unsigned long long)r->f.nrep[k],
+			r->f.nrep[k] == 1 ? "" : "s");
+	}
+	if (r->f.truncated_runs)
+		fg_log(FG_LOG_DEBUG, "junit", "%s: truncated %llu long texts",
+		       r->path, (unsigned long long)r->f.truncated_runs);
+}
+
+static void jr_loop(struct jreader *r)
+{
+	int ret;
+
+	while ((ret = xmlTextReaderRead(r->xr)) == 1) {
+		switch (xmlTextReaderNodeType(r->xr)) {
+		case XML_READER_TYPE_ELEMENT:
+			on_start(r,
+				 (const char *)xmlTextReaderConstLocalName(r->xr),
+				 xmlTextReaderIsEmptyElement(r->xr) == 1);
+			break;
+		case XML_READER_TYPE_END_ELEMENT:
+			on_end(r);
+			break;
+		case XML_READER_TYPE_TEXT:
+		case XML_READER_TYPE_CDATA:
+		case XML_READER_TYPE_WHITESPACE:
+		case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+			on_text(r, (const char *)xmlTextReaderConstValue(r->xr));
+			break;
+		default:
+			break;
+		}
+	}
+	if (ret < 0 && !r->fatal) {
+		r->fatal = true;
+		r->err_line = jr_line(r);
+		r->err_col = 1;
+		snprintf(r->err_msg, sizeof(r->err_msg), "unreadable XML");
+	}
+}
+
+/* Works out what history_junit_read() returns once the loop is over. */
+static int jr_result(struct jreader *r, struct fg_error *err)
+{
+	const char *path = r->path;
+
+	if (r->f.io_errno)
+		return fg_fail(err, FG_EIO, "%s: read error: %s", path,
+			       strerror(r->f.io_errno));
+	if (!r->f.in_total)
+		return fg_fail(err, FG_EXML, "%s:1:1: empty file", path);
+	if (!r->junit_roots) {
+		if (r->bad_root[0])
+			return fg_fail(err, FG_EXML,
+				       "%s:%ld:%ld: not JUnit XML: root element "
+				       "<%s>, expected <testsuites> or <testsuite>",
+				       path, r->bad_line, r->bad_col,
+				       r->bad_root);
+		if (!r->f.wrapped)
+			return fg_fail(err, FG_EXML,
+				       "%s:1:1: not XML: no element found",
+				       path);
+		if (r->fatal)
+			return fg_fail(err, FG_EXML, "%s:%ld:%ld: %s", path,
+				       r->err_line, r->err_col, r->err_msg);
+		return fg_fail(err, FG_EXML, "%s:1:1: not JUnit XML", path);
+	}
+	if (r->bad_root[0])
+		jr_warn(r, r->bad_line, "ignored root element <%s>",
+			r->bad_root);
+	if (r->fatal) {
+		r->stats->partial = true;
+		jr_warn(r, r->err_line, "%s; %zu test case%s read before it",
+			r->err_msg, r->stats->cases,
+			r->stats->cases == 1 ? "" : "s");
+		return fg_fail(err, FG_EXML,
+			       "%s:%ld:%ld: %s (file damaged or truncated; "
+			       "%zu test cases read before)",
+			       path, r->err_line, r->err_col, r->err_msg,
+			       r->stats->cases);
+	}
+	return FG_OK;
+}
+
+static void jr_release(struct jreader *r)
+{
+	if (r->xr)
+		xmlFreeTextReader(r->xr);
+	jf_release(&r->f);
+	free(r->suite.s);
+	free(r->c_name.s);
+	free(r->c_class.s);
+	free(r->c_file.s);
+	free(r->c_type.s);
+	free(r->r_type.s);
+	for (size_t i = 0; i < r->nretries; i++) {
+		free(r->retries[i].msg);
+		free(r->retries[i].out);
+	}
+	free(r->retries);
+	fg_buf_release(&r->c_out.b);
+	fg_buf_release(&r->r_out.b);
+	fg_buf_release(&r->s_out.b);
+	free(r->tab);
+	free(r->touched);
+	free(r);
+}
+
+int history_junit_read(const char *path, const char *suite_fallback,
+		       struct fg_run *run, struct history_junit_stats *stats,
+		       struct fg_error *err)
+{
+	struct history_junit_stats dummy;
+	struct jreader *r;
+	int fd, rc;
+
+	if (!stats)
+		stats = &dummy;
+	memset(stats, 0, sizeof(*stats));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fg_fail(err, FG_EIO, "%s: cannot open: %s", path,
+			       strerror(errno));
+	r = fg_xcalloc(1, sizeof(*r));
+	r->path = path;
+	r->fallback = suite_fallback;
+	r->run = run;
+	r->stats = stats;
+	jf_init(&r->f, fd, path);
+	fg_buf_init(&r->c_out.b, JR_OUT_MAX);
+	fg_buf_init(&r->r_out.b, JR_OUT_MAX);
+	fg_buf_init(&r->s_out.b, JR_OUT_MAX);
+	tab_init(r);
+	/*
+	 * No XML_PARSE_NOENT, DTDLOAD, DTDVALID or HUGE: entities stay
+	 * unexpanded (the filter removed any DTD anyway) and libxml2 keeps
+	 * its limits on names, depth and text size.
+	 */
+	r->xr = xmlReaderForIO(jf_read, jf_close, &r->f, path, NULL,
+			       XML_PARSE_NONET);
+	if (!r->xr) {
+		close(fd);
+		jr_release(r);
+		return fg_fail(err, FG_EIO, "%s: cannot start the XML reader",
+			       path);
+	}
+	xmlTextReaderSetStructuredErrorHandler(r->xr, jr_on_error, r);
+	jr_loop(r);
+	close(fd);
+	report_repairs(r);
+	rc = jr_result(r, err);
+	for (size_t i = 0; i < r->tab_cap; i++)
+		if (r->tab[i].idx1 && r->tab[i].this_file)
+			fg_test_settle(&run->tests[r->tab[i].idx1 - 1]);
+	jr_release(r);
+	return rc;
+}
