@@ -122,7 +122,7 @@ $(BUILD)/progs/%: tests/fixtures/progs/%.c $(BUILD)/config.mk
 # The unit tests run through flakeguard itself (dogfooding): each cmocka
 # binary writes JUnit XML, flakeguard reads it, records it and reports.
 unit: $(BIN) $(UNIT_BINS) $(PROG_BINS)
-	$(Q)FG_BUILD=$(BUILD) sh tests/unit/run.sh $(BIN) $(UNIT_BINS)
+	$(Q)FG_BUILD=$(BUILD) sh tests/unit/run.sh $(CURDIR)/$(BIN) $(UNIT_BINS)
 
 e2e: $(BIN) $(PROG_BINS)
 	$(Q)FLAKEGUARD=$(CURDIR)/$(BIN) PROGS=$(CURDIR)/$(BUILD)/progs sh tests/e2e/run.sh

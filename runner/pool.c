@@ -171,6 +171,28 @@ static void reap_orphans(struct runner *r)
 	}
 }
 
+/*
+ * Waits (briefly) until every process of the killed group that became our
+ * child has died and been reaped, so that "finished" means nothing of the
+ * test is left. Descendants are re-parented to us (subreaper) before their
+ * parent's exit is reported, so reaping parents uncovers their children.
+ * A process stuck in uninterruptible sleep is left to reap_orphans().
+ */
+static void settle_group(struct runner *r, pid_t pgid)
+{
+	for (int waited_ms = 0; waited_ms < 2000;) {
+		pid_t p = waitpid(-pgid, NULL, WNOHANG);
+
+		if (p > 0)
+			continue;
+		if (p < 0)
+			return; /* ECHILD: none left */
+		usleep(1000);
+		waited_ms++;
+	}
+	add_reap(r, pgid);
+}
+
 static void maybe_finish(struct slot *s)
 {
 	if (!s->exited || !s->eof || s->phase == PH_DONE)
@@ -182,8 +204,7 @@ static void maybe_finish(struct slot *s)
 	 */
 	kill_group(s, SIGKILL);
 	waitpid(s->pid, NULL, 0);
-	add_reap(s->r, s->pid);
-	reap_orphans(s->r);
+	settle_group(s->r, s->pid);
 	fill_result(s);
 	uv_timer_stop(&s->timer);
 	if (!uv_is_closing((uv_handle_t *)&s->pipe))
