@@ -55,6 +55,7 @@ PROG_BINS   := $(patsubst tests/fixtures/progs/%.c,$(BUILD)/progs/%,$(PROG_SRCS)
 .PHONY: all deps check unit e2e demo asan valgrind-check install uninstall \
         clean lint check-headers bench help
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 NO_CONFIG_GOALS := clean help deps uninstall
 ifeq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)

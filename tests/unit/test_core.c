@@ -86,7 +86,7 @@ static void test_buf_keeps_all_when_small(void **state)
 static void test_buf_keeps_head_and_tail(void **state)
 {
 	struct fg_buf b;
-	char chunk[7];
+	char chunk[16];
 	char *s;
 
 	(void)state;
