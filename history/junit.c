@@ -16,9 +16,9 @@
  *   1. replaces invalid UTF-8 (and U+FFFE/U+FFFF) by U+FFFD, and control
  *      characters other than TAB/LF/CR by the text "\xNN" (also when they
  *      come as character references such as &#27;);
- *   2. drops junk before the first '<', a DOCTYPE (no DTD, so no entity can
- *      ever expand: billion laughs and XXE are inert) and stray XML
- *      declarations of concatenated files;
+ *   2. drops junk before the first '<', comments, a DOCTYPE (no DTD, so no
+ *      entity can ever expand: billion laughs and XXE are inert) and stray
+ *      XML declarations of concatenated files;
  *   3. wraps everything from the first element on in <flakeguard-wrap>, so
  *      several roots are children of one document element;
  *   4. escapes a raw '<' that cannot start markup, a '&' that does not start
@@ -574,8 +574,9 @@ static void lt_byte(struct jfilter *f, unsigned char c)
 	}
 	if (l[0] == '!') {
 		if (n == 3 && !memcmp(l, "!--", 3)) {
+			/* Comments carry nothing for us; dropping them also
+			 * spares libxml2's "--" and size rules. */
 			run_end(f);
-			out_put(f, "<!--", 4);
 			f->st = JF_COMMENT;
 			f->dashes = 0;
 			f->nlook = 0;
@@ -799,7 +800,8 @@ static void jf_byte(struct jfilter *f, unsigned char c)
 		emit_text(f, &ch, 1, false);
 		return;
 	case JF_COMMENT:
-		out_put(f, &ch, 1);
+		if (c == '\n')
+			jf_drop_nl(f, 1);
 		if (c == '>' && f->dashes >= 2)
 			f->st = JF_TEXT;
 		f->dashes = c == '-' ? f->dashes + 1 : 0;
@@ -1219,20 +1221,26 @@ static void jout_section(struct jout *o)
 /* The kept text, or NULL when nothing was captured. Caller frees. */
 static char *jout_text(struct jout *o)
 {
-	size_t n;
+	size_t n, skip = 0;
 	char *s;
 
 	if (!o->b.total)
 		return NULL;
 	s = fg_buf_text(&o->b);
-	/* Trailing newlines are layout, not content. */
+	/* Blank lines around the text are layout (indentation), not content. */
 	n = strlen(s);
-	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+	while (n && is_ws((unsigned char)s[n - 1]))
 		s[--n] = '\0';
+	for (size_t i = 0; i < n && is_ws((unsigned char)s[i]); i++) {
+		if (s[i] == '\n')
+			skip = i + 1;
+	}
 	if (!n) {
 		free(s);
 		return NULL;
 	}
+	if (skip)
+		memmove(s, s + skip, n - skip + 1);
 	return s;
 }
 
@@ -1244,6 +1252,8 @@ struct jmsg {
 	char s[JR_MSG_MAX + 8];
 	size_t len;
 	enum { JM_OFF, JM_SKIP, JM_LINE, JM_DONE } st;
+	int lines;  /* body lines complete */
+	bool body;  /* the text comes from the body, not an attribute */
 };
 
 /* Appends at most what fits, never splitting a UTF-8 sequence. */
@@ -1267,6 +1277,8 @@ static void jmsg_reset(struct jmsg *m)
 	m->len = 0;
 	m->s[0] = '\0';
 	m->st = JM_OFF;
+	m->lines = 0;
+	m->body = false;
 }
 
 /* Sets the message from an attribute; empty means "none". */
@@ -1285,32 +1297,61 @@ static void jmsg_attr(struct jmsg *m, const char *v)
 		m->st = JM_DONE;
 	} else {
 		m->st = JM_SKIP; /* take it from the body */
+		m->body = true;
 	}
 }
 
-/* Feeds body text; keeps its first non-empty line. */
+/*
+ * Feeds body text; keeps its first two non-empty lines (joined by '\n'):
+ * jmsg_pick() chooses one once the element is over.
+ */
 static void jmsg_body(struct jmsg *m, const char *s, size_t n)
 {
 	const char *e = s + n;
 
-	if (m->st == JM_SKIP) {
-		while (s < e && is_ws((unsigned char)*s))
-			s++;
-		if (s == e)
-			return;
-		m->st = JM_LINE;
-	}
-	if (m->st == JM_LINE) {
-		const char *nl = memchr(s, '\n', (size_t)(e - s));
-
-		if (nl) {
-			e = nl;
-			m->st = JM_DONE;
+	while (s < e && (m->st == JM_SKIP || m->st == JM_LINE)) {
+		if (m->st == JM_SKIP) {
+			while (s < e && is_ws((unsigned char)*s))
+				s++;
+			if (s == e)
+				return;
+			if (m->lines)
+				jmsg_put(m, "\n", 1);
+			m->st = JM_LINE;
 		}
-		jmsg_put(m, s, (size_t)(e - s));
-		if (m->st == JM_DONE)
-			while (m->len && is_ws((unsigned char)m->s[m->len - 1]))
-				m->s[--m->len] = '\0';
+		const char *nl = memchr(s, '\n', (size_t)(e - s));
+		const char *end = nl ? nl : e;
+
+		jmsg_put(m, s, (size_t)(end - s));
+		if (!nl || m->st == JM_DONE)
+			return;
+		while (m->len && is_ws((unsigned char)m->s[m->len - 1]))
+			m->s[--m->len] = '\0';
+		m->st = ++m->lines == 2 ? JM_DONE : JM_SKIP;
+		s = nl + 1;
+	}
+}
+
+/*
+ * A message from a body is its first line, unless that line only names the
+ * test (PHPUnit writes "Class::method" first): then the second.
+ */
+static void jmsg_pick(struct jmsg *m, const char *name)
+{
+	char *nl;
+	size_t k = strlen(name);
+
+	while (m->len && is_ws((unsigned char)m->s[m->len - 1]))
+		m->s[--m->len] = '\0';
+	if (!m->body || !(nl = memchr(m->s, '\n', m->len)))
+		return;
+	if (k && (size_t)(nl - m->s) >= k + 2 &&
+	    !memcmp(nl - k, name, k) && !memcmp(nl - k - 2, "::", 2)) {
+		m->len -= (size_t)(nl + 1 - m->s);
+		memmove(m->s, nl + 1, m->len + 1);
+	} else {
+		*nl = '\0';
+		m->len = (size_t)(nl - m->s);
 	}
 }
 
@@ -1425,6 +1466,7 @@ struct jreader {
 	int64_t c_ms;
 	enum fg_astatus c_st;
 	int c_sev;             /* 0 passed, 1 skipped, 2 failed, 3 error */
+	int c_rsev;            /* the same, of result elements only */
 	bool c_primary;        /* the open result element gives the message */
 	struct jmsg c_msg;
 	struct jout c_out;
@@ -1743,6 +1785,7 @@ static void case_begin(struct jreader *r)
 	r->c_ms = 0;
 	r->c_st = FG_A_PASSED;
 	r->c_sev = 0;
+	r->c_rsev = 0;
 	r->c_primary = false;
 	jmsg_reset(&r->c_msg);
 	jout_reset(&r->c_out);
@@ -1789,15 +1832,20 @@ static enum fg_astatus result_status(const char *name)
 static void result_begin(struct jreader *r, const char *name)
 {
 	enum fg_astatus st = result_status(name);
-	int before = r->c_sev;
+	int sev = st == FG_A_ERROR ? 3 : st == FG_A_FAILED ? 2 : 1;
 	struct jresult_attrs a;
 
+	/* status="notrun" may have set the status: the element still gives
+	 * the message. */
 	case_status(r, st);
-	r->c_primary = r->c_sev > before;
+	r->c_primary = sev > r->c_rsev;
+	if (r->c_primary)
+		r->c_rsev = sev;
 	if (r->c_primary) {
 		a = (struct jresult_attrs){ &r->c_msg, &r->c_type, NULL };
 		jmsg_reset(&r->c_msg);
 		r->c_msg.st = JM_SKIP;
+		r->c_msg.body = true;
 		jstr_set(&r->c_type, "", 0);
 		each_attr(r, result_attr, &a);
 	} else {
@@ -1821,6 +1869,7 @@ static void retry_begin(struct jreader *r, const char *name)
 	r->r_ms = 0;
 	jmsg_reset(&r->r_msg);
 	r->r_msg.st = JM_SKIP;
+	r->r_msg.body = true;
 	jstr_set(&r->r_type, "", 0);
 	jout_reset(&r->r_out);
 	each_attr(r, result_attr, &a);
@@ -1840,6 +1889,7 @@ static void retry_end(struct jreader *r)
 	rt = &r->retries[r->nretries++];
 	rt->st = r->r_st;
 	rt->ms = r->r_ms;
+	jmsg_pick(&r->r_msg, jstr_get(&r->c_name));
 	rt->msg = fg_xstrdup(msg_or_type(&r->r_msg, &r->r_type));
 	rt->out = jout_text(&r->r_out);
 }
@@ -1925,7 +1975,10 @@ static void add_suite_error(struct jreader *r, enum fg_astatus st,
 
 static void suite_err_end(struct jreader *r)
 {
-	const char *msg = msg_or_type(&r->r_msg, &r->r_type);
+	const char *msg;
+
+	jmsg_pick(&r->r_msg, "");
+	msg = msg_or_type(&r->r_msg, &r->r_type);
 
 	jr_warn(r, jr_line(r), "testsuite '%s' reports an error outside any "
 		"test case: %s", jstr_get(&r->suite), msg ? msg : "(no message)");
@@ -1991,6 +2044,8 @@ static void on_end(struct jreader *r)
 		case_end(r);
 		break;
 	case K_RESULT:
+		if (r->c_primary)
+			jmsg_pick(&r->c_msg, jstr_get(&r->c_name));
 		r->c_primary = false;
 		break;
 	case K_RETRY:
@@ -2057,6 +2112,15 @@ static void on_text(struct jreader *r, const char *s)
 	if (r->depth <= 0 || r->depth > JR_MAX_DEPTH || !s)
 		return;
 	k = r->fr[r->depth - 1].kind;
+	if (k == K_RETRY || k == K_SUITE_ERR || k == K_RESULT) {
+		/* Indentation between child elements is not a body. */
+		const char *p = s;
+
+		while (is_ws((unsigned char)*p))
+			p++;
+		if (!*p)
+			return;
+	}
 	switch (k) {
 	case K_RESULT:
 		n = strlen(s);
