@@ -221,6 +221,8 @@ struct fg_run {
 	bool interrupted;      /* the run did not finish: results are partial */
 	struct fg_test *tests;
 	size_t ntests, tests_cap;
+	char *uuid;            /* stable identity across databases (merge);
+				  NULL until the store assigns one */
 };
 
 struct fg_summary {
@@ -264,6 +266,24 @@ struct fg_suite_cfg {
 	int64_t timeout_ms; /* 0 = the run's default */
 	char *junit;     /* where the suite writes JUnit, or NULL = we choose */
 	int retries;     /* -1 = the run's default */
+	/*
+	 * Cases as processes: how to list the suite's cases and run one.
+	 * cases_list NULL and cases_gtest false: the suite is one process.
+	 */
+	char **cases_list;  /* argv printing one case name per line */
+	char **cases_run;   /* argv running one case; "{case}" substituted */
+	bool cases_gtest;   /* GoogleTest: --gtest_list_tests/--gtest_filter */
+	int shards;         /* split into N processes (Bazel protocol); 0/1: no */
+	char **locks;       /* resource locks held while running, or NULL */
+	char *group;        /* concurrency group name, or NULL */
+	int slots;          /* job slots one attempt takes (default 1) */
+	int leak_fails;     /* -1 default (fail), 0 leaked counts as passed */
+};
+
+/* A concurrency group: at most `max` attempts of its suites at once. */
+struct fg_group_cfg {
+	char *name;
+	int max;
 };
 
 struct fg_config {
@@ -275,7 +295,13 @@ struct fg_config {
 	int64_t timeout_ms;  /* 0 = not set */
 	int retries;         /* -1 = not set */
 	char *db;            /* NULL = not set */
+	struct fg_group_cfg *groups;
+	size_t ngroups, groups_cap;
 };
+
+/* The group named `name`, or NULL. */
+const struct fg_group_cfg *fg_config_group(const struct fg_config *cfg,
+					   const char *name);
 
 void fg_config_init(struct fg_config *cfg);
 /*

@@ -78,6 +78,7 @@ void fg_run_release(struct fg_run *run)
 	free(run->host);
 	free(run->ci_job);
 	free(run->shard);
+	free(run->uuid);
 	fg_run_init(run);
 }
 

@@ -63,7 +63,9 @@ void history_store_close(struct history_store *st); /* NULL is fine */
 
 /*
  * Writes the run, its tests and every attempt in one transaction and sets
- * run->id. On failure nothing of the run is stored (FG_EDB).
+ * run->id. A run without a uuid gets a new random one (run->uuid, owned by
+ * the run); a uuid already in the database is FG_EDB. On failure nothing
+ * of the run is stored (FG_EDB).
  * The tests of a run must have distinct identities (suite, classname,
  * name); a duplicate is FG_EDB naming it. Tests are stored with the outcome
  * and duration_ms they carry (settle them first). The write takes the
@@ -132,6 +134,22 @@ int history_store_test_history(struct history_store *st, const char *suite,
 			       size_t limit, struct history_test_history *out,
 			       struct fg_error *err);
 void history_test_history_release(struct history_test_history *h);
+
+/*
+ * Loads run `run_id` (0 = the newest, by id) back into the core model:
+ * the run's metadata (commit, branch, host, ci_job, shard, uuid, times,
+ * exit_code, interrupted), and each of its tests with file/line, the
+ * outcome and duration_ms stored for it in that run (not re-settled), and
+ * every attempt in order with status, times, message and output.
+ * Tests come in identity order (suite, classname, name).
+ *
+ * `out` is initialised here (fg_run_init: any content is NOT freed first)
+ * and owns everything it points to; free it with fg_run_release(). A
+ * missing run is FG_EINVAL ("no run N in 'path'"), a database error
+ * FG_EDB; on error `out` is left empty.
+ */
+int history_store_load_run(struct history_store *st, int64_t run_id,
+			   struct fg_run *out, struct fg_error *err);
 
 /* The schema version (PRAGMA user_version) this build creates and reads. */
 int history_store_schema_version(void);

@@ -29,6 +29,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -110,6 +111,14 @@ static const char *const schema_steps[] = {
 	"CREATE INDEX quarantine_by_test ON quarantine (test_id);"
 	"CREATE UNIQUE INDEX quarantine_active ON quarantine (test_id)"
 	"  WHERE released_at IS NULL;",
+	/*
+	 * 1 -> 2: runs get a stable identity, so that `merge` can tell a run
+	 * it already has from a new one. Runs written before get a random
+	 * one here (32 hex digits; new runs get a formatted UUIDv4).
+	 */
+	"ALTER TABLE runs ADD COLUMN uuid TEXT;"
+	"UPDATE runs SET uuid = lower(hex(randomblob(16)));"
+	"CREATE UNIQUE INDEX runs_uuid ON runs (uuid);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(schema_steps) / sizeof(schema_steps[0])))
@@ -136,6 +145,9 @@ enum store_stmt {
 	SS_DUR_TESTS,
 	SS_DUR_SAMPLES,
 	SS_TEST_HISTORY,
+	SS_LOAD_RUN,
+	SS_LOAD_LATEST,
+	SS_LOAD_TESTS,
 	SS_COUNT
 };
 
@@ -145,8 +157,8 @@ static const char *const stmt_sql[SS_COUNT] = {
 	[SS_ROLLBACK] = "ROLLBACK",
 	[SS_RUN_INSERT] =
 		"INSERT INTO runs (started_at, duration_ms, commit_sha, branch,"
-		" host, ci_job, shard, exit_code, interrupted, fg_version)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		" host, ci_job, shard, exit_code, interrupted, fg_version, uuid)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[SS_TEST_FIND] = "SELECT id, file, line FROM tests"
 			 " WHERE suite = ?1 AND classname = ?2 AND name = ?3",
 	[SS_TEST_INSERT] = "INSERT INTO tests (suite, classname, name, file, line)"
@@ -177,6 +189,26 @@ static const char *const stmt_sql[SS_COUNT] = {
 		" JOIN runs ru ON ru.id = r.run_id"
 		" WHERE t.suite = ?1 AND t.classname = ?2 AND t.name = ?3"
 		" ORDER BY r.run_id DESC, r.attempt DESC LIMIT ?4",
+#define LOAD_RUN_COLUMNS \
+	"SELECT id, started_at, duration_ms, commit_sha, branch, host," \
+	" ci_job, shard, exit_code, interrupted, uuid FROM runs"
+	[SS_LOAD_RUN] = LOAD_RUN_COLUMNS " WHERE id = ?1",
+	[SS_LOAD_LATEST] = LOAD_RUN_COLUMNS " ORDER BY id DESC LIMIT 1",
+#undef LOAD_RUN_COLUMNS
+	/*
+	 * One row per attempt (a test without attempts gives one row of
+	 * NULLs from the LEFT JOIN), tests in identity order.
+	 */
+	[SS_LOAD_TESTS] =
+		"SELECT t.suite, t.classname, t.name, t.file, t.line,"
+		" rt.outcome, rt.duration_ms, rt.test_id, r.attempt, r.status,"
+		" r.duration_ms, r.started_at, r.message, r.output"
+		" FROM run_tests rt"
+		" JOIN tests t ON t.id = rt.test_id"
+		" LEFT JOIN results r ON r.run_id = rt.run_id"
+		"  AND r.test_id = rt.test_id"
+		" WHERE rt.run_id = ?1"
+		" ORDER BY t.suite, t.classname, t.name, r.attempt",
 };
 
 struct history_store {
@@ -573,6 +605,26 @@ int history_store_open(const char *path, struct history_store **out,
 /* Writing a run                                                           */
 /* ====================================================================== */
 
+/*
+ * A random (version 4) UUID, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".
+ * getrandom(2) never fails for 16 bytes once the pool is initialised; if it
+ * does anyway, SQLite's PRNG (seeded from /dev/urandom) stands in.
+ */
+static char *new_uuid(void)
+{
+	unsigned char b[16];
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		sqlite3_randomness((int)sizeof(b), b);
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	return fg_xasprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+			    "%02x%02x%02x%02x%02x%02x",
+			    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+			    b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+			    b[15]);
+}
+
 /* Formats the failure now: any later call may reset sqlite3_errmsg(). */
 static int write_fail(struct history_store *st, const struct fg_test *t,
 		      struct fg_error *err)
@@ -603,6 +655,7 @@ static int insert_run(struct history_store *st, const struct fg_run *run,
 	sqlite3_bind_int(s, 8, run->exit_code);
 	sqlite3_bind_int(s, 9, run->interrupted ? 1 : 0);
 	sqlite3_bind_text(s, 10, FG_VERSION, -1, SQLITE_STATIC);
+	bind_text(s, 11, run->uuid);
 	rc = stmt_run(s);
 	*id = sqlite3_last_insert_rowid(st->db);
 	return rc;
@@ -729,6 +782,8 @@ int history_store_write_run(struct history_store *st, struct fg_run *run,
 	int64_t run_id = 0;
 	int rc;
 
+	if (!run->uuid)
+		run->uuid = new_uuid();
 	if (exec_stmt(st, SS_BEGIN) != SQLITE_OK)
 		return write_fail(st, NULL, err);
 	rc = write_rows(st, run, &run_id, err);
@@ -916,4 +971,110 @@ void history_test_history_release(struct history_test_history *h)
 	}
 	free(h->items);
 	memset(h, 0, sizeof(*h));
+}
+
+/* ====================================================================== */
+/* Loading a run back                                                      */
+/* ====================================================================== */
+
+static void load_run_row(sqlite3_stmt *s, struct fg_run *out)
+{
+	out->id = sqlite3_column_int64(s, 0);
+	out->started_at_ms = sqlite3_column_int64(s, 1);
+	out->duration_ms = sqlite3_column_int64(s, 2);
+	out->commit = column_strdup(s, 3);
+	out->branch = column_strdup(s, 4);
+	out->host = column_strdup(s, 5);
+	out->ci_job = column_strdup(s, 6);
+	out->shard = column_strdup(s, 7);
+	out->exit_code = sqlite3_column_int(s, 8);
+	out->interrupted = sqlite3_column_int(s, 9) != 0;
+	out->uuid = column_strdup(s, 10);
+}
+
+/* Finds the run (0 = the newest); SQLITE_DONE when there is none. */
+static int load_run_meta(struct history_store *st, int64_t run_id,
+			 struct fg_run *out)
+{
+	sqlite3_stmt *s = stmt_get(st, run_id ? SS_LOAD_RUN : SS_LOAD_LATEST);
+	int rc;
+
+	if (!s)
+		return sqlite3_errcode(st->db);
+	if (run_id)
+		sqlite3_bind_int64(s, 1, run_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		load_run_row(s, out);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+static void load_attempt(struct fg_test *t, sqlite3_stmt *s)
+{
+	struct fg_attempt *a = fg_test_add_attempt(
+		t, (enum fg_astatus)sqlite3_column_int(s, 9),
+		sqlite3_column_int64(s, 10), NULL, NULL);
+
+	a->number = sqlite3_column_int(s, 8);
+	a->started_at_ms = sqlite3_column_int64(s, 11);
+	a->message = column_strdup(s, 12);
+	a->output = column_strdup(s, 13);
+}
+
+/* Rows come grouped by test: a new test_id starts a new struct fg_test. */
+static int load_tests(struct history_store *st, struct fg_run *out)
+{
+	sqlite3_stmt *s = stmt_get(st, SS_LOAD_TESTS);
+	struct fg_test *t = NULL;
+	int64_t last = 0;
+	int rc;
+
+	if (!s)
+		return sqlite3_errcode(st->db);
+	sqlite3_bind_int64(s, 1, out->id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t test_id = sqlite3_column_int64(s, 7);
+
+		if (!t || test_id != last) {
+			t = fg_run_add_test(
+				out, (const char *)sqlite3_column_text(s, 0),
+				(const char *)sqlite3_column_text(s, 1),
+				(const char *)sqlite3_column_text(s, 2));
+			t->file = column_strdup(s, 3);
+			t->line = sqlite3_column_int(s, 4);
+			t->outcome = (enum fg_outcome)sqlite3_column_int(s, 5);
+			t->duration_ms = sqlite3_column_int64(s, 6);
+			last = test_id;
+		}
+		if (sqlite3_column_type(s, 8) != SQLITE_NULL)
+			load_attempt(t, s);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int history_store_load_run(struct history_store *st, int64_t run_id,
+			   struct fg_run *out, struct fg_error *err)
+{
+	int rc, status = FG_OK;
+
+	fg_run_init(out);
+	/* One read transaction: the run and its tests from one snapshot. */
+	sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL);
+	rc = load_run_meta(st, run_id, out);
+	if (rc == SQLITE_OK)
+		rc = load_tests(st, out);
+	if (rc == SQLITE_DONE && run_id)
+		status = fg_fail(err, FG_EINVAL, "no run %lld in '%s'",
+				 (long long)run_id, st->path);
+	else if (rc == SQLITE_DONE)
+		status = fg_fail(err, FG_EINVAL, "no run in '%s' (the "
+				 "history is empty)", st->path);
+	else if (rc != SQLITE_OK)
+		status = store_fail(st, "cannot load run from", err);
+	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (status != FG_OK)
+		fg_run_release(out);
+	return status;
 }

@@ -299,7 +299,7 @@ static void test_store_create_write_read(void **state)
 
 	assert_int_equal(sql_int(path, "PRAGMA user_version"),
 			 history_store_schema_version());
-	assert_int_equal(history_store_schema_version(), 1);
+	assert_int_equal(history_store_schema_version(), 2);
 	s = sql_text(path, "PRAGMA journal_mode");
 	assert_string_equal(s, "wal");
 	free(s);
@@ -846,6 +846,244 @@ static void test_store_sigkill_mid_write(void **state)
 	assert_integrity(fx->db);
 }
 
+/*
+ * Schema version 1 exactly as released (schema_steps[0] of the first
+ * store), kept here so that the migration from it stays tested after the
+ * store's own copy is long buried under later steps.
+ */
+static const char schema_v1[] =
+	"CREATE TABLE runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  started_at INTEGER NOT NULL,"          /* epoch ms */
+	"  duration_ms INTEGER NOT NULL,"
+	"  commit_sha TEXT,"
+	"  branch TEXT,"
+	"  host TEXT,"
+	"  ci_job TEXT,"
+	"  shard TEXT,"                           /* \"K/N\" */
+	"  exit_code INTEGER NOT NULL,"
+	"  interrupted INTEGER NOT NULL CHECK (interrupted IN (0, 1)),"
+	"  fg_version TEXT NOT NULL"
+	");"
+	"CREATE INDEX runs_started_at ON runs (started_at);"
+	"CREATE TABLE tests ("
+	"  id INTEGER PRIMARY KEY,"
+	"  suite TEXT NOT NULL,"
+	"  classname TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  file TEXT,"
+	"  line INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (suite, classname, name)"
+	");"
+	"CREATE TABLE run_tests ("
+	"  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+	"  test_id INTEGER NOT NULL REFERENCES tests (id) ON DELETE CASCADE,"
+	"  outcome INTEGER NOT NULL CHECK (outcome BETWEEN 0 AND 4),"
+	"  duration_ms INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL,"
+	"  PRIMARY KEY (run_id, test_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX run_tests_by_test ON run_tests (test_id, run_id);"
+	"CREATE TABLE results ("
+	"  run_id INTEGER NOT NULL,"
+	"  test_id INTEGER NOT NULL,"
+	"  attempt INTEGER NOT NULL CHECK (attempt >= 1),"
+	"  status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 6),"
+	"  duration_ms INTEGER NOT NULL,"
+	"  started_at INTEGER NOT NULL DEFAULT 0,"
+	"  message TEXT,"
+	"  output TEXT,"
+	"  PRIMARY KEY (run_id, test_id, attempt),"
+	"  FOREIGN KEY (run_id, test_id) REFERENCES run_tests (run_id, test_id)"
+	"    ON DELETE CASCADE"
+	");"
+	"CREATE INDEX results_by_test ON results (test_id, run_id, attempt);"
+	"CREATE TABLE quarantine ("
+	"  id INTEGER PRIMARY KEY,"
+	"  test_id INTEGER NOT NULL REFERENCES tests (id) ON DELETE CASCADE,"
+	"  since INTEGER NOT NULL,"               /* epoch ms */
+	"  reason TEXT NOT NULL,"
+	"  source TEXT NOT NULL CHECK (source IN ('auto', 'manual')),"
+	"  owner TEXT,"
+	"  expires_at INTEGER,"                   /* epoch ms, NULL = never */
+	"  released_at INTEGER"                   /* epoch ms, NULL = active */
+	");"
+	"CREATE INDEX quarantine_by_test ON quarantine (test_id);"
+	"CREATE UNIQUE INDEX quarantine_active ON quarantine (test_id)"
+	"  WHERE released_at IS NULL;";
+
+static void test_store_migrates_v1(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_store *st;
+	struct fg_error err = { 0 };
+	struct fg_run run;
+	char sql[4096];
+
+	snprintf(sql, sizeof(sql), "%s PRAGMA user_version = 1;"
+		 "PRAGMA application_id = %d;", schema_v1, 0x46474844);
+	sql_exec(fx->db, sql);
+	sql_exec(fx->db,
+		 "INSERT INTO runs VALUES (1, 1700000000000, 500, 'abc', 'main',"
+		 " 'h', NULL, NULL, 1, 0, '0.0.1');"
+		 "INSERT INTO runs VALUES (2, 1700000100000, 600, 'def', 'main',"
+		 " 'h', NULL, '1/2', 0, 0, '0.0.1');"
+		 "INSERT INTO tests VALUES (1, 'unit', 'c', 'a', 'a.c', 9);"
+		 "INSERT INTO run_tests VALUES (1, 1, 2, 20, 2);"
+		 "INSERT INTO run_tests VALUES (2, 1, 0, 10, 1);"
+		 "INSERT INTO results VALUES (1, 1, 1, 1, 30, 0, 'boom', 'out');"
+		 "INSERT INTO results VALUES (1, 1, 2, 0, 20, 0, NULL, NULL);"
+		 "INSERT INTO results VALUES (2, 1, 1, 0, 10, 0, NULL, NULL);");
+	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), 1);
+
+	st = open_ok(fx->db);
+	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"),
+			 history_store_schema_version());
+	/* Every old run got its own identity; the rows are all there. */
+	assert_int_equal(sql_int(fx->db, "SELECT count(DISTINCT uuid) FROM "
+				 "runs WHERE length(uuid) = 32"), 2);
+	assert_int_equal(count(fx->db, "results"), 3);
+	assert_int_equal(history_store_load_run(st, 1, &run, &err), FG_OK);
+	assert_int_equal(run.ntests, 1);
+	assert_string_equal(run.tests[0].file, "a.c");
+	assert_int_equal(run.tests[0].outcome, FG_O_FLAKY);
+	assert_int_equal(run.tests[0].nattempts, 2);
+	assert_string_equal(run.tests[0].attempts[0].message, "boom");
+	assert_int_equal(run.exit_code, 1);
+	fg_run_release(&run);
+	/* New runs are written next to them. */
+	make_run(&run, 3, 0);
+	write_ok(st, &run);
+	assert_int_equal(run.id, 3);
+	fg_run_release(&run);
+	history_store_close(st);
+	assert_integrity(fx->db);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Loading a run back                                                      */
+/* ---------------------------------------------------------------------- */
+
+#define assert_str_or_null(got, want)                                   \
+	do {                                                            \
+		const char *g_ = (got), *w_ = (want);                   \
+		if (!w_ && g_)                                          \
+			fail_msg("%s: got '%s', expected NULL", #got, g_); \
+		else if (w_)                                            \
+			assert_string_equal(g_, w_);                    \
+	} while (0)
+
+/* Every field the store keeps came back equal (tests in identity order). */
+static void assert_same_run(const struct fg_run *got, const struct fg_run *want)
+{
+	assert_int_equal(got->id, want->id);
+	assert_str_or_null(got->commit, want->commit);
+	assert_str_or_null(got->branch, want->branch);
+	assert_str_or_null(got->host, want->host);
+	assert_str_or_null(got->ci_job, want->ci_job);
+	assert_str_or_null(got->shard, want->shard);
+	assert_string_equal(got->uuid, want->uuid);
+	assert_int_equal(got->started_at_ms, want->started_at_ms);
+	assert_int_equal(got->duration_ms, want->duration_ms);
+	assert_int_equal(got->exit_code, want->exit_code);
+	assert_int_equal(got->interrupted, want->interrupted);
+	assert_int_equal(got->ntests, want->ntests);
+	for (size_t i = 0; i < got->ntests; i++) {
+		const struct fg_test *g = &got->tests[i];
+		const struct fg_test *w = fg_run_find_test(
+			(struct fg_run *)want, g->suite, g->classname, g->name);
+
+		assert_non_null(w);
+		assert_str_or_null(g->file, w->file);
+		assert_int_equal(g->line, w->line);
+		assert_int_equal(g->outcome, w->outcome);
+		assert_int_equal(g->duration_ms, w->duration_ms);
+		assert_int_equal(g->nattempts, w->nattempts);
+		for (size_t k = 0; k < g->nattempts; k++) {
+			const struct fg_attempt *ga = &g->attempts[k];
+			const struct fg_attempt *wa = &w->attempts[k];
+
+			assert_int_equal(ga->number, wa->number);
+			assert_int_equal(ga->status, wa->status);
+			assert_int_equal(ga->duration_ms, wa->duration_ms);
+			assert_int_equal(ga->started_at_ms, wa->started_at_ms);
+			assert_str_or_null(ga->message, wa->message);
+			assert_str_or_null(ga->output, wa->output);
+		}
+		if (i > 0) {
+			const struct fg_test *p = &got->tests[i - 1];
+			int c = strcmp(p->suite, g->suite);
+
+			if (!c)
+				c = strcmp(p->classname, g->classname);
+			if (!c)
+				c = strcmp(p->name, g->name);
+			assert_true(c < 0);
+		}
+	}
+}
+
+static void test_store_load_run(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_store *st = open_ok(fx->db);
+	struct fg_error err = { 0 };
+	struct fg_run a, b, got;
+	struct fg_test *t;
+
+	make_run(&a, 60, 100);
+	a.ci_job = fg_xstrdup("https://ci/job/1");
+	a.exit_code = 1;
+	a.interrupted = true;
+	a.tests[7].file = fg_xstrdup("t7.c"); /* not in b */
+	a.tests[7].line = 77;
+	a.tests[4].attempts[0].started_at_ms = 1700000000123;
+	a.tests[5].outcome = FG_O_QUARANTINED; /* stored, never re-settled */
+	t = fg_run_add_test(&a, "s0", "", "no-attempts");
+	t->outcome = FG_O_SKIPPED;
+	write_ok(st, &a);
+	assert_non_null(a.uuid);
+	assert_int_equal(strlen(a.uuid), 36);
+	assert_int_equal(a.uuid[14], '4');
+
+	make_run(&b, 5, 0);
+	b.uuid = fg_xstrdup("my-own-uuid");
+	write_ok(st, &b);
+	assert_string_equal(b.uuid, "my-own-uuid");
+
+	assert_int_equal(history_store_load_run(st, a.id, &got, &err), FG_OK);
+	assert_same_run(&got, &a);
+	fg_run_release(&got);
+	/* 0 is the newest run. */
+	assert_int_equal(history_store_load_run(st, 0, &got, &err), FG_OK);
+	assert_same_run(&got, &b);
+	fg_run_release(&got);
+
+	/* A run that is not there: FG_EINVAL naming it and the file. */
+	assert_int_equal(history_store_load_run(st, 999, &got, &err),
+			 FG_EINVAL);
+	assert_int_equal(got.ntests, 0);
+	assert_null(got.commit);
+	assert_non_null(strstr(err.msg, "no run 999 in '"));
+	assert_non_null(strstr(err.msg, fx->db));
+
+	/* The same uuid twice is refused, and leaves nothing. */
+	fg_run_release(&b);
+	make_run(&b, 2, 0);
+	b.uuid = fg_xstrdup("my-own-uuid");
+	write_refused(st, &b, "UNIQUE");
+	fg_run_release(&b);
+	history_store_close(st);
+
+	/* An empty history has no newest run. */
+	remove(fx->db);
+	st = open_ok(fx->db);
+	assert_int_equal(history_store_load_run(st, 0, &got, &err), FG_EINVAL);
+	assert_non_null(strstr(err.msg, "history is empty"));
+	history_store_close(st);
+	fg_run_release(&a);
+}
+
 /* ---------------------------------------------------------------------- */
 
 int main(void)
@@ -864,6 +1102,8 @@ int main(void)
 		T(test_store_failed_write_leaves_nothing),
 		T(test_store_concurrent_writers),
 		T(test_store_sigkill_mid_write),
+		T(test_store_load_run),
+		T(test_store_migrates_v1),
 #undef T
 	};
 
