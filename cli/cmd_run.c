@@ -190,6 +190,10 @@ static enum fg_astatus process_status(struct suite_state *ss, char *msg,
 		snprintf(msg, n, "interrupted after %s",
 			 fg_duration_format(res->duration_ms, d, sizeof(d)));
 		return FG_A_ERROR;
+	case RUNNER_CANCELLED:
+		snprintf(msg, n, "cancelled after %s (--fail-fast)",
+			 fg_duration_format(res->duration_ms, d, sizeof(d)));
+		return FG_A_SKIPPED;
 	case RUNNER_TIMEOUT:
 		snprintf(msg, n, "timed out after %s",
 			 fg_duration_format(ss->job.timeout_ms, d, sizeof(d)));

@@ -32,6 +32,19 @@ static void suite_release(struct fg_suite_cfg *s)
 	fg_strv_free(s->env);
 	free(s->cwd);
 	free(s->junit);
+	fg_strv_free(s->cases_list);
+	fg_strv_free(s->cases_run);
+	fg_strv_free(s->locks);
+	free(s->group);
+}
+
+const struct fg_group_cfg *fg_config_group(const struct fg_config *cfg,
+					   const char *name)
+{
+	for (size_t i = 0; name && i < cfg->ngroups; i++)
+		if (!strcmp(cfg->groups[i].name, name))
+			return &cfg->groups[i];
+	return NULL;
 }
 
 void fg_config_release(struct fg_config *cfg)
@@ -42,6 +55,9 @@ void fg_config_release(struct fg_config *cfg)
 	free(cfg->path);
 	free(cfg->dir);
 	free(cfg->db);
+	for (size_t i = 0; i < cfg->ngroups; i++)
+		free(cfg->groups[i].name);
+	free(cfg->groups);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->retries = -1;
 }
@@ -55,6 +71,8 @@ static struct fg_suite_cfg *add_suite(struct fg_config *cfg)
 	s = &cfg->suites[cfg->nsuites++];
 	memset(s, 0, sizeof(*s));
 	s->retries = -1;
+	s->slots = 1;
+	s->leak_fails = -1;
 	return s;
 }
 
@@ -146,30 +164,120 @@ static int get_string(struct ctx *c, const char *where, json_t *v, char **out)
 	return FG_OK;
 }
 
-static int load_command(struct ctx *c, const char *where, json_t *v,
-			struct fg_suite_cfg *s)
+/* An argv: an array of strings, or a string run with /bin/sh -c. */
+static int load_argv(struct ctx *c, const char *where, json_t *v,
+		     char ***out)
 {
 	size_t i;
 	json_t *item;
 
+	fg_strv_free(*out);
+	*out = NULL;
 	if (json_is_string(v) && *json_string_value(v)) {
-		s->argv = fg_xcalloc(4, sizeof(char *));
-		s->argv[0] = fg_xstrdup("/bin/sh");
-		s->argv[1] = fg_xstrdup("-c");
-		s->argv[2] = fg_xstrdup(json_string_value(v));
+		*out = fg_xcalloc(4, sizeof(char *));
+		(*out)[0] = fg_xstrdup("/bin/sh");
+		(*out)[1] = fg_xstrdup("-c");
+		(*out)[2] = fg_xstrdup(json_string_value(v));
 		return FG_OK;
 	}
 	if (!json_is_array(v) || !json_array_size(v))
 		return bad(c, where,
 			   "expected a non-empty array of strings or a string");
-	s->argv = fg_xcalloc(json_array_size(v) + 1, sizeof(char *));
+	*out = fg_xcalloc(json_array_size(v) + 1, sizeof(char *));
 	json_array_foreach(v, i, item) {
 		if (!json_is_string(item))
 			return bad(c, where, "item %zu is not a string", i);
-		s->argv[i] = fg_xstrdup(json_string_value(item));
+		(*out)[i] = fg_xstrdup(json_string_value(item));
 	}
-	if (!*s->argv[0])
+	if (!*(*out)[0])
 		return bad(c, where, "the program name is empty");
+	return FG_OK;
+}
+
+static int load_command(struct ctx *c, const char *where, json_t *v,
+			struct fg_suite_cfg *s)
+{
+	return load_argv(c, where, v, &s->argv);
+}
+
+/* "cases": "gtest" or {"list": argv, "run": argv with {case}}. */
+static int load_cases(struct ctx *c, const char *where, json_t *v,
+		      struct fg_suite_cfg *s)
+{
+	char w[220];
+	int rc;
+
+	if (json_is_string(v) && !strcmp(json_string_value(v), "gtest")) {
+		s->cases_gtest = true;
+		return FG_OK;
+	}
+	if (!json_is_object(v) || !json_object_get(v, "list") ||
+	    !json_object_get(v, "run") || json_object_size(v) != 2)
+		return bad(c, where, "expected \"gtest\" or an object with "
+			   "\"list\" and \"run\"");
+	snprintf(w, sizeof(w), "%s.list", where);
+	if ((rc = load_argv(c, w, json_object_get(v, "list"), &s->cases_list)))
+		return rc;
+	snprintf(w, sizeof(w), "%s.run", where);
+	if ((rc = load_argv(c, w, json_object_get(v, "run"), &s->cases_run)))
+		return rc;
+	for (char **a = s->cases_run; *a; a++)
+		if (strstr(*a, "{case}"))
+			return FG_OK;
+	return bad(c, w, "must contain \"{case}\"");
+}
+
+static int load_locks(struct ctx *c, const char *where, json_t *v,
+		      struct fg_suite_cfg *s)
+{
+	size_t i;
+	json_t *item;
+
+	if (!json_is_array(v))
+		return bad(c, where, "expected an array of lock names");
+	s->locks = fg_xcalloc(json_array_size(v) + 1, sizeof(char *));
+	json_array_foreach(v, i, item) {
+		if (!json_is_string(item) || !*json_string_value(item))
+			return bad(c, where, "item %zu is not a lock name", i);
+		s->locks[i] = fg_xstrdup(json_string_value(item));
+	}
+	return FG_OK;
+}
+
+static int load_leak(struct ctx *c, const char *where, json_t *v,
+		     struct fg_suite_cfg *s)
+{
+	const char *r = json_string_value(v);
+
+	if (!r || (strcmp(r, "pass") && strcmp(r, "fail")))
+		return bad(c, where, "expected \"pass\" or \"fail\"");
+	s->leak_fails = !strcmp(r, "fail");
+	return FG_OK;
+}
+
+static int load_groups(struct ctx *c, struct fg_config *cfg, json_t *v)
+{
+	const char *key;
+	json_t *g;
+
+	if (!json_is_object(v))
+		return bad(c, "groups", "expected an object of groups");
+	json_object_foreach(v, key, g) {
+		char w[200];
+		json_t *max = json_object_get(g, "max");
+		struct fg_group_cfg *gc;
+
+		snprintf(w, sizeof(w), "groups.%s", key);
+		if (!json_is_object(g) || !max || json_object_size(g) != 1)
+			return bad(c, w, "expected {\"max\": N}");
+		fg_xgrow((void **)&cfg->groups, &cfg->groups_cap,
+			 cfg->ngroups + 1, sizeof(*cfg->groups));
+		gc = &cfg->groups[cfg->ngroups++];
+		gc->name = fg_xstrdup(key);
+		snprintf(w, sizeof(w), "groups.%s.max", key);
+		if (get_int(c, w, max, 1, 4096, &gc->max))
+			return FG_ECONFIG;
+	}
 	return FG_OK;
 }
 
@@ -228,11 +336,24 @@ static int load_suite(struct ctx *c, struct fg_config *cfg, size_t idx,
 			rc = get_duration(c, w, v, &s->timeout_ms);
 		else if (!strcmp(key, "retries"))
 			rc = get_int(c, w, v, 0, 100, &s->retries);
+		else if (!strcmp(key, "cases"))
+			rc = load_cases(c, w, v, s);
+		else if (!strcmp(key, "shards"))
+			rc = get_int(c, w, v, 1, 1024, &s->shards);
+		else if (!strcmp(key, "locks"))
+			rc = load_locks(c, w, v, s);
+		else if (!strcmp(key, "group"))
+			rc = get_string(c, w, v, &s->group);
+		else if (!strcmp(key, "slots"))
+			rc = get_int(c, w, v, 1, 4096, &s->slots);
+		else if (!strcmp(key, "leak"))
+			rc = load_leak(c, w, v, s);
 		else if (key[0] == '_' || !strcmp(key, "description"))
 			rc = FG_OK; /* comments */
 		else
 			rc = bad(c, w, "unknown key (expected name, command, "
-				 "env, cwd, timeout, junit, retries)");
+				 "env, cwd, timeout, junit, retries, cases, "
+				 "shards, locks, group, slots, leak)");
 		if (rc)
 			return rc;
 	}
@@ -240,6 +361,9 @@ static int load_suite(struct ctx *c, struct fg_config *cfg, size_t idx,
 		return bad(c, where, "missing \"command\"");
 	if (!s->name)
 		s->name = fg_xstrdup(base_name(s->argv[0]));
+	if (s->shards > 1 && (s->cases_list || s->cases_gtest))
+		return bad(c, where, "\"shards\" and \"cases\" exclude "
+			   "each other");
 	for (size_t i = 0; i + 1 < cfg->nsuites; i++)
 		if (!strcmp(cfg->suites[i].name, s->name))
 			return bad(c, where, "duplicate suite name '%s'",
@@ -273,18 +397,29 @@ static int load_top(struct ctx *c, struct fg_config *cfg, json_t *root)
 			rc = get_int(c, key, v, 0, 100, &cfg->retries);
 		} else if (!strcmp(key, "db")) {
 			rc = get_string(c, key, v, &cfg->db);
+		} else if (!strcmp(key, "groups")) {
+			rc = load_groups(c, cfg, v);
 		} else if (key[0] == '_' || !strcmp(key, "$schema") ||
 			   !strcmp(key, "description")) {
 			rc = FG_OK;
 		} else {
 			rc = bad(c, key, "unknown key (expected suites, jobs, "
-				 "timeout, retries, db)");
+				 "timeout, retries, db, groups)");
 		}
 		if (rc)
 			return rc;
 	}
 	if (!json_object_get(root, "suites"))
 		return bad(c, "top level", "missing \"suites\"");
+	for (size_t i = 0; i < cfg->nsuites; i++) {
+		char w[64];
+
+		snprintf(w, sizeof(w), "suites[%zu].group", i);
+		if (cfg->suites[i].group &&
+		    !fg_config_group(cfg, cfg->suites[i].group))
+			return bad(c, w, "no group '%s' in \"groups\"",
+				   cfg->suites[i].group);
+	}
 	return FG_OK;
 }
 

@@ -223,6 +223,9 @@ struct fg_run {
 	size_t ntests, tests_cap;
 	char *uuid;            /* stable identity across databases (merge);
 				  NULL until the store assigns one */
+	/* private: identity -> index + 1, kept by fg_run_add_test() */
+	size_t *index;
+	size_t index_cap;
 };
 
 struct fg_summary {
@@ -237,13 +240,18 @@ void fg_run_release(struct fg_run *run);
  */
 struct fg_test *fg_run_add_test(struct fg_run *run, const char *suite,
 				const char *classname, const char *name);
-/* Finds a test by identity, or NULL. Linear; fine for per-suite lookups. */
+/*
+ * Finds a test by identity, or NULL, through a hash index that
+ * fg_run_add_test() maintains. Code that reorders or removes run->tests
+ * must call fg_run_reindex() afterwards.
+ */
 struct fg_test *fg_run_find_test(struct fg_run *run, const char *suite,
 				 const char *classname, const char *name);
 /* Appends an attempt (number = nattempts + 1), taking copies of strings. */
 struct fg_attempt *fg_test_add_attempt(struct fg_test *t, enum fg_astatus st,
 				       int64_t duration_ms, const char *message,
 				       const char *output);
+void fg_run_reindex(struct fg_run *run);
 void fg_test_release(struct fg_test *t);
 /*
  * Derives t->outcome and t->duration_ms from the attempts: all skipped ->

@@ -79,7 +79,50 @@ void fg_run_release(struct fg_run *run)
 	free(run->ci_job);
 	free(run->shard);
 	free(run->uuid);
+	free(run->index);
 	fg_run_init(run);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Identity index: open addressing, linear probing, load <= 1/2.           */
+/* ---------------------------------------------------------------------- */
+
+static uint64_t id_hash(const char *suite, const char *cls, const char *name)
+{
+	const char *parts[3] = { suite, cls, name };
+	uint64_t h = 1469598103934665603ull;
+
+	for (int i = 0; i < 3; i++) {
+		for (const unsigned char *p = (const unsigned char *)parts[i];
+		     *p; p++)
+			h = (h ^ *p) * 1099511628211ull;
+		h = (h ^ 0x1f) * 1099511628211ull;
+	}
+	return h;
+}
+
+static void index_put(struct fg_run *run, size_t i)
+{
+	const struct fg_test *t = &run->tests[i];
+	size_t mask = run->index_cap - 1;
+	size_t pos = (size_t)id_hash(t->suite, t->classname, t->name) & mask;
+
+	while (run->index[pos])
+		pos = (pos + 1) & mask;
+	run->index[pos] = i + 1;
+}
+
+void fg_run_reindex(struct fg_run *run)
+{
+	size_t cap = 64;
+
+	while (cap < run->ntests * 2 + 2)
+		cap *= 2;
+	free(run->index);
+	run->index = fg_xcalloc(cap, sizeof(*run->index));
+	run->index_cap = cap;
+	for (size_t i = 0; i < run->ntests; i++)
+		index_put(run, i);
 }
 
 struct fg_test *fg_run_add_test(struct fg_run *run, const char *suite,
@@ -94,18 +137,30 @@ struct fg_test *fg_run_add_test(struct fg_run *run, const char *suite,
 	t->suite = fg_xstrdup(suite ? suite : "");
 	t->classname = fg_xstrdup(classname ? classname : "");
 	t->name = fg_xstrdup(name ? name : "");
+	if (run->ntests * 2 > run->index_cap)
+		fg_run_reindex(run);
+	else
+		index_put(run, run->ntests - 1);
 	return t;
 }
 
 struct fg_test *fg_run_find_test(struct fg_run *run, const char *suite,
 				 const char *classname, const char *name)
 {
-	for (size_t i = 0; i < run->ntests; i++) {
-		struct fg_test *t = &run->tests[i];
+	size_t mask, pos;
 
-		if (!strcmp(t->suite, suite ? suite : "") &&
-		    !strcmp(t->classname, classname ? classname : "") &&
-		    !strcmp(t->name, name ? name : ""))
+	suite = suite ? suite : "";
+	classname = classname ? classname : "";
+	name = name ? name : "";
+	if (!run->index_cap)
+		return NULL;
+	mask = run->index_cap - 1;
+	pos = (size_t)id_hash(suite, classname, name) & mask;
+	for (; run->index[pos]; pos = (pos + 1) & mask) {
+		struct fg_test *t = &run->tests[run->index[pos] - 1];
+
+		if (!strcmp(t->name, name) && !strcmp(t->suite, suite) &&
+		    !strcmp(t->classname, classname))
 			return t;
 	}
 	return NULL;

@@ -56,16 +56,22 @@ struct slot {
 	bool eof;              /* output pipe at EOF (or abandoned) */
 	bool timed_out;
 	bool interrupted;
+	bool cancelled;
+	int log_fd;            /* full output log, or -1 */
+	uint64_t paused_left;  /* ms left on the timer while stopped (^Z) */
 	siginfo_t info;        /* how the main process ended */
 	uint64_t t0;           /* monotonic start */
 };
 
 struct runner {
 	uv_loop_t loop;
-	uv_signal_t sigchld, sigint, sigterm;
+	uv_signal_t sigchld, sigint, sigterm, sigtstp, sigcont;
+	uv_timer_t tick;
 	struct runner_opts opts;
-	struct runner_job **queue;
-	size_t qhead, qlen, qcap;
+	struct runner_job **queue;   /* in start order; blocked jobs wait */
+	size_t qlen, qcap;
+	int slots_used;              /* sum of running jobs' slots */
+	int *group_running;          /* per group: running jobs */
 	struct slot **running;
 	size_t nrunning, running_cap;
 	pid_t *reap;           /* pgids of finished groups to reap orphans of */
@@ -74,12 +80,53 @@ struct runner {
 	int signal;            /* first SIGINT/SIGTERM received, or 0 */
 	int nsignals;
 	bool stopped;
+	bool cancelled;
 	size_t dropped;
 	char rbuf[64 * 1024];  /* read buffer, used by one read at a time */
 };
 
 static void fill(struct runner *r);
 static void maybe_finish(struct slot *s);
+
+/* ---------------------------------------------------------------------- */
+/* Resources: slots, locks, groups                                         */
+/* ---------------------------------------------------------------------- */
+
+static int job_slots(const struct runner *r, const struct runner_job *job)
+{
+	int n = job->slots > 0 ? job->slots : 1;
+
+	return n > r->opts.jobs ? r->opts.jobs : n;
+}
+
+static bool lock_held(const struct runner *r, const char *lock)
+{
+	for (size_t i = 0; i < r->nrunning; i++)
+		for (char *const *l = r->running[i]->job->locks; l && *l; l++)
+			if (!strcmp(*l, lock))
+				return true;
+	return false;
+}
+
+static bool can_start(const struct runner *r, const struct runner_job *job)
+{
+	if (r->slots_used + job_slots(r, job) > r->opts.jobs)
+		return false;
+	if (job->group > 0 && (size_t)job->group <= r->opts.ngroups &&
+	    r->group_running[job->group - 1] >= r->opts.group_max[job->group - 1])
+		return false;
+	for (char *const *l = job->locks; l && *l; l++)
+		if (lock_held(r, *l))
+			return false;
+	return true;
+}
+
+static void take(struct runner *r, const struct runner_job *job, int sign)
+{
+	r->slots_used += sign * job_slots(r, job);
+	if (job->group > 0 && (size_t)job->group <= r->opts.ngroups)
+		r->group_running[job->group - 1] += sign;
+}
 
 int runner_default_jobs(void)
 {
@@ -112,6 +159,8 @@ static void fill_result(struct slot *s)
 	res->duration_ms = (int64_t)((fg_monotonic_ns() - s->t0) / 1000000);
 	if (s->interrupted) {
 		res->end = RUNNER_INTERRUPTED;
+	} else if (s->cancelled) {
+		res->end = RUNNER_CANCELLED;
 	} else if (s->timed_out) {
 		res->end = RUNNER_TIMEOUT;
 	} else if (s->info.si_code == CLD_EXITED) {
@@ -142,7 +191,10 @@ static void on_close(uv_handle_t *h)
 
 	if (--s->open_handles > 0)
 		return;
+	take(r, job, -1);
 	remove_running(r, s);
+	if (s->log_fd >= 0)
+		close(s->log_fd);
 	free(s);
 	if (r->opts.on_done)
 		r->opts.on_done(r, job, r->opts.data);
@@ -216,6 +268,21 @@ static void maybe_finish(struct slot *s)
 /* Events                                                                  */
 /* ---------------------------------------------------------------------- */
 
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
 	struct slot *s = h->data;
@@ -230,6 +297,12 @@ static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *buf)
 
 	if (n > 0) {
 		fg_buf_append(&s->job->result.output, buf->base, (size_t)n);
+		if (s->log_fd >= 0 && write_all(s->log_fd, buf->base, (size_t)n)) {
+			fg_log(FG_LOG_WARN, "runner", "writing log of '%s': %s",
+			       s->job->name, strerror(errno));
+			close(s->log_fd);
+			s->log_fd = -1;
+		}
 		return;
 	}
 	if (n == 0)
@@ -332,6 +405,33 @@ static void on_sigchld(uv_signal_t *h, int signum)
 	reap_orphans(r);
 }
 
+/* Drops the queue and signals every running group (SIGKILL: at once). */
+static void terminate_all(struct runner *r, int sig, bool interrupt)
+{
+	r->stopped = true;
+	r->dropped += r->qlen;
+	r->qlen = 0;
+	for (size_t i = 0; i < r->nrunning; i++) {
+		struct slot *s = r->running[i];
+
+		if (s->phase == PH_DONE)
+			continue;
+		if (interrupt)
+			s->interrupted = true;
+		else
+			s->cancelled = true;
+		if (s->paused_left)
+			kill_group(s, SIGCONT);
+		if (sig != SIGKILL) {
+			kill_group(s, sig);
+			set_timer(s, PH_TERMINATING, r->opts.kill_grace_ms);
+		} else {
+			kill_group(s, SIGKILL);
+			set_timer(s, PH_KILLED, r->opts.leak_timeout_ms);
+		}
+	}
+}
+
 static void on_interrupt(uv_signal_t *h, int signum)
 {
 	struct runner *r = h->data;
@@ -339,27 +439,59 @@ static void on_interrupt(uv_signal_t *h, int signum)
 	r->nsignals++;
 	if (r->nsignals == 1) {
 		r->signal = signum;
-		r->stopped = true;
-		r->dropped += r->qlen;
-		r->qlen = 0;
 		fg_log(FG_LOG_WARN, "runner",
 		       "%s: stopping %zu running test(s) (again to kill now)",
 		       strsignal(signum), r->nrunning);
 	}
+	terminate_all(r, r->nsignals == 1 ? signum : SIGKILL, true);
+}
+
+/*
+ * ^Z: our tests live in their own sessions, so the terminal's SIGTSTP
+ * reaches only us. Stop every group, pause the timers (a stopped test must
+ * not time out), then stop ourselves; SIGCONT undoes it in reverse.
+ */
+static void on_tstp(uv_signal_t *h, int signum)
+{
+	struct runner *r = h->data;
+
+	(void)signum;
 	for (size_t i = 0; i < r->nrunning; i++) {
 		struct slot *s = r->running[i];
 
 		if (s->phase == PH_DONE)
 			continue;
-		s->interrupted = true;
-		if (r->nsignals == 1) {
-			kill_group(s, signum);
-			set_timer(s, PH_TERMINATING, r->opts.kill_grace_ms);
-		} else {
-			kill_group(s, SIGKILL);
-			set_timer(s, PH_KILLED, r->opts.leak_timeout_ms);
-		}
+		kill_group(s, SIGSTOP);
+		s->paused_left = uv_is_active((uv_handle_t *)&s->timer) ?
+			uv_timer_get_due_in(&s->timer) + 1 : 0;
+		uv_timer_stop(&s->timer);
 	}
+	raise(SIGSTOP);
+}
+
+static void on_cont(uv_signal_t *h, int signum)
+{
+	struct runner *r = h->data;
+
+	(void)signum;
+	for (size_t i = 0; i < r->nrunning; i++) {
+		struct slot *s = r->running[i];
+
+		if (s->phase == PH_DONE)
+			continue;
+		kill_group(s, SIGCONT);
+		if (s->paused_left)
+			uv_timer_start(&s->timer, on_timer, s->paused_left - 1, 0);
+		s->paused_left = 0;
+	}
+}
+
+static void on_tick(uv_timer_t *t)
+{
+	struct runner *r = container_of(t, struct runner, tick);
+
+	if (r->opts.on_tick)
+		r->opts.on_tick(r, r->opts.data);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -370,14 +502,16 @@ static int spawn(struct runner *r, struct runner_job *job, int *out_fd,
 		 pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
-	int fds[2], rc;
+	int fds[2] = { -1, -1 }, rc;
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
+	if (!job->no_capture && pipe2(fds, O_CLOEXEC) < 0)
 		return errno;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+	if (!job->no_capture) {
+		posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+		posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+	}
 	if (job->cwd)
 		posix_spawn_file_actions_addchdir_np(&fa, job->cwd);
 	if (strchr(job->argv[0], '/'))
@@ -387,9 +521,11 @@ static int spawn(struct runner *r, struct runner_job *job, int *out_fd,
 		rc = posix_spawnp(pid, job->argv[0], &fa, &r->attr,
 				  job->argv, job->env);
 	posix_spawn_file_actions_destroy(&fa);
-	close(fds[1]);
+	if (fds[1] >= 0)
+		close(fds[1]);
 	if (rc) {
-		close(fds[0]);
+		if (fds[0] >= 0)
+			close(fds[0]);
 		return rc;
 	}
 	*out_fd = fds[0];
@@ -421,6 +557,14 @@ static void start(struct runner *r, struct runner_job *job)
 	s->pid = pid;
 	s->t0 = fg_monotonic_ns();
 	s->phase = PH_RUNNING;
+	s->log_fd = -1;
+	if (job->log_path) {
+		s->log_fd = open(job->log_path,
+				 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (s->log_fd < 0)
+			fg_log(FG_LOG_WARN, "runner", "cannot write log '%s': %s",
+			       job->log_path, strerror(errno));
+	}
 	uv_pipe_init(&r->loop, &s->pipe, 0);
 	uv_timer_init(&r->loop, &s->timer);
 	s->pipe.data = s->timer.data = s;
@@ -428,9 +572,16 @@ static void start(struct runner *r, struct runner_job *job)
 	fg_xgrow((void **)&r->running, &r->running_cap, r->nrunning + 1,
 		 sizeof(*r->running));
 	r->running[r->nrunning++] = s;
-	rc = uv_pipe_open(&s->pipe, fd);
-	if (!rc)
-		rc = uv_read_start((uv_stream_t *)&s->pipe, on_alloc, on_read);
+	take(r, job, +1);
+	if (fd < 0) {
+		s->eof = true; /* --no-capture: output goes straight to ours */
+		rc = 0;
+	} else {
+		rc = uv_pipe_open(&s->pipe, fd);
+		if (!rc)
+			rc = uv_read_start((uv_stream_t *)&s->pipe, on_alloc,
+					   on_read);
+	}
 	if (rc) {
 		fg_log(FG_LOG_WARN, "runner", "cannot read output of '%s': %s",
 		       job->name, uv_strerror(rc));
@@ -441,14 +592,22 @@ static void start(struct runner *r, struct runner_job *job)
 		set_timer(s, PH_RUNNING, job->timeout_ms);
 }
 
+/*
+ * Starts queued jobs in order while slots are free, passing over jobs that
+ * wait for a lock or a group: the first job that can run, runs.
+ */
 static void fill(struct runner *r)
 {
-	size_t max = (size_t)r->opts.jobs;
+	for (size_t i = 0; !r->stopped && i < r->qlen &&
+			   r->slots_used < r->opts.jobs;) {
+		struct runner_job *job = r->queue[i];
 
-	while (!r->stopped && r->qlen && r->nrunning < max) {
-		struct runner_job *job = r->queue[r->qhead];
-
-		r->qhead = (r->qhead + 1) % r->qcap;
+		if (!can_start(r, job)) {
+			i++;
+			continue;
+		}
+		memmove(r->queue + i, r->queue + i + 1,
+			(r->qlen - i - 1) * sizeof(*r->queue));
 		r->qlen--;
 		start(r, job);
 	}
@@ -460,19 +619,8 @@ static void fill(struct runner *r)
 
 void runner_submit(struct runner *r, struct runner_job *job)
 {
-	if (r->qlen == r->qcap) {
-		size_t ncap = r->qcap ? r->qcap * 2 : 64;
-		struct runner_job **q = fg_xcalloc(ncap, sizeof(*q));
-
-		for (size_t i = 0; i < r->qlen; i++)
-			q[i] = r->queue[(r->qhead + i) % r->qcap];
-		free(r->queue);
-		r->queue = q;
-		r->qcap = ncap;
-		r->qhead = 0;
-	}
-	r->queue[(r->qhead + r->qlen) % r->qcap] = job;
-	r->qlen++;
+	fg_xgrow((void **)&r->queue, &r->qcap, r->qlen + 1, sizeof(*r->queue));
+	r->queue[r->qlen++] = job;
 }
 
 int runner_new(const struct runner_opts *opts, struct runner **out,
@@ -519,6 +667,17 @@ int runner_new(const struct runner_opts *opts, struct runner **out,
 	r->sigint.data = r->sigterm.data = r;
 	uv_signal_start(&r->sigint, on_interrupt, SIGINT);
 	uv_signal_start(&r->sigterm, on_interrupt, SIGTERM);
+	uv_signal_init(&r->loop, &r->sigtstp);
+	uv_signal_init(&r->loop, &r->sigcont);
+	r->sigtstp.data = r->sigcont.data = r;
+	uv_signal_start(&r->sigtstp, on_tstp, SIGTSTP);
+	uv_signal_start(&r->sigcont, on_cont, SIGCONT);
+	uv_timer_init(&r->loop, &r->tick);
+	if (r->opts.on_tick && r->opts.tick_ms > 0)
+		uv_timer_start(&r->tick, on_tick, (uint64_t)r->opts.tick_ms,
+			       (uint64_t)r->opts.tick_ms);
+	uv_unref((uv_handle_t *)&r->tick);
+	r->group_running = fg_xcalloc(r->opts.ngroups + 1, sizeof(int));
 	*out = r;
 	return FG_OK;
 }
@@ -528,6 +687,7 @@ int runner_run(struct runner *r)
 	fill(r);
 	while (r->nrunning || (r->qlen && !r->stopped))
 		uv_run(&r->loop, UV_RUN_ONCE);
+	uv_timer_stop(&r->tick);
 	return r->signal ? FG_EINTR : FG_OK;
 }
 
@@ -546,6 +706,28 @@ void runner_stop(struct runner *r)
 	r->stopped = true;
 }
 
+void runner_cancel(struct runner *r)
+{
+	if (!r->cancelled && !r->signal)
+		terminate_all(r, SIGTERM, false);
+	r->cancelled = true;
+}
+
+size_t runner_running(const struct runner *r)
+{
+	return r->nrunning;
+}
+
+size_t runner_queued(const struct runner *r)
+{
+	return r->qlen;
+}
+
+const struct runner_job *runner_running_job(const struct runner *r, size_t i)
+{
+	return i < r->nrunning ? r->running[i]->job : NULL;
+}
+
 void runner_free(struct runner *r)
 {
 	if (!r)
@@ -553,6 +735,9 @@ void runner_free(struct runner *r)
 	uv_close((uv_handle_t *)&r->sigchld, NULL);
 	uv_close((uv_handle_t *)&r->sigint, NULL);
 	uv_close((uv_handle_t *)&r->sigterm, NULL);
+	uv_close((uv_handle_t *)&r->sigtstp, NULL);
+	uv_close((uv_handle_t *)&r->sigcont, NULL);
+	uv_close((uv_handle_t *)&r->tick, NULL);
 	uv_run(&r->loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&r->loop))
 		FG_BUG("runner loop has open handles at exit");
@@ -562,5 +747,6 @@ void runner_free(struct runner *r)
 	free(r->queue);
 	free(r->running);
 	free(r->reap);
+	free(r->group_running);
 	free(r);
 }

@@ -31,6 +31,7 @@ enum runner_end {
 	RUNNER_TIMEOUT,     /* we killed it: it ran past its timeout */
 	RUNNER_SPAWN_FAILED,/* could not be started; see spawn_errno */
 	RUNNER_INTERRUPTED, /* we killed it because the run was interrupted */
+	RUNNER_CANCELLED,   /* we killed it: runner_cancel() (--fail-fast) */
 };
 
 struct runner_result {
@@ -54,6 +55,13 @@ struct runner_job {
 	char *const *env;       /* the complete environment of the child */
 	const char *cwd;        /* NULL: flakeguard's */
 	int64_t timeout_ms;     /* 0: no timeout */
+	int slots;              /* job slots it takes (<= 0: 1; capped at -j) */
+	char *const *locks;     /* NULL-terminated lock names, or NULL: no two
+				 * running jobs hold one lock at once */
+	int group;              /* 1 + index into runner_opts.group_max;
+				 * 0: no group */
+	const char *log_path;   /* also write the full output here, or NULL */
+	bool no_capture;        /* inherit our stdout/stderr, capture nothing */
 	void *data;             /* the caller's */
 	/* Filled in by the runner before on_done. */
 	struct runner_result result;
@@ -69,6 +77,10 @@ struct runner_opts {
 	int64_t kill_grace_ms;   /* SIGTERM -> SIGKILL; default 5000 */
 	int64_t leak_timeout_ms; /* default 200 */
 	size_t output_max;       /* bytes kept per attempt; default 128 KiB */
+	const int *group_max;    /* per group (0-based): max running at once */
+	size_t ngroups;
+	int64_t tick_ms;         /* call on_tick this often while running */
+	void (*on_tick)(struct runner *r, void *data);
 	/* A job started (may be NULL). */
 	void (*on_start)(struct runner *r, struct runner_job *job, void *data);
 	/* A job finished; job->result is complete. May call runner_submit(). */
@@ -79,7 +91,11 @@ struct runner_opts {
 /* Creates a runner with its own libuv loop. *out is freed by runner_free(). */
 int runner_new(const struct runner_opts *opts, struct runner **out,
 	       struct fg_error *err);
-/* Queues a job behind those already queued. */
+/*
+ * Queues a job behind those already queued. Jobs start in queue order,
+ * except that a job whose locks, group or slots cannot be had now is passed
+ * over for the next one that can run (no core idles while work waits).
+ */
 void runner_submit(struct runner *r, struct runner_job *job);
 /*
  * Runs until nothing is queued or running. Returns FG_OK, or FG_EINTR when a
@@ -90,8 +106,19 @@ void runner_submit(struct runner *r, struct runner_job *job);
 int runner_run(struct runner *r);
 int runner_signal(const struct runner *r);
 size_t runner_dropped(const struct runner *r);
-/* Stops scheduling queued jobs (for --fail-fast); running ones finish. */
+/* Stops scheduling queued jobs; running ones finish. */
 void runner_stop(struct runner *r);
+/*
+ * Stops scheduling and terminates running jobs (SIGTERM, SIGKILL after the
+ * grace); they end RUNNER_CANCELLED. For --fail-fast. Queued jobs are
+ * dropped and counted in runner_dropped().
+ */
+void runner_cancel(struct runner *r);
+/* Jobs running now and queued, for progress displays. */
+size_t runner_running(const struct runner *r);
+size_t runner_queued(const struct runner *r);
+/* The i-th running job (0 <= i < runner_running()). */
+const struct runner_job *runner_running_job(const struct runner *r, size_t i);
 void runner_free(struct runner *r);
 
 /* Number of usable cores (uv_available_parallelism). */
