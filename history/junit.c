@@ -127,7 +127,13 @@ struct jfilter {
 	int fd;
 	const char *path;
 	int io_errno;           /* read(2) failed with this */
-	bool eof, finished;
+	bool finished;          /* the whole file went through the lexer */
+	/* Second pass over a damaged file: hand libxml2 only what precedes
+	 * the error (output line cut_line, character cut_col). */
+	long cut_line, cut_col;
+	long hand_line;         /* output line of the next byte handed over */
+	long cut_left;          /* bytes of the cut line still to hand, or -1 */
+	bool cut_done;
 	bool passthrough;       /* UTF-16 with BOM: hand bytes over untouched */
 	bool raw8;              /* declared non-UTF-8 encoding: no UTF-8 repair */
 	bool first_chunk;
@@ -1053,14 +1059,19 @@ static void jf_finish(struct jfilter *f)
 		out_str(f, "</" JF_WRAP ">");
 }
 
-/* Refills f->out from the file. Returns false at the end or on error. */
-static bool jf_fill(struct jfilter *f)
+/*
+ * Refills f->out from the file, or with `keep` appends to what is there.
+ * Returns false when nothing more came (end of file or error).
+ */
+static bool jf_fill(struct jfilter *f, bool keep)
 {
 	ssize_t n;
-	size_t total, m;
+	size_t total, m, before;
 
-	f->out_len = f->out_pos = 0;
-	while (!f->out_len) {
+	if (!keep)
+		f->out_len = f->out_pos = 0;
+	before = f->out_len;
+	while (f->out_len == before) {
 		if (f->finished)
 			return false;
 		do
@@ -1103,17 +1114,74 @@ static bool jf_fill(struct jfilter *f)
 	return true;
 }
 
+/*
+ * On the cut line of a second pass: the bytes before the error position,
+ * backed off to the last '<' so that libxml2 ends inside the element that
+ * held the error, without reading its damage. Returns how many to hand.
+ */
+static size_t jf_cut_span(struct jfilter *f)
+{
+	size_t want, i, chars = 0, lt = 0;
+	bool seen_lt = false;
+
+	for (;;) {
+		const char *p = f->out + f->out_pos;
+		size_t avail = f->out_len - f->out_pos;
+
+		/* cut_col counts characters: walk UTF-8 lead bytes */
+		for (i = 0, chars = 0; i < avail && p[i] != '\n'; i++) {
+			if (((unsigned char)p[i] & 0xC0) != 0x80 &&
+			    ++chars >= (size_t)f->cut_col)
+				break;
+		}
+		if (i < avail || f->finished || f->cut_col > (16L << 20) ||
+		    !jf_fill(f, true))
+			break;
+	}
+	want = i;
+	for (i = 0; i < want; i++) {
+		if (f->out[f->out_pos + i] == '<') {
+			lt = i;
+			seen_lt = true;
+		}
+	}
+	return seen_lt ? lt : 0;
+}
+
 /* xmlInputReadCallback */
 static int jf_read(void *ctx, char *buf, int len)
 {
 	struct jfilter *f = ctx;
 	size_t k;
 
-	if (f->out_pos == f->out_len && !jf_fill(f))
+	if (f->cut_done)
+		return 0;
+	if (f->out_pos == f->out_len && !jf_fill(f, false))
 		return f->io_errno ? -1 : 0;
 	k = f->out_len - f->out_pos;
 	if (k > (size_t)len)
 		k = (size_t)len;
+	if (f->cut_line) {
+		if (f->hand_line >= f->cut_line) {
+			if (f->cut_left < 0)
+				f->cut_left = (long)jf_cut_span(f);
+			k = f->out_len - f->out_pos;
+			if (k > (size_t)len)
+				k = (size_t)len;
+			if (k > (size_t)f->cut_left)
+				k = (size_t)f->cut_left;
+			f->cut_left -= (long)k;
+			f->cut_done = f->cut_left == 0;
+		} else {
+			for (size_t i = 0; i < k; i++) {
+				if (f->out[f->out_pos + i] == '\n' &&
+				    ++f->hand_line == f->cut_line) {
+					k = i + 1;
+					break;
+				}
+			}
+		}
+	}
 	memcpy(buf, f->out + f->out_pos, k);
 	f->out_pos += k;
 	return (int)k;
@@ -1133,6 +1201,8 @@ static void jf_init(struct jfilter *f, int fd, const char *path)
 	f->first_chunk = true;
 	f->in_line = 1;
 	f->out_line = 1;
+	f->hand_line = 1;
+	f->cut_left = -1;
 	f->st = JF_JUNK;
 	f->mid = fg_xmalloc(JF_MID_SIZE);
 	f->ring = fg_xmalloc(JF_TEXT_TAIL);
@@ -1443,7 +1513,8 @@ struct jretry {
 struct jslot {
 	size_t idx1;
 	uint64_t hash;
-	bool this_file; /* the test got an attempt from this file */
+	bool this_file;       /* the test got an attempt from this file */
+	size_t attempts0;     /* its attempts before this file */
 };
 
 struct jreader {
@@ -1483,12 +1554,17 @@ struct jreader {
 
 	struct jslot *tab;
 	size_t tab_cap, tab_used;
+	size_t tab_last;       /* slot of the last insertion */
 	size_t *touched;       /* test indexes, in the order cases ended */
 	size_t ntouched, touched_cap;
 
 	bool fatal;            /* libxml2 gave up */
 	long err_line, err_col;
+	long err_out_line;     /* the same line in the filtered stream */
+	int err_code;          /* libxml2's xmlParserErrors */
 	char err_msg[256];
+	bool quiet;            /* second pass: warnings were given already */
+	size_t ntests0;        /* run->ntests before this file */
 };
 
 static void jr_warn(struct jreader *r, long line, const char *fmt, ...)
@@ -1499,6 +1575,8 @@ static void jr_warn(struct jreader *r, long line, const char *fmt, ...)
 	char msg[512];
 	va_list ap;
 
+	if (r->quiet)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -1506,10 +1584,15 @@ static void jr_warn(struct jreader *r, long line, const char *fmt, ...)
 	r->stats->warnings++;
 }
 
-/* Input line of the node the reader is on. */
+/* Input line of the node the reader is on (else of the parser). */
 static long jr_line(struct jreader *r)
 {
-	return jf_line(&r->f, xmlTextReaderGetParserLineNumber(r->xr));
+	xmlNodePtr node = xmlTextReaderCurrentNode(r->xr);
+	long line = node ? xmlGetLineNo(node) : -1;
+
+	if (line <= 0)
+		line = xmlTextReaderGetParserLineNumber(r->xr);
+	return jf_line(&r->f, line);
 }
 
 static bool streq(const char *a, const char *b)
@@ -1541,9 +1624,11 @@ static void tab_insert(struct jreader *r, size_t idx, uint64_t h, bool here)
 
 	while (r->tab[i].idx1)
 		i = (i + 1) & mask;
+	r->tab_last = i;
 	r->tab[i].idx1 = idx + 1;
 	r->tab[i].hash = h;
 	r->tab[i].this_file = here;
+	r->tab[i].attempts0 = 0;
 	r->tab_used++;
 }
 
@@ -1558,9 +1643,11 @@ static void tab_grow(struct jreader *r, size_t need)
 	r->tab_cap = cap;
 	r->tab_used = 0;
 	for (size_t i = 0; i < old_cap; i++)
-		if (old[i].idx1)
+		if (old[i].idx1) {
 			tab_insert(r, old[i].idx1 - 1, old[i].hash,
 				   old[i].this_file);
+			r->tab[r->tab_last].attempts0 = old[i].attempts0;
+		}
 	free(old);
 }
 
@@ -1594,8 +1681,10 @@ static size_t jr_test(struct jreader *r, const char *suite, const char *cls,
 		if (streq(t->suite, suite) && streq(t->classname, cls) &&
 		    streq(t->name, name)) {
 			*again = r->tab[i].this_file;
-			if (!r->tab[i].this_file)
+			if (!r->tab[i].this_file) {
 				r->stats->tests++;
+				r->tab[i].attempts0 = t->nattempts;
+			}
 			r->tab[i].this_file = true;
 			return r->tab[i].idx1 - 1;
 		}
@@ -1638,7 +1727,7 @@ static enum jkind kind_in_root(struct jreader *r, const char *name)
 	if (!r->bad_root[0]) {
 		snprintf(r->bad_root, sizeof(r->bad_root), "%s", name);
 		r->bad_line = jr_line(r);
-		r->bad_col = xmlTextReaderGetParserColumnNumber(r->xr);
+		r->bad_col = 1;
 	}
 	return K_OTHER;
 }
@@ -2174,6 +2263,8 @@ static void jr_on_error(void *arg, xmlErrorPtr e)
 	if (r->fatal)
 		return;
 	r->fatal = true;
+	r->err_out_line = e->line;
+	r->err_code = e->code;
 	r->err_line = jf_line(&r->f, e->line);
 	r->err_col = e->int2 > 0 ? e->int2 : 1;
 	snprintf(r->err_msg, sizeof(r->err_msg), "%s", msg);
@@ -2275,7 +2366,7 @@ static int jr_result(struct jreader *r, struct fg_error *err)
 	return FG_OK;
 }
 
-static void jr_release(struct jreader *r)
+static void jr_free(struct jreader *r)
 {
 	if (r->xr)
 		xmlFreeTextReader(r->xr);
@@ -2299,27 +2390,45 @@ static void jr_release(struct jreader *r)
 	free(r);
 }
 
-int history_junit_read(const char *path, const char *suite_fallback,
-		       struct fg_run *run, struct history_junit_stats *stats,
-		       struct fg_error *err)
+/* Undoes what a pass added to the run (before the second pass). */
+static void jr_rollback(struct jreader *r)
 {
-	struct history_junit_stats dummy;
-	struct jreader *r;
-	int fd, rc;
+	struct fg_run *run = r->run;
 
-	if (!stats)
-		stats = &dummy;
-	memset(stats, 0, sizeof(*stats));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return fg_fail(err, FG_EIO, "%s: cannot open: %s", path,
-			       strerror(errno));
-	r = fg_xcalloc(1, sizeof(*r));
+	for (size_t i = 0; i < r->tab_cap; i++) {
+		struct jslot *sl = &r->tab[i];
+		struct fg_test *t;
+
+		if (!sl->idx1 || !sl->this_file || sl->idx1 - 1 >= r->ntests0)
+			continue;
+		t = &run->tests[sl->idx1 - 1];
+		while (t->nattempts > sl->attempts0) {
+			t->nattempts--;
+			free(t->attempts[t->nattempts].message);
+			free(t->attempts[t->nattempts].output);
+		}
+	}
+	while (run->ntests > r->ntests0)
+		fg_test_release(&run->tests[--run->ntests]);
+}
+
+/* One pass over the file. Returns NULL if libxml2 would not start. */
+static struct jreader *jr_pass(const char *path, const char *fallback,
+			       struct fg_run *run,
+			       struct history_junit_stats *stats, int fd,
+			       long cut_line, long cut_col)
+{
+	struct jreader *r = fg_xcalloc(1, sizeof(*r));
+
 	r->path = path;
-	r->fallback = suite_fallback;
+	r->fallback = fallback;
 	r->run = run;
 	r->stats = stats;
+	r->ntests0 = run->ntests;
 	jf_init(&r->f, fd, path);
+	r->f.cut_line = cut_line;
+	r->f.cut_col = cut_col;
+	r->quiet = cut_line > 0;
 	fg_buf_init(&r->c_out.b, JR_OUT_MAX);
 	fg_buf_init(&r->r_out.b, JR_OUT_MAX);
 	fg_buf_init(&r->s_out.b, JR_OUT_MAX);
@@ -2330,21 +2439,81 @@ int history_junit_read(const char *path, const char *suite_fallback,
 	 * its limits on names, depth and text size.
 	 */
 	r->xr = xmlReaderForIO(jf_read, jf_close, &r->f, path, NULL,
-			       XML_PARSE_NONET);
+			       XML_PARSE_NONET | XML_PARSE_BIG_LINES);
 	if (!r->xr) {
-		close(fd);
-		jr_release(r);
-		return fg_fail(err, FG_EIO, "%s: cannot start the XML reader",
-			       path);
+		jr_free(r);
+		return NULL;
 	}
 	xmlTextReaderSetStructuredErrorHandler(r->xr, jr_on_error, r);
 	jr_loop(r);
-	close(fd);
+	return r;
+}
+
+/*
+ * libxml2's reader hands out nodes per 512-byte chunk: an error drops the
+ * complete elements that came before it in its chunk. A second pass that
+ * stops just before the error recovers them; it is only worth it when the
+ * error is not the end of the file itself.
+ */
+static bool want_second_pass(const struct jreader *r)
+{
+	return r->fatal && r->f.wrapped && !r->f.io_errno &&
+	       r->err_code != XML_ERR_DOCUMENT_END &&
+	       r->err_code != XML_ERR_DOCUMENT_EMPTY && r->err_out_line > 0;
+}
+
+int history_junit_read(const char *path, const char *suite_fallback,
+		       struct fg_run *run, struct history_junit_stats *stats,
+		       struct fg_error *err)
+{
+	struct history_junit_stats dummy;
+	struct jreader *r, *r2;
+	int fd, rc;
+
+	if (!stats)
+		stats = &dummy;
+	memset(stats, 0, sizeof(*stats));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fg_fail(err, FG_EIO, "%s: cannot open: %s", path,
+			       strerror(errno));
+	r = jr_pass(path, suite_fallback, run, stats, fd, 0, 0);
+	if (!r) {
+		close(fd);
+		return fg_fail(err, FG_EIO, "%s: cannot start the XML reader",
+			       path);
+	}
 	report_repairs(r);
+	if (want_second_pass(r) && lseek(fd, 0, SEEK_SET) == 0) {
+		size_t warnings = stats->warnings;
+
+		jr_rollback(r);
+		memset(stats, 0, sizeof(*stats));
+		r2 = jr_pass(path, suite_fallback, run, stats, fd,
+			     r->err_out_line, r->err_col);
+		stats->warnings = warnings;
+		if (r2) {
+			/* the first pass's error is the real one */
+			r2->fatal = true;
+			r2->err_line = r->err_line;
+			r2->err_col = r->err_col;
+			r2->err_code = r->err_code;
+			memcpy(r2->err_msg, r->err_msg, sizeof(r->err_msg));
+			r2->quiet = false;
+			jr_free(r);
+			r = r2;
+		}
+	}
+	close(fd);
+	if (r->fatal && r->f.finished && r->f.depth > 0 &&
+	    r->err_code == XML_ERR_DOCUMENT_END)
+		snprintf(r->err_msg, sizeof(r->err_msg),
+			 "unexpected end of file inside %d open element%s",
+			 r->f.depth, r->f.depth == 1 ? "" : "s");
 	rc = jr_result(r, err);
 	for (size_t i = 0; i < r->tab_cap; i++)
 		if (r->tab[i].idx1 && r->tab[i].this_file)
 			fg_test_settle(&run->tests[r->tab[i].idx1 - 1]);
-	jr_release(r);
+	jr_free(r);
 	return rc;
 }
