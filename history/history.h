@@ -151,6 +151,53 @@ void history_test_history_release(struct history_test_history *h);
 int history_store_load_run(struct history_store *st, int64_t run_id,
 			   struct fg_run *out, struct fg_error *err);
 
+/* What history_store_merge() did; it adds to the counts it is given. */
+struct history_merge_stats {
+	size_t runs_added;    /* runs whose uuid was new here */
+	size_t runs_skipped;  /* runs already here (same uuid) */
+	size_t tests_added;   /* test identities new here */
+	size_t results_added; /* attempts copied */
+};
+
+/*
+ * Folds the history database at `path` into st in one transaction: every
+ * run whose uuid st does not have yet, with its tests and attempts (new
+ * run ids, in the input's started_at order). Idempotent: merging the same
+ * input again adds nothing. Quarantine rows are not merged.
+ * The input goes through the same identity checks as history_store_open()
+ * and, if older, is migrated forward (so it is written to then, and only
+ * then). A missing input or `path` being st's own file is an error
+ * (FG_EDB / FG_EINVAL), a database error FG_EDB; nothing is merged then.
+ * `stats` may be NULL.
+ */
+int history_store_merge(struct history_store *st, const char *path,
+			struct history_merge_stats *stats,
+			struct fg_error *err);
+
+struct history_gc_opts {
+	int keep_days;   /* delete runs started before now - N days; -1: off */
+	int keep_runs;   /* keep only the newest N runs; -1: off */
+	bool vacuum;     /* VACUUM afterwards (rewrites the file) */
+	int64_t now_ms;  /* "now" for keep_days; 0: the clock (for tests) */
+};
+
+struct history_gc_stats {
+	size_t runs, tests, results;      /* deleted */
+	int64_t bytes_before, bytes_after; /* database size (pages in use) */
+};
+
+/*
+ * Retention: deletes the runs selected by keep_days and/or keep_runs
+ * (both: a run goes when either says so; "newest" by started_at, then id)
+ * with their run_tests and results, then tests left with no result and no
+ * quarantine row; one transaction. With vacuum, VACUUM runs after the
+ * commit. Neither limit set is FG_EINVAL; database errors FG_EDB. `stats`
+ * may be NULL.
+ */
+int history_store_gc(struct history_store *st,
+		     const struct history_gc_opts *opts,
+		     struct history_gc_stats *stats, struct fg_error *err);
+
 /* The schema version (PRAGMA user_version) this build creates and reads. */
 int history_store_schema_version(void);
 

@@ -1078,3 +1078,276 @@ int history_store_load_run(struct history_store *st, int64_t run_id,
 		fg_run_release(out);
 	return status;
 }
+
+/* ====================================================================== */
+/* Merging another database in                                             */
+/* ====================================================================== */
+
+/*
+ * The merge, step by step, inside one write transaction with the input
+ * attached as "src". Runs are matched by uuid (the input was migrated by
+ * history_store_open(), so every run has one); tests by identity. ?1 is
+ * the highest run id before the merge, so that the map holds only the runs
+ * this merge added.
+ */
+static const char *const merge_sql[] = {
+	"CREATE TEMP TABLE IF NOT EXISTS merge_runs"
+	" (src_id INTEGER PRIMARY KEY, dst_id INTEGER NOT NULL)",
+	"CREATE TEMP TABLE IF NOT EXISTS merge_tests"
+	" (src_id INTEGER PRIMARY KEY, dst_id INTEGER NOT NULL)",
+	"DELETE FROM temp.merge_runs",
+	"DELETE FROM temp.merge_tests",
+	/* 4: tests */
+	"INSERT OR IGNORE INTO main.tests (suite, classname, name, file, line)"
+	" SELECT suite, classname, name, file, line FROM src.tests"
+	" ORDER BY id",
+	/* 5: runs */
+	"INSERT INTO main.runs (started_at, duration_ms, commit_sha, branch,"
+	" host, ci_job, shard, exit_code, interrupted, fg_version, uuid)"
+	" SELECT started_at, duration_ms, commit_sha, branch, host, ci_job,"
+	" shard, exit_code, interrupted, fg_version, uuid FROM src.runs s"
+	" WHERE NOT EXISTS (SELECT 1 FROM main.runs m WHERE m.uuid = s.uuid)"
+	" ORDER BY started_at, id",
+	"INSERT INTO temp.merge_runs (src_id, dst_id)"
+	" SELECT s.id, m.id FROM src.runs s JOIN main.runs m ON m.uuid = s.uuid"
+	" WHERE m.id > ?1",
+	"INSERT INTO temp.merge_tests (src_id, dst_id)"
+	" SELECT s.id, m.id FROM src.tests s JOIN main.tests m"
+	" ON m.suite = s.suite AND m.classname = s.classname"
+	" AND m.name = s.name",
+	"INSERT INTO main.run_tests (run_id, test_id, outcome, duration_ms,"
+	" attempts)"
+	" SELECT mr.dst_id, mt.dst_id, rt.outcome, rt.duration_ms, rt.attempts"
+	" FROM temp.merge_runs mr"
+	" JOIN src.run_tests rt ON rt.run_id = mr.src_id"
+	" JOIN temp.merge_tests mt ON mt.src_id = rt.test_id",
+	/* 9: results */
+	"INSERT INTO main.results (run_id, test_id, attempt, status,"
+	" duration_ms, started_at, message, output)"
+	" SELECT mr.dst_id, mt.dst_id, r.attempt, r.status, r.duration_ms,"
+	" r.started_at, r.message, r.output"
+	" FROM temp.merge_runs mr"
+	" JOIN src.results r ON r.run_id = mr.src_id"
+	" JOIN temp.merge_tests mt ON mt.src_id = r.test_id",
+};
+#define MERGE_TESTS_STEP 4
+#define MERGE_RUNS_STEP 5
+#define MERGE_RESULTS_STEP 9
+
+/* Prepares, binds ?1 (when the statement has it), steps and finalizes. */
+static int exec_bound(struct history_store *st, const char *sql, int64_t p1,
+		      int64_t *one)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	if (sqlite3_bind_parameter_count(s) > 0)
+		sqlite3_bind_int64(s, 1, p1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (one)
+			*one = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int merge_rows(struct history_store *st,
+		      struct history_merge_stats *stats)
+{
+	int64_t max_id = 0, src_runs = 0;
+	int rc = exec_bound(st, "SELECT coalesce(max(id), 0) FROM main.runs",
+			    0, &max_id);
+
+	if (rc == SQLITE_OK)
+		rc = exec_bound(st, "SELECT count(*) FROM src.runs", 0,
+				&src_runs);
+	for (size_t i = 0; rc == SQLITE_OK && i < sizeof(merge_sql) /
+						 sizeof(merge_sql[0]); i++) {
+		size_t changed;
+
+		rc = exec_bound(st, merge_sql[i], max_id, NULL);
+		changed = (size_t)sqlite3_changes(st->db);
+		if (i == MERGE_TESTS_STEP)
+			stats->tests_added += changed;
+		else if (i == MERGE_RUNS_STEP)
+			stats->runs_added += changed;
+		else if (i == MERGE_RESULTS_STEP)
+			stats->results_added += changed;
+	}
+	if (rc == SQLITE_OK)
+		stats->runs_skipped = (size_t)src_runs - stats->runs_added;
+	return rc;
+}
+
+/* The input must exist (open would create it) and not be our own file. */
+static int merge_check_input(struct history_store *st, const char *path,
+			     struct fg_error *err)
+{
+	struct stat in, self;
+
+	if (stat(path, &in) != 0)
+		return fg_fail(err, FG_EDB, "cannot merge '%s': %s", path,
+			       strerror(errno));
+	if (!S_ISREG(in.st_mode))
+		return fg_fail(err, FG_EDB, "cannot merge '%s': not a regular "
+			       "file", path);
+	if (stat(st->path, &self) == 0 && self.st_dev == in.st_dev &&
+	    self.st_ino == in.st_ino)
+		return fg_fail(err, FG_EINVAL, "cannot merge '%s' into itself",
+			       path);
+	return FG_OK;
+}
+
+static int attach_input(struct history_store *st, const char *path,
+			struct fg_error *err)
+{
+	sqlite3_stmt *a;
+	int rc = sqlite3_prepare_v2(st->db, "ATTACH ?1 AS src", -1, &a, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(a, 1, path, -1, SQLITE_STATIC);
+		rc = sqlite3_step(a) == SQLITE_DONE ? SQLITE_OK
+						    : sqlite3_errcode(st->db);
+		sqlite3_finalize(a);
+	}
+	if (rc != SQLITE_OK)
+		return fg_fail(err, FG_EDB, "cannot attach '%s' to '%s': %s",
+			       path, st->path, sqlite3_errmsg(st->db));
+	return FG_OK;
+}
+
+int history_store_merge(struct history_store *st, const char *path,
+			struct history_merge_stats *stats, struct fg_error *err)
+{
+	struct history_store *src = NULL;
+	struct history_merge_stats s = { 0 };
+	int rc;
+
+	if ((rc = merge_check_input(st, path, err)) != FG_OK)
+		return rc;
+	/* Identity checks, and migration (uuids) of an older input. */
+	if ((rc = history_store_open(path, &src, err)) != FG_OK)
+		return rc;
+	history_store_close(src);
+	if ((rc = attach_input(st, path, err)) != FG_OK)
+		return rc;
+	rc = exec_stmt(st, SS_BEGIN);
+	if (rc == SQLITE_OK)
+		rc = merge_rows(st, &s);
+	if (rc == SQLITE_OK)
+		rc = exec_stmt(st, SS_COMMIT);
+	if (rc != SQLITE_OK) {
+		rc = fg_fail(err, FG_EDB, "cannot merge '%s' into '%s': %s",
+			     path, st->path, sqlite3_errmsg(st->db));
+		if (!sqlite3_get_autocommit(st->db))
+			exec_stmt(st, SS_ROLLBACK);
+	}
+	sqlite3_exec(st->db, "DETACH src", NULL, NULL, NULL);
+	if (rc == FG_OK && stats) {
+		stats->runs_added += s.runs_added;
+		stats->runs_skipped += s.runs_skipped;
+		stats->tests_added += s.tests_added;
+		stats->results_added += s.results_added;
+	}
+	return rc;
+}
+
+/* ====================================================================== */
+/* Retention                                                               */
+/* ====================================================================== */
+
+#define DAY_MS (24LL * 60 * 60 * 1000)
+
+static const char *const gc_sql[] = {
+	"CREATE TEMP TABLE IF NOT EXISTS gc_runs (id INTEGER PRIMARY KEY)",
+	"DELETE FROM temp.gc_runs",
+};
+
+static int gc_select(struct history_store *st,
+		     const struct history_gc_opts *o)
+{
+	int64_t now = o->now_ms ? o->now_ms : fg_now_ms();
+	int rc = SQLITE_OK;
+
+	for (size_t i = 0; rc == SQLITE_OK && i < 2; i++)
+		rc = exec_bound(st, gc_sql[i], 0, NULL);
+	if (rc == SQLITE_OK && o->keep_days >= 0)
+		rc = exec_bound(st, "INSERT OR IGNORE INTO temp.gc_runs"
+				" SELECT id FROM runs WHERE started_at < ?1",
+				now - o->keep_days * DAY_MS, NULL);
+	if (rc == SQLITE_OK && o->keep_runs >= 0)
+		rc = exec_bound(st, "INSERT OR IGNORE INTO temp.gc_runs"
+				" SELECT id FROM runs"
+				" ORDER BY started_at DESC, id DESC"
+				" LIMIT -1 OFFSET ?1", o->keep_runs, NULL);
+	return rc;
+}
+
+static int gc_delete(struct history_store *st, struct history_gc_stats *g)
+{
+	int64_t n = 0;
+	int rc = exec_bound(st, "SELECT count(*) FROM results WHERE run_id IN"
+			    " (SELECT id FROM temp.gc_runs)", 0, &n);
+
+	g->results = (size_t)n;
+	/* run_tests and results follow by ON DELETE CASCADE. */
+	if (rc == SQLITE_OK)
+		rc = exec_bound(st, "DELETE FROM runs WHERE id IN"
+				" (SELECT id FROM temp.gc_runs)", 0, NULL);
+	g->runs = (size_t)sqlite3_changes(st->db);
+	/* A quarantined test stays, results or not: it is a decision. */
+	if (rc == SQLITE_OK)
+		rc = exec_bound(st, "DELETE FROM tests WHERE NOT EXISTS"
+				" (SELECT 1 FROM run_tests rt"
+				"  WHERE rt.test_id = tests.id)"
+				" AND NOT EXISTS (SELECT 1 FROM quarantine q"
+				"  WHERE q.test_id = tests.id)", 0, NULL);
+	g->tests = rc == SQLITE_OK ? (size_t)sqlite3_changes(st->db) : 0;
+	return rc;
+}
+
+static int64_t db_bytes(struct history_store *st)
+{
+	int64_t pages = 0, size = 0;
+
+	exec_bound(st, "PRAGMA page_count", 0, &pages);
+	exec_bound(st, "PRAGMA page_size", 0, &size);
+	return pages * size;
+}
+
+int history_store_gc(struct history_store *st,
+		     const struct history_gc_opts *opts,
+		     struct history_gc_stats *stats, struct fg_error *err)
+{
+	struct history_gc_stats g = { 0 };
+	int rc;
+
+	if (opts->keep_days < 0 && opts->keep_runs < 0)
+		return fg_fail(err, FG_EINVAL, "gc: nothing to do (give a "
+			       "number of days or runs to keep)");
+	g.bytes_before = db_bytes(st);
+	rc = exec_stmt(st, SS_BEGIN);
+	if (rc == SQLITE_OK)
+		rc = gc_select(st, opts);
+	if (rc == SQLITE_OK)
+		rc = gc_delete(st, &g);
+	if (rc == SQLITE_OK)
+		rc = exec_stmt(st, SS_COMMIT);
+	if (rc != SQLITE_OK) {
+		rc = store_fail(st, "cannot delete old runs from", err);
+		if (!sqlite3_get_autocommit(st->db))
+			exec_stmt(st, SS_ROLLBACK);
+		return rc;
+	}
+	/* VACUUM cannot run inside a transaction; the deletion is durable. */
+	if (opts->vacuum &&
+	    (sqlite3_exec(st->db, "VACUUM", NULL, NULL, NULL) != SQLITE_OK ||
+	     sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
+			  NULL) != SQLITE_OK))
+		return store_fail(st, "cannot vacuum", err);
+	g.bytes_after = db_bytes(st);
+	if (stats)
+		*stats = g;
+	return FG_OK;
+}

@@ -1085,6 +1085,172 @@ static void test_store_load_run(void **state)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Merge and retention                                                     */
+/* ---------------------------------------------------------------------- */
+
+/* Writes `nruns` runs of `ntests` tests into a new database at path. */
+static void make_db(const char *path, int nruns, size_t ntests,
+		    int64_t started_at)
+{
+	struct history_store *st = open_ok(path);
+	struct fg_run run;
+
+	for (int i = 0; i < nruns; i++) {
+		make_run(&run, ntests, 0);
+		run.started_at_ms = started_at + i * 1000;
+		write_ok(st, &run);
+		fg_run_release(&run);
+	}
+	history_store_close(st);
+}
+
+static void test_store_merge(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_merge_stats ms = { 0 };
+	struct fg_error err = { 0 };
+	struct history_store *st;
+	struct fg_run a, b;
+	char in1[192], in2[192], nope[192];
+
+	snprintf(in1, sizeof(in1), "%s/shard1.db", fx->dir);
+	snprintf(in2, sizeof(in2), "%s/shard2.db", fx->dir);
+	snprintf(nope, sizeof(nope), "%s/nope.db", fx->dir);
+	make_db(in1, 2, 20, 1700000000000);  /* tests t0..t19 */
+	make_db(in2, 3, 30, 1600000000000);  /* t0..t29, older runs */
+	make_db(fx->db, 1, 5, 1800000000000);
+
+	st = open_ok(fx->db);
+	assert_int_equal(history_store_merge(st, in1, &ms, &err), FG_OK);
+	assert_int_equal(ms.runs_added, 2);
+	assert_int_equal(ms.runs_skipped, 0);
+	assert_int_equal(ms.tests_added, 15);
+	assert_int_equal(ms.results_added,
+			 sql_int(in1, "SELECT count(*) FROM results"));
+	assert_int_equal(history_store_merge(st, in2, &ms, &err), FG_OK);
+	assert_int_equal(ms.runs_added, 5);
+	assert_int_equal(count(fx->db, "runs"), 6);
+	assert_int_equal(count(fx->db, "tests"), 30);
+	assert_int_equal(count(fx->db, "results"),
+			 sql_int(in1, "SELECT count(*) FROM results") +
+			 sql_int(in2, "SELECT count(*) FROM results") + 7);
+
+	/* Again: nothing new. */
+	memset(&ms, 0, sizeof(ms));
+	assert_int_equal(history_store_merge(st, in1, &ms, &err), FG_OK);
+	assert_int_equal(history_store_merge(st, in2, &ms, &err), FG_OK);
+	assert_int_equal(ms.runs_added, 0);
+	assert_int_equal(ms.runs_skipped, 5);
+	assert_int_equal(ms.results_added, 0);
+	assert_int_equal(count(fx->db, "runs"), 6);
+
+	/* A merged run reads back the same as in its shard. */
+	assert_int_equal(history_store_load_run(st, 2, &a, &err), FG_OK);
+	{
+		struct history_store *src = open_ok(in1);
+
+		assert_int_equal(history_store_load_run(src, 1, &b, &err),
+				 FG_OK);
+		history_store_close(src);
+	}
+	b.id = a.id;
+	assert_same_run(&a, &b);
+	fg_run_release(&a);
+	fg_run_release(&b);
+
+	/* Refusals: missing input (never created), itself, not ours. */
+	assert_int_equal(history_store_merge(st, nope, &ms, &err), FG_EDB);
+	assert_non_null(strstr(err.msg, nope));
+	assert_false(exists(nope));
+	assert_int_equal(history_store_merge(st, fx->db, &ms, &err), FG_EINVAL);
+	assert_non_null(strstr(err.msg, "into itself"));
+	write_file(nope, "hello", 5);
+	assert_int_equal(history_store_merge(st, nope, &ms, &err), FG_EDB);
+	assert_non_null(strstr(err.msg, "not a flakeguard history database"));
+	assert_int_equal(count(fx->db, "runs"), 6);
+	history_store_close(st);
+	assert_integrity(fx->db);
+}
+
+static void test_store_merge_v1_input(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_store *st;
+	struct fg_error err = { 0 };
+	char in[192], sql[4096];
+
+	snprintf(in, sizeof(in), "%s/old.db", fx->dir);
+	snprintf(sql, sizeof(sql), "%s PRAGMA user_version = 1;"
+		 "PRAGMA application_id = %d;"
+		 "INSERT INTO runs VALUES (1, 5, 1, 'c', 'b', 'h', NULL, NULL,"
+		 " 0, 0, '0.0.1');"
+		 "INSERT INTO tests VALUES (1, 's', '', 'x', NULL, 0);"
+		 "INSERT INTO run_tests VALUES (1, 1, 0, 3, 1);"
+		 "INSERT INTO results VALUES (1, 1, 1, 0, 3, 0, NULL, NULL);",
+		 schema_v1, 0x46474844);
+	sql_exec(in, sql);
+	st = open_ok(fx->db);
+	assert_int_equal(history_store_merge(st, in, NULL, &err), FG_OK);
+	assert_int_equal(history_store_merge(st, in, NULL, &err), FG_OK);
+	history_store_close(st);
+	assert_int_equal(count(fx->db, "runs"), 1);
+	assert_int_equal(count(fx->db, "results"), 1);
+	assert_int_equal(sql_int(in, "PRAGMA user_version"),
+			 history_store_schema_version());
+}
+
+static void test_store_gc(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_gc_opts o = { .keep_days = -1, .keep_runs = -1 };
+	struct history_gc_stats g;
+	struct fg_error err = { 0 };
+	struct history_store *st;
+	struct fg_run run;
+	int64_t day = 24LL * 3600 * 1000, now = 1800000000000;
+
+	st = open_ok(fx->db);
+	/* Runs 1..10, one a day, newest (10) started now - 1 day. */
+	for (int i = 1; i <= 10; i++) {
+		make_run(&run, i == 1 ? 40 : 20, 0);
+		run.started_at_ms = now - (11 - i) * day;
+		write_ok(st, &run);
+		fg_run_release(&run);
+	}
+	/* A quarantined test that only run 1 knows survives its results. */
+	sql_exec(fx->db, "INSERT INTO quarantine (test_id, since, reason,"
+		 " source) SELECT id, 0, 'x', 'manual' FROM tests"
+		 " WHERE name = 't39'");
+
+	assert_int_equal(history_store_gc(st, &o, &g, &err), FG_EINVAL);
+
+	o.keep_runs = 8;
+	assert_int_equal(history_store_gc(st, &o, &g, &err), FG_OK);
+	assert_int_equal(g.runs, 2);
+	assert_int_equal(g.tests, 19); /* t20..t39 of run 1, but t39 */
+	assert_int_equal(g.results, (40 + 4 + 2) + (20 + 2 + 1));
+	assert_int_equal(sql_int(fx->db, "SELECT min(id) FROM runs"), 3);
+	assert_int_equal(count(fx->db, "tests"), 21);
+
+	o.keep_runs = -1;
+	o.keep_days = 5;  /* runs 7..10 started within 5 days of now */
+	o.now_ms = now;
+	o.vacuum = true;
+	assert_int_equal(history_store_gc(st, &o, &g, &err), FG_OK);
+	assert_int_equal(g.runs, 3);
+	assert_int_equal(g.tests, 0);
+	assert_true(g.bytes_after <= g.bytes_before);
+	assert_int_equal(count(fx->db, "runs"), 5);
+	assert_int_equal(count(fx->db, "run_tests"), 100);
+
+	/* Nothing left to do: nothing deleted. */
+	assert_int_equal(history_store_gc(st, &o, &g, &err), FG_OK);
+	assert_int_equal(g.runs + g.tests + g.results, 0);
+	history_store_close(st);
+	assert_integrity(fx->db);
+}
+
+/* ---------------------------------------------------------------------- */
 
 int main(void)
 {
@@ -1104,6 +1270,9 @@ int main(void)
 		T(test_store_sigkill_mid_write),
 		T(test_store_load_run),
 		T(test_store_migrates_v1),
+		T(test_store_merge),
+		T(test_store_merge_v1_input),
+		T(test_store_gc),
 #undef T
 	};
 
