@@ -4,6 +4,8 @@
  *
  * Flags win; then the CI's own variables (GitHub Actions, GitLab CI,
  * Jenkins, Buildkite, CircleCI); then git in the project directory.
+ * The CI job is its URL when the CI gives one, else its job id; the shard
+ * comes from the CI's parallel-job variables (see ci_shard()).
  */
 #include "cli/cli.h"
 
@@ -52,6 +54,41 @@ static char *git_line(const char *dir, const char *args)
 	return out;
 }
 
+/*
+ * "K/N" (1-based) from the CI's parallelism variables, or NULL: GitLab
+ * CI_NODE_INDEX/CI_NODE_TOTAL (1-based), Buildkite BUILDKITE_PARALLEL_JOB
+ * and CircleCI CIRCLE_NODE_INDEX (0-based) with their totals. GitHub
+ * Actions and Jenkins have no standard variable (matrix jobs name their
+ * own). Caller frees.
+ */
+static char *ci_shard(void)
+{
+	static const struct {
+		const char *index, *total;
+		int base;
+	} vars[] = {
+		{ "CI_NODE_INDEX", "CI_NODE_TOTAL", 1 },
+		{ "BUILDKITE_PARALLEL_JOB", "BUILDKITE_PARALLEL_JOB_COUNT", 0 },
+		{ "CIRCLE_NODE_INDEX", "CIRCLE_NODE_TOTAL", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *k = getenv(vars[i].index);
+		const char *n = getenv(vars[i].total);
+		char *end1, *end2;
+		long ki, ni;
+
+		if (!k || !n || !*k || !*n)
+			continue;
+		ki = strtol(k, &end1, 10) + (1 - vars[i].base);
+		ni = strtol(n, &end2, 10);
+		if (*end1 || *end2 || ni < 2 || ki < 1 || ki > ni)
+			continue;
+		return fg_xasprintf("%ld/%ld", ki, ni);
+	}
+	return NULL;
+}
+
 void cli_detect_meta(struct fg_run *run, const char *dir)
 {
 	static const char *const commit_vars[] = {
@@ -66,6 +103,11 @@ void cli_detect_meta(struct fg_run *run, const char *dir)
 	static const char *const job_vars[] = {
 		"CI_JOB_URL", "BUILD_URL", "BUILDKITE_BUILD_URL",
 		"CIRCLE_BUILD_URL", NULL,
+	};
+	/* When the CI gives no URL, its job id still names the job. */
+	static const char *const job_id_vars[] = {
+		"CI_JOB_ID", "BUILDKITE_JOB_ID", "CIRCLE_WORKFLOW_JOB_ID",
+		"BUILD_TAG", "GITHUB_RUN_ID", NULL,
 	};
 	char host[256];
 
@@ -93,6 +135,10 @@ void cli_detect_meta(struct fg_run *run, const char *dir)
 						   getenv("GITHUB_REPOSITORY"),
 						   gh);
 	}
+	if (!run->ci_job)
+		run->ci_job = fg_xstrdup(first_env(job_id_vars));
+	if (!run->shard)
+		run->shard = ci_shard();
 	if (!run->host && !gethostname(host, sizeof(host))) {
 		host[sizeof(host) - 1] = '\0';
 		run->host = fg_xstrdup(host);

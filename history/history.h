@@ -151,6 +151,31 @@ void history_test_history_release(struct history_test_history *h);
 int history_store_load_run(struct history_store *st, int64_t run_id,
 			   struct fg_run *out, struct fg_error *err);
 
+/* A test identity, as history_store_find_tests() found it. */
+struct history_test_id {
+	char *suite, *classname, *name; /* owned by the list */
+	int rank; /* how it matched: 1 name, 2 suite::name,
+		     3 suite::classname::name */
+};
+
+struct history_test_ids {
+	struct history_test_id *items;
+	size_t n, cap;
+};
+
+/*
+ * The known tests a user's spelling can mean: `name`, `suite::name` or
+ * `suite::classname::name`, where names may themselves hold "::" (every
+ * split is tried, each an index probe on the name). `out` (zero-
+ * initialised by the caller) gets each matching identity once, with the
+ * most specific form it matched as rank; n == 0 when none. FG_EDB on a
+ * database error (out left empty). Free with history_test_ids_release().
+ */
+int history_store_find_tests(struct history_store *st, const char *spec,
+			     struct history_test_ids *out,
+			     struct fg_error *err);
+void history_test_ids_release(struct history_test_ids *ids);
+
 /* What history_store_merge() did; it adds to the counts it is given. */
 struct history_merge_stats {
 	size_t runs_added;    /* runs whose uuid was new here */

@@ -118,7 +118,9 @@ static const char *const schema_steps[] = {
 	 */
 	"ALTER TABLE runs ADD COLUMN uuid TEXT;"
 	"UPDATE runs SET uuid = lower(hex(randomblob(16)));"
-	"CREATE UNIQUE INDEX runs_uuid ON runs (uuid);",
+	"CREATE UNIQUE INDEX runs_uuid ON runs (uuid);"
+	/* `flakeguard history NAME` finds a test by its bare name. */
+	"CREATE INDEX tests_by_name ON tests (name);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(schema_steps) / sizeof(schema_steps[0])))
@@ -148,6 +150,7 @@ enum store_stmt {
 	SS_LOAD_RUN,
 	SS_LOAD_LATEST,
 	SS_LOAD_TESTS,
+	SS_FIND_BY_NAME,
 	SS_COUNT
 };
 
@@ -189,6 +192,13 @@ static const char *const stmt_sql[SS_COUNT] = {
 		" JOIN runs ru ON ru.id = r.run_id"
 		" WHERE t.suite = ?1 AND t.classname = ?2 AND t.name = ?3"
 		" ORDER BY r.run_id DESC, r.attempt DESC LIMIT ?4",
+	/* ?2: the whole spec, ?1 what precedes the name (NULL: nothing). */
+	[SS_FIND_BY_NAME] =
+		"SELECT suite, classname, name,"
+		" CASE WHEN ?1 IS NULL THEN 1"
+		"  WHEN suite = ?1 THEN 2 ELSE 3 END"
+		" FROM tests WHERE name = ?2 AND (?1 IS NULL OR suite = ?1"
+		"  OR (classname <> '' AND suite || '::' || classname = ?1))",
 #define LOAD_RUN_COLUMNS \
 	"SELECT id, started_at, duration_ms, commit_sha, branch, host," \
 	" ci_job, shard, exit_code, interrupted, uuid FROM runs"
@@ -1350,4 +1360,78 @@ int history_store_gc(struct history_store *st,
 	if (stats)
 		*stats = g;
 	return FG_OK;
+}
+
+/* ====================================================================== */
+/* Finding a test by what a user types                                     */
+/* ====================================================================== */
+
+static void ids_add(struct history_test_ids *out, sqlite3_stmt *s)
+{
+	struct history_test_id *e;
+
+	for (size_t i = 0; i < out->n; i++)
+		if (!strcmp(out->items[i].suite,
+			    (const char *)sqlite3_column_text(s, 0)) &&
+		    !strcmp(out->items[i].classname,
+			    (const char *)sqlite3_column_text(s, 1)) &&
+		    !strcmp(out->items[i].name,
+			    (const char *)sqlite3_column_text(s, 2)))
+			return;
+	fg_xgrow((void **)&out->items, &out->cap, out->n + 1,
+		 sizeof(*out->items));
+	e = &out->items[out->n++];
+	e->suite = column_strdup(s, 0);
+	e->classname = column_strdup(s, 1);
+	e->name = column_strdup(s, 2);
+	e->rank = sqlite3_column_int(s, 3);
+}
+
+/* Candidates whose name is spec + off and whose prefix is spec[0..plen). */
+static int find_split(struct history_store *st, const char *spec,
+		      size_t plen, size_t off, struct history_test_ids *out)
+{
+	sqlite3_stmt *s = stmt_get(st, SS_FIND_BY_NAME);
+	int rc;
+
+	if (!s)
+		return sqlite3_errcode(st->db);
+	if (off)
+		sqlite3_bind_text(s, 1, spec, (int)plen, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, 1);
+	sqlite3_bind_text(s, 2, spec + off, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		ids_add(out, s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int history_store_find_tests(struct history_store *st, const char *spec,
+			     struct history_test_ids *out,
+			     struct fg_error *err)
+{
+	int rc = find_split(st, spec, 0, 0, out);
+
+	/* Every "::" may end the prefix: names may hold "::" themselves. */
+	for (const char *p = strstr(spec, "::"); rc == SQLITE_OK && p;
+	     p = strstr(p + 1, "::"))
+		rc = find_split(st, spec, (size_t)(p - spec),
+				(size_t)(p - spec) + 2, out);
+	if (rc != SQLITE_OK) {
+		history_test_ids_release(out);
+		return store_fail(st, "cannot look tests up in", err);
+	}
+	return FG_OK;
+}
+
+void history_test_ids_release(struct history_test_ids *ids)
+{
+	for (size_t i = 0; i < ids->n; i++) {
+		free(ids->items[i].suite);
+		free(ids->items[i].classname);
+		free(ids->items[i].name);
+	}
+	free(ids->items);
+	memset(ids, 0, sizeof(*ids));
 }
