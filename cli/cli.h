@@ -10,6 +10,8 @@
 #define FG_CLI_H
 
 #include "core/core.h"
+#include "history/history.h"
+#include "runner/runner.h"
 
 struct cli_command {
 	const char *name;
@@ -28,6 +30,41 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Prints the command's usage and options to stdout; returns 0. */
 int cli_help(const struct cli_command *cmd);
+
+/* ---- cli/plan.c: shared by `run` and `list` ---------------------------- */
+
+struct history_store;
+struct runner_plan;
+
+/*
+ * Expands the config's suites into items (listing cases), estimates them
+ * from the store's history (store may be NULL), orders them, and keeps
+ * only node shard_k's share when shard_n > 1.
+ */
+int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
+		   int shard_k, int shard_n, struct runner_plan *plan,
+		   struct fg_error *err);
+/* The suite's working directory. Caller frees. */
+char *cli_suite_cwd(const struct fg_config *cfg, const struct fg_suite_cfg *s);
+/* environ plus the suite's env ({junit} -> junit when non-NULL). strv. */
+char **cli_suite_env(const struct fg_suite_cfg *s, const char *junit);
+/* s with every `key` replaced by value (value NULL: unchanged). Caller frees. */
+char *cli_subst(const char *s, const char *key, const char *value);
+/* Sets "KEY=VALUE" in a heap strv, replacing KEY. */
+void cli_env_set(char ***env, const char *kv);
+
+/* Parses a whole decimal int in [min, max]; -1 if not. */
+int cli_parse_int(const char *s, int min, int max, int *out);
+/*
+ * The suites to run: programs from argv, else -c FILE / flakeguard.json.
+ * Returns 0 or an exit code (the error printed). *config may be set to the
+ * default file name.
+ */
+int cli_load_suites(const struct cli_command *cmd, const char **config,
+		    int nprog, char **progs, struct fg_config *cfg);
+/* --shard K/N, else the CI environment, else 1/1. 0 or an exit code. */
+int cli_shard_choose(const struct cli_command *cmd, const char *arg, int *k,
+		     int *n);
 
 /* Run metadata: commit, branch, host, CI job, from flags, CI env or git. */
 void cli_detect_meta(struct fg_run *run, const char *dir);

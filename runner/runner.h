@@ -124,4 +124,72 @@ void runner_free(struct runner *r);
 /* Number of usable cores (uv_available_parallelism). */
 int runner_default_jobs(void);
 
+/* ====================================================================== */
+/* The plan: what to run, in which order, on which CI node                 */
+/* ====================================================================== */
+
+/*
+ * One schedulable unit: a whole suite, one case of a suite that can run its
+ * cases one at a time, or one shard of a suite split with the Bazel
+ * sharding protocol.
+ */
+struct runner_item {
+	size_t suite;          /* index into the config's suites */
+	char *case_name;       /* the case, or NULL */
+	int shard;             /* 0-based shard, or -1 */
+	int nshards;
+	char *id;              /* unique: "suite", "suite::case", "suite#2/4" */
+	int64_t estimate_ms;   /* expected duration */
+	bool known;            /* estimate_ms came from history */
+	int node;              /* CI node (1-based) after partition, else 0 */
+};
+
+struct runner_plan {
+	struct runner_item *items;
+	size_t n, cap;
+};
+
+void runner_plan_init(struct runner_plan *p);
+void runner_plan_release(struct runner_plan *p);
+
+/*
+ * Adds the items of suite number `index`. A suite with "cases" is listed
+ * now: its list command (or --gtest_list_tests) runs in `cwd` with `env`
+ * and at most `timeout_ms`; each printed case becomes an item. Listing
+ * failures are FG_ESPAWN/FG_ECONFIG naming the suite and the reason.
+ */
+int runner_plan_add_suite(struct runner_plan *p, size_t index,
+			  const struct fg_suite_cfg *s, const char *cwd,
+			  char *const *env, int64_t timeout_ms,
+			  struct fg_error *err);
+
+/*
+ * Sets every item's estimate: fn returns true and *ms when history knows
+ * the item; otherwise default_ms. Then orders the plan: items without
+ * history first (their cost is unknown; starting them early avoids ending
+ * on one), then longest expected first; ties by id, so the order is
+ * deterministic.
+ */
+typedef bool (*runner_estimate_fn)(void *ctx, const struct runner_item *it,
+				   int64_t *ms);
+void runner_plan_order(struct runner_plan *p, runner_estimate_fn fn,
+		       void *ctx, int64_t default_ms);
+
+/*
+ * Splits the plan over `total` CI nodes, deterministically for the same
+ * plan and estimates: items without history go to the node a stable hash
+ * of their id picks, then items with history are packed greedily, longest
+ * first, onto the least loaded node. Every item gets exactly one node.
+ */
+void runner_plan_partition(struct runner_plan *p, int total);
+
+/* Parses "K/N" (1 <= K <= N). FG_EINVAL with a message otherwise. */
+int runner_shard_parse(const char *s, int *k, int *n, struct fg_error *err);
+/*
+ * Reads this node's 1-based index and the total from the CI environment
+ * (GitLab CI_NODE_INDEX/CI_NODE_TOTAL, Buildkite BUILDKITE_PARALLEL_JOB/
+ * _COUNT, CircleCI CIRCLE_NODE_INDEX/_TOTAL). Returns false when none is set.
+ */
+bool runner_shard_from_env(int *k, int *n);
+
 #endif /* FG_RUNNER_H */

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/plan.c - the plan `run` and `list` share: suites expanded into items,
+ * estimated from history, ordered, and cut to this CI node's share.
+ *
+ * The runner never reads the database and history never schedules; this
+ * file is where the two meet: history's per-test median durations become
+ * per-item estimates (a whole suite: the sum of its tests; a case: its
+ * test; a shard: the suite's sum over the shard count).
+ */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+extern char **environ;
+
+#define DEFAULT_ESTIMATE_MS 1000
+#define LIST_TIMEOUT_MS (60 * 1000)
+
+char *cli_suite_cwd(const struct fg_config *cfg, const struct fg_suite_cfg *s)
+{
+	if (!s->cwd)
+		return fg_xstrdup(cfg->dir);
+	if (s->cwd[0] == '/' || !strcmp(cfg->dir, "."))
+		return fg_xstrdup(s->cwd);
+	return fg_xasprintf("%s/%s", cfg->dir, s->cwd);
+}
+
+char *cli_subst(const char *s, const char *key, const char *value)
+{
+	const char *p = value ? strstr(s, key) : NULL;
+	char *head, *rest, *out;
+
+	if (!p)
+		return fg_xstrdup(s);
+	head = fg_xstrndup(s, (size_t)(p - s));
+	rest = cli_subst(p + strlen(key), key, value);
+	out = fg_xasprintf("%s%s%s", head, value, rest);
+	free(head);
+	free(rest);
+	return out;
+}
+
+void cli_env_set(char ***env, const char *kv)
+{
+	size_t n = fg_strv_len(*env), klen = strcspn(kv, "=");
+
+	for (size_t i = 0; i < n; i++) {
+		if (!strncmp((*env)[i], kv, klen) && (*env)[i][klen] == '=') {
+			free((*env)[i]);
+			(*env)[i] = fg_xstrdup(kv);
+			return;
+		}
+	}
+	*env = fg_xrealloc(*env, (n + 2) * sizeof(char *));
+	(*env)[n] = fg_xstrdup(kv);
+	(*env)[n + 1] = NULL;
+}
+
+char **cli_suite_env(const struct fg_suite_cfg *s, const char *junit)
+{
+	char **env = fg_strv_dup(environ);
+
+	if (!env)
+		env = fg_xcalloc(1, sizeof(char *));
+	for (char **e = s->env; e && *e; e++) {
+		char *v = cli_subst(*e, "{junit}", junit);
+
+		cli_env_set(&env, v);
+		free(v);
+	}
+	return env;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Estimates from history                                                  */
+/* ---------------------------------------------------------------------- */
+
+struct estimates {
+	const struct fg_config *cfg;
+	const struct history_durations *d;
+	int64_t *suite_total;   /* per config suite: sum of its tests */
+	bool *suite_known;
+};
+
+static bool estimate(void *ctx, const struct runner_item *it, int64_t *ms)
+{
+	struct estimates *e = ctx;
+	const struct fg_suite_cfg *s = &e->cfg->suites[it->suite];
+	const struct history_duration *h;
+
+	if (it->case_name) {
+		const char *dot = strchr(it->case_name, '.');
+
+		h = history_durations_find(e->d, s->name, "", it->case_name);
+		if (!h && dot && s->cases_gtest) {
+			char *cls = fg_xstrndup(it->case_name,
+						(size_t)(dot - it->case_name));
+
+			h = history_durations_find(e->d, s->name, cls, dot + 1);
+			free(cls);
+		}
+		if (!h)
+			return false;
+		*ms = h->median_ms;
+		return true;
+	}
+	if (!e->suite_known[it->suite])
+		return false;
+	*ms = e->suite_total[it->suite] / (it->nshards > 1 ? it->nshards : 1);
+	return true;
+}
+
+static void sum_suites(struct estimates *e)
+{
+	const struct history_durations *d = e->d;
+	size_t n = e->cfg->nsuites;
+
+	e->suite_total = fg_xcalloc(n + 1, sizeof(*e->suite_total));
+	e->suite_known = fg_xcalloc(n + 1, sizeof(*e->suite_known));
+	/* The list is sorted by suite: one pass, one lookup per suite run. */
+	for (size_t i = 0; i < d->n;) {
+		const char *name = d->items[i].suite;
+		int64_t total = 0;
+		size_t j = i;
+
+		for (; j < d->n && !strcmp(d->items[j].suite, name); j++)
+			total += d->items[j].median_ms;
+		for (size_t k = 0; k < n; k++) {
+			if (strcmp(e->cfg->suites[k].name, name))
+				continue;
+			e->suite_total[k] = total;
+			e->suite_known[k] = true;
+		}
+		i = j;
+	}
+}
+
+int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
+		   int shard_k, int shard_n, struct runner_plan *plan,
+		   struct fg_error *err)
+{
+	struct history_durations d = { 0 };
+	struct estimates e = { .cfg = cfg, .d = &d };
+	int rc = FG_OK;
+
+	runner_plan_init(plan);
+	for (size_t i = 0; i < cfg->nsuites && !rc; i++) {
+		const struct fg_suite_cfg *s = &cfg->suites[i];
+		char *cwd = cli_suite_cwd(cfg, s);
+		char **env = cli_suite_env(s, NULL);
+
+		rc = runner_plan_add_suite(plan, i, s, cwd, env,
+					   LIST_TIMEOUT_MS, err);
+		free(cwd);
+		fg_strv_free(env);
+	}
+	if (rc) {
+		runner_plan_release(plan);
+		return rc;
+	}
+	if (store && history_store_durations(store, 20, &d, err)) {
+		fg_log(FG_LOG_WARN, "plan", "no history estimates: %s",
+		       err->msg);
+		memset(&d, 0, sizeof(d));
+	}
+	sum_suites(&e);
+	runner_plan_order(plan, estimate, &e, DEFAULT_ESTIMATE_MS);
+	free(e.suite_total);
+	free(e.suite_known);
+	history_durations_release(&d);
+	if (shard_n > 1) {
+		size_t kept = 0;
+
+		runner_plan_partition(plan, shard_n);
+		for (size_t i = 0; i < plan->n; i++) {
+			if (plan->items[i].node == shard_k) {
+				plan->items[kept++] = plan->items[i];
+				continue;
+			}
+			free(plan->items[i].case_name);
+			free(plan->items[i].id);
+		}
+		plan->n = kept;
+	} else {
+		for (size_t i = 0; i < plan->n; i++)
+			plan->items[i].node = 1;
+	}
+	return FG_OK;
+}

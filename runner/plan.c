@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runner/plan.c - from configured suites to an ordered, sharded plan.
+ *
+ * Expansion: a suite is one item, or one item per case when it can list
+ * its cases and run one (a "cases" list/run pair, or GoogleTest), or one
+ * item per shard when it asks for "shards" (the Bazel protocol).
+ *
+ * Order: longest expected first (CTest's cost-based scheduling). Estimates
+ * come from history through a callback (the runner never reads the
+ * database); unknown items get a default estimate and so run early, which
+ * both finds their cost and avoids ending the run on a long unknown.
+ *
+ * Partition across CI nodes: deterministic from the plan and estimates
+ * alone. Unknown items are placed by a stable hash of their id (so adding
+ * history for one test never moves the others), known ones by greedy
+ * longest-first bin packing.
+ */
+#include "runner/runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define LIST_OUTPUT_MAX (16 * 1024 * 1024)
+
+void runner_plan_init(struct runner_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void runner_plan_release(struct runner_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->items[i].case_name);
+		free(p->items[i].id);
+	}
+	free(p->items);
+	runner_plan_init(p);
+}
+
+static struct runner_item *add_item(struct runner_plan *p, size_t suite)
+{
+	struct runner_item *it;
+
+	fg_xgrow((void **)&p->items, &p->cap, p->n + 1, sizeof(*p->items));
+	it = &p->items[p->n++];
+	memset(it, 0, sizeof(*it));
+	it->suite = suite;
+	it->shard = -1;
+	return it;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Listing cases                                                           */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Runs argv in cwd with env, collecting stdout (stderr goes to ours) for
+ * at most timeout_ms; the process group is killed on timeout. *out is the
+ * output (caller frees), *status the wait status.
+ */
+static int capture(char *const *argv, const char *cwd, char *const *env,
+		   int64_t timeout_ms, char **out, int *status,
+		   struct fg_error *err)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	uint64_t deadline = fg_monotonic_ns() + (uint64_t)timeout_ms * 1000000;
+	size_t len = 0, cap = 4096;
+	char *buf;
+	int fds[2], rc;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return fg_fail(err, FG_ESPAWN, "pipe: %s", strerror(errno));
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	if (cwd)
+		posix_spawn_file_actions_addchdir_np(&fa, cwd);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+	rc = strchr(argv[0], '/') ?
+		     posix_spawn(&pid, argv[0], &fa, &attr, argv, env) :
+		     posix_spawnp(&pid, argv[0], &fa, &attr, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(fds[1]);
+	if (rc) {
+		close(fds[0]);
+		return fg_fail(err, FG_ESPAWN, "could not start '%s': %s",
+			       argv[0], strerror(rc));
+	}
+	buf = fg_xmalloc(cap);
+	for (;;) {
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		int64_t left = (int64_t)(deadline - fg_monotonic_ns()) / 1000000;
+		ssize_t n;
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, status, 0);
+			close(fds[0]);
+			free(buf);
+			return fg_fail(err, FG_ESPAWN, "'%s' did not finish "
+				       "listing within %llds", argv[0],
+				       (long long)timeout_ms / 1000);
+		}
+		if (len + 4096 > cap)
+			buf = fg_xrealloc(buf, cap *= 2);
+		n = read(fds[0], buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len > LIST_OUTPUT_MAX)
+			break;
+	}
+	buf[len] = '\0';
+	close(fds[0]);
+	kill(-pid, SIGKILL); /* anything the lister left behind */
+	waitpid(pid, status, 0);
+	*out = buf;
+	return FG_OK;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static void add_case(struct runner_plan *p, size_t index,
+		     const struct fg_suite_cfg *s, const char *name)
+{
+	struct runner_item *it = add_item(p, index);
+
+	it->case_name = fg_xstrdup(name);
+	it->id = fg_xasprintf("%s::%s", s->name, name);
+}
+
+/*
+ * --gtest_list_tests prints "Suite." lines, then indented test names,
+ * each optionally followed by "  # GetParam() = ...". Disabled tests are
+ * not listed: gtest would not run them anyway.
+ */
+static size_t parse_gtest(struct runner_plan *p, size_t index,
+			  const struct fg_suite_cfg *s, char *text)
+{
+	char suite[1024] = "";
+	size_t n = 0;
+
+	for (char *rest = text, *line; (line = strsep(&rest, "\n"));) {
+		char *hash = strstr(line, "  #");
+		char *name, *full;
+
+		if (hash)
+			*hash = '\0';
+		if (line[0] != ' ') {
+			name = trim(line);
+			if (*name && name[strlen(name) - 1] == '.')
+				snprintf(suite, sizeof(suite), "%s", name);
+			else
+				suite[0] = '\0';
+			continue;
+		}
+		name = trim(line);
+		if (!*name || !*suite || !strncmp(name, "DISABLED_", 9) ||
+		    !strncmp(suite, "DISABLED_", 9))
+			continue;
+		full = fg_xasprintf("%s%s", suite, name);
+		add_case(p, index, s, full);
+		free(full);
+		n++;
+	}
+	return n;
+}
+
+static size_t parse_lines(struct runner_plan *p, size_t index,
+			  const struct fg_suite_cfg *s, char *text)
+{
+	size_t n = 0;
+
+	for (char *rest = text, *line; (line = strsep(&rest, "\n"));) {
+		char *name = trim(line);
+
+		if (!*name)
+			continue;
+		add_case(p, index, s, name);
+		n++;
+	}
+	return n;
+}
+
+static int list_cases(struct runner_plan *p, size_t index,
+		      const struct fg_suite_cfg *s, const char *cwd,
+		      char *const *env, int64_t timeout_ms,
+		      struct fg_error *err)
+{
+	char **argv = s->cases_list;
+	char *out = NULL;
+	int status = 0, rc;
+	size_t n;
+
+	if (s->cases_gtest) {
+		size_t argc = fg_strv_len(s->argv);
+
+		argv = fg_xcalloc(argc + 2, sizeof(char *));
+		memcpy(argv, s->argv, argc * sizeof(char *));
+		argv[argc] = "--gtest_list_tests";
+	}
+	rc = capture(argv, cwd, env, timeout_ms, &out, &status, err);
+	if (s->cases_gtest)
+		free(argv);
+	if (rc) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		return fg_fail(err, rc, "suite '%s': listing cases: %s",
+			       s->name, msg);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		free(out);
+		return fg_fail(err, FG_ESPAWN, "suite '%s': listing cases "
+			       "failed (%s %d)", s->name,
+			       WIFEXITED(status) ? "exit status" : "signal",
+			       WIFEXITED(status) ? WEXITSTATUS(status) :
+						   WTERMSIG(status));
+	}
+	n = s->cases_gtest ? parse_gtest(p, index, s, out) :
+			     parse_lines(p, index, s, out);
+	free(out);
+	if (!n)
+		fg_log(FG_LOG_WARN, "plan", "suite '%s' listed no cases",
+		       s->name);
+	return FG_OK;
+}
+
+int runner_plan_add_suite(struct runner_plan *p, size_t index,
+			  const struct fg_suite_cfg *s, const char *cwd,
+			  char *const *env, int64_t timeout_ms,
+			  struct fg_error *err)
+{
+	if (s->cases_list || s->cases_gtest)
+		return list_cases(p, index, s, cwd, env, timeout_ms, err);
+	if (s->shards > 1) {
+		for (int k = 0; k < s->shards; k++) {
+			struct runner_item *it = add_item(p, index);
+
+			it->shard = k;
+			it->nshards = s->shards;
+			it->id = fg_xasprintf("%s#%d/%d", s->name, k + 1,
+					      s->shards);
+		}
+		return FG_OK;
+	}
+	add_item(p, index)->id = fg_xstrdup(s->name);
+	return FG_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Order and partition                                                     */
+/* ---------------------------------------------------------------------- */
+
+/* Unknown items first (by id), then known ones longest first (then id). */
+static int by_estimate_desc(const void *a, const void *b)
+{
+	const struct runner_item *x = a, *y = b;
+
+	if (x->known != y->known)
+		return x->known ? 1 : -1;
+	if (x->estimate_ms != y->estimate_ms)
+		return x->estimate_ms > y->estimate_ms ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+void runner_plan_order(struct runner_plan *p, runner_estimate_fn fn,
+		       void *ctx, int64_t default_ms)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct runner_item *it = &p->items[i];
+		int64_t ms = 0;
+
+		it->known = fn && fn(ctx, it, &ms);
+		it->estimate_ms = it->known ? ms : default_ms;
+	}
+	if (p->n > 1)
+		qsort(p->items, p->n, sizeof(*p->items), by_estimate_desc);
+}
+
+static uint64_t stable_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+void runner_plan_partition(struct runner_plan *p, int total)
+{
+	int64_t *load;
+
+	if (total < 1)
+		total = 1;
+	load = fg_xcalloc((size_t)total, sizeof(*load));
+	for (size_t i = 0; i < p->n; i++) {
+		struct runner_item *it = &p->items[i];
+
+		if (it->known)
+			continue;
+		it->node = (int)(stable_hash(it->id) % (uint64_t)total) + 1;
+		load[it->node - 1] += it->estimate_ms;
+	}
+	/* Items are ordered longest first already (runner_plan_order). */
+	for (size_t i = 0; i < p->n; i++) {
+		struct runner_item *it = &p->items[i];
+		int best = 0;
+
+		if (!it->known)
+			continue;
+		for (int k = 1; k < total; k++)
+			if (load[k] < load[best])
+				best = k;
+		it->node = best + 1;
+		load[best] += it->estimate_ms;
+	}
+	free(load);
+}
+
+int runner_shard_parse(const char *s, int *k, int *n, struct fg_error *err)
+{
+	char *end;
+	long a, b;
+
+	errno = 0;
+	a = strtol(s, &end, 10);
+	if (end == s || *end != '/')
+		goto bad;
+	b = strtol(end + 1, &end, 10);
+	if (*end || errno || a < 1 || b < 1 || a > b || b > 100000)
+		goto bad;
+	*k = (int)a;
+	*n = (int)b;
+	return FG_OK;
+bad:
+	return fg_fail(err, FG_EINVAL,
+		       "invalid shard '%s' (expected K/N with 1 <= K <= N)", s);
+}
+
+/* Reads an integer variable; false when unset or not a number. */
+static bool env_int(const char *name, long *out)
+{
+	const char *v = getenv(name);
+	char *end;
+
+	if (!v || !*v)
+		return false;
+	*out = strtol(v, &end, 10);
+	return !*end;
+}
+
+bool runner_shard_from_env(int *k, int *n)
+{
+	static const struct {
+		const char *index, *total;
+		int base; /* what the first node's index is */
+	} vars[] = {
+		{ "CI_NODE_INDEX", "CI_NODE_TOTAL", 1 },          /* GitLab */
+		{ "BUILDKITE_PARALLEL_JOB", "BUILDKITE_PARALLEL_JOB_COUNT", 0 },
+		{ "CIRCLE_NODE_INDEX", "CIRCLE_NODE_TOTAL", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		long idx, total;
+
+		if (!env_int(vars[i].index, &idx) ||
+		    !env_int(vars[i].total, &total))
+			continue;
+		idx += 1 - vars[i].base;
+		if (total < 1 || idx < 1 || idx > total)
+			continue;
+		*k = (int)idx;
+		*n = (int)total;
+		return true;
+	}
+	return false;
+}
