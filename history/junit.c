@@ -61,6 +61,7 @@
  */
 #include "history/history.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -241,6 +242,11 @@ static long count_nl(const char *s, size_t n)
 	long k = 0;
 	const char *e = s + n;
 
+	if (n < 32) {
+		for (; s < e; s++)
+			k += *s == '\n';
+		return k;
+	}
 	while (s < e && (s = memchr(s, '\n', (size_t)(e - s)))) {
 		k++;
 		s++;
@@ -248,16 +254,14 @@ static long count_nl(const char *s, size_t n)
 	return k;
 }
 
-static void out_put(struct jfilter *f, const char *s, size_t n)
+static inline void out_put(struct jfilter *f, const char *s, size_t n)
 {
-	if (!n)
-		return;
 	if (f->out_len + n > f->out_cap)
 		fg_xgrow((void **)&f->out, &f->out_cap, f->out_len + n, 1);
 	memcpy(f->out + f->out_len, s, n);
 	f->out_len += n;
 	f->out_total += n;
-	f->out_line += count_nl(s, n);
+	f->out_line += n == 1 ? *s == '\n' : count_nl(s, n);
 }
 
 static void out_str(struct jfilter *f, const char *s)
@@ -442,50 +446,71 @@ static void jf_replay(struct jfilter *f, const char *s, size_t n)
 		jf_byte(f, (unsigned char)tmp[i]);
 }
 
+/* Emits "&" prefix ref ";" (prefix is "" or "amp;"). */
+static void ref_emit(struct jfilter *f, enum jf_state ctx, const char *prefix)
+{
+	char buf[JF_REF_MAX + 8];
+	size_t k = strlen(prefix);
+
+	buf[0] = '&';
+	memcpy(buf + 1, prefix, k);
+	memcpy(buf + 1 + k, f->ref, f->nref);
+	buf[1 + k + f->nref] = ';';
+	emit_ctx(f, ctx, buf, f->nref + k + 2, true);
+}
+
+static bool is_predefined(const char *r, size_t n)
+{
+	switch (n) {
+	case 2:
+		return (r[0] == 'l' || r[0] == 'g') && r[1] == 't';
+	case 3:
+		return !memcmp(r, "amp", 3);
+	case 4:
+		return !memcmp(r, "quot", 4) || !memcmp(r, "apos", 4);
+	default:
+		return false;
+	}
+}
+
 /* A complete reference "&...;" (in ref[], without '&' and ';'). */
 static void ref_done(struct jfilter *f)
 {
-	static const char *const predefined[] = { "lt", "gt", "amp", "quot",
-						  "apos" };
-	char buf[JF_REF_MAX + 8];
+	char buf[16];
 	enum jf_state ctx = f->ret;
 
 	f->ref[f->nref] = '\0';
 	f->st = ctx;
-	if (f->ref[0] == '#') {
+	if (is_predefined(f->ref, f->nref)) {
+		ref_emit(f, ctx, "");
+	} else if (f->ref[0] == '#') {
 		char *end;
 		unsigned long v;
 		bool hex = f->ref[1] == 'x';
 
 		errno = 0;
 		v = strtoul(f->ref + 1 + hex, &end, hex ? 16 : 10);
-		if (f->nref < 2 + (size_t)hex || *end || errno) {
+		if (f->nref < 2 + (size_t)hex || *end || errno ||
+		    !(hex ? isxdigit((unsigned char)f->ref[2]) :
+			    isdigit((unsigned char)f->ref[1]))) {
 			jf_note(f, JR_RAW_AMP);
-			snprintf(buf, sizeof(buf), "&amp;%s;", f->ref);
+			ref_emit(f, ctx, "amp;");
 		} else if (v < 0x20 && v != '\t' && v != '\n' && v != '\r') {
 			jf_note(f, JR_CTRL);
 			snprintf(buf, sizeof(buf), "\\x%02lX", v);
+			emit_ctx(f, ctx, buf, strlen(buf), true);
 		} else if ((v >= 0xD800 && v <= 0xDFFF) || v == 0xFFFE ||
 			   v == 0xFFFF || v > 0x10FFFF) {
 			jf_note(f, JR_UTF8);
-			snprintf(buf, sizeof(buf), "&#xFFFD;");
+			emit_ctx(f, ctx, "&#xFFFD;", 8, true);
 		} else {
-			snprintf(buf, sizeof(buf), "&%s;", f->ref);
+			ref_emit(f, ctx, "");
 		}
-		emit_ctx(f, ctx, buf, strlen(buf), true);
-		return;
+	} else {
+		/* No DTD: any other entity would be an error; keep it as text. */
+		jf_note(f, JR_ENTITY);
+		ref_emit(f, ctx, "amp;");
 	}
-	for (size_t i = 0; i < sizeof(predefined) / sizeof(*predefined); i++) {
-		if (!strcmp(f->ref, predefined[i])) {
-			snprintf(buf, sizeof(buf), "&%s;", f->ref);
-			emit_ctx(f, ctx, buf, strlen(buf), true);
-			return;
-		}
-	}
-	/* No DTD: any other entity would be an error; keep it as text. */
-	jf_note(f, JR_ENTITY);
-	snprintf(buf, sizeof(buf), "&amp;%s;", f->ref);
-	emit_ctx(f, ctx, buf, strlen(buf), true);
 }
 
 /* A '&' that does not start a reference: escape it, replay what followed. */
@@ -879,6 +904,18 @@ static void jf_lex(struct jfilter *f, const unsigned char *p, size_t n)
 				p = q;
 				continue;
 			}
+		} else if (f->st == JF_TAG) {
+			const unsigned char *q = p;
+
+			while (q < e && *q != '"' && *q != '\'' && *q != '>' &&
+			       *q != '/')
+				q++;
+			if (q > p) {
+				out_put(f, (const char *)p, (size_t)(q - p));
+				f->tag_slash = false;
+				p = q;
+				continue;
+			}
 		} else if (f->st == JF_CDATA && !f->brackets) {
 			const unsigned char *q = memchr(p, ']', (size_t)(e - p));
 
@@ -955,8 +992,13 @@ static size_t jf_clean(struct jfilter *f, size_t n, bool last)
 		int len;
 
 		if (c >= 0x20 && c < 0x80) {
-			*o++ = c;
-			p++;
+			const unsigned char *q = p + 1;
+
+			while (q < e && *q >= 0x20 && *q < 0x80)
+				q++;
+			memcpy(o, p, (size_t)(q - p));
+			o += q - p;
+			p = q;
 			continue;
 		}
 		if (c < 0x20) {
@@ -1509,12 +1551,10 @@ struct jretry {
 	char *msg, *out; /* owned; moved into the attempt */
 };
 
-/* Hash table slot: index + 1 into run->tests (which may move). */
-struct jslot {
-	size_t idx1;
-	uint64_t hash;
-	bool this_file;       /* the test got an attempt from this file */
-	size_t attempts0;     /* its attempts before this file */
+/* What this file did to run->tests[i] (indexes: the array may move). */
+struct jseen {
+	bool here;         /* the test got an attempt from this file */
+	size_t attempts0;  /* its attempts before this file */
 };
 
 struct jreader {
@@ -1552,9 +1592,8 @@ struct jreader {
 	struct jout r_out;
 	struct jout s_out;     /* suite-level system-out/err */
 
-	struct jslot *tab;
-	size_t tab_cap, tab_used;
-	size_t tab_last;       /* slot of the last insertion */
+	struct jseen *seen;    /* one per test of the run */
+	size_t seen_cap;
 	size_t *touched;       /* test indexes, in the order cases ended */
 	size_t ntouched, touched_cap;
 
@@ -1601,101 +1640,37 @@ static bool streq(const char *a, const char *b)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Test lookup: (suite, classname, name) -> index in run->tests             */
+/* Test lookup: core's index over (suite, classname, name)                 */
 /* ---------------------------------------------------------------------- */
-
-static uint64_t id_hash(const char *suite, const char *cls, const char *name)
-{
-	const char *parts[3] = { suite, cls, name };
-	uint64_t h = 1469598103934665603ULL;
-
-	for (int i = 0; i < 3; i++) {
-		for (const unsigned char *p = (const unsigned char *)parts[i];
-		     *p; p++)
-			h = (h ^ *p) * 1099511628211ULL;
-		h = (h ^ 0xFF) * 1099511628211ULL;
-	}
-	return h;
-}
-
-static void tab_insert(struct jreader *r, size_t idx, uint64_t h, bool here)
-{
-	size_t mask = r->tab_cap - 1, i = h & mask;
-
-	while (r->tab[i].idx1)
-		i = (i + 1) & mask;
-	r->tab_last = i;
-	r->tab[i].idx1 = idx + 1;
-	r->tab[i].hash = h;
-	r->tab[i].this_file = here;
-	r->tab[i].attempts0 = 0;
-	r->tab_used++;
-}
-
-static void tab_grow(struct jreader *r, size_t need)
-{
-	struct jslot *old = r->tab;
-	size_t old_cap = r->tab_cap, cap = 64;
-
-	while (cap < need * 2)
-		cap *= 2;
-	r->tab = fg_xcalloc(cap, sizeof(*r->tab));
-	r->tab_cap = cap;
-	r->tab_used = 0;
-	for (size_t i = 0; i < old_cap; i++)
-		if (old[i].idx1) {
-			tab_insert(r, old[i].idx1 - 1, old[i].hash,
-				   old[i].this_file);
-			r->tab[r->tab_last].attempts0 = old[i].attempts0;
-		}
-	free(old);
-}
-
-/* The tests already in the run: a test seen again gets another attempt. */
-static void tab_init(struct jreader *r)
-{
-	struct fg_run *run = r->run;
-
-	tab_grow(r, run->ntests + 32);
-	for (size_t i = 0; i < run->ntests; i++)
-		tab_insert(r, i, id_hash(run->tests[i].suite,
-					 run->tests[i].classname,
-					 run->tests[i].name), false);
-}
 
 /*
  * Finds or adds the test; *again tells whether this file already gave it an
- * attempt (pytest teardown errors, gotestsum reruns).
+ * attempt (pytest teardown errors, gotestsum reruns). A test the run had
+ * before this file (a runner's retry of the suite) gets more attempts.
  */
 static size_t jr_test(struct jreader *r, const char *suite, const char *cls,
 		      const char *name, bool *again)
 {
-	uint64_t h = id_hash(suite, cls, name);
-	size_t mask = r->tab_cap - 1, i = h & mask;
-	struct fg_test *t;
+	struct fg_test *t = fg_run_find_test(r->run, suite, cls, name);
+	size_t idx;
 
-	for (; r->tab[i].idx1; i = (i + 1) & mask) {
-		if (r->tab[i].hash != h)
-			continue;
-		t = &r->run->tests[r->tab[i].idx1 - 1];
-		if (streq(t->suite, suite) && streq(t->classname, cls) &&
-		    streq(t->name, name)) {
-			*again = r->tab[i].this_file;
-			if (!r->tab[i].this_file) {
-				r->stats->tests++;
-				r->tab[i].attempts0 = t->nattempts;
-			}
-			r->tab[i].this_file = true;
-			return r->tab[i].idx1 - 1;
-		}
+	if (!t)
+		t = fg_run_add_test(r->run, suite, cls, name);
+	idx = (size_t)(t - r->run->tests);
+	if (idx >= r->seen_cap) {
+		size_t old = r->seen_cap;
+
+		fg_xgrow((void **)&r->seen, &r->seen_cap, idx + 1,
+			 sizeof(*r->seen));
+		memset(r->seen + old, 0, (r->seen_cap - old) * sizeof(*r->seen));
 	}
-	*again = false;
-	fg_run_add_test(r->run, suite, cls, name);
-	r->stats->tests++;
-	if ((r->tab_used + 1) * 2 > r->tab_cap)
-		tab_grow(r, r->tab_used + 1);
-	tab_insert(r, r->run->ntests - 1, h, true);
-	return r->run->ntests - 1;
+	*again = r->seen[idx].here;
+	if (!r->seen[idx].here) {
+		r->seen[idx].here = true;
+		r->seen[idx].attempts0 = t->nattempts;
+		r->stats->tests++;
+	}
+	return idx;
 }
 
 static void touch(struct jreader *r, size_t idx)
@@ -2385,7 +2360,7 @@ static void jr_free(struct jreader *r)
 	fg_buf_release(&r->c_out.b);
 	fg_buf_release(&r->r_out.b);
 	fg_buf_release(&r->s_out.b);
-	free(r->tab);
+	free(r->seen);
 	free(r->touched);
 	free(r);
 }
@@ -2395,14 +2370,12 @@ static void jr_rollback(struct jreader *r)
 {
 	struct fg_run *run = r->run;
 
-	for (size_t i = 0; i < r->tab_cap; i++) {
-		struct jslot *sl = &r->tab[i];
-		struct fg_test *t;
+	for (size_t i = 0; i < r->ntests0 && i < r->seen_cap; i++) {
+		struct fg_test *t = &run->tests[i];
 
-		if (!sl->idx1 || !sl->this_file || sl->idx1 - 1 >= r->ntests0)
+		if (!r->seen[i].here)
 			continue;
-		t = &run->tests[sl->idx1 - 1];
-		while (t->nattempts > sl->attempts0) {
+		while (t->nattempts > r->seen[i].attempts0) {
 			t->nattempts--;
 			free(t->attempts[t->nattempts].message);
 			free(t->attempts[t->nattempts].output);
@@ -2410,6 +2383,7 @@ static void jr_rollback(struct jreader *r)
 	}
 	while (run->ntests > r->ntests0)
 		fg_test_release(&run->tests[--run->ntests]);
+	fg_run_reindex(run);
 }
 
 /* One pass over the file. Returns NULL if libxml2 would not start. */
@@ -2432,14 +2406,13 @@ static struct jreader *jr_pass(const char *path, const char *fallback,
 	fg_buf_init(&r->c_out.b, JR_OUT_MAX);
 	fg_buf_init(&r->r_out.b, JR_OUT_MAX);
 	fg_buf_init(&r->s_out.b, JR_OUT_MAX);
-	tab_init(r);
 	/*
 	 * No XML_PARSE_NOENT, DTDLOAD, DTDVALID or HUGE: entities stay
 	 * unexpanded (the filter removed any DTD anyway) and libxml2 keeps
 	 * its limits on names, depth and text size.
 	 */
 	r->xr = xmlReaderForIO(jf_read, jf_close, &r->f, path, NULL,
-			       XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+			       XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_COMPACT);
 	if (!r->xr) {
 		jr_free(r);
 		return NULL;
@@ -2511,9 +2484,9 @@ int history_junit_read(const char *path, const char *suite_fallback,
 			 "unexpected end of file inside %d open element%s",
 			 r->f.depth, r->f.depth == 1 ? "" : "s");
 	rc = jr_result(r, err);
-	for (size_t i = 0; i < r->tab_cap; i++)
-		if (r->tab[i].idx1 && r->tab[i].this_file)
-			fg_test_settle(&run->tests[r->tab[i].idx1 - 1]);
+	for (size_t i = 0; i < r->seen_cap && i < run->ntests; i++)
+		if (r->seen[i].here)
+			fg_test_settle(&run->tests[i]);
 	jr_free(r);
 	return rc;
 }
