@@ -22,6 +22,10 @@ struct cli_command {
 };
 
 extern const struct cli_command cli_cmd_run;
+extern const struct cli_command cli_cmd_import;
+extern const struct cli_command cli_cmd_history;
+extern const struct cli_command cli_cmd_merge;
+extern const struct cli_command cli_cmd_gc;
 
 /* Prints "flakeguard: <msg>" to stderr and returns fg_exit_code(code). */
 int cli_error(const struct fg_error *err);
@@ -68,5 +72,19 @@ int cli_shard_choose(const struct cli_command *cmd, const char *arg, int *k,
 
 /* Run metadata: commit, branch, host, CI job, from flags, CI env or git. */
 void cli_detect_meta(struct fg_run *run, const char *dir);
+
+/* ---- cli/dbopt.c: shared by import, history, merge and gc ------------ */
+
+#define CLI_DEFAULT_DB ".flakeguard/history.db"
+
+/* Parses a decimal int in [min, max] into *out; -1 when it is not one. */
+int cli_int_arg(const char *s, int min, int max, int *out);
+/*
+ * Opens the history database at path, refusing (FG_EDB, "no history
+ * database at ...") to create one that does not exist: for commands that
+ * only read or prune.
+ */
+int cli_open_existing_db(const char *path, struct history_store **st,
+			 struct fg_error *err);
 
 #endif /* FG_CLI_H */

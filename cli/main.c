@@ -14,6 +14,10 @@
 
 static const struct cli_command *const commands[] = {
 	&cli_cmd_run,
+	&cli_cmd_import,
+	&cli_cmd_history,
+	&cli_cmd_merge,
+	&cli_cmd_gc,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/cmd_history.c - `flakeguard history TEST`: one test's recent runs as
+ * a strip of attempts, oldest run first:
+ *
+ *   unit::math::adds  (tests/math.c:42)
+ *   ✓ ✓ ✗✓ ✓ ✗✗        5 runs: 3 passed, 1 flaky, 1 failed
+ *     #12  2026-11-28 05:21  0123abc  main    ✓      12ms  passed
+ *     ...
+ *
+ * TEST is `suite::classname::name`, `suite::name` or a bare name; the
+ * store finds the candidates (history_store_find_tests()). The most
+ * specific spelling wins; a tie lists the candidates and exits 2.
+ */
+#include "cli/cli.h"
+#include "history/history.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define HISTORY_DEFAULT_RUNS 20
+
+struct history_opts {
+	const char *db;
+	int last;      /* runs to show */
+	bool json;
+};
+
+/* One run of the test: a slice of the history (attempts newest first). */
+struct run_slice {
+	const struct history_attempt_rec *first; /* newest attempt */
+	size_t n;
+};
+
+static const char *mark(enum fg_astatus s)
+{
+	if (s == FG_A_SKIPPED)
+		return "-";
+	return fg_astatus_is_failure(s) ? "\xe2\x9c\x97" : "\xe2\x9c\x93";
+}
+
+/* Splits h (newest first) into runs; returns how many (at most max). */
+static size_t slice_runs(const struct history_test_history *h,
+			 struct run_slice *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->n; i++) {
+		if (n && out[n - 1].first->run_id == h->items[i].run_id) {
+			out[n - 1].n++;
+			continue;
+		}
+		if (n == max)
+			break;
+		out[n].first = &h->items[i];
+		out[n++].n = 1;
+	}
+	return n;
+}
+
+/*
+ * Fetches the newest `runs` runs' attempts: attempts per run are unknown,
+ * so ask for a few per run and ask again with more while the answer was
+ * cut short.
+ */
+static int fetch(struct history_store *st, const struct history_test_id *id,
+		 int runs, struct history_test_history *h,
+		 struct fg_error *err)
+{
+	size_t limit = (size_t)runs * 4;
+
+	for (;;) {
+		size_t got_runs = 0;
+		int rc = history_store_test_history(st, id->suite,
+						    id->classname, id->name,
+						    limit, h, err);
+
+		if (rc != FG_OK)
+			return rc;
+		for (size_t i = 0; i < h->n; i++)
+			got_runs += !i || h->items[i].run_id !=
+						  h->items[i - 1].run_id;
+		if (h->n < limit || got_runs > (size_t)runs)
+			return FG_OK;
+		history_test_history_release(h);
+		limit *= 4;
+	}
+}
+
+static void print_strip(const struct history_test_id *id,
+			const struct run_slice *r, size_t n)
+{
+	size_t count[FG_O_COUNT] = { 0 };
+
+	printf("%s::%s%s%s\n", id->suite, id->classname,
+	       *id->classname ? "::" : "", id->name);
+	for (size_t i = n; i-- > 0;) {
+		for (size_t k = r[i].n; k-- > 0;)
+			fputs(mark(r[i].first[k].attempt.status), stdout);
+		putchar(i ? ' ' : '\n');
+		count[r[i].first->outcome]++;
+	}
+	printf("%zu run%s:", n, n == 1 ? "" : "s");
+	for (int o = 0; o < FG_O_COUNT; o++)
+		if (count[o])
+			printf(" %zu %s", count[o], fg_outcome_name(o));
+	putchar('\n');
+	for (size_t i = n; i-- > 0;) {
+		const struct history_attempt_rec *a = r[i].first;
+		char when[32], dur[32];
+		int width = 0;
+
+		fg_time_iso8601(a->run_started_at_ms, when, sizeof(when));
+		when[16] = '\0';
+		when[10] = ' ';
+		fg_duration_format(a->attempt.duration_ms, dur, sizeof(dur));
+		printf("  #%-5lld %s  %-8.8s %-12.12s ", (long long)a->run_id,
+		       when, a->commit ? a->commit : "-",
+		       a->branch ? a->branch : "-");
+		for (size_t k = r[i].n; k-- > 0; width++)
+			fputs(mark(r[i].first[k].attempt.status), stdout);
+		printf("%*s %8s  %s", width < 6 ? 6 - width : 0, "", dur,
+		       fg_outcome_name(a->outcome));
+		if (a->attempt.message && fg_astatus_is_failure(a->attempt.status))
+			printf(": %.*s", (int)strcspn(a->attempt.message, "\n") > 60 ?
+			       60 : (int)strcspn(a->attempt.message, "\n"),
+			       a->attempt.message);
+		putchar('\n');
+	}
+}
+
+static json_t *jstr(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* Strings from test output may not be UTF-8; jansson refuses those. */
+static json_t *jtext(const char *s)
+{
+	json_t *j;
+
+	if (!s)
+		return json_null();
+	j = json_string(s);
+	if (!j) {
+		char *copy = fg_xstrdup(s);
+
+		for (unsigned char *p = (unsigned char *)copy; *p; p++)
+			if (*p >= 0x80)
+				*p = '?';
+		j = json_string(copy);
+		free(copy);
+	}
+	return j;
+}
+
+static json_t *run_json(const struct run_slice *r)
+{
+	const struct history_attempt_rec *a = r->first;
+	json_t *attempts = json_array();
+	char when[40];
+
+	fg_time_iso8601(a->run_started_at_ms, when, sizeof(when));
+	for (size_t k = r->n; k-- > 0;) {
+		const struct fg_attempt *t = &r->first[k].attempt;
+
+		json_array_append_new(attempts, json_pack(
+			"{s:i, s:s, s:I, s:o}", "number", t->number,
+			"status", fg_astatus_name(t->status),
+			"duration_ms", (json_int_t)t->duration_ms,
+			"message", jtext(t->message)));
+	}
+	return json_pack("{s:I, s:s, s:o, s:o, s:s, s:o}",
+			 "run_id", (json_int_t)a->run_id, "started_at", when,
+			 "commit", jstr(a->commit), "branch", jstr(a->branch),
+			 "outcome", fg_outcome_name(a->outcome),
+			 "attempts", attempts);
+}
+
+static int print_json(const struct history_test_id *id,
+		      const struct run_slice *r, size_t n)
+{
+	json_t *runs = json_array();
+	json_t *doc;
+	int rc;
+
+	for (size_t i = n; i-- > 0;)
+		json_array_append_new(runs, run_json(&r[i]));
+	doc = json_pack("{s:{s:s, s:s, s:s}, s:o}", "test", "suite", id->suite,
+			"classname", id->classname, "name", id->name, "runs",
+			runs);
+	rc = json_dumpf(doc, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(doc);
+	return rc;
+}
+
+/* The one test spec means, or an exit code after saying why not. */
+static int pick(const struct history_test_ids *ids, const char *spec,
+		const char *db, const struct history_test_id **out)
+{
+	const struct history_test_id *best = NULL;
+	int top = 0, ntop = 0;
+
+	for (size_t i = 0; i < ids->n; i++) {
+		if (ids->items[i].rank > top) {
+			top = ids->items[i].rank;
+			ntop = 0;
+		}
+		if (ids->items[i].rank == top && ++ntop)
+			best = &ids->items[i];
+	}
+	if (ntop == 1) {
+		*out = best;
+		return FG_EXIT_OK;
+	}
+	if (!ids->n) {
+		fprintf(stderr, "flakeguard: no test '%s' in '%s'\n", spec, db);
+		return FG_EXIT_USAGE;
+	}
+	fprintf(stderr, "flakeguard: '%s' is ambiguous; it could be:\n", spec);
+	for (size_t i = 0; i < ids->n; i++)
+		if (ids->items[i].rank == top)
+			fprintf(stderr, "  %s::%s%s%s\n", ids->items[i].suite,
+				ids->items[i].classname,
+				*ids->items[i].classname ? "::" : "",
+				ids->items[i].name);
+	return FG_EXIT_USAGE;
+}
+
+static int show(struct history_store *st, const struct history_opts *o,
+		const char *spec)
+{
+	struct history_test_ids ids = { 0 };
+	struct history_test_history h = { 0 };
+	const struct history_test_id *id = NULL;
+	struct run_slice *runs;
+	struct fg_error err = { 0 };
+	size_t n;
+	int rc;
+
+	if (history_store_find_tests(st, spec, &ids, &err) != FG_OK)
+		return cli_error(&err);
+	if ((rc = pick(&ids, spec, o->db, &id)) == FG_EXIT_OK &&
+	    fetch(st, id, o->last, &h, &err) != FG_OK)
+		rc = cli_error(&err);
+	if (rc == FG_EXIT_OK) {
+		runs = fg_xcalloc((size_t)o->last, sizeof(*runs));
+		n = slice_runs(&h, runs, (size_t)o->last);
+		if (o->json ? print_json(id, runs, n) != 0 :
+			      (print_strip(id, runs, n), 0))
+			rc = FG_EXIT_INFRA;
+		free(runs);
+	}
+	if (fflush(stdout) && rc == FG_EXIT_OK)
+		rc = FG_EXIT_INFRA;
+	history_test_history_release(&h);
+	history_test_ids_release(&ids);
+	return rc;
+}
+
+static const struct option long_opts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "last", required_argument, NULL, 'n' },
+	{ "json", no_argument, NULL, 'J' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int cmd_history(int argc, char **argv)
+{
+	struct history_opts o = { .db = CLI_DEFAULT_DB,
+				  .last = HISTORY_DEFAULT_RUNS };
+	struct history_store *st = NULL;
+	struct fg_error err = { 0 };
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+n:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o.db = optarg; break;
+		case 'J': o.json = true; break;
+		case 'n':
+			if (cli_int_arg(optarg, 1, 100000, &o.last))
+				return cli_usage_error(&cli_cmd_history,
+						       "invalid --last '%s' (expected "
+						       "1 to 100000)", optarg);
+			break;
+		case 'h':
+			return cli_help(&cli_cmd_history);
+		default:
+			return cli_usage_error(&cli_cmd_history,
+					       "invalid option");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error(&cli_cmd_history, optind >= argc ?
+				       "which test?" : "one test at a time");
+	if ((rc = cli_open_existing_db(o.db, &st, &err)) != FG_OK)
+		return cli_error(&err);
+	rc = show(st, &o, argv[optind]);
+	history_store_close(st);
+	return rc;
+}
+
+const struct cli_command cli_cmd_history = {
+	.name = "history",
+	.fn = cmd_history,
+	.usage = "flakeguard history [OPTIONS] TEST",
+	.summary = "show one test's recent runs and attempts",
+	.help =
+	"TEST is suite::classname::name, suite::name, or a name alone when no\n"
+	"other test has it. Each run shows as its attempts, oldest run first:\n"
+	"\xe2\x9c\x93 passed, \xe2\x9c\x97 failed (or error, timeout, crash, leak), - skipped.\n\n"
+	"Options:\n"
+	"      --db PATH            history database (default .flakeguard/history.db)\n"
+	"  -n, --last N             the newest N runs (default 20)\n"
+	"      --json               print the history as JSON\n"
+	"  -h, --help               this help\n\n"
+	"Exit codes: 0 shown, 2 usage error or no such test (an ambiguous TEST\n"
+	"lists the candidates), 3 database error.\n",
+};

@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/cmd_import.c - `flakeguard import PATH...`: JUnit XML written by any
+ * other tool, recorded as one run.
+ *
+ * PATHs are files, directories (every *.xml below, recursively, in sorted
+ * order) or glob patterns (for shells that did not expand them). Every
+ * file is read into one run; a test that appears in several files gets one
+ * attempt per appearance (reruns written to separate files). A file that
+ * cannot be read is reported with the reader's "file:line" and the rest of
+ * the batch is still imported; its status shows in the exit code. Zero
+ * test cases in all is never a silent success.
+ */
+#include "analyzer/analyzer.h"
+#include "cli/cli.h"
+#include "history/history.h"
+#include "reporters/report.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct import_opts {
+	const char *db;
+	const char *json;
+	const char *commit;
+	const char *branch;
+	const char *name;
+	bool no_fail;
+	bool quiet;
+};
+
+/* The files to read, in order, without duplicates. */
+struct file_list {
+	char **v;
+	size_t n, cap;
+};
+
+static void files_add(struct file_list *fl, const char *path)
+{
+	for (size_t i = 0; i < fl->n; i++)
+		if (!strcmp(fl->v[i], path))
+			return;
+	fg_xgrow((void **)&fl->v, &fl->cap, fl->n + 1, sizeof(*fl->v));
+	fl->v[fl->n++] = fg_xstrdup(path);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* nftw() passes no user data: the walk in progress collects here. */
+static struct file_list *walk_list;
+
+static int walk_one(const char *path, const struct stat *sb, int flag,
+		    struct FTW *ftw)
+{
+	size_t n = strlen(path);
+
+	(void)sb, (void)ftw;
+	if (flag == FTW_F && n > 4 && !strcmp(path + n - 4, ".xml")) {
+		fg_xgrow((void **)&walk_list->v, &walk_list->cap,
+			 walk_list->n + 1, sizeof(*walk_list->v));
+		walk_list->v[walk_list->n++] = fg_xstrdup(path);
+	}
+	return 0;
+}
+
+/* Adds every *.xml below dir, sorted; 0 when there is none. */
+static size_t add_dir(struct file_list *fl, const char *dir)
+{
+	struct file_list found = { 0 };
+
+	walk_list = &found;
+	nftw(dir, walk_one, 32, FTW_PHYS);
+	walk_list = NULL;
+	qsort(found.v, found.n, sizeof(*found.v), cmp_str);
+	for (size_t i = 0; i < found.n; i++) {
+		files_add(fl, found.v[i]);
+		free(found.v[i]);
+	}
+	free(found.v);
+	return found.n;
+}
+
+/* Adds one argument; returns false (after saying why) when it gives none. */
+static bool add_arg(struct file_list *fl, const char *arg)
+{
+	struct stat sb;
+	glob_t g;
+	bool any = false;
+
+	if (stat(arg, &sb) == 0) {
+		if (!S_ISDIR(sb.st_mode)) {
+			files_add(fl, arg);
+			return true;
+		}
+		if (add_dir(fl, arg))
+			return true;
+		fprintf(stderr, "flakeguard: '%s': no *.xml file in this "
+			"directory\n", arg);
+		return false;
+	}
+	if (!strpbrk(arg, "*?[") || glob(arg, 0, NULL, &g) != 0) {
+		fprintf(stderr, "flakeguard: cannot read '%s': %s\n", arg,
+			strpbrk(arg, "*?[") ? "no file matches" :
+			strerror(errno));
+		return false;
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		if (stat(g.gl_pathv[i], &sb) == 0 && S_ISDIR(sb.st_mode))
+			any |= add_dir(fl, g.gl_pathv[i]) > 0;
+		else
+			files_add(fl, g.gl_pathv[i]), any = true;
+	}
+	globfree(&g);
+	if (!any)
+		fprintf(stderr, "flakeguard: '%s': no *.xml file matches\n",
+			arg);
+	return any;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Reading                                                                 */
+/* ---------------------------------------------------------------------- */
+
+struct file_counts {
+	size_t failed, flaky, skipped;
+};
+
+static void count_tests(const struct fg_run *run, size_t from,
+			struct file_counts *c)
+{
+	for (size_t i = from; i < run->ntests; i++) {
+		struct fg_test *t = &run->tests[i];
+
+		fg_test_settle(t);
+		c->failed += t->outcome == FG_O_FAILED;
+		c->flaky += t->outcome == FG_O_FLAKY;
+		c->skipped += t->outcome == FG_O_SKIPPED;
+	}
+}
+
+/*
+ * Moves the tests of one file's run into the import's run: a test already
+ * there gets the file's attempts appended (renumbered), a new one is added.
+ */
+static void move_tests(struct fg_run *run, struct fg_run *file)
+{
+	for (size_t i = 0; i < file->ntests; i++) {
+		struct fg_test *src = &file->tests[i];
+		struct fg_test *dst = fg_run_find_test(run, src->suite,
+						       src->classname,
+						       src->name);
+
+		if (!dst) {
+			dst = fg_run_add_test(run, src->suite, src->classname,
+					      src->name);
+			dst->line = src->line;
+		}
+		if (!dst->file) {
+			dst->file = src->file;
+			src->file = NULL;
+		}
+		for (size_t k = 0; k < src->nattempts; k++) {
+			struct fg_attempt *a = &src->attempts[k];
+			struct fg_attempt *na = fg_test_add_attempt(
+				dst, a->status, a->duration_ms, NULL, NULL);
+
+			na->started_at_ms = a->started_at_ms;
+			na->message = a->message;
+			na->output = a->output;
+			a->message = a->output = NULL;
+		}
+	}
+}
+
+/*
+ * Reads one file into run and prints its line. The first file is read
+ * straight into the run; later ones through a run of their own, so that
+ * their counts are theirs. Returns false when the file could not be read
+ * (whatever it yielded before the error is kept).
+ */
+static bool import_file(const char *path, const struct import_opts *o,
+			struct fg_run *run, FILE *human)
+{
+	struct history_junit_stats stats = { 0 };
+	struct file_counts c = { 0 };
+	struct fg_error err = { 0 };
+	struct fg_run own, *into = run->ntests ? &own : run;
+	int rc;
+
+	fg_run_init(&own);
+	rc = history_junit_read(path, o->name, into, &stats, &err);
+	count_tests(into, 0, &c);
+	if (into == &own)
+		move_tests(run, &own);
+	fg_run_release(&own);
+	if (rc != FG_OK)
+		fprintf(stderr, "flakeguard: %s\n", err.msg);
+	if (o->quiet && rc == FG_OK)
+		return true;
+	fprintf(human, "%s: %zu test case%s, %zu failed, %zu flaky, "
+		"%zu skipped%s%s\n", path, stats.cases,
+		stats.cases == 1 ? "" : "s", c.failed, c.flaky, c.skipped,
+		stats.partial ? " (partial: the file is damaged)" : "",
+		rc != FG_OK ? " (not read: see above)" : "");
+	return rc == FG_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Options and the command                                                 */
+/* ---------------------------------------------------------------------- */
+
+enum { OPT_DB = 256, OPT_JSON, OPT_COMMIT, OPT_BRANCH, OPT_NAME, OPT_NO_FAIL };
+
+static const struct option long_opts[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "commit", required_argument, NULL, OPT_COMMIT },
+	{ "branch", required_argument, NULL, OPT_BRANCH },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "no-fail", no_argument, NULL, OPT_NO_FAIL },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* 0 to go on, -1 after --help, else an exit code. */
+static int parse_opts(int argc, char **argv, struct import_opts *o)
+{
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+qh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DB: o->db = optarg; break;
+		case OPT_JSON: o->json = optarg; break;
+		case OPT_COMMIT: o->commit = optarg; break;
+		case OPT_BRANCH: o->branch = optarg; break;
+		case OPT_NAME:
+			if (!*optarg)
+				return cli_usage_error(&cli_cmd_import,
+						       "--name must not be empty");
+			o->name = optarg;
+			break;
+		case OPT_NO_FAIL: o->no_fail = true; break;
+		case 'q': o->quiet = true; break;
+		case 'h':
+			cli_help(&cli_cmd_import);
+			return -1;
+		default:
+			return cli_usage_error(&cli_cmd_import, "invalid option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(&cli_cmd_import, "no files to import");
+	return 0;
+}
+
+/* Records the run and writes --json; returns FG_EXIT_INFRA on failure. */
+static int record(struct history_store *st, struct fg_run *run,
+		  const struct import_opts *o)
+{
+	struct fg_error err = { 0 };
+	int exit_code = FG_EXIT_OK;
+
+	if (history_store_write_run(st, run, &err) != FG_OK)
+		exit_code = cli_error(&err);
+	if (o->json && report_json_write(o->json, run, &err) != FG_OK)
+		exit_code = cli_error(&err);
+	return exit_code;
+}
+
+static int import_files(const struct file_list *fl,
+			const struct import_opts *o, struct history_store *st,
+			size_t nbad_args)
+{
+	FILE *human = o->json && !strcmp(o->json, "-") ? stderr : stdout;
+	struct analyzer_opts ao = { 0 };
+	struct analyzer_verdict v;
+	struct fg_run run;
+	size_t nbad = nbad_args;
+	int exit_code, rc;
+	uint64_t t0 = fg_monotonic_ns();
+
+	fg_run_init(&run);
+	run.commit = fg_xstrdup(o->commit);
+	run.branch = fg_xstrdup(o->branch);
+	cli_detect_meta(&run, ".");
+	run.started_at_ms = fg_now_ms();
+	for (size_t i = 0; i < fl->n; i++)
+		nbad += !import_file(fl->v[i], o, &run, human);
+	run.duration_ms = (int64_t)((fg_monotonic_ns() - t0) / 1000000);
+	if (!run.ntests) {
+		fprintf(stderr, "flakeguard: no test case found in %zu "
+			"file%s: nothing imported\n", fl->n,
+			fl->n == 1 ? "" : "s");
+		fg_run_release(&run);
+		return FG_EXIT_FAILED;
+	}
+	analyzer_verdict(&run, &ao, &v);
+	exit_code = o->no_fail ? FG_EXIT_OK : v.exit_code;
+	if (nbad)
+		exit_code = FG_EXIT_FAILED;
+	run.exit_code = exit_code;
+	rc = record(st, &run, o);
+	if (rc)
+		exit_code = rc;
+	if (run.id)
+		fprintf(human, "imported %zu test%s from %zu file%s as run "
+			"%lld in %s%s%s\n", run.ntests,
+			run.ntests == 1 ? "" : "s", fl->n,
+			fl->n == 1 ? "" : "s", (long long)run.id, o->db,
+			o->no_fail ? "" : ": ", o->no_fail ? "" : v.reason);
+	if (nbad)
+		fprintf(stderr, "flakeguard: %zu path%s could not be read\n",
+			nbad, nbad == 1 ? "" : "s");
+	fg_run_release(&run);
+	return exit_code;
+}
+
+static int cmd_import(int argc, char **argv)
+{
+	struct import_opts o = { .db = CLI_DEFAULT_DB };
+	struct file_list fl = { 0 };
+	struct history_store *st = NULL;
+	struct fg_error err = { 0 };
+	size_t nbad = 0;
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, &o)))
+		return rc < 0 ? FG_EXIT_OK : rc;
+	for (int i = optind; i < argc; i++)
+		nbad += !add_arg(&fl, argv[i]);
+	if (!fl.n) {
+		fprintf(stderr, "flakeguard: no file to import: nothing "
+			"imported\n");
+		rc = FG_EXIT_FAILED;
+	} else if (history_store_open(o.db, &st, &err) != FG_OK) {
+		rc = cli_error(&err);
+	} else {
+		rc = import_files(&fl, &o, st, nbad);
+	}
+	history_store_close(st);
+	for (size_t i = 0; i < fl.n; i++)
+		free(fl.v[i]);
+	free(fl.v);
+	return rc;
+}
+
+const struct cli_command cli_cmd_import = {
+	.name = "import",
+	.fn = cmd_import,
+	.usage = "flakeguard import [OPTIONS] PATH...",
+	.summary = "record JUnit XML written by other tools as one run",
+	.help =
+	"Each PATH is a JUnit XML file, a directory (every *.xml below it) or a\n"
+	"glob pattern. All of them become one run in the history database.\n\n"
+	"Options:\n"
+	"      --db PATH            history database (default .flakeguard/history.db)\n"
+	"      --commit SHA         commit under test (default: CI env or git)\n"
+	"      --branch NAME        branch under test (default: CI env or git)\n"
+	"      --name NAME          record every test under suite NAME\n"
+	"                           (default: the files' <testsuite> names)\n"
+	"      --json FILE          write the run as JSON, as run --json does\n"
+	"                           (- for stdout)\n"
+	"      --no-fail            only import: exit 0 even if tests failed\n"
+	"  -q, --quiet              print only problems and the last line\n"
+	"  -h, --help               this help\n\n"
+	"Exit codes: 0 imported and nothing failed, 1 a test failed or a file\n"
+	"could not be read (with --no-fail: only the latter) or no test case was\n"
+	"found, 2 usage error, 3 database error.\n",
+};

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/dbopt.c - small helpers the history commands share: integer option
+ * values, and opening a database that must already exist (`history` and
+ * `gc` never create an empty one by accident).
+ */
+#include "cli/cli.h"
+#include "history/history.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int cli_int_arg(const char *s, int min, int max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int cli_open_existing_db(const char *path, struct history_store **st,
+			 struct fg_error *err)
+{
+	struct stat sb;
+
+	*st = NULL;
+	if (stat(path, &sb) != 0)
+		return fg_fail(err, FG_EDB, "no history database at '%s' (%s); "
+			       "`flakeguard run` or `import` creates it",
+			       path, strerror(errno));
+	return history_store_open(path, st, err);
+}
