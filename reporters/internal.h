@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reporters/internal.h - helpers shared by the reporters' .c files; never
+ * included from outside reporters/.
+ */
+#ifndef FG_REPORTERS_INTERNAL_H
+#define FG_REPORTERS_INTERNAL_H
+
+#include "core/core.h"
+
+/*
+ * Returns a copy of s (NULL -> "") that is valid UTF-8 and holds no
+ * character XML 1.0 forbids: invalid UTF-8 bytes, surrogates and
+ * U+FFFE/U+FFFF become U+FFFD; control characters other than TAB, LF and
+ * CR become the four characters "\xNN" (the same spelling the JUnit
+ * reader uses, so a report re-read gives the same text). Caller frees.
+ */
+char *reporters__clean_text(const char *s);
+
+/* "suite: classname.name", "suite: name" or "suite" (as the terminal shows). */
+char *reporters__test_label(const struct fg_test *t);
+
+/* The last attempt of t, or NULL when it has none. */
+const struct fg_attempt *reporters__last_attempt(const struct fg_test *t);
+
+/* Writes len bytes to f; FG_EIO naming path on a short write. */
+int reporters__write_file(const char *path, const char *data, size_t len,
+			  bool append, struct fg_error *err);
+
+#endif /* FG_REPORTERS_INTERNAL_H */

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reporters/text.c - text hygiene shared by the file reporters (JUnit,
+ * HTML, Markdown): strings from tests are arbitrary bytes, but every
+ * output format wants valid UTF-8 without control characters.
+ */
+#include "reporters/internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Length of the valid UTF-8 sequence at u (1..4); 0 if u[0] starts no
+ * well-formed sequence; -n for a well-formed n-byte sequence of a code
+ * point XML forbids (surrogate, overlong, U+FFFE/U+FFFF), which becomes
+ * one U+FFFD.
+ */
+static int utf8_len(const unsigned char *u)
+{
+	uint32_t cp;
+	int n;
+
+	if (u[0] < 0x80)
+		return 1;
+	if (u[0] >= 0xc2 && u[0] <= 0xdf)
+		n = 2, cp = u[0] & 0x1f;
+	else if ((u[0] & 0xf0) == 0xe0)
+		n = 3, cp = u[0] & 0x0f;
+	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+		n = 4, cp = u[0] & 0x07;
+	else
+		return 0;
+	for (int k = 1; k < n; k++) {
+		if ((u[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (u[k] & 0x3f);
+	}
+	/* Overlong forms, surrogates, beyond U+10FFFF, the two non-characters. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
+	    cp == 0xfffe || cp == 0xffff)
+		return -n;
+	return n;
+}
+
+char *reporters__clean_text(const char *s)
+{
+	char *out, *o;
+
+	if (!s)
+		return fg_xstrdup("");
+	/* Worst case: every byte becomes "\xNN" (4) or U+FFFD (3). */
+	out = o = fg_xmalloc(strlen(s) * 4 + 1);
+	while (*s) {
+		const unsigned char *u = (const unsigned char *)s;
+		int n = utf8_len(u);
+
+		if (n == 1 && u[0] < 0x20 && u[0] != '\t' && u[0] != '\n' &&
+		    u[0] != '\r') {
+			o += sprintf(o, "\\x%02x", u[0]);
+		} else if (n == 1 && u[0] == 0x7f) {
+			o += sprintf(o, "\\x7f");
+		} else if (n > 0) {
+			memcpy(o, s, (size_t)n);
+			o += n;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			n = n ? -n : 1;
+		}
+		s += n;
+	}
+	*o = '\0';
+	return out;
+}
+
+char *reporters__test_label(const struct fg_test *t)
+{
+	if (!strcmp(t->name, t->suite) && !*t->classname)
+		return fg_xstrdup(t->suite);
+	if (*t->classname)
+		return fg_xasprintf("%s: %s.%s", t->suite, t->classname, t->name);
+	return fg_xasprintf("%s: %s", t->suite, t->name);
+}
+
+const struct fg_attempt *reporters__last_attempt(const struct fg_test *t)
+{
+	return t->nattempts ? &t->attempts[t->nattempts - 1] : NULL;
+}
+
+int reporters__write_file(const char *path, const char *data, size_t len,
+			  bool append, struct fg_error *err)
+{
+	FILE *f = fopen(path, append ? "a" : "w");
+
+	if (!f)
+		return fg_fail(err, FG_EIO, "cannot write '%s': %s", path,
+			       strerror(errno));
+	if (fwrite(data, 1, len, f) != len || fflush(f)) {
+		int e = errno;
+
+		fclose(f);
+		return fg_fail(err, FG_EIO, "cannot write '%s': %s", path,
+			       strerror(e));
+	}
+	if (fclose(f))
+		return fg_fail(err, FG_EIO, "cannot write '%s': %s", path,
+			       strerror(errno));
+	return FG_OK;
+}
