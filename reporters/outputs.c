@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reporters/outputs.c - report_write_all(): every file report a command
+ * asked for, in one call, so `run` and `report` cannot drift apart.
+ *
+ * Each report is attempted even when an earlier one failed (a full disk
+ * for the HTML should not cost the JUnit file CI needs); the first error
+ * is the one returned.
+ */
+#include "reporters/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void keep_first(int *rc, struct fg_error *first, int now,
+		       const struct fg_error *e)
+{
+	if (now && !*rc) {
+		*rc = now;
+		*first = *e;
+	}
+}
+
+int report_write_all(const struct report_outputs *o, const struct fg_run *run,
+		     const struct analyzer_verdict *v, struct fg_error *err)
+{
+	struct fg_error e = { 0 }, first = { 0 };
+	const char *summary = getenv("GITHUB_STEP_SUMMARY");
+	int profile = report_junit_profile_parse(o->junit_profile);
+	int rc = FG_OK;
+
+	if (o->junit && profile < 0)
+		return fg_fail(err, FG_EINVAL, "unknown JUnit profile '%s' "
+			       "(expected surefire, attempts or plain)",
+			       o->junit_profile);
+	if (o->json)
+		keep_first(&rc, &first, report_json_write(o->json, run, &e), &e);
+	if (o->junit)
+		keep_first(&rc, &first,
+			   report_junit_write(o->junit, run, profile, &e), &e);
+	if (o->html)
+		keep_first(&rc, &first,
+			   report_html_write(o->html, run, v, NULL, &e), &e);
+	if (o->markdown)
+		keep_first(&rc, &first, report_markdown_write(o->markdown,
+			   false, run, v, &e), &e);
+	if (o->github) {
+		report_github_annotations(stdout, run);
+		fflush(stdout);
+		if (summary && *summary)
+			keep_first(&rc, &first, report_markdown_write(summary,
+				   true, run, v, &e), &e);
+	}
+	if (rc && err)
+		*err = first;
+	return rc;
+}
