@@ -108,6 +108,7 @@ TEST_MODULES_test_core    := core
 TEST_MODULES_test_junit   := core history
 TEST_MODULES_test_store   := core history
 TEST_MODULES_test_runner  := core runner
+TEST_MODULES_test_report  := core history analyzer reporters
 
 .SECONDEXPANSION:
 $(BUILD)/tests/%: $(BUILD)/tests/%.o \
