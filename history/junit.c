@@ -32,30 +32,50 @@
  * Lines stay right: dropped newlines are remembered and libxml2's line
  * numbers mapped back; columns can be off on a line that was repaired.
  *
+ * Damage. libxml2's reader hands out nodes per 512-byte chunk, so a fatal
+ * error also drops the complete elements before it in its chunk. When the
+ * error is not simply the end of the file, we undo what the first pass
+ * added and read the file again, handing libxml2 only the bytes before the
+ * error (backed off to the last '<' on its line): everything complete
+ * before the damage is kept, stats->partial is set and FG_EXML names the
+ * first pass's error. Nothing read, or not JUnit at all, is FG_EXML too.
+ *
  * The model. Each <testcase> is an attempt of the test (suite, classname,
  * name); testcases with the same identity (in this file or already in the
- * run, e.g. gotestsum --rerun-fails or a runner retry) are further attempts
- * of one test. The suite is the path of the enclosing <testsuite> names
- * joined by '/' (PHPUnit nests three levels), or `suite_fallback` when given;
- * then an empty classname becomes the suite path, so cmocka groups stay
- * apart. Status: the most severe child wins, error > failure > skipped >
- * passed; GoogleTest status="notrun"/result="skipped"|"suppressed" and ctest
- * status="disabled" mean skipped. Message: the `message` attribute of that
- * child, else the first non-empty line of its body, else its `type`. Output (capped at 64 KiB, head and tail): the bodies of
- * failure/error/skipped (stack traces), then system-out and system-err, in
- * document order; other failure elements' messages go there too.
+ * run, e.g. gotestsum --rerun-fails or a runner's retry) are further
+ * attempts of one test, found through core's index (fg_run_find_test).
+ * The suite is the path of the enclosing <testsuite> names joined by '/'
+ * (PHPUnit nests three levels), or `suite_fallback` when given; then an
+ * empty classname becomes the suite path, so cmocka groups stay apart.
+ *
+ * Status: the most severe child wins, error > failure > skipped > passed;
+ * GoogleTest status="notrun", result="skipped"|"suppressed" and ctest
+ * status="disabled" mean skipped. Message: the `message` attribute of the
+ * first child of that severity, else the first non-empty line of its body
+ * (the second when the first only names "Class::test", as PHPUnit writes),
+ * else its `type`; at most 4 KiB. Output, at most 64 KiB (head and tail,
+ * with fg_buf's marker): the bodies of failure/error/skipped (stack
+ * traces), then system-out and system-err, in document order; the messages
+ * of further failure elements (GoogleTest writes one per EXPECT) go there
+ * too. Blank lines around the output are dropped.
+ *
  * Retries: every flakyFailure/flakyError/rerunFailure/rerunError is a failed
  * (or error) attempt placed before the testcase's own attempt, in document
- * order, so flaky* + pass settles as flaky and rerun* + failure as failed.
- * (Surefire writes the first run in <failure> and the reruns after it; the
- * order of the failed attempts is then rotated, the outcome is the same.)
+ * order, with its message, stackTrace + system-out/err as output and its
+ * own `time` when given; so flaky* + pass settles as flaky and rerun* +
+ * failure as failed. (nextest puts the last run in <failure>; Surefire the
+ * first, so there the order of the failed attempts is rotated.)
  * pytest writes "failure + teardown error" as two testcases with one name:
- * a duplicate whose error message starts with "failed on teardown" is folded
- * into the attempt before it. Suite-level system-out/err goes to the suite's
- * failed tests that have no output of their own (or to its only test, as
- * Bazel writes the log there). A suite-level <error>/<failure>, or a suite
- * with errors/failures counted but no testcase (cmocka group setup), becomes
- * a synthetic test named "[suite-error]".
+ * a duplicate whose error message starts with "failed on teardown" is
+ * folded into the attempt before it (one execution, durations added).
+ * Suite-level system-out/err goes to the suite's failed tests that have no
+ * output of their own (or to its only test: Bazel writes the log there). A
+ * suite-level <error>/<failure>, or a suite that counts errors or failures
+ * but holds no testcase (cmocka's failed group setup), becomes a synthetic
+ * test named "[suite-error]".
+ *
+ * NEEDSWORK: the filter is a second job in this file (about half of it);
+ * it could move to history/junit_filter.c behind history/internal.h.
  *
  * API: history_junit_read() (history/history.h).
  */
@@ -2217,6 +2237,20 @@ static void on_text(struct jreader *r, const char *s)
 /* libxml2 errors, the main loop, the result                               */
 /* ---------------------------------------------------------------------- */
 
+/* libxml2 names lines of the filtered stream ("testcase line 12"): map. */
+static void map_line_in_msg(struct jreader *r, char *msg, size_t size)
+{
+	char *p = strstr(msg, " line "), *end, tail[256];
+	long line;
+
+	if (!p || p[6] < '0' || p[6] > '9')
+		return;
+	line = strtol(p + 6, &end, 10);
+	snprintf(tail, sizeof(tail), "%s", end);
+	snprintf(p, size - (size_t)(p - msg), " line %ld%s",
+		 jf_line(&r->f, line), tail);
+}
+
 #if LIBXML_VERSION >= 21200
 static void jr_on_error(void *arg, const xmlError *e)
 #else
@@ -2228,6 +2262,7 @@ static void jr_on_error(void *arg, xmlErrorPtr e)
 	size_t n;
 
 	snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "error");
+	map_line_in_msg(r, msg, sizeof(msg));
 	n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
