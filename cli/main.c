@@ -18,6 +18,7 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_history,
 	&cli_cmd_merge,
 	&cli_cmd_gc,
+	&cli_cmd_report,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
