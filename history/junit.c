@@ -1746,6 +1746,8 @@ static enum jkind kind_of(struct jreader *r, const char *name)
 	case K_SUITES:
 		if (streq(name, "testsuite"))
 			return K_SUITE;
+		if (streq(name, "testcase"))
+			return K_CASE; /* no suite: "" or the fallback */
 		return streq(name, "testsuites") ? K_SUITES : K_OTHER;
 	case K_SUITE:
 		if (streq(name, "testcase"))

@@ -791,6 +791,31 @@ static void test_junit_raw_quotes_in_attributes(void **state)
 	free(p);
 }
 
+/* Shapes at the edges: no suite, an empty suite, nested <testsuites>. */
+static void test_junit_odd_shapes(void **state)
+{
+	static const char doc[] =
+		"<testsuites><testcase name=\"bare\"/>"
+		"<testsuite name=\"empty\" tests=\"0\"/>"
+		"<testsuites><testsuite name=\"inner\"><testcase name=\"t\">"
+		"<properties><property name=\"p\" value=\"v\"/></properties>"
+		"<skipped message=\"why\">body</skipped></testcase>"
+		"</testsuite></testsuites></testsuites>";
+	char *p = tmpfile_path("shapes.xml");
+	struct loaded l;
+
+	(void)state;
+	write_file(p, doc, sizeof(doc) - 1);
+	load(&l, p, NULL);
+	assert_int_equal(l.rc, FG_OK);
+	assert_int_equal(l.run.ntests, 2);
+	find(&l, "", "", "bare");
+	assert_string_equal(find(&l, "inner", "", "t")->attempts[0].message,
+			    "why");
+	fg_run_release(&l.run);
+	free(p);
+}
+
 static void test_junit_deep_nesting_fails_cleanly(void **state)
 {
 	char *p = tmpfile_path("deep.xml");
@@ -835,6 +860,7 @@ int main(void)
 		cmocka_unit_test(test_junit_many_tests_and_rereads),
 		cmocka_unit_test(test_junit_time_formats),
 		cmocka_unit_test(test_junit_raw_quotes_in_attributes),
+		cmocka_unit_test(test_junit_odd_shapes),
 		cmocka_unit_test(test_junit_deep_nesting_fails_cleanly),
 	};
 
