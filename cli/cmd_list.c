@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/cmd_list.c - `flakeguard list`: the plan `run` would execute, with
+ * each item's estimate and CI node, so users can see the balance.
+ *
+ * Same selection as `run` (programs after --, or the config), same plan
+ * code (cli/plan.c), so what list shows is what run does.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const struct option long_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "shard", required_argument, NULL, 's' },
+	{ "db", required_argument, NULL, 'd' },
+	{ "json", no_argument, NULL, 'J' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void print_json(const struct fg_config *cfg,
+		       const struct runner_plan *plan)
+{
+	json_t *root = json_object(), *tests = json_array();
+
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct runner_item *it = &plan->items[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "suite",
+				    json_string(cfg->suites[it->suite].name));
+		json_object_set_new(o, "classname", json_string(""));
+		json_object_set_new(o, "name",
+				    json_string(it->case_name ? it->case_name :
+					it->shard >= 0 ? it->id :
+					cfg->suites[it->suite].name));
+		json_object_set_new(o, "id", json_string(it->id));
+		json_object_set_new(o, "estimate_ms",
+				    json_integer(it->estimate_ms));
+		json_object_set_new(o, "known", json_boolean(it->known));
+		json_object_set_new(o, "shard", json_integer(it->node));
+		json_array_append_new(tests, o);
+	}
+	json_object_set_new(root, "tests", tests);
+	json_dumpf(root, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+	json_decref(root);
+}
+
+static void print_table(const struct runner_plan *plan, int k, int n)
+{
+	int64_t total = 0;
+	char d[32];
+
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct runner_item *it = &plan->items[i];
+
+		total += it->estimate_ms;
+		printf("%9s%s  %s\n",
+		       fg_duration_format(it->estimate_ms, d, sizeof(d)),
+		       it->known ? " " : "?", it->id);
+	}
+	printf("%zu item(s), shard %d/%d, estimated %s of work "
+	       "(? = no history yet)\n", plan->n, k, n,
+	       fg_duration_format(total, d, sizeof(d)));
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	const char *config = NULL, *shard = NULL, *db = NULL;
+	struct history_store *store = NULL;
+	struct runner_plan plan;
+	struct fg_config cfg;
+	struct fg_error err = { 0 };
+	bool json = false;
+	int c, k, n, rc;
+	struct stat st;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+c:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 's':
+			shard = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'J':
+			json = true;
+			break;
+		case 'h':
+			return cli_help(&cli_cmd_list);
+		default:
+			return cli_usage_error(&cli_cmd_list, "invalid option");
+		}
+	}
+	if ((rc = cli_shard_choose(&cli_cmd_list, shard, &k, &n)))
+		return rc;
+	if ((rc = cli_load_suites(&cli_cmd_list, &config, argc - optind,
+				  argv + optind, &cfg))) {
+		fg_config_release(&cfg);
+		return rc;
+	}
+	if (!db)
+		db = cfg.db ? cfg.db : ".flakeguard/history.db";
+	/* Listing never creates a database: no history, no estimates. */
+	if (stat(db, &st) == 0 && history_store_open(db, &store, &err)) {
+		fg_config_release(&cfg);
+		return cli_error(&err);
+	}
+	rc = cli_plan_build(&cfg, store, k, n, &plan, &err);
+	if (rc) {
+		rc = cli_error(&err);
+	} else {
+		if (json)
+			print_json(&cfg, &plan);
+		else
+			print_table(&plan, k, n);
+		runner_plan_release(&plan);
+	}
+	history_store_close(store);
+	fg_config_release(&cfg);
+	return rc;
+}
+
+const struct cli_command cli_cmd_list = {
+	.name = "list",
+	.fn = cmd_list,
+	.usage = "flakeguard list [OPTIONS] [--] [PROGRAM...]",
+	.summary = "show the plan: items in run order, estimates, shards",
+	.help =
+	"Takes the same selection as run (programs after --, or the config)\n"
+	"and prints what run would execute on this node, longest first, with\n"
+	"each item's estimate from history.\n\n"
+	"Options:\n"
+	"  -c, --config FILE        suites from FILE (default: flakeguard.json)\n"
+	"      --shard K/N          only node K's share of N\n"
+	"      --db PATH            history for estimates (default\n"
+	"                           .flakeguard/history.db; never created)\n"
+	"      --json               {\"tests\": [{suite, classname, name, id,\n"
+	"                           estimate_ms, known, shard}]}\n"
+	"  -h, --help               this help\n",
+};

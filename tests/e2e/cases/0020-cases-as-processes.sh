@@ -1,0 +1,28 @@
+# A suite that lists its cases and runs one at a time: each case is its own
+# process (argv, never a shell), and a retry reruns only the failed case.
+cat > lister.sh <<'SH'
+#!/bin/sh
+printf 'alpha\nbeta\nname with spaces\n$(touch pwned)\n'
+SH
+cat > runone.sh <<'SH'
+#!/bin/sh
+# fails "beta" on its first attempt only
+echo "running [$1] attempt $FLAKEGUARD_ATTEMPT case=$FLAKEGUARD_CASE"
+[ "$1" = beta ] && [ "$FLAKEGUARD_ATTEMPT" = 1 ] && exit 1
+exit 0
+SH
+chmod +x lister.sh runone.sh
+cat > flakeguard.json <<JSON
+{ "suites": [ { "name": "cases", "command": ["false"],
+  "cases": { "list": ["./lister.sh"], "run": ["./runone.sh", "{case}"] } } ] }
+JSON
+fg list --json; expect_rc 0
+jq_is out '.tests | length' 4
+jq_is out '[.tests[].name] | sort | join(",")' '$(touch pwned),alpha,beta,name with spaces'
+fg run --db t.db --json r.json --retries 1
+expect_rc 0
+[ ! -e pwned ] || fail "a case name went through a shell"
+jq_is r.json '.summary.total' 4
+jq_is r.json '.tests[] | select(.name=="beta") | .outcome' flaky
+jq_is r.json '.tests[] | select(.name=="alpha") | .attempts | length' 1
+jq_is r.json '.tests[] | select(.name=="name with spaces") | .outcome' passed

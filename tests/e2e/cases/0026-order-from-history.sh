@@ -1,0 +1,23 @@
+# The second run orders work longest first from recorded durations;
+# never-seen items come first.
+cat > flakeguard.json <<JSON
+{ "suites": [
+  { "name": "short", "command": ["$MISBEHAVE", "sleep", "10"] },
+  { "name": "long", "command": ["$MISBEHAVE", "sleep", "400"] },
+  { "name": "mid", "command": ["$MISBEHAVE", "sleep", "150"] }
+] }
+JSON
+fg list --db t.db; expect_rc 0
+fg run --db t.db -j1; expect_rc 0
+fg list --db t.db --json; expect_rc 0
+jq_is out '[.tests[].name] | join(",")' "long,mid,short"
+jq_is out '[.tests[].known] | all' true
+cat > flakeguard.json <<JSON
+{ "suites": [
+  { "name": "short", "command": ["$MISBEHAVE", "sleep", "10"] },
+  { "name": "long", "command": ["$MISBEHAVE", "sleep", "400"] },
+  { "name": "newcomer", "command": ["$MISBEHAVE", "pass"] }
+] }
+JSON
+fg list --db t.db --json; expect_rc 0
+jq_is out '[.tests[].name] | join(",")' "newcomer,long,short"
