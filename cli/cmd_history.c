@@ -104,10 +104,13 @@ static void print_strip(const struct history_test_id *id,
 		putchar(i ? ' ' : '\n');
 		count[r[i].first->outcome]++;
 	}
-	printf("%zu run%s:", n, n == 1 ? "" : "s");
-	for (int o = 0; o < FG_O_COUNT; o++)
-		if (count[o])
-			printf(" %zu %s", count[o], fg_outcome_name(o));
+	printf("%zu run%s", n, n == 1 ? "" : "s");
+	for (int o = 0, first = 1; o < FG_O_COUNT; o++)
+		if (count[o]) {
+			printf("%s %zu %s", first ? ":" : ",", count[o],
+			       fg_outcome_name(o));
+			first = 0;
+		}
 	putchar('\n');
 	for (size_t i = n; i-- > 0;) {
 		const struct history_attempt_rec *a = r[i].first;
