@@ -321,6 +321,295 @@ static void test_resubmit_from_callback(void **state)
 	assert_int_equal(resubmits, 3);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Locks, groups and slots                                                 */
+/* ---------------------------------------------------------------------- */
+
+struct excl {
+	int running_a;     /* jobs holding lock "a" now */
+	int max_a;
+	int running_g;     /* jobs of group 1 now */
+	int max_g;
+	int running, max_running;
+};
+
+static void excl_start(struct runner *r, struct runner_job *job, void *data)
+{
+	struct excl *e = data;
+
+	(void)r;
+	if (job->locks && ++e->running_a > e->max_a)
+		e->max_a = e->running_a;
+	if (job->group == 1 && ++e->running_g > e->max_g)
+		e->max_g = e->running_g;
+	if (++e->running > e->max_running)
+		e->max_running = e->running;
+}
+
+static void excl_done(struct runner *r, struct runner_job *job, void *data)
+{
+	struct excl *e = data;
+
+	(void)r;
+	if (job->locks)
+		e->running_a--;
+	if (job->group == 1)
+		e->running_g--;
+	e->running--;
+}
+
+static void test_locks_and_groups_exclude(void **state)
+{
+	char *argv[] = { misbehave, "sleep", "30", NULL };
+	char *lock_a[] = { "a", NULL };
+	int group_max[] = { 2 };
+	struct runner_job jobs[12];
+	struct excl e = { 0 };
+	struct runner_opts o = {
+		.jobs = 4, .group_max = group_max, .ngroups = 1,
+		.on_start = excl_start, .on_done = excl_done, .data = &e,
+	};
+	struct runner *r;
+
+	(void)state;
+	assert_int_equal(runner_new(&o, &r, NULL), FG_OK);
+	for (int i = 0; i < 12; i++) {
+		jobs[i] = (struct runner_job){ .name = "x", .argv = argv,
+					       .env = environ };
+		if (i % 3 == 0)
+			jobs[i].locks = lock_a;
+		else if (i % 3 == 1)
+			jobs[i].group = 1;
+		runner_submit(r, &jobs[i]);
+	}
+	assert_int_equal(runner_run(r), FG_OK);
+	runner_free(r);
+	assert_int_equal(e.max_a, 1);
+	assert_true(e.max_g <= 2);
+	/* Blocked jobs were passed over: more than lock+group ran at once. */
+	assert_true(e.max_running >= 3);
+	for (int i = 0; i < 12; i++)
+		runner_job_release(&jobs[i]);
+}
+
+static void test_slots_are_capped_at_jobs(void **state)
+{
+	char *argv[] = { misbehave, "pass", NULL };
+	struct runner_job big = { .name = "big", .argv = argv, .env = environ,
+				  .slots = 64 };
+	struct runner_job small = { .name = "s", .argv = argv, .env = environ };
+	struct counts c = { 0 };
+	struct runner_opts o = {
+		.jobs = 2, .on_start = on_start, .on_done = on_done, .data = &c,
+	};
+	struct runner *r;
+
+	(void)state;
+	assert_int_equal(runner_new(&o, &r, NULL), FG_OK);
+	runner_submit(r, &big);
+	runner_submit(r, &small);
+	assert_int_equal(runner_run(r), FG_OK);
+	runner_free(r);
+	/* The big job took every slot: it never ran beside the small one. */
+	assert_int_equal(c.max_running, 1);
+	assert_int_equal(c.done, 2);
+	runner_job_release(&big);
+	runner_job_release(&small);
+}
+
+static void cancel_on_fail(struct runner *r, struct runner_job *job, void *d)
+{
+	(void)d;
+	if (job->result.end == RUNNER_EXITED && job->result.exit_code)
+		runner_cancel(r);
+}
+
+static void test_cancel_terminates_running(void **state)
+{
+	char *fail[] = { misbehave, "fail", NULL };
+	char *hang[] = { misbehave, "hang", NULL };
+	struct runner_job a = { .name = "f", .argv = fail, .env = environ };
+	struct runner_job b = { .name = "h", .argv = hang, .env = environ };
+	struct runner_job c = { .name = "q", .argv = hang, .env = environ };
+	struct runner_opts o = { .jobs = 2, .kill_grace_ms = 300,
+				 .on_done = cancel_on_fail };
+	struct runner *r;
+
+	(void)state;
+	assert_int_equal(runner_new(&o, &r, NULL), FG_OK);
+	runner_submit(r, &b);
+	runner_submit(r, &a);
+	runner_submit(r, &c);
+	assert_int_equal(runner_run(r), FG_OK);
+	assert_int_equal(runner_dropped(r), 1);
+	runner_free(r);
+	assert_int_equal(b.result.end, RUNNER_CANCELLED);
+	assert_false(alive(b.result.pid));
+	runner_job_release(&a);
+	runner_job_release(&b);
+}
+
+static void test_log_file_and_no_capture(void **state)
+{
+	char *argv[] = { misbehave, "print", "to-the-log", NULL };
+	char path[] = "/tmp/fg-runner-log-XXXXXX";
+	struct runner_job job = { .name = "t", .argv = argv, .log_path = path };
+	char buf[64] = "";
+	FILE *f;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	run_one(&job, 0, 1000, 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	unlink(path);
+	assert_string_equal(buf, "to-the-log\n");
+	runner_job_release(&job);
+
+	job = (struct runner_job){ .name = "t", .argv = argv,
+				   .no_capture = true };
+	run_one(&job, 0, 1000, 0);
+	assert_int_equal(job.result.output.total, 0);
+	assert_int_equal(job.result.exit_code, 0);
+	runner_job_release(&job);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The plan: order and partition                                           */
+/* ---------------------------------------------------------------------- */
+
+static bool est_from_name(void *ctx, const struct runner_item *it,
+			  int64_t *ms)
+{
+	(void)ctx;
+	/* items named "kNNN" are known with NNN ms; others unknown */
+	if (it->id[0] != 'k')
+		return false;
+	*ms = atoll(it->id + 1);
+	return true;
+}
+
+static void make_plan(struct runner_plan *p, size_t n, uint64_t seed)
+{
+	runner_plan_init(p);
+	for (size_t i = 0; i < n; i++) {
+		struct fg_suite_cfg s = { .name = NULL };
+		char name[32];
+
+		/* lognormal-ish skew from a fixed LCG: deterministic */
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		if (i % 10 == 9)
+			snprintf(name, sizeof(name), "u%zu", i);
+		else
+			snprintf(name, sizeof(name), "k%llu",
+				 (unsigned long long)(1 + (seed >> 33) % 1000 *
+						      ((seed >> 20) % 7 == 0 ? 20 : 1)));
+		s.name = name;
+		assert_int_equal(runner_plan_add_suite(p, i, &s, NULL, NULL,
+						       1000, NULL), FG_OK);
+		/* ids must be unique: suffix the index */
+		free(p->items[p->n - 1].id);
+		p->items[p->n - 1].id = fg_xasprintf("%s.%zu", name, i);
+	}
+}
+
+static void test_plan_order_longest_first_unknown_first(void **state)
+{
+	struct runner_plan p;
+
+	(void)state;
+	make_plan(&p, 50, 7);
+	runner_plan_order(&p, est_from_name, NULL, 500);
+	for (size_t i = 1; i < p.n; i++) {
+		const struct runner_item *a = &p.items[i - 1], *b = &p.items[i];
+
+		if (a->known == b->known)
+			assert_true(a->estimate_ms >= b->estimate_ms);
+		else
+			assert_false(a->known); /* unknown before known */
+	}
+	runner_plan_release(&p);
+}
+
+static void test_partition_deterministic_complete_balanced(void **state)
+{
+	struct runner_plan p, q;
+	int64_t load[4] = { 0 }, total = 0, longest = 0, max = 0;
+
+	(void)state;
+	make_plan(&p, 200, 42);
+	make_plan(&q, 200, 42);
+	runner_plan_order(&p, est_from_name, NULL, 500);
+	runner_plan_order(&q, est_from_name, NULL, 500);
+	runner_plan_partition(&p, 4);
+	runner_plan_partition(&q, 4);
+	for (size_t i = 0; i < p.n; i++) {
+		assert_string_equal(p.items[i].id, q.items[i].id);
+		assert_int_equal(p.items[i].node, q.items[i].node);
+		assert_true(p.items[i].node >= 1 && p.items[i].node <= 4);
+		load[p.items[i].node - 1] += p.items[i].estimate_ms;
+		total += p.items[i].estimate_ms;
+		if (p.items[i].estimate_ms > longest)
+			longest = p.items[i].estimate_ms;
+	}
+	for (int k = 0; k < 4; k++)
+		if (load[k] > max)
+			max = load[k];
+	/* Greedy LPT: within the longest item of the ideal share. */
+	assert_true(max <= total / 4 + longest);
+	runner_plan_release(&p);
+	runner_plan_release(&q);
+}
+
+static void test_partition_unknown_by_stable_hash(void **state)
+{
+	struct runner_plan p, q;
+
+	(void)state;
+	/* An unknown item's node does not depend on the rest of the plan. */
+	make_plan(&p, 30, 1);
+	make_plan(&q, 60, 99);
+	free(q.items[0].id);
+	q.items[0].id = fg_xstrdup(p.items[9].id); /* a "u" item of p */
+	runner_plan_order(&p, est_from_name, NULL, 500);
+	runner_plan_order(&q, est_from_name, NULL, 500);
+	runner_plan_partition(&p, 3);
+	runner_plan_partition(&q, 3);
+	for (size_t i = 0; i < p.n; i++)
+		for (size_t j = 0; j < q.n; j++)
+			if (!p.items[i].known && !q.items[j].known &&
+			    !strcmp(p.items[i].id, q.items[j].id))
+				assert_int_equal(p.items[i].node,
+						 q.items[j].node);
+	runner_plan_release(&p);
+	runner_plan_release(&q);
+}
+
+static void test_shard_parse_and_env(void **state)
+{
+	int k, n;
+
+	(void)state;
+	assert_int_equal(runner_shard_parse("2/5", &k, &n, NULL), FG_OK);
+	assert_int_equal(k, 2);
+	assert_int_equal(n, 5);
+	assert_int_equal(runner_shard_parse("0/5", &k, &n, NULL), FG_EINVAL);
+	assert_int_equal(runner_shard_parse("6/5", &k, &n, NULL), FG_EINVAL);
+	assert_int_equal(runner_shard_parse("1/", &k, &n, NULL), FG_EINVAL);
+	assert_int_equal(runner_shard_parse("x", &k, &n, NULL), FG_EINVAL);
+	setenv("CIRCLE_NODE_INDEX", "0", 1);
+	setenv("CIRCLE_NODE_TOTAL", "4", 1);
+	assert_true(runner_shard_from_env(&k, &n));
+	assert_int_equal(k, 1);
+	assert_int_equal(n, 4);
+	unsetenv("CIRCLE_NODE_INDEX");
+	unsetenv("CIRCLE_NODE_TOTAL");
+}
+
 int main(void)
 {
 	const char *progs = getenv("FG_PROGS");
@@ -337,6 +626,14 @@ int main(void)
 		cmocka_unit_test(test_cwd_and_env),
 		cmocka_unit_test(test_parallelism_is_capped),
 		cmocka_unit_test(test_resubmit_from_callback),
+		cmocka_unit_test(test_locks_and_groups_exclude),
+		cmocka_unit_test(test_slots_are_capped_at_jobs),
+		cmocka_unit_test(test_cancel_terminates_running),
+		cmocka_unit_test(test_log_file_and_no_capture),
+		cmocka_unit_test(test_plan_order_longest_first_unknown_first),
+		cmocka_unit_test(test_partition_deterministic_complete_balanced),
+		cmocka_unit_test(test_partition_unknown_by_stable_hash),
+		cmocka_unit_test(test_shard_parse_and_env),
 	};
 
 	char rel[4096];
