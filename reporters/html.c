@@ -35,6 +35,7 @@
 #include <string.h>
 
 #define HTML_FAILURES_DETAILED 200 /* failures shown with their output */
+#define HTML_FAILURES_OPEN 5      /* ... and unfolded */
 #define HTML_LIST_MAX 1000         /* rows per section above the table */
 #define HTML_TAIL_BYTES 8192       /* output kept per failure */
 #define HTML_SLOWEST 20            /* bars in the duration chart */
@@ -143,7 +144,7 @@ static const char page_css[] =
 	"margin:0 auto;max-width:1200px;padding:16px 24px;color:#1f2328}"
 	"h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px;"
 	"border-bottom:1px solid var(--line);padding-bottom:4px}"
-	".meta{color:var(--mute)}.meta span+span:before{content:' \\00b7 '}"
+	".meta{color:var(--mute)}.meta span+span:before{content:'\\00b7';margin:0 6px}"
 	".verdict{font-size:18px;font-weight:600;padding:10px 14px;"
 	"border-radius:6px;margin:12px 0;border:1px solid}"
 	".verdict.ok{color:var(--good);background:#dafbe1;border-color:#aceebb}"
@@ -159,7 +160,7 @@ static const char page_css[] =
 	"padding:1px 5px;border-radius:3px;background:var(--bg2);"
 	"margin-right:6px}.msg{white-space:pre-wrap;font-family:ui-monospace,"
 	"monospace;margin:6px 0}"
-	"pre{background:var(--bg2);padding:8px;overflow:auto;max-height:420px;"
+	"pre{background:var(--bg2);padding:8px;overflow:auto;max-height:320px;"
 	"font-size:12px;white-space:pre-wrap;word-break:break-all}"
 	".strip{font-family:ui-monospace,monospace;letter-spacing:1px}"
 	"table{border-collapse:collapse;width:100%}td,th{text-align:left;"
@@ -233,12 +234,13 @@ static void cards(FILE *f, const struct fg_run *run)
 		s.total, s.passed, s.failed, s.flaky, s.skipped, s.quarantined);
 }
 
-static void failure_block(FILE *f, const struct fg_test *t, bool detailed)
+static void failure_block(FILE *f, const struct fg_test *t, bool detailed,
+			  bool open)
 {
 	const struct fg_attempt *a = reporters__last_attempt(t);
 
-	fputs("<details class=\"failure row\"><summary><span class=\"tag bad\">",
-	      f);
+	fprintf(f, "<details class=\"failure row\"%s><summary>"
+		"<span class=\"tag bad\">", open ? " open" : "");
 	fputs(a ? fg_astatus_name(a->status) : "failed", f);
 	fputs("</span><span class=\"name\">", f);
 	html_label(f, t);
@@ -281,7 +283,8 @@ static void section_failures(FILE *f, const struct fg_run *run, size_t n)
 	for (size_t i = 0; i < run->ntests && shown < HTML_LIST_MAX; i++) {
 		if (run->tests[i].outcome != FG_O_FAILED)
 			continue;
-		failure_block(f, &run->tests[i], shown < HTML_FAILURES_DETAILED);
+		failure_block(f, &run->tests[i], shown < HTML_FAILURES_DETAILED,
+			      shown < HTML_FAILURES_OPEN);
 		shown++;
 	}
 	if (shown < n)
