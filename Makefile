@@ -18,7 +18,7 @@ SANITIZE   ?=
 
 VERSION    := 0.1.0
 DEPS       := libuv jansson libxml-2.0 sqlite3
-TEST_DEPS  := cmocka
+TEST_DEPS  := cmocka gtest
 WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla \
               -Wformat=2 -Wno-format-nonliteral
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DFG_VERSION='"$(VERSION)"' -I. \

@@ -414,10 +414,24 @@ static void draw_live(struct run_state *rs)
 		     rs->done, rs->plan.n,
 		     fg_duration_format(elapsed, d, sizeof(d)),
 		     rs->failed_items, rs->flaky_items);
-	if (rs->estimate_left_ms > 0 && rs->jobs > 0)
-		n += snprintf(line + n, sizeof(line) - (size_t)n, ", ETA %s",
-			      fg_duration_format(rs->estimate_left_ms / rs->jobs,
-						 d, sizeof(d)));
+	if (rs->estimate_left_ms > 0 && rs->jobs > 0) {
+		int64_t left = rs->estimate_left_ms, now = fg_now_ms();
+
+		/* Running items are partly done: count what they have left. */
+		for (size_t i = 0; i < running; i++) {
+			const struct runner_job *j =
+				runner_running_job(rs->runner, i);
+			const struct item_state *is = j->data;
+			int64_t ran = now - j->result.started_at_ms;
+
+			left -= ran < is->item->estimate_ms ?
+					ran : is->item->estimate_ms;
+		}
+		if (left > 0)
+			n += snprintf(line + n, sizeof(line) - (size_t)n,
+				      ", ETA %s", fg_duration_format(
+					      left / rs->jobs, d, sizeof(d)));
+	}
 	for (size_t i = 0; i < running && n < 100; i++)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, "%s%s",
 			      i ? ", " : " | ",

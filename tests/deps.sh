@@ -26,6 +26,7 @@ for p in $missing; do
 	libxml-2.0) debs="$debs libxml2-dev" ;;
 	sqlite3) debs="$debs libsqlite3-dev" ;;
 	cmocka) debs="$debs libcmocka-dev" ;;
+	gtest) debs="$debs libgtest-dev" ;;
 	*) debs="$debs $p" ;;
 	esac
 done
