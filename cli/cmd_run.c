@@ -44,6 +44,10 @@ struct run_opts {
 	const char *config;
 	const char *db;
 	const char *json;
+	const char *junit;
+	const char *junit_profile;
+	const char *html;
+	const char *markdown;
 	const char *commit;
 	const char *branch;
 	const char *color;
@@ -658,6 +662,7 @@ enum {
 	OPT_RETRIES, OPT_FLAKY_RESULT, OPT_COLOR, OPT_KILL_GRACE,
 	OPT_LEAK_TIMEOUT, OPT_SHARD, OPT_FAIL_FAST, OPT_MAX_FAIL,
 	OPT_MAX_RETRY_FAILURES, OPT_LOG_DIR, OPT_NO_CAPTURE, OPT_KEEP_TMP,
+	OPT_JUNIT, OPT_JUNIT_PROFILE, OPT_HTML, OPT_MARKDOWN,
 };
 
 static const struct option long_opts[] = {
@@ -675,6 +680,10 @@ static const struct option long_opts[] = {
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
+	{ "junit-profile", required_argument, NULL, OPT_JUNIT_PROFILE },
+	{ "html", required_argument, NULL, OPT_HTML },
+	{ "markdown", required_argument, NULL, OPT_MARKDOWN },
 	{ "log-dir", required_argument, NULL, OPT_LOG_DIR },
 	{ "no-capture", no_argument, NULL, OPT_NO_CAPTURE },
 	{ "keep-tmp", no_argument, NULL, OPT_KEEP_TMP },
@@ -765,6 +774,23 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_JSON:
 			o->json = optarg;
+			break;
+		case OPT_JUNIT:
+			o->junit = optarg;
+			break;
+		case OPT_JUNIT_PROFILE:
+			if (strcmp(optarg, "surefire") && strcmp(optarg, "attempts") &&
+			    strcmp(optarg, "plain"))
+				rc = cli_usage_error(cmd, "invalid --junit-profile "
+						     "'%s' (expected surefire, "
+						     "attempts or plain)", optarg);
+			o->junit_profile = optarg;
+			break;
+		case OPT_HTML:
+			o->html = optarg;
+			break;
+		case OPT_MARKDOWN:
+			o->markdown = optarg;
 			break;
 		case OPT_LOG_DIR:
 			o->log_dir = optarg;
@@ -923,9 +949,19 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 		fprintf(stderr, "flakeguard: %s\n", err.msg);
 		exit_code = FG_EXIT_INFRA;
 	}
-	if (o->json && report_json_write(o->json, &rs->run, &err)) {
-		fprintf(stderr, "flakeguard: %s\n", err.msg);
-		exit_code = FG_EXIT_INFRA;
+	{
+		const char *gha = getenv("GITHUB_ACTIONS");
+		struct report_outputs ro = {
+			.json = o->json, .junit = o->junit,
+			.junit_profile = o->junit_profile, .html = o->html,
+			.markdown = o->markdown,
+			.github = gha && !strcmp(gha, "true"),
+		};
+
+		if (report_write_all(&ro, &rs->run, &v, &err)) {
+			fprintf(stderr, "flakeguard: %s\n", err.msg);
+			exit_code = FG_EXIT_INFRA;
+		}
 	}
 	if (o->verbosity >= 0 || exit_code) {
 		struct report_term_opts to = { .color = rs->color };
@@ -1037,6 +1073,12 @@ const struct cli_command cli_cmd_run = {
 	"      --max-fail N         stop after N real failures\n"
 	"      --db PATH            history database (default .flakeguard/history.db)\n"
 	"      --json FILE          write the run as JSON (- for stdout)\n"
+	"      --junit FILE         merged JUnit XML (retries as flakyFailure/\n"
+	"                           rerunFailure)\n"
+	"      --junit-profile P    surefire (default), attempts or plain\n"
+	"      --html FILE          self-contained HTML report\n"
+	"      --markdown FILE      Markdown summary (PR comments; appended to\n"
+	"                           $GITHUB_STEP_SUMMARY under GitHub Actions)\n"
 	"      --log-dir DIR        keep every attempt's full output in DIR\n"
 	"      --no-capture         let tests write to the terminal (implies -j1)\n"
 	"      --keep-tmp           keep the JUnit files and TEST_TMPDIRs\n"
