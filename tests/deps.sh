@@ -12,7 +12,7 @@ for p in "$@"; do
 	missing="$missing $p"
 done
 # Command-line tools the tests and the demo use next to the libraries.
-for t in sqlite3 jq; do
+for t in sqlite3 jq xmllint g++; do
 	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
 [ -z "$missing" ] && exit 0
@@ -27,6 +27,8 @@ for p in $missing; do
 	sqlite3) debs="$debs libsqlite3-dev" ;;
 	cmocka) debs="$debs libcmocka-dev" ;;
 	gtest) debs="$debs libgtest-dev" ;;
+	xmllint) debs="$debs libxml2-utils" ;;
+	g++) debs="$debs g++" ;;
 	*) debs="$debs $p" ;;
 	esac
 done
