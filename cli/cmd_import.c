@@ -79,7 +79,8 @@ static size_t add_dir(struct file_list *fl, const char *dir)
 	walk_list = &found;
 	nftw(dir, walk_one, 32, FTW_PHYS);
 	walk_list = NULL;
-	qsort(found.v, found.n, sizeof(*found.v), cmp_str);
+	if (found.n)
+		qsort(found.v, found.n, sizeof(*found.v), cmp_str);
 	for (size_t i = 0; i < found.n; i++) {
 		files_add(fl, found.v[i]);
 		free(found.v[i]);
