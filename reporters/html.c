@@ -487,7 +487,7 @@ static void data_block(FILE *f, const struct fg_run *run)
 		fprintf(f, ",%d,%lld,%zu", (int)t->outcome,
 			(long long)t->duration_ms, t->nattempts);
 		if (t->outcome != FG_O_PASSED && a && a->message) {
-			char *m = fg_xstrndup(a->message, 300);
+			char *m = reporters__strndup_utf8(a->message, 300);
 
 			fputc(',', f);
 			json_text(f, m);

@@ -17,6 +17,12 @@
  */
 char *reporters__clean_text(const char *s);
 
+/*
+ * A copy of at most max bytes of s, cut back to a UTF-8 character
+ * boundary. (fg_xstrndup copies n bytes whatever strlen(s) is.) Caller frees.
+ */
+char *reporters__strndup_utf8(const char *s, size_t max);
+
 /* "suite: classname.name", "suite: name" or "suite" (as the terminal shows). */
 char *reporters__test_label(const struct fg_test *t);
 

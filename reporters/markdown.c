@@ -216,7 +216,7 @@ char *report_markdown(const struct fg_run *run,
 		if (run->id)
 			fprintf(f, "run %lld", (long long)run->id);
 		if (run->commit) {
-			char *c = fg_xstrndup(run->commit, 12);
+			char *c = reporters__strndup_utf8(run->commit, 12);
 
 			fputs(run->id ? " \u00b7 commit " : "commit ", f);
 			md_text(f, c);

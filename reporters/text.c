@@ -75,6 +75,16 @@ char *reporters__clean_text(const char *s)
 	return out;
 }
 
+char *reporters__strndup_utf8(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	if (s[n])
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	return fg_xstrndup(s, n);
+}
+
 char *reporters__test_label(const struct fg_test *t)
 {
 	if (!strcmp(t->name, t->suite) && !*t->classname)
