@@ -45,11 +45,14 @@ struct runner_plan;
 /*
  * Expands the config's suites into items (listing cases), estimates them
  * from the store's history (store may be NULL), orders them, and keeps
- * only node shard_k's share when shard_n > 1.
+ * only node shard_k's share when shard_n > 1 (shard_k 0: every node's,
+ * each item's node set). With plan_file (from `list --shards N --json`)
+ * order, estimates and nodes come from that file instead, and any
+ * mismatch with the configuration is an FG_ECONFIG error.
  */
 int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
-		   int shard_k, int shard_n, struct runner_plan *plan,
-		   struct fg_error *err);
+		   const char *plan_file, int shard_k, int shard_n,
+		   struct runner_plan *plan, struct fg_error *err);
 /* The suite's working directory. Caller frees. */
 char *cli_suite_cwd(const struct fg_config *cfg, const struct fg_suite_cfg *s);
 /* environ plus the suite's env ({junit} -> junit when non-NULL). strv. */

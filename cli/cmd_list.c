@@ -17,6 +17,8 @@
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "shard", required_argument, NULL, 's' },
+	{ "shards", required_argument, NULL, 'S' },
+	{ "plan", required_argument, NULL, 'p' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "json", no_argument, NULL, 'J' },
 	{ "help", no_argument, NULL, 'h' },
@@ -24,10 +26,11 @@ static const struct option long_opts[] = {
 };
 
 static void print_json(const struct fg_config *cfg,
-		       const struct runner_plan *plan)
+		       const struct runner_plan *plan, int shards)
 {
 	json_t *root = json_object(), *tests = json_array();
 
+	json_object_set_new(root, "shards", json_integer(shards));
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct runner_item *it = &plan->items[i];
 		json_t *o = json_object();
@@ -61,18 +64,29 @@ static void print_table(const struct runner_plan *plan, int k, int n)
 		const struct runner_item *it = &plan->items[i];
 
 		total += it->estimate_ms;
-		printf("%9s%s  %s\n",
-		       fg_duration_format(it->estimate_ms, d, sizeof(d)),
-		       it->known ? " " : "?", it->id);
+		if (k)
+			printf("%9s%s  %s\n",
+			       fg_duration_format(it->estimate_ms, d, sizeof(d)),
+			       it->known ? " " : "?", it->id);
+		else
+			printf("%9s%s  [%d] %s\n",
+			       fg_duration_format(it->estimate_ms, d, sizeof(d)),
+			       it->known ? " " : "?", it->node, it->id);
 	}
-	printf("%zu item(s), shard %d/%d, estimated %s of work "
-	       "(? = no history yet)\n", plan->n, k, n,
-	       fg_duration_format(total, d, sizeof(d)));
+	if (k)
+		printf("%zu item(s), shard %d/%d, estimated %s of work "
+		       "(? = no history yet)\n", plan->n, k, n,
+		       fg_duration_format(total, d, sizeof(d)));
+	else
+		printf("%zu item(s) over %d shards, estimated %s of work "
+		       "(? = no history yet)\n", plan->n, n,
+		       fg_duration_format(total, d, sizeof(d)));
 }
 
 static int cmd_list(int argc, char **argv)
 {
-	const char *config = NULL, *shard = NULL, *db = NULL;
+	const char *config = NULL, *shard = NULL, *db = NULL, *plan_file = NULL;
+	int shards = 0;
 	struct history_store *store = NULL;
 	struct runner_plan plan;
 	struct fg_config cfg;
@@ -90,6 +104,14 @@ static int cmd_list(int argc, char **argv)
 		case 's':
 			shard = optarg;
 			break;
+		case 'S':
+			if (cli_parse_int(optarg, 1, 100000, &shards))
+				return cli_usage_error(&cli_cmd_list, "invalid "
+						       "--shards '%s'", optarg);
+			break;
+		case 'p':
+			plan_file = optarg;
+			break;
 		case 'd':
 			db = optarg;
 			break;
@@ -102,8 +124,15 @@ static int cmd_list(int argc, char **argv)
 			return cli_usage_error(&cli_cmd_list, "invalid option");
 		}
 	}
+	if (shards && shard)
+		return cli_usage_error(&cli_cmd_list, "--shards and --shard "
+				       "exclude each other");
 	if ((rc = cli_shard_choose(&cli_cmd_list, shard, &k, &n)))
 		return rc;
+	if (shards) {
+		k = 0; /* every node's items */
+		n = shards;
+	}
 	if ((rc = cli_load_suites(&cli_cmd_list, &config, argc - optind,
 				  argv + optind, &cfg))) {
 		fg_config_release(&cfg);
@@ -116,12 +145,12 @@ static int cmd_list(int argc, char **argv)
 		fg_config_release(&cfg);
 		return cli_error(&err);
 	}
-	rc = cli_plan_build(&cfg, store, k, n, &plan, &err);
+	rc = cli_plan_build(&cfg, store, plan_file, k, n, &plan, &err);
 	if (rc) {
 		rc = cli_error(&err);
 	} else {
 		if (json)
-			print_json(&cfg, &plan);
+			print_json(&cfg, &plan, n);
 		else
 			print_table(&plan, k, n);
 		runner_plan_release(&plan);
@@ -143,6 +172,11 @@ const struct cli_command cli_cmd_list = {
 	"Options:\n"
 	"  -c, --config FILE        suites from FILE (default: flakeguard.json)\n"
 	"      --shard K/N          only node K's share of N\n"
+	"      --shards N           every item with its node, for N nodes;\n"
+	"                           with --json this is a plan file for\n"
+	"                           `run --plan` (every node runs its share of\n"
+	"                           one plan, whatever history it has)\n"
+	"      --plan FILE          show a plan file's items for this node\n"
 	"      --db PATH            history for estimates (default\n"
 	"                           .flakeguard/history.db; never created)\n"
 	"      --json               {\"tests\": [{suite, classname, name, id,\n"

@@ -52,6 +52,7 @@ struct run_opts {
 	const char *branch;
 	const char *color;
 	const char *shard;
+	const char *plan;
 	const char *log_dir;
 	int jobs;
 	int retries;
@@ -662,7 +663,7 @@ enum {
 	OPT_RETRIES, OPT_FLAKY_RESULT, OPT_COLOR, OPT_KILL_GRACE,
 	OPT_LEAK_TIMEOUT, OPT_SHARD, OPT_FAIL_FAST, OPT_MAX_FAIL,
 	OPT_MAX_RETRY_FAILURES, OPT_LOG_DIR, OPT_NO_CAPTURE, OPT_KEEP_TMP,
-	OPT_JUNIT, OPT_JUNIT_PROFILE, OPT_HTML, OPT_MARKDOWN,
+	OPT_JUNIT, OPT_JUNIT_PROFILE, OPT_HTML, OPT_MARKDOWN, OPT_PLAN,
 };
 
 static const struct option long_opts[] = {
@@ -678,6 +679,7 @@ static const struct option long_opts[] = {
 	{ "fail-fast", no_argument, NULL, OPT_FAIL_FAST },
 	{ "max-fail", required_argument, NULL, OPT_MAX_FAIL },
 	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "plan", required_argument, NULL, OPT_PLAN },
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
@@ -768,6 +770,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_SHARD:
 			o->shard = optarg;
+			break;
+		case OPT_PLAN:
+			o->plan = optarg;
 			break;
 		case OPT_DB:
 			o->db = optarg;
@@ -1018,7 +1023,8 @@ static int cmd_run(int argc, char **argv)
 	    (o.log_dir && mkdir(o.log_dir, 0755) < 0 && errno != EEXIST &&
 	     fg_fail(&err, FG_EIO, "cannot create --log-dir '%s': %s",
 		     o.log_dir, strerror(errno))) ||
-	    cli_plan_build(&cfg, store, shard_k, shard_n, &rs.plan, &err)) {
+	    cli_plan_build(&cfg, store, o.plan, shard_k, shard_n, &rs.plan,
+			   &err)) {
 		exit_code = cli_error(&err);
 		goto out;
 	}
@@ -1061,6 +1067,8 @@ const struct cli_command cli_cmd_run = {
 	"  -j, --jobs N             run N at once (default: usable cores)\n"
 	"      --shard K/N          run only CI node K's share of N (default:\n"
 	"                           CI_NODE_INDEX/TOTAL and friends, else 1/1)\n"
+	"      --plan FILE          take order and shards from FILE (written by\n"
+	"                           `flakeguard list --shards N --json`)\n"
 	"      --timeout DURATION   per-attempt timeout (default 10m; 90s, 1500ms)\n"
 	"      --kill-grace DURATION  SIGTERM to SIGKILL on timeout (default 5s)\n"
 	"      --leak-timeout DURATION  wait for output held by leftover\n"

@@ -10,6 +10,7 @@
  */
 #include "cli/cli.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,9 +138,104 @@ static void sum_suites(struct estimates *e)
 	}
 }
 
+/* Keeps only node k's items (k == 0: all), in order. */
+static void keep_node(struct runner_plan *plan, int k)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < plan->n; i++) {
+		if (!k || plan->items[i].node == k) {
+			plan->items[kept++] = plan->items[i];
+			continue;
+		}
+		free(plan->items[i].case_name);
+		free(plan->items[i].id);
+	}
+	plan->n = kept;
+}
+
+static struct runner_item *find_item(struct runner_plan *p, const char *id)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->items[i].id && !strcmp(p->items[i].id, id))
+			return &p->items[i];
+	return NULL;
+}
+
+/*
+ * Takes order, estimates and nodes from a plan file written by
+ * `flakeguard list --shards N --json`, so that every CI node runs its share
+ * of the same plan even when their history databases differ.
+ */
+static int apply_plan_file(struct runner_plan *plan, const char *path,
+			   int shard_n, struct fg_error *err)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, 0, &jerr), *tests, *t;
+	struct runner_plan ordered;
+	size_t i;
+	int n, rc = FG_OK;
+
+	if (!root)
+		return fg_fail(err, FG_ECONFIG, "%s:%d:%d: %s", path, jerr.line,
+			       jerr.column, jerr.text);
+	tests = json_object_get(root, "tests");
+	n = (int)json_integer_value(json_object_get(root, "shards"));
+	if (!json_is_array(tests) || n < 1) {
+		json_decref(root);
+		return fg_fail(err, FG_ECONFIG, "%s: not a plan (expected "
+			       "\"shards\" and \"tests\" from `flakeguard "
+			       "list --shards N --json`)", path);
+	}
+	if (shard_n != n) {
+		json_decref(root);
+		return fg_fail(err, FG_ECONFIG, "%s: the plan has %d shard(s), "
+			       "this node was told %d", path, n, shard_n);
+	}
+	runner_plan_init(&ordered);
+	json_array_foreach(tests, i, t) {
+		const char *id = json_string_value(json_object_get(t, "id"));
+		struct runner_item *it = id ? find_item(plan, id) : NULL;
+		struct runner_item *dst;
+
+		if (!it) {
+			rc = fg_fail(err, FG_ECONFIG, "%s: tests[%zu] '%s' is "
+				     "not in this configuration, or listed twice "
+				     "(was the plan made from another checkout?)",
+				     path, i, id ? id : "(no id)");
+			break;
+		}
+		fg_xgrow((void **)&ordered.items, &ordered.cap, ordered.n + 1,
+			 sizeof(*ordered.items));
+		dst = &ordered.items[ordered.n++];
+		*dst = *it;
+		it->id = NULL; /* moved */
+		it->case_name = NULL;
+		dst->node = (int)json_integer_value(json_object_get(t, "shard"));
+		dst->estimate_ms = json_integer_value(
+			json_object_get(t, "estimate_ms"));
+		dst->known = json_is_true(json_object_get(t, "known"));
+		if (dst->node < 1 || dst->node > n) {
+			rc = fg_fail(err, FG_ECONFIG, "%s: tests[%zu] has no "
+				     "valid shard", path, i);
+			break;
+		}
+	}
+	for (i = 0; !rc && i < plan->n; i++)
+		if (plan->items[i].id)
+			rc = fg_fail(err, FG_ECONFIG, "%s: '%s' is configured "
+				     "but not in the plan (was the plan made "
+				     "from another checkout?)", path,
+				     plan->items[i].id);
+	json_decref(root);
+	runner_plan_release(plan);
+	*plan = ordered;
+	return rc;
+}
+
 int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
-		   int shard_k, int shard_n, struct runner_plan *plan,
-		   struct fg_error *err)
+		   const char *plan_file, int shard_k, int shard_n,
+		   struct runner_plan *plan, struct fg_error *err)
 {
 	struct history_durations d = { 0 };
 	struct estimates e = { .cfg = cfg, .d = &d };
@@ -160,6 +256,14 @@ int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
 		runner_plan_release(plan);
 		return rc;
 	}
+	if (plan_file) {
+		rc = apply_plan_file(plan, plan_file, shard_n, err);
+		if (rc)
+			runner_plan_release(plan);
+		else
+			keep_node(plan, shard_k);
+		return rc;
+	}
 	if (store && history_store_durations(store, 20, &d, err)) {
 		fg_log(FG_LOG_WARN, "plan", "no history estimates: %s",
 		       err->msg);
@@ -171,18 +275,8 @@ int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
 	free(e.suite_known);
 	history_durations_release(&d);
 	if (shard_n > 1) {
-		size_t kept = 0;
-
 		runner_plan_partition(plan, shard_n);
-		for (size_t i = 0; i < plan->n; i++) {
-			if (plan->items[i].node == shard_k) {
-				plan->items[kept++] = plan->items[i];
-				continue;
-			}
-			free(plan->items[i].case_name);
-			free(plan->items[i].id);
-		}
-		plan->n = kept;
+		keep_node(plan, shard_k);
 	} else {
 		for (size_t i = 0; i < plan->n; i++)
 			plan->items[i].node = 1;
