@@ -15,6 +15,8 @@ done
 for t in sqlite3 jq xmllint g++; do
 	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
+/usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 ||
+	missing="$missing python3-jsonschema"
 [ -z "$missing" ] && exit 0
 
 debs=""
@@ -29,6 +31,7 @@ for p in $missing; do
 	gtest) debs="$debs libgtest-dev" ;;
 	xmllint) debs="$debs libxml2-utils" ;;
 	g++) debs="$debs g++" ;;
+	python3-jsonschema) debs="$debs python3-jsonschema" ;;
 	*) debs="$debs $p" ;;
 	esac
 done
