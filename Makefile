@@ -157,13 +157,17 @@ check-headers: $(BUILD)/config.mk
 lint: check-headers
 	$(Q)sh tests/layering.sh $(LIB_MODULES)
 
+COMPDIR    ?= $(PREFIX)/share/bash-completion/completions
+
 install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/flakeguard
 	install -m 644 docs/flakeguard.1 $(DESTDIR)$(MANDIR)/man1/flakeguard.1
+	install -m 644 docs/flakeguard.bash $(DESTDIR)$(COMPDIR)/flakeguard
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/flakeguard $(DESTDIR)$(MANDIR)/man1/flakeguard.1
+	rm -f $(DESTDIR)$(BINDIR)/flakeguard $(DESTDIR)$(MANDIR)/man1/flakeguard.1 \
+	      $(DESTDIR)$(COMPDIR)/flakeguard
 
 clean:
 	rm -rf build flakeguard examples/build .flakeguard
