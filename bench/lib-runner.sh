@@ -6,8 +6,8 @@
 #
 # Sets FG (absolute path of the flakeguard binary), ROOT (the repository),
 # BENCH (bench/), WORK (a temporary directory removed on exit), QUICK (0/1
-# from BENCH_QUICK), JOBS (2) and MISBEHAVE (the fixture program, built if
-# missing). Results go to stdout; one line per target to $BENCH_SUMMARY.
+# from BENCH_QUICK), JOBS (2) and MISBEHAVE (a private copy of the fixture
+# program, built if missing). Results go to stdout; one line per target to $BENCH_SUMMARY.
 
 set -eu
 export LC_ALL=C
@@ -35,10 +35,13 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-MISBEHAVE=$ROOT/build/progs/misbehave
-if [ ! -x "$MISBEHAVE" ]; then
+# A private copy: a concurrent `make` relinking build/progs/misbehave must
+# not make a benchmarked spawn fail.
+if [ ! -x "$ROOT/build/progs/misbehave" ]; then
 	make -s -C "$ROOT" build/progs/misbehave >&2
 fi
+MISBEHAVE=$WORK/misbehave
+cp "$ROOT/build/progs/misbehave" "$MISBEHAVE"
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
