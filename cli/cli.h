@@ -23,6 +23,7 @@ struct cli_command {
 
 extern const struct cli_command cli_cmd_run;
 extern const struct cli_command cli_cmd_list;
+extern const struct cli_command cli_cmd_verify;
 extern const struct cli_command cli_cmd_import;
 extern const struct cli_command cli_cmd_history;
 extern const struct cli_command cli_cmd_merge;

@@ -84,6 +84,7 @@ struct item_state {
 	char *self_name;      /* the item-level test's name */
 	bool has_self_test;   /* an item-level test exists in the run */
 	bool failed;          /* the last attempt failed */
+	bool ran;             /* finished for good, not cancelled/interrupted */
 	struct runner_job job;
 };
 
@@ -501,6 +502,8 @@ static void item_finished(struct item_state *is)
 
 	rs->done++;
 	rs->estimate_left_ms -= is->item->estimate_ms;
+	is->ran = is->job.result.end != RUNNER_CANCELLED &&
+		  is->job.result.end != RUNNER_INTERRUPTED;
 	if (is->failed && is->job.result.end != RUNNER_CANCELLED)
 		rs->failed_items++;
 	else if (is->attempt > 1 && !is->failed)
@@ -921,6 +924,9 @@ static int execute(struct run_state *rs, int *signal_out,
 			runner_dropped(rs->runner));
 	runner_free(rs->runner);
 	rs->runner = NULL;
+	for (size_t i = 0; i < rs->plan.n; i++)
+		fg_run_add_item(&rs->run, rs->items[i].item->id,
+				rs->items[i].item->node, rs->items[i].ran);
 	free(group_max);
 	rs->run.duration_ms = (int64_t)((fg_monotonic_ns() - rs->t0) / 1000000);
 	return rc;

@@ -226,7 +226,23 @@ struct fg_run {
 	/* private: identity -> index + 1, kept by fg_run_add_test() */
 	size_t *index;
 	size_t index_cap;
+	/*
+	 * The work items this run was given (`run` only): their ids, the CI
+	 * node they belong to, and whether they ran to an end. `flakeguard
+	 * verify` checks shards against a plan with them.
+	 */
+	struct fg_run_item *items;
+	size_t nitems, items_cap;
 };
+
+struct fg_run_item {
+	char *id;     /* "suite", "suite::case", "suite#2/4" */
+	int shard;    /* 1-based CI node */
+	bool ran;     /* started and finished (not dropped or cancelled) */
+};
+
+/* Appends an item record (copies id). */
+void fg_run_add_item(struct fg_run *run, const char *id, int shard, bool ran);
 
 struct fg_summary {
 	size_t total, passed, failed, flaky, skipped, quarantined;

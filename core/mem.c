@@ -68,6 +68,7 @@ char *fg_xstrndup(const char *s, size_t n)
 
 	if (!s)
 		return NULL;
+	n = strnlen(s, n); /* never read past a shorter string */
 	d = fg_xmalloc(n + 1);
 	memcpy(d, s, n);
 	d[n] = '\0';

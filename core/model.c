@@ -79,6 +79,9 @@ void fg_run_release(struct fg_run *run)
 	free(run->ci_job);
 	free(run->shard);
 	free(run->uuid);
+	for (size_t i = 0; i < run->nitems; i++)
+		free(run->items[i].id);
+	free(run->items);
 	free(run->index);
 	fg_run_init(run);
 }
@@ -234,4 +237,16 @@ void fg_run_summarize(const struct fg_run *run, struct fg_summary *sum)
 			break;
 		}
 	}
+}
+
+void fg_run_add_item(struct fg_run *run, const char *id, int shard, bool ran)
+{
+	struct fg_run_item *it;
+
+	fg_xgrow((void **)&run->items, &run->items_cap, run->nitems + 1,
+		 sizeof(*run->items));
+	it = &run->items[run->nitems++];
+	it->id = fg_xstrdup(id);
+	it->shard = shard;
+	it->ran = ran;
 }

@@ -103,6 +103,9 @@ static json_t *run_json(const struct fg_run *run)
 	json_object_set_new(r, "duration_ms", json_integer(run->duration_ms));
 	json_object_set_new(r, "exit_code", json_integer(run->exit_code));
 	json_object_set_new(r, "interrupted", json_boolean(run->interrupted));
+	json_object_set_new(r, "shard", str_or_null(run->shard));
+	json_object_set_new(r, "host", str_or_null(run->host));
+	json_object_set_new(r, "ci_job", str_or_null(run->ci_job));
 	json_object_set_new(root, "run", r);
 
 	fg_run_summarize(run, &sum);
@@ -118,6 +121,21 @@ static json_t *run_json(const struct fg_run *run)
 	for (size_t i = 0; i < run->ntests; i++)
 		json_array_append_new(tests, test_json(&run->tests[i]));
 	json_object_set_new(root, "tests", tests);
+	if (run->nitems) {
+		json_t *items = json_array();
+
+		for (size_t i = 0; i < run->nitems; i++) {
+			json_t *o = json_object();
+
+			json_object_set_new(o, "id", text(run->items[i].id));
+			json_object_set_new(o, "shard",
+					    json_integer(run->items[i].shard));
+			json_object_set_new(o, "ran",
+					    json_boolean(run->items[i].ran));
+			json_array_append_new(items, o);
+		}
+		json_object_set_new(root, "items", items);
+	}
 	return root;
 }
 
