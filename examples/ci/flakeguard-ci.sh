@@ -1,0 +1,64 @@
+#!/bin/sh
+# examples/ci/flakeguard-ci.sh - the three steps of a sharded CI pipeline,
+# shared by the GitHub Actions, GitLab CI and Jenkins templates beside it
+# (and by the test that runs them locally as N simulated nodes).
+#
+#   flakeguard-ci.sh plan N          first job: plan.json for N nodes
+#   flakeguard-ci.sh shard K N       node K of N: run its share
+#   flakeguard-ci.sh merge           last job: verify, merge, report, verdict
+#
+# Environment: FLAKEGUARD (the binary, default: flakeguard on PATH),
+# FG_CONFIG (default flakeguard.json), FG_DB (the history database the CI
+# caches, default .flakeguard/history.db), FG_OUT (where artifacts go,
+# default flakeguard-out), FG_RETRIES (default 2).
+#
+# Exit status: plan and merge exit like flakeguard (0 nothing real failed,
+# 1 a real failure or a coverage gap, 2 usage, 3 infrastructure); shard
+# exits 0 unless flakeguard itself failed (2, 3, 130, 143): test failures
+# are judged once, by merge, over the whole pipeline.
+set -u
+fg=${FLAKEGUARD:-flakeguard}
+cfg=${FG_CONFIG:-flakeguard.json}
+db=${FG_DB:-.flakeguard/history.db}
+out=${FG_OUT:-flakeguard-out}
+retries=${FG_RETRIES:-2}
+mkdir -p "$out"
+
+case ${1:-} in
+plan)
+	n=${2:?usage: flakeguard-ci.sh plan N}
+	# Estimates come from the cached history; every node obeys this one
+	# plan, so a node with a cold cache still runs exactly its share.
+	"$fg" list -c "$cfg" --db "$db" --shards "$n" --json > "$out/plan.json" || exit
+	"$fg" list -c "$cfg" --db "$db" --shards "$n"
+	;;
+shard)
+	k=${2:?usage: flakeguard-ci.sh shard K N}
+	n=${3:?usage: flakeguard-ci.sh shard K N}
+	"$fg" run -c "$cfg" --plan "$out/plan.json" --shard "$k/$n" \
+		--db "$db" --retries "$retries" \
+		--json "$out/shard-$k.json" --junit "$out/shard-$k.xml"
+	rc=$?
+	# The node's history goes up as an artifact for the merge job.
+	cp "$db" "$out/shard-$k.db" || exit 3
+	case $rc in 0 | 1) exit 0 ;; *) exit "$rc" ;; esac
+	;;
+merge)
+	# 1. Every planned item ran on exactly one node.
+	"$fg" verify --plan "$out/plan.json" "$out"/shard-*.json || exit
+	# 2. Fold the nodes' new runs into the cached history (idempotent).
+	"$fg" merge -q --db "$db" "$out"/shard-*.db || exit
+	# 3. One report for the whole pipeline, from the nodes' JUnit files.
+	rm -f "$out/pipeline.db"
+	"$fg" import -q --db "$out/pipeline.db" --json "$out/pipeline.json" \
+		"$out"/shard-*.xml
+	rc=$?
+	"$fg" report --db "$out/pipeline.db" --html "$out/report.html" \
+		--junit "$out/report.xml" --markdown "$out/report.md" || exit
+	exit "$rc"
+	;;
+*)
+	echo "usage: flakeguard-ci.sh plan N | shard K N | merge" >&2
+	exit 2
+	;;
+esac
