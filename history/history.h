@@ -226,4 +226,91 @@ int history_store_gc(struct history_store *st,
 /* The schema version (PRAGMA user_version) this build creates and reads. */
 int history_store_schema_version(void);
 
+/* ====================================================================== */
+/* Analysis scan and quarantine table (history/quarantine.c)               */
+/* ====================================================================== */
+
+/*
+ * One run of one test, as the analyzer wants it. Every pointer is borrowed
+ * until the callback returns.
+ */
+struct history_scan_row {
+	int64_t test_id;
+	const char *suite, *classname, *name;
+	int64_t run_id;
+	int64_t started_at_ms;     /* the run's start */
+	const char *commit;        /* the run's commit, or NULL */
+	const char *branch;        /* the run's branch, or NULL */
+	enum fg_outcome outcome;   /* what the test came to in that run */
+	int64_t duration_ms;       /* of its last attempt */
+	size_t nattempts;
+	const enum fg_astatus *statuses; /* nattempts statuses, in order */
+	const char *message;       /* the first failing attempt's message */
+};
+
+/* Returns 0 to go on; anything else stops the scan and is returned. */
+typedef int (*history_scan_fn)(void *ctx, const struct history_scan_row *row);
+
+/*
+ * Streams the newest `max_runs` (>= 1) runs of every test (or, with suite
+ * non-NULL, of the one test (suite, classname, name)), ordered by test
+ * identity then by run id (oldest first). Interrupted runs are included.
+ * FG_OK, the callback's non-zero value, or FG_EDB.
+ */
+int history_store_scan(struct history_store *st, int max_runs,
+		       const char *suite, const char *classname,
+		       const char *name, history_scan_fn fn, void *ctx,
+		       struct fg_error *err);
+
+/* A row of the quarantine table. Strings are owned by the record. */
+struct history_quarantine {
+	char *suite, *classname, *name;
+	int64_t since_ms;        /* epoch ms */
+	char *reason;            /* never NULL once stored */
+	char *source;            /* "auto" or "manual" */
+	char *owner;             /* or NULL */
+	int64_t expires_ms;      /* 0 = never */
+	char *issue;             /* link, or NULL */
+	char *mode;              /* "run" (default) or "skip" */
+	char *evidence;          /* JSON snapshot text, or NULL */
+	int64_t released_ms;     /* 0 = active */
+	char *released_reason;   /* "sprt", "removed", "expired", or NULL */
+};
+
+struct history_quarantine_list {
+	struct history_quarantine *items;
+	size_t n, cap;
+};
+
+/*
+ * Active entries (released ones too with all), ordered by identity, then
+ * since. `out` is zero-initialised by the caller. FG_OK or FG_EDB.
+ */
+int history_quarantine_list(struct history_store *st, bool all,
+			    struct history_quarantine_list *out,
+			    struct fg_error *err);
+/*
+ * Puts the test under quarantine: the test's identity row is created if
+ * unknown; an active entry of the same test is replaced (ended with
+ * released_reason "replaced"). since_ms 0 means now; mode NULL "run";
+ * source NULL "manual". FG_EINVAL without a reason, else FG_OK or FG_EDB.
+ */
+int history_quarantine_add(struct history_store *st,
+			   const struct history_quarantine *q,
+			   struct fg_error *err);
+/*
+ * Ends the test's active entry at when_ms (0: now) with `why`. *removed
+ * (may be NULL) says whether there was one. FG_OK or FG_EDB.
+ */
+int history_quarantine_remove(struct history_store *st, const char *suite,
+			      const char *classname, const char *name,
+			      int64_t when_ms, const char *why, bool *removed,
+			      struct fg_error *err);
+/* Frees the record's strings and zeroes it. */
+void history_quarantine_clear(struct history_quarantine *q);
+void history_quarantine_list_release(struct history_quarantine_list *l);
+/* A deep copy of src into dst. */
+void history_quarantine_copy(struct history_quarantine *dst,
+			     const struct history_quarantine *src);
+
 #endif /* FG_HISTORY_H */

@@ -23,6 +23,7 @@
  * schema_steps[] (never edit a released one), then update that document.
  */
 #include "history/history.h"
+#include "history/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -121,6 +122,15 @@ static const char *const schema_steps[] = {
 	"CREATE UNIQUE INDEX runs_uuid ON runs (uuid);"
 	/* `flakeguard history NAME` finds a test by its bare name. */
 	"CREATE INDEX tests_by_name ON tests (name);",
+	/*
+	 * 2 -> 3: quarantine entries carry what a reviewer needs (issue
+	 * link, run or skip mode, an evidence snapshot as JSON) and why an
+	 * entry ended (released_reason: "sprt", "removed", "expired").
+	 */
+	"ALTER TABLE quarantine ADD COLUMN issue TEXT;"
+	"ALTER TABLE quarantine ADD COLUMN mode TEXT NOT NULL DEFAULT 'run';"
+	"ALTER TABLE quarantine ADD COLUMN evidence TEXT;"
+	"ALTER TABLE quarantine ADD COLUMN released_reason TEXT;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(schema_steps) / sizeof(schema_steps[0])))
@@ -1434,4 +1444,18 @@ void history_test_ids_release(struct history_test_ids *ids)
 	}
 	free(ids->items);
 	memset(ids, 0, sizeof(*ids));
+}
+
+/* ====================================================================== */
+/* For the other files of history/ (history/internal.h)                    */
+/* ====================================================================== */
+
+sqlite3 *history_store_db(struct history_store *st)
+{
+	return st->db;
+}
+
+const char *history_store_path(const struct history_store *st)
+{
+	return st->path;
 }
