@@ -975,7 +975,8 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 		}
 	}
 	if (o->verbosity >= 0 || exit_code) {
-		struct report_term_opts to = { .color = rs->color };
+		struct report_term_opts to = { .color = rs->color,
+						.ci = report_ci_detect() };
 
 		report_term(rs->human, &rs->run, &v, &to);
 	}

@@ -118,6 +118,65 @@ static void attempt_strip(FILE *out, const struct fg_test *t, bool color)
 	}
 }
 
+enum report_ci report_ci_detect(void)
+{
+	const char *gh = getenv("GITHUB_ACTIONS"), *gl = getenv("GITLAB_CI");
+	const char *bk = getenv("BUILDKITE");
+
+	if (gh && !strcmp(gh, "true"))
+		return REPORT_CI_GITHUB;
+	if (gl && !strcmp(gl, "true"))
+		return REPORT_CI_GITLAB;
+	if (bk && !strcmp(bk, "true"))
+		return REPORT_CI_BUILDKITE;
+	return REPORT_CI_NONE;
+}
+
+/*
+ * The whole kept output of a failure in a collapsed section of the CI log.
+ * Under GitHub Actions test output must not be able to issue workflow
+ * commands (a line "::error::..." or "::add-mask::..." in a test's
+ * output): ::stop-commands:: with a one-off token turns them off inside.
+ */
+static void print_folded(FILE *out, const struct fg_test *t,
+			 const char *output, enum report_ci ci)
+{
+	static unsigned section;
+	long now = (long)(fg_now_ms() / 1000);
+	char token[32];
+
+	section++;
+	switch (ci) {
+	case REPORT_CI_GITHUB:
+		snprintf(token, sizeof(token), "fg%llx%u",
+			 (unsigned long long)fg_monotonic_ns(), section);
+		fprintf(out, "::group::full output of ");
+		test_label(out, t);
+		fprintf(out, "\n::stop-commands::%s\n", token);
+		put_escaped(out, output, "");
+		fprintf(out, "::%s::\n::endgroup::\n", token);
+		break;
+	case REPORT_CI_GITLAB:
+		fprintf(out, "\033[0Ksection_start:%ld:fg_output_%u"
+			"[collapsed=true]\r\033[0Kfull output of ", now, section);
+		test_label(out, t);
+		fputc('\n', out);
+		put_escaped(out, output, "");
+		fprintf(out, "\033[0Ksection_end:%ld:fg_output_%u\r\033[0K\n",
+			(long)(fg_now_ms() / 1000), section);
+		break;
+	case REPORT_CI_BUILDKITE:
+		fprintf(out, "--- full output of ");
+		test_label(out, t);
+		fputc('\n', out);
+		put_escaped(out, output, "");
+		fprintf(out, "+++ flakeguard summary\n");
+		break;
+	case REPORT_CI_NONE:
+		break;
+	}
+}
+
 static void print_failure(FILE *out, const struct fg_test *t,
 			  const struct report_term_opts *o)
 {
@@ -139,6 +198,9 @@ static void print_failure(FILE *out, const struct fg_test *t,
 		fprintf(out, "    %s--- output (last %d lines) ---%s\n",
 			c(o->color, DIM), o->tail_lines, c(o->color, RESET));
 		put_escaped(out, last_lines(a->output, o->tail_lines), "    | ");
+		if (o->ci != REPORT_CI_NONE &&
+		    last_lines(a->output, o->tail_lines) != a->output)
+			print_folded(out, t, a->output, o->ci);
 	}
 }
 
