@@ -223,6 +223,10 @@ int history_store_gc(struct history_store *st,
 		     const struct history_gc_opts *opts,
 		     struct history_gc_stats *stats, struct fg_error *err);
 
+/* How many runs the database holds. FG_OK or FG_EDB. */
+int history_store_count_runs(struct history_store *st, int64_t *n,
+			     struct fg_error *err);
+
 /* The schema version (PRAGMA user_version) this build creates and reads. */
 int history_store_schema_version(void);
 

@@ -1459,3 +1459,21 @@ const char *history_store_path(const struct history_store *st)
 {
 	return st->path;
 }
+
+int history_store_count_runs(struct history_store *st, int64_t *n,
+			     struct fg_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, "SELECT count(*) FROM runs", -1, &s,
+				NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+		return FG_OK;
+	}
+	sqlite3_finalize(s);
+	return fg_fail(err, FG_EDB, "%s: counting runs: %s", st->path,
+		       sqlite3_errmsg(st->db));
+}
