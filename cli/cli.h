@@ -24,6 +24,8 @@ struct cli_command {
 extern const struct cli_command cli_cmd_run;
 extern const struct cli_command cli_cmd_list;
 extern const struct cli_command cli_cmd_verify;
+extern const struct cli_command cli_cmd_export;
+extern const struct cli_command cli_cmd_import_history;
 extern const struct cli_command cli_cmd_import;
 extern const struct cli_command cli_cmd_history;
 extern const struct cli_command cli_cmd_merge;

@@ -16,6 +16,8 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_run,
 	&cli_cmd_list,
 	&cli_cmd_verify,
+	&cli_cmd_export,
+	&cli_cmd_import_history,
 	&cli_cmd_import,
 	&cli_cmd_history,
 	&cli_cmd_merge,

@@ -227,6 +227,16 @@ int history_store_gc(struct history_store *st,
 int history_store_count_runs(struct history_store *st, int64_t *n,
 			     struct fg_error *err);
 
+/*
+ * The ids of runs started at or after since_ms, oldest first. *ids is the
+ * caller's to free(). FG_OK or FG_EDB.
+ */
+int history_store_run_ids(struct history_store *st, int64_t since_ms,
+			  int64_t **ids, size_t *n, struct fg_error *err);
+/* Whether a run with this uuid is stored. FG_OK or FG_EDB. */
+int history_store_has_run(struct history_store *st, const char *uuid,
+			  bool *has, struct fg_error *err);
+
 /* The schema version (PRAGMA user_version) this build creates and reads. */
 int history_store_schema_version(void);
 

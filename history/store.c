@@ -1477,3 +1477,53 @@ int history_store_count_runs(struct history_store *st, int64_t *n,
 	return fg_fail(err, FG_EDB, "%s: counting runs: %s", st->path,
 		       sqlite3_errmsg(st->db));
 }
+
+int history_store_run_ids(struct history_store *st, int64_t since_ms,
+			  int64_t **ids, size_t *n, struct fg_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	rc = sqlite3_prepare_v2(st->db, "SELECT id FROM runs WHERE "
+				"started_at >= ?1 ORDER BY started_at, id",
+				-1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, since_ms);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			fg_xgrow((void **)ids, &cap, *n + 1, sizeof(**ids));
+			(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return FG_OK;
+	free(*ids);
+	*ids = NULL;
+	*n = 0;
+	return fg_fail(err, FG_EDB, "%s: listing runs: %s", st->path,
+		       sqlite3_errmsg(st->db));
+}
+
+int history_store_has_run(struct history_store *st, const char *uuid,
+			  bool *has, struct fg_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, "SELECT 1 FROM runs WHERE uuid = ?1",
+				-1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		*has = rc == SQLITE_ROW;
+		return FG_OK;
+	}
+	return fg_fail(err, FG_EDB, "%s: looking up run %s: %s", st->path,
+		       uuid, sqlite3_errmsg(st->db));
+}

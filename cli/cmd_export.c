@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/cmd_export.c - `flakeguard export` and `flakeguard import-history`:
+ * history as JSON Lines, one run per line, for moving it between
+ * databases (or flakeguard versions) and for other tools to read.
+ *
+ * A line is {"format": "flakeguard-run/1", "uuid", "commit", "branch",
+ * "host", "ci_job", "shard", "started_at_ms", "duration_ms", "exit_code",
+ * "interrupted", "tests": [{"suite", "classname", "name", "file", "line",
+ * "outcome", "duration_ms", "attempts": [{"status", "started_at_ms",
+ * "duration_ms", "message", "output"}]}]}. Runs are known by their uuid,
+ * so importing the same lines twice adds nothing.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define FORMAT "flakeguard-run/1"
+
+/* ---------------------------------------------------------------------- */
+/* export                                                                  */
+/* ---------------------------------------------------------------------- */
+
+static json_t *str(const char *s)
+{
+	json_t *j;
+
+	if (!s)
+		return json_null();
+	j = json_string(s);
+	/* The store holds valid UTF-8 (the reader repairs it); be safe. */
+	return j ? j : json_stringn_nocheck(s, strlen(s));
+}
+
+static json_t *run_line(const struct fg_run *run)
+{
+	json_t *o = json_object(), *tests = json_array();
+
+	json_object_set_new(o, "format", json_string(FORMAT));
+	json_object_set_new(o, "uuid", str(run->uuid));
+	json_object_set_new(o, "commit", str(run->commit));
+	json_object_set_new(o, "branch", str(run->branch));
+	json_object_set_new(o, "host", str(run->host));
+	json_object_set_new(o, "ci_job", str(run->ci_job));
+	json_object_set_new(o, "shard", str(run->shard));
+	json_object_set_new(o, "started_at_ms", json_integer(run->started_at_ms));
+	json_object_set_new(o, "duration_ms", json_integer(run->duration_ms));
+	json_object_set_new(o, "exit_code", json_integer(run->exit_code));
+	json_object_set_new(o, "interrupted", json_boolean(run->interrupted));
+	for (size_t i = 0; i < run->ntests; i++) {
+		const struct fg_test *t = &run->tests[i];
+		json_t *jt = json_object(), *atts = json_array();
+
+		json_object_set_new(jt, "suite", str(t->suite));
+		json_object_set_new(jt, "classname", str(t->classname));
+		json_object_set_new(jt, "name", str(t->name));
+		json_object_set_new(jt, "file", str(t->file));
+		json_object_set_new(jt, "line", json_integer(t->line));
+		json_object_set_new(jt, "outcome",
+				    json_string(fg_outcome_name(t->outcome)));
+		json_object_set_new(jt, "duration_ms", json_integer(t->duration_ms));
+		for (size_t k = 0; k < t->nattempts; k++) {
+			const struct fg_attempt *a = &t->attempts[k];
+			json_t *ja = json_object();
+
+			json_object_set_new(ja, "status",
+					    json_string(fg_astatus_name(a->status)));
+			json_object_set_new(ja, "started_at_ms",
+					    json_integer(a->started_at_ms));
+			json_object_set_new(ja, "duration_ms",
+					    json_integer(a->duration_ms));
+			json_object_set_new(ja, "message", str(a->message));
+			json_object_set_new(ja, "output", str(a->output));
+			json_array_append_new(atts, ja);
+		}
+		json_object_set_new(jt, "attempts", atts);
+		json_array_append_new(tests, jt);
+	}
+	json_object_set_new(o, "tests", tests);
+	return o;
+}
+
+/* "2026-11-01", "2026-11-01T10:00:00Z" or "30d" (days ago) -> epoch ms. */
+static int parse_since(const char *s, int64_t *ms)
+{
+	struct tm tm;
+	char *end;
+	long days;
+
+	days = strtol(s, &end, 10);
+	if (end != s && !strcmp(end, "d") && days >= 0) {
+		*ms = fg_now_ms() - (int64_t)days * 86400000;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end && (*end == 'T' || *end == ' '))
+		end = strptime(end + 1, "%H:%M:%S", &tm);
+	if (end && *end == 'Z')
+		end++;
+	if (!end || *end)
+		return -1;
+	*ms = (int64_t)timegm(&tm) * 1000;
+	return 0;
+}
+
+static const struct option export_opts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "since", required_argument, NULL, 's' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int cmd_export(int argc, char **argv)
+{
+	const char *db = CLI_DEFAULT_DB, *out_path = "-";
+	struct history_store *st = NULL;
+	struct fg_error err = { 0 };
+	int64_t since = 0, *ids = NULL;
+	size_t n = 0;
+	FILE *out;
+	int c, rc = FG_EXIT_OK;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+o:h", export_opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 's':
+			if (parse_since(optarg, &since))
+				return cli_usage_error(&cli_cmd_export, "invalid "
+						       "--since '%s' (expected "
+						       "2026-11-01, an ISO time "
+						       "or 30d)", optarg);
+			break;
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'h':
+			return cli_help(&cli_cmd_export);
+		default:
+			return cli_usage_error(&cli_cmd_export, "invalid option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(&cli_cmd_export, "unexpected argument "
+				       "'%s'", argv[optind]);
+	if (cli_open_existing_db(db, &st, &err) ||
+	    history_store_run_ids(st, since, &ids, &n, &err)) {
+		history_store_close(st);
+		return cli_error(&err);
+	}
+	out = strcmp(out_path, "-") ? fopen(out_path, "w") : stdout;
+	if (!out) {
+		fprintf(stderr, "flakeguard: cannot write '%s': %s\n", out_path,
+			strerror(errno));
+		free(ids);
+		history_store_close(st);
+		return FG_EXIT_INFRA;
+	}
+	for (size_t i = 0; i < n && rc == FG_EXIT_OK; i++) {
+		struct fg_run run;
+		json_t *line;
+
+		if (history_store_load_run(st, ids[i], &run, &err)) {
+			rc = cli_error(&err);
+			break;
+		}
+		line = run_line(&run);
+		if (json_dumpf(line, out, JSON_COMPACT) || fputc('\n', out) == EOF)
+			rc = FG_EXIT_INFRA;
+		json_decref(line);
+		fg_run_release(&run);
+	}
+	if ((out != stdout ? fclose(out) : fflush(out)) && rc == FG_EXIT_OK)
+		rc = FG_EXIT_INFRA;
+	if (rc == FG_EXIT_INFRA)
+		fprintf(stderr, "flakeguard: cannot write '%s': %s\n", out_path,
+			strerror(errno));
+	else if (rc == FG_EXIT_OK)
+		fprintf(stderr, "exported %zu run(s) from %s\n", n, db);
+	free(ids);
+	history_store_close(st);
+	return rc;
+}
+
+const struct cli_command cli_cmd_export = {
+	.name = "export",
+	.fn = cmd_export,
+	.usage = "flakeguard export [--db PATH] [--since DATE] [-o FILE]",
+	.summary = "write history as JSON Lines, one run per line",
+	.help =
+	"Writes every run (oldest first) with its tests and attempts, messages\n"
+	"and output excerpts, as one JSON object per line (format\n"
+	"\"flakeguard-run/1\"). import-history reads it back.\n\n"
+	"Options:\n"
+	"      --db PATH            history database (default .flakeguard/history.db)\n"
+	"      --since DATE         only runs started since DATE (2026-11-01,\n"
+	"                           2026-11-01T10:00:00Z, or 30d for 30 days ago)\n"
+	"  -o, --output FILE        write to FILE (default: stdout)\n"
+	"  -h, --help               this help\n",
+};
+
+/* ---------------------------------------------------------------------- */
+/* import-history                                                          */
+/* ---------------------------------------------------------------------- */
+
+static char *jstr(json_t *o, const char *key)
+{
+	return fg_xstrdup(json_string_value(json_object_get(o, key)));
+}
+
+static int64_t jint(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+/* Fills run from one line; returns NULL or what is wrong. */
+static const char *line_to_run(json_t *o, struct fg_run *run)
+{
+	json_t *tests = json_object_get(o, "tests"), *jt;
+	size_t i;
+
+	if (!json_is_object(o) ||
+	    strcmp(json_string_value(json_object_get(o, "format")) ?
+			   json_string_value(json_object_get(o, "format")) : "",
+		   FORMAT))
+		return "not a \"" FORMAT "\" line";
+	if (!json_is_string(json_object_get(o, "uuid")) || !json_is_array(tests))
+		return "missing \"uuid\" or \"tests\"";
+	run->uuid = jstr(o, "uuid");
+	run->commit = jstr(o, "commit");
+	run->branch = jstr(o, "branch");
+	run->host = jstr(o, "host");
+	run->ci_job = jstr(o, "ci_job");
+	run->shard = jstr(o, "shard");
+	run->started_at_ms = jint(o, "started_at_ms");
+	run->duration_ms = jint(o, "duration_ms");
+	run->exit_code = (int)jint(o, "exit_code");
+	run->interrupted = json_is_true(json_object_get(o, "interrupted"));
+	json_array_foreach(tests, i, jt) {
+		const char *name = json_string_value(json_object_get(jt, "name"));
+		json_t *atts = json_object_get(jt, "attempts"), *ja;
+		int outcome = fg_outcome_parse(
+			json_string_value(json_object_get(jt, "outcome")));
+		struct fg_test *t;
+		size_t k;
+
+		if (!name || outcome < 0 || !json_is_array(atts))
+			return "a test lacks name, outcome or attempts";
+		if (fg_run_find_test(run, json_string_value(json_object_get(jt, "suite")),
+				     json_string_value(json_object_get(jt, "classname")),
+				     name))
+			return "a test appears twice";
+		t = fg_run_add_test(run, json_string_value(json_object_get(jt, "suite")),
+				    json_string_value(json_object_get(jt, "classname")),
+				    name);
+		t->file = jstr(jt, "file");
+		t->line = (int)jint(jt, "line");
+		t->outcome = (enum fg_outcome)outcome;
+		t->duration_ms = jint(jt, "duration_ms");
+		json_array_foreach(atts, k, ja) {
+			int st = fg_astatus_parse(
+				json_string_value(json_object_get(ja, "status")));
+			struct fg_attempt *a;
+
+			if (st < 0)
+				return "an attempt has an unknown status";
+			a = fg_test_add_attempt(t, (enum fg_astatus)st,
+				jint(ja, "duration_ms"),
+				json_string_value(json_object_get(ja, "message")),
+				json_string_value(json_object_get(ja, "output")));
+			a->started_at_ms = jint(ja, "started_at_ms");
+		}
+	}
+	return NULL;
+}
+
+static int import_file(struct history_store *st, const char *path,
+		       size_t *added, size_t *skipped)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int lineno = 0, rc = FG_EXIT_OK;
+
+	if (!f) {
+		fprintf(stderr, "flakeguard: cannot read '%s': %s\n", path,
+			strerror(errno));
+		return FG_EXIT_INFRA;
+	}
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		struct fg_error err = { 0 };
+		json_error_t jerr;
+		struct fg_run run;
+		const char *bad;
+		bool has = false;
+		json_t *o;
+
+		lineno++;
+		if (len <= 1)
+			continue;
+		o = json_loadb(line, (size_t)len, 0, &jerr);
+		if (!o) {
+			fprintf(stderr, "flakeguard: %s:%d:%d: %s\n", path,
+				lineno, jerr.column, jerr.text);
+			rc = FG_EXIT_FAILED;
+			continue;
+		}
+		fg_run_init(&run);
+		bad = line_to_run(o, &run);
+		json_decref(o);
+		if (bad) {
+			fprintf(stderr, "flakeguard: %s:%d: %s\n", path, lineno,
+				bad);
+			rc = FG_EXIT_FAILED;
+		} else if (history_store_has_run(st, run.uuid, &has, &err) ||
+			   (!has && history_store_write_run(st, &run, &err))) {
+			fprintf(stderr, "flakeguard: %s:%d: %s\n", path, lineno,
+				err.msg);
+			fg_run_release(&run);
+			rc = FG_EXIT_INFRA;
+			break;
+		} else {
+			*(has ? skipped : added) += 1;
+		}
+		fg_run_release(&run);
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+static const struct option import_opts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int cmd_import_history(int argc, char **argv)
+{
+	const char *db = CLI_DEFAULT_DB;
+	struct history_store *st = NULL;
+	struct fg_error err = { 0 };
+	size_t added = 0, skipped = 0;
+	int c, rc = FG_EXIT_OK;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", import_opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'h':
+			return cli_help(&cli_cmd_import_history);
+		default:
+			return cli_usage_error(&cli_cmd_import_history,
+					       "invalid option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(&cli_cmd_import_history,
+				       "no FILE given (- for stdin)");
+	if (history_store_open(db, &st, &err))
+		return cli_error(&err);
+	for (int i = optind; i < argc; i++) {
+		int r = import_file(st, argv[i], &added, &skipped);
+
+		if (r > rc)
+			rc = r;
+		if (r == FG_EXIT_INFRA)
+			break;
+	}
+	history_store_close(st);
+	printf("imported %zu run(s) into %s, %zu already there\n", added, db,
+	       skipped);
+	return rc;
+}
+
+const struct cli_command cli_cmd_import_history = {
+	.name = "import-history",
+	.fn = cmd_import_history,
+	.usage = "flakeguard import-history [--db PATH] FILE...",
+	.summary = "read JSON Lines written by export into a database",
+	.help =
+	"Adds each run of each FILE (- for stdin) that the database does not\n"
+	"have yet (runs are known by their uuid: importing twice adds nothing).\n"
+	"A malformed line is reported as FILE:LINE and skipped.\n\n"
+	"Options:\n"
+	"      --db PATH            history database (default .flakeguard/history.db)\n"
+	"  -h, --help               this help\n\n"
+	"Exit codes: 0 all lines read, 1 a line was malformed, 2 usage error,\n"
+	"3 database error.\n",
+};
