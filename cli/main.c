@@ -60,7 +60,7 @@ static void main_help(FILE *out)
 		"history database,\nand tells flaky tests from real "
 		"failures.\n\nCommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "  %-12s %s\n", commands[i]->name,
+		fprintf(out, "  %-15s %s\n", commands[i]->name,
 			commands[i]->summary);
 	fprintf(out,
 		"\n'flakeguard COMMAND --help' describes a command.\n\n"
