@@ -32,7 +32,9 @@ i=1
 while [ "$i" -le "$runs" ]; do
 	echo
 	echo "==> run $i/$runs: flakeguard run -c examples/flakeguard.json"
-	"$FG" run -c examples/flakeguard.json --db "$db" --json "$json"
+	"$FG" run -c examples/flakeguard.json --db "$db" --json "$json" \
+		--junit examples/build/report.xml --html examples/build/report.html \
+		--markdown examples/build/report.md
 	rc=$?
 	case $rc in
 	0 | 1) ;;
@@ -59,5 +61,7 @@ fi
 echo
 echo "history database: $db (kept across demo runs; more runs, better scores)"
 echo "this run as JSON:  $json"
+echo "reports:           examples/build/report.html (open it in a browser),"
+echo "                   examples/build/report.xml (JUnit), examples/build/report.md"
 echo "the config:        examples/flakeguard.json"
 exit 0
