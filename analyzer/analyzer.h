@@ -11,6 +11,7 @@
 #define FG_ANALYZER_H
 
 #include "core/core.h"
+#include "history/history.h"
 
 struct analyzer_opts {
 	bool flaky_fails;      /* --flaky-result fail: flaky tests fail the run */
@@ -29,5 +30,267 @@ struct analyzer_verdict {
  */
 void analyzer_verdict(struct fg_run *run, const struct analyzer_opts *opts,
 		      struct analyzer_verdict *v);
+
+/* ====================================================================== */
+/* Statistics (analyzer/stats.c); docs/analyzer.md gives the formulas.     */
+/* ====================================================================== */
+
+struct an_interval {
+	double p, lo, hi;      /* estimate k/n and its 95% interval */
+};
+
+/* Wilson score interval, z = 1.96. n == 0 gives p 0, [0, 1]. */
+void an_wilson(unsigned long k, unsigned long n, struct an_interval *out);
+/* The regularised incomplete beta function I_x(a, b). */
+double an_beta_inc(double a, double b, double x);
+/* P(p > theta | k of n) under the Jeffreys prior Beta(1/2, 1/2). */
+double an_prob_above(unsigned long k, unsigned long n, double theta);
+/* Bernoulli log-likelihood of k in n at the estimate k/n (0 log 0 = 0). */
+double an_bern_ll(unsigned long k, unsigned long n);
+/* "p = 4.2% [1.1%, 9.8%], n = 57" into buf. Returns buf. */
+char *an_format_p(char *buf, size_t size, const struct an_interval *iv,
+		  unsigned long n);
+
+/* Wald's SPRT for release: H_release p = p0 against H_keep p = p1. */
+struct an_sprt {
+	double p0, p1, alpha, beta;
+};
+double an_sprt_pass(const struct an_sprt *s);   /* ln((1-p0)/(1-p1)) */
+double an_sprt_fail(const struct an_sprt *s);   /* ln(p0/p1) */
+double an_sprt_upper(const struct an_sprt *s);  /* ln((1-beta)/alpha) */
+double an_sprt_lower(const struct an_sprt *s);  /* ln(beta/(1-alpha)) */
+/* Clean runs needed from score `from` to reach the upper bound. */
+int an_sprt_clean_runs(const struct an_sprt *s, double from);
+
+/* ====================================================================== */
+/* Failure signatures (analyzer/signature.c)                               */
+/* ====================================================================== */
+
+/*
+ * The message's first non-empty line with numbers ("N"), addresses
+ * ("<addr>"), long hex ids ("<hex>"), paths ("<path>") and timestamps
+ * ("<time>") masked and blanks squeezed, at most 160 bytes: one recurring
+ * flake keeps one signature. NULL for NULL or blank. Caller frees.
+ */
+char *an_signature(const char *message);
+
+/* ====================================================================== */
+/* Policy (analyzer/policy.c)                                              */
+/* ====================================================================== */
+
+struct an_policy {
+	bool auto_quarantine;  /* enter and leave automatically (true) */
+	int enter_commits;     /* K: same-commit inconsistency on K commits (2) */
+	double threshold;      /* theta: enter when P(p > theta) >= confidence
+				  (0.05) */
+	double confidence;     /* 0.95 */
+	struct an_sprt release; /* p0 0.001, p1 0.05, alpha beta 0.05 */
+	int expire_days;       /* auto entries expire after N days (90; 0 never) */
+	bool skip_mode;        /* mode of auto entries: skip instead of run */
+	int max_count;         /* cap: warn above N quarantined tests (50) */
+	double max_percent;    /* ... or above this share of tests (5) */
+	int window;            /* newest runs per test analysed (200) */
+	int min_runs;          /* fewer runs: category new (5) */
+	int broken_runs;       /* trailing all-failed runs for broken (2) */
+	double broken_alpha;   /* ... that chance explains with less (0.001) */
+	double change_llr;     /* 2*log-likelihood ratio for new-flaky (15) */
+	double onset_llr;      /* ... that blocks auto entry (6) */
+	int min_before;        /* clean runs before a new-flaky onset (20) */
+	double slow_factor;    /* slow: recent median > factor x before (2) */
+	int64_t slow_min_ms;   /* ... and slower by at least this (100) */
+	bool strict;           /* a new failure signature fails the run */
+	bool new_flaky_fails;  /* a new-flaky test's failure counts (true) */
+	bool flaky_fails;      /* --flaky-result fail */
+};
+
+void an_policy_defaults(struct an_policy *p);
+/*
+ * Applies a JSON object of policy keys (flakeguard.json "quarantine") or
+ * one "key=value" setting. FG_ECONFIG naming `where` and the key.
+ */
+int an_policy_apply_json(struct an_policy *p, const char *json_text,
+			 const char *where, struct fg_error *err);
+int an_policy_set(struct an_policy *p, const char *key_eq_value,
+		  struct fg_error *err);
+
+/* ====================================================================== */
+/* Evidence and categories (analyzer/evidence.c)                           */
+/* ====================================================================== */
+
+enum an_category {
+	AN_STABLE, AN_FLAKY, AN_BROKEN, AN_NEW_FLAKY, AN_FIXED, AN_NEW, AN_SLOW,
+};
+#define AN_CATEGORY_COUNT 7
+const char *an_category_name(enum an_category c);
+
+/* One run of one test. */
+struct an_obs {
+	int64_t run_id;        /* 0: the run being judged (not stored yet) */
+	int64_t started_at_ms;
+	char *commit, *branch; /* owned, or NULL */
+	int attempts;          /* attempts that ran (skipped ones excluded) */
+	int failed;            /* of which failed */
+	bool last_failed;      /* the final attempt failed */
+	int64_t duration_ms;   /* of the last attempt */
+	char *signature;       /* an_signature() of the first failure, or NULL */
+};
+
+struct an_evidence {
+	unsigned long runs;           /* runs that ran (not all skipped) */
+	unsigned long attempts, failed_attempts;
+	unsigned long fail_runs;      /* runs with a failed attempt */
+	unsigned long hard_fails;     /* runs whose every attempt failed */
+	unsigned long retry_flakes;   /* runs that failed then passed */
+	unsigned long incons_commits; /* commits with a pass and a fail */
+	unsigned long flips, flip_pairs; /* same-branch state changes */
+	double flip_rate;
+	struct an_interval p;         /* per-run failure probability */
+	double p_above;               /* P(p > threshold), Jeffreys */
+	size_t last_fail;             /* obs index + 1 of the last failure */
+	/* broken / fixed: a trailing run of all-failed runs, or one healed */
+	size_t broken_from;           /* obs index + 1 where it begins */
+	unsigned long broken_streak;
+	double broken_chance;         /* q_hi^L: how likely by chance */
+	size_t fixed_at;              /* obs index + 1 of the first pass after */
+	/* change point (new-flaky and the onset block) */
+	size_t change_at;             /* obs index + 1, 0: none */
+	double change_llr;            /* 2 * log-likelihood ratio */
+	unsigned long before_runs, before_fails, after_runs, after_fails;
+	/* release */
+	double sprt;                  /* score since `since` */
+	unsigned long sprt_runs;      /* runs it is based on */
+	int clean_needed;             /* clean runs still needed to release */
+	/* duration */
+	int64_t dur_before_ms, dur_recent_ms;
+	/* signatures seen, distinct, in order of first appearance */
+	char **signatures;
+	size_t nsignatures;
+};
+
+struct an_test {
+	char *suite, *classname, *name;
+	struct an_obs *obs;    /* oldest first */
+	size_t nobs, cap;
+	struct an_evidence ev;
+	enum an_category cat;
+	char reason[320];      /* one line: why this category */
+};
+
+void an_test_init(struct an_test *t, const char *suite, const char *classname,
+		  const char *name);
+void an_test_release(struct an_test *t);
+/*
+ * Appends a run: statuses of its attempts (skipped ones are ignored) and
+ * the first failure's message. Strings are copied.
+ */
+struct an_obs *an_test_add(struct an_test *t, int64_t run_id,
+			   int64_t started_at_ms, const char *commit,
+			   const char *branch, const enum fg_astatus *statuses,
+			   size_t nstatuses, int64_t duration_ms,
+			   const char *message);
+/* Appends a test of a run (the run being judged: run_id 0). */
+struct an_obs *an_test_add_run(struct an_test *t, const struct fg_run *run,
+			       const struct fg_test *ft);
+/*
+ * Computes the evidence over the first `nobs` observations (a replay
+ * passes fewer than t->nobs), with the release score counted from runs
+ * started at or after since_ms, then the category and its reason.
+ */
+void an_evaluate(struct an_test *t, size_t nobs, int64_t since_ms,
+		 const struct an_policy *p);
+/* The evidence as a JSON object text (sorted keys). Caller frees. */
+char *an_evidence_json(const struct an_test *t);
+/* Whether sig (may be NULL) is among the signatures of obs [0, upto). */
+bool an_signature_known(const struct an_test *t, size_t upto, const char *sig);
+
+/* ====================================================================== */
+/* Quarantine decisions and the verdict (analyzer/policy.c)                */
+/* ====================================================================== */
+
+enum an_action { AN_NONE, AN_ENTER, AN_LEAVE, AN_EXPIRED };
+
+struct an_decision {
+	enum an_action action;
+	const char *rule;      /* "same-commit", "probability", "sprt", ... */
+	char why[320];         /* the rule with its numbers */
+};
+
+/*
+ * What the policy does with test t (evaluated) given its active entry q
+ * (NULL: none), whether auto entry is blocked (a former entry expired) and
+ * the time now. Pure: nothing is written.
+ */
+void an_decide(const struct an_test *t, const struct history_quarantine *q,
+	       bool blocked, int64_t now_ms, const struct an_policy *p,
+	       struct an_decision *d);
+
+/* How one test of the judged run counts. */
+enum an_judgement {
+	AN_J_PASSED,       /* nothing to say */
+	AN_J_FAILED,       /* counts against the run */
+	AN_J_FLAKY,        /* passed on retry; does not count */
+	AN_J_QUARANTINED,  /* failed under quarantine; does not count */
+	AN_J_SUSPICIOUS,   /* quarantined, but failed in a new way */
+};
+
+/* Per test of the run, parallel to run->tests; filled by the caller. */
+struct an_run_test {
+	struct an_test an;             /* its history plus this run (last) */
+	struct history_quarantine q;   /* active entry (q.name NULL: none) */
+	bool blocked;                  /* a former entry expired */
+	struct an_decision dec;        /* set by analyzer_judge() */
+	enum an_judgement j;
+	char note[400];                /* why it counts or not */
+};
+
+struct an_run {
+	struct an_run_test *t;         /* run->ntests of them */
+	size_t n;
+	size_t quarantined_total;      /* active entries of all tests, after */
+	size_t known_tests;            /* tests in the history (for the cap) */
+	bool cap_exceeded;
+	char cap_note[200];
+};
+
+/*
+ * Evaluates every test, applies the policy (entries change in ar: q is
+ * filled on entry, cleared on leave), judges each test (outcomes become
+ * quarantined where the quarantine covers the failure), sets
+ * fg_test.category/quarantined, and decides the exit code with a reason.
+ */
+void analyzer_judge(struct fg_run *run, struct an_run *ar, int64_t now_ms,
+		    const struct an_policy *p, struct analyzer_verdict *v);
+void an_run_release(struct an_run *ar);
+
+/* ====================================================================== */
+/* The quarantine file (analyzer/qfile.c), flakeguard-quarantine.json      */
+/* ====================================================================== */
+
+/* Reads a quarantine file. FG_EIO, or FG_ECONFIG naming path:line. */
+int an_qfile_read(const char *path, struct history_quarantine_list *out,
+		  struct fg_error *err);
+/* Writes entries sorted by identity, keys sorted. FG_EIO naming path. */
+int an_qfile_write(const char *path, const struct history_quarantine_list *l,
+		   struct fg_error *err);
+/* "2026-12-31" or ISO-8601 UTC to epoch ms; -1 if neither. */
+int64_t an_parse_date(const char *s);
+
+/* ====================================================================== */
+/* Backtest (analyzer/backtest.c)                                          */
+/* ====================================================================== */
+
+struct an_backtest {
+	unsigned long entered, released, hidden, missed, hidden_broken;
+	unsigned long red_naive, red_policy, runs;
+};
+
+/*
+ * Replays test t's history run by run under policy p, starting with no
+ * quarantine: counts entries, releases, failures hidden by quarantine
+ * (hidden_broken: of those, while the test was broken), and runs the test
+ * made red although the test is flaky (missed). Adds to bt.
+ */
+void an_backtest_test(struct an_test *t, const struct an_policy *p,
+		      struct an_backtest *bt);
 
 #endif /* FG_ANALYZER_H */

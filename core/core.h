@@ -204,6 +204,9 @@ struct fg_test {
 	int line;        /* source line if known, else 0 */
 	enum fg_outcome outcome;
 	int64_t duration_ms; /* of the last attempt */
+	/* Set by the analyzer (analyzer_judge); reporters show them. */
+	const char *category; /* static: "stable", "flaky", ...; NULL: none */
+	bool quarantined;     /* under quarantine when the run was judged */
 	struct fg_attempt *attempts;
 	size_t nattempts, attempts_cap;
 };

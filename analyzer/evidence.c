@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * analyzer/evidence.c - from a test's runs to its evidence and category.
+ *
+ * Pure: an struct an_test holds the runs (oldest first) that the caller
+ * loaded from the history (cli/analysis.c) or built by hand (the unit
+ * tests), and an_evaluate() computes everything from them, so a replay
+ * (the backtest) can evaluate any prefix.
+ *
+ * The unit of evidence is a run: a run "failed" when any attempt failed,
+ * "failed hard" when every attempt failed. Runs whose attempts were all
+ * skipped are no evidence. docs/analyzer.md states each rule with its
+ * formula; the categories, in the order they are tried:
+ *   broken     a trailing run of hard failures that the test's earlier
+ *              hard-failure rate cannot explain (q_hi^L < broken_alpha);
+ *   new-flaky  a change point: clean for min_before runs, then >= 2
+ *              intermittent failures, 2 log LR >= change_llr;
+ *   fixed      a broken streak followed by (at most 10) clean runs;
+ *   flaky      pass and fail on one commit, or >= 2 failing runs with
+ *              >= 3 same-branch flips;
+ *   new        fewer than min_runs runs;
+ *   slow       recent passing median > slow_factor x the earlier one;
+ *   stable     everything else.
+ */
+#include "analyzer/analyzer.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIXED_WINDOW 10
+#define SLOW_RECENT 5
+#define SLOW_MIN_SAMPLES 10
+
+static const char *const category_names[AN_CATEGORY_COUNT] = {
+	[AN_STABLE] = "stable", [AN_FLAKY] = "flaky", [AN_BROKEN] = "broken",
+	[AN_NEW_FLAKY] = "new-flaky", [AN_FIXED] = "fixed", [AN_NEW] = "new",
+	[AN_SLOW] = "slow",
+};
+
+const char *an_category_name(enum an_category c)
+{
+	return (unsigned)c < AN_CATEGORY_COUNT ? category_names[c] : "?";
+}
+
+void an_test_init(struct an_test *t, const char *suite, const char *classname,
+		  const char *name)
+{
+	memset(t, 0, sizeof(*t));
+	t->suite = fg_xstrdup(suite ? suite : "");
+	t->classname = fg_xstrdup(classname ? classname : "");
+	t->name = fg_xstrdup(name ? name : "");
+}
+
+static void evidence_release(struct an_evidence *ev)
+{
+	for (size_t i = 0; i < ev->nsignatures; i++)
+		free(ev->signatures[i]);
+	free(ev->signatures);
+	memset(ev, 0, sizeof(*ev));
+}
+
+void an_test_release(struct an_test *t)
+{
+	for (size_t i = 0; i < t->nobs; i++) {
+		free(t->obs[i].commit);
+		free(t->obs[i].branch);
+		free(t->obs[i].signature);
+	}
+	free(t->obs);
+	free(t->suite);
+	free(t->classname);
+	free(t->name);
+	evidence_release(&t->ev);
+	memset(t, 0, sizeof(*t));
+}
+
+struct an_obs *an_test_add(struct an_test *t, int64_t run_id,
+			   int64_t started_at_ms, const char *commit,
+			   const char *branch, const enum fg_astatus *statuses,
+			   size_t nstatuses, int64_t duration_ms,
+			   const char *message)
+{
+	struct an_obs *o;
+
+	fg_xgrow((void **)&t->obs, &t->cap, t->nobs + 1, sizeof(*t->obs));
+	o = &t->obs[t->nobs++];
+	memset(o, 0, sizeof(*o));
+	o->run_id = run_id;
+	o->started_at_ms = started_at_ms;
+	o->commit = fg_xstrdup(commit);
+	o->branch = fg_xstrdup(branch);
+	o->duration_ms = duration_ms;
+	for (size_t i = 0; i < nstatuses; i++) {
+		if (statuses[i] == FG_A_SKIPPED)
+			continue;
+		o->attempts++;
+		o->last_failed = fg_astatus_is_failure(statuses[i]);
+		o->failed += o->last_failed;
+	}
+	if (o->failed)
+		o->signature = an_signature(message ? message : "(no message)");
+	return o;
+}
+
+struct an_obs *an_test_add_run(struct an_test *t, const struct fg_run *run,
+			       const struct fg_test *ft)
+{
+	enum fg_astatus *st = fg_xcalloc(ft->nattempts + 1, sizeof(*st));
+	const char *msg = NULL;
+	struct an_obs *o;
+
+	for (size_t i = 0; i < ft->nattempts; i++) {
+		st[i] = ft->attempts[i].status;
+		if (!msg && fg_astatus_is_failure(st[i]))
+			msg = ft->attempts[i].message;
+	}
+	o = an_test_add(t, run->id, run->started_at_ms, run->commit,
+			run->branch, st, ft->nattempts, ft->duration_ms, msg);
+	free(st);
+	return o;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Evidence                                                                */
+/* ---------------------------------------------------------------------- */
+
+static bool same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool hard(const struct an_obs *o)
+{
+	return o->attempts && o->failed == o->attempts;
+}
+
+bool an_signature_known(const struct an_test *t, size_t upto, const char *sig)
+{
+	if (!sig)
+		return true;
+	for (size_t i = 0; i < upto && i < t->nobs; i++)
+		if (same(t->obs[i].signature, sig))
+			return true;
+	return false;
+}
+
+static void add_signature(struct an_evidence *ev, const char *sig)
+{
+	for (size_t i = 0; i < ev->nsignatures; i++)
+		if (!strcmp(ev->signatures[i], sig))
+			return;
+	ev->signatures = fg_xrealloc(ev->signatures, (ev->nsignatures + 1) *
+						       sizeof(char *));
+	ev->signatures[ev->nsignatures++] = fg_xstrdup(sig);
+}
+
+/* Commits with both a passing and a failing attempt. */
+static unsigned long inconsistent_commits(const struct an_test *t,
+					  const size_t *v, size_t m)
+{
+	unsigned long n = 0;
+
+	for (size_t i = 0; i < m; i++) {
+		const struct an_obs *o = &t->obs[v[i]];
+		bool pass = o->failed < o->attempts, fail = o->failed > 0;
+		bool seen = false;
+
+		if (!o->commit) {
+			n += pass && fail;
+			continue;
+		}
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = same(t->obs[v[j]].commit, o->commit);
+		if (seen)
+			continue;
+		for (size_t j = i + 1; j < m; j++) {
+			const struct an_obs *q = &t->obs[v[j]];
+
+			if (same(q->commit, o->commit)) {
+				pass |= q->failed < q->attempts;
+				fail |= q->failed > 0;
+			}
+		}
+		n += pass && fail;
+	}
+	return n;
+}
+
+static void flips(const struct an_test *t, const size_t *v, size_t m,
+		  struct an_evidence *ev)
+{
+	for (size_t i = 1; i < m; i++) {
+		const struct an_obs *o = &t->obs[v[i]];
+
+		for (size_t j = i; j-- > 0;) {
+			const struct an_obs *q = &t->obs[v[j]];
+
+			if (!same(q->branch, o->branch))
+				continue;
+			ev->flip_pairs++;
+			ev->flips += (q->failed > 0) != (o->failed > 0);
+			break;
+		}
+	}
+	ev->flip_rate = ev->flip_pairs ?
+				(double)ev->flips / (double)ev->flip_pairs : 0;
+}
+
+/*
+ * Whether the hard failures v[end - L .. end) are a break: L >= broken_runs
+ * and the hard-failure rate before them (Wilson upper bound q) makes L in
+ * a row unlikely (q^L < broken_alpha). A test with no earlier runs is
+ * broken after broken_runs failures.
+ */
+static bool streak_is_break(const struct an_test *t, const size_t *v,
+			    size_t end, unsigned long L,
+			    const struct an_policy *p, double *chance)
+{
+	unsigned long hb = 0, nb = end - L;
+	struct an_interval iv;
+
+	*chance = 1;
+	if (!L || L < (unsigned long)p->broken_runs)
+		return false;
+	if (!nb) {
+		*chance = 0;
+		return true;
+	}
+	for (size_t i = 0; i < nb; i++)
+		hb += hard(&t->obs[v[i]]);
+	an_wilson(hb, nb, &iv);
+	*chance = pow(iv.hi, (double)L);
+	return *chance < p->broken_alpha;
+}
+
+static unsigned long trailing(const struct an_test *t, const size_t *v,
+			      size_t end, bool want_hard)
+{
+	unsigned long L = 0;
+
+	while (L < end) {
+		const struct an_obs *o = &t->obs[v[end - 1 - L]];
+
+		if (want_hard ? !hard(o) : o->failed > 0)
+			break;
+		L++;
+	}
+	return L;
+}
+
+static void broken_or_fixed(const struct an_test *t, const size_t *v, size_t m,
+			    const struct an_policy *p, struct an_evidence *ev)
+{
+	unsigned long L = trailing(t, v, m, true), C;
+
+	if (L) {
+		ev->broken_streak = L;
+		if (streak_is_break(t, v, m, L, p, &ev->broken_chance))
+			ev->broken_from = v[m - L] + 1;
+		return;
+	}
+	C = trailing(t, v, m, false);
+	if (!C || C > FIXED_WINDOW || C == m)
+		return;
+	L = trailing(t, v, m - C, true);
+	if (streak_is_break(t, v, m - C, L, p, &ev->broken_chance)) {
+		ev->broken_streak = L;
+		ev->broken_from = v[m - C - L] + 1;
+		ev->fixed_at = v[m - C] + 1;
+	}
+}
+
+/* The most likely change point where the failure rate rose. */
+static void change_point(const struct an_test *t, const size_t *v, size_t m,
+			 struct an_evidence *ev)
+{
+	unsigned long k = ev->fail_runs, k0 = 0;
+	double whole = an_bern_ll(k, m);
+
+	for (size_t s = 1; s < m; s++) {
+		unsigned long n0 = s, n1 = m - s, k1;
+		double g;
+
+		k0 += t->obs[v[s - 1]].failed > 0;
+		k1 = k - k0;
+		if (!t->obs[v[s]].failed ||
+		    (double)k1 / (double)n1 <= (double)k0 / (double)n0)
+			continue;
+		g = 2 * (an_bern_ll(k0, n0) + an_bern_ll(k1, n1) - whole);
+		if (g > ev->change_llr) {
+			ev->change_llr = g;
+			ev->change_at = v[s] + 1;
+			ev->before_runs = n0;
+			ev->before_fails = k0;
+			ev->after_runs = n1;
+			ev->after_fails = k1;
+		}
+	}
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int64_t median(int64_t *d, size_t n)
+{
+	qsort(d, n, sizeof(*d), cmp_i64);
+	return d[(n - 1) / 2];
+}
+
+static void durations(const struct an_test *t, const size_t *v, size_t m,
+		      struct an_evidence *ev)
+{
+	int64_t *d = fg_xcalloc(m + 1, sizeof(*d));
+	size_t n = 0;
+
+	for (size_t i = 0; i < m; i++)
+		if (!t->obs[v[i]].failed)
+			d[n++] = t->obs[v[i]].duration_ms;
+	if (n >= SLOW_MIN_SAMPLES) {
+		ev->dur_recent_ms = median(d + n - SLOW_RECENT, SLOW_RECENT);
+		ev->dur_before_ms = median(d, n - SLOW_RECENT);
+	}
+	free(d);
+}
+
+static void release_score(const struct an_test *t, const size_t *v, size_t m,
+			  int64_t since_ms, const struct an_policy *p,
+			  struct an_evidence *ev)
+{
+	double pass = an_sprt_pass(&p->release), fail = an_sprt_fail(&p->release);
+	double lower = an_sprt_lower(&p->release);
+
+	for (size_t i = 0; i < m; i++) {
+		const struct an_obs *o = &t->obs[v[i]];
+
+		if (o->started_at_ms < since_ms)
+			continue;
+		ev->sprt += o->failed ? fail : pass;
+		if (ev->sprt <= lower)
+			ev->sprt = 0; /* "keep" decided: start a new test */
+		ev->sprt_runs++;
+	}
+	ev->clean_needed = an_sprt_clean_runs(&p->release, ev->sprt);
+}
+
+static void counts(const struct an_test *t, const size_t *v, size_t m,
+		   struct an_evidence *ev)
+{
+	for (size_t i = 0; i < m; i++) {
+		const struct an_obs *o = &t->obs[v[i]];
+
+		ev->attempts += (unsigned long)o->attempts;
+		ev->failed_attempts += (unsigned long)o->failed;
+		if (!o->failed)
+			continue;
+		ev->fail_runs++;
+		ev->hard_fails += hard(o);
+		ev->retry_flakes += !o->last_failed;
+		ev->last_fail = v[i] + 1;
+		if (o->signature)
+			add_signature(ev, o->signature);
+	}
+}
+
+static const char *short_commit(const struct an_test *t, size_t idx1)
+{
+	const char *c = idx1 ? t->obs[idx1 - 1].commit : NULL;
+
+	return c ? c : "(unknown commit)";
+}
+
+static void categorize(struct an_test *t, const struct an_policy *p)
+{
+	const struct an_evidence *ev = &t->ev;
+	char ps[96];
+
+	an_format_p(ps, sizeof(ps), &ev->p, ev->runs);
+	if (ev->broken_from && !ev->fixed_at) {
+		t->cat = AN_BROKEN;
+		if (ev->broken_chance == 0)
+			snprintf(t->reason, sizeof(t->reason),
+				 "failed every attempt in all %lu runs since "
+				 "first seen at %.12s", ev->broken_streak,
+				 short_commit(t, ev->broken_from));
+		else
+			snprintf(t->reason, sizeof(t->reason),
+				 "fails every attempt since commit %.12s (%lu "
+				 "runs; by chance at its past rate: %.1g)",
+				 short_commit(t, ev->broken_from),
+				 ev->broken_streak, ev->broken_chance);
+	} else if (ev->change_at && ev->change_llr >= p->change_llr &&
+		   ev->before_runs >= (unsigned long)p->min_before &&
+		   ev->before_fails <= ev->before_runs / 100 &&
+		   ev->after_fails >= 2 && !ev->fixed_at &&
+		   ev->broken_streak < ev->after_runs) {
+		t->cat = AN_NEW_FLAKY;
+		snprintf(t->reason, sizeof(t->reason),
+			 "began failing intermittently at commit %.12s: %lu of "
+			 "%lu runs since, %lu of %lu before (2 log LR = %.1f)",
+			 short_commit(t, ev->change_at), ev->after_fails,
+			 ev->after_runs, ev->before_fails, ev->before_runs,
+			 ev->change_llr);
+	} else if (ev->fixed_at) {
+		t->cat = AN_FIXED;
+		snprintf(t->reason, sizeof(t->reason),
+			 "passing since commit %.12s after failing %lu runs "
+			 "from %.12s", short_commit(t, ev->fixed_at),
+			 ev->broken_streak, short_commit(t, ev->broken_from));
+	} else if (ev->incons_commits ||
+		   (ev->fail_runs >= 2 && ev->flips >= 3)) {
+		t->cat = AN_FLAKY;
+		snprintf(t->reason, sizeof(t->reason),
+			 "%s; pass and fail on %lu commit%s, flip rate %.2f",
+			 ps, ev->incons_commits,
+			 ev->incons_commits == 1 ? "" : "s", ev->flip_rate);
+	} else if (ev->runs < (unsigned long)p->min_runs) {
+		t->cat = AN_NEW;
+		snprintf(t->reason, sizeof(t->reason), "%lu run%s so far",
+			 ev->runs, ev->runs == 1 ? "" : "s");
+	} else if (ev->dur_before_ms &&
+		   (double)ev->dur_recent_ms >
+			   p->slow_factor * (double)ev->dur_before_ms &&
+		   ev->dur_recent_ms - ev->dur_before_ms >= p->slow_min_ms) {
+		char a[32], b[32];
+
+		t->cat = AN_SLOW;
+		snprintf(t->reason, sizeof(t->reason),
+			 "median %s over its last %d passing runs, was %s",
+			 fg_duration_format(ev->dur_recent_ms, a, sizeof(a)),
+			 SLOW_RECENT,
+			 fg_duration_format(ev->dur_before_ms, b, sizeof(b)));
+	} else {
+		t->cat = AN_STABLE;
+		snprintf(t->reason, sizeof(t->reason), "%s%s", ps,
+			 ev->fail_runs ? "; no pass and fail on one commit" :
+					 "");
+	}
+}
+
+void an_evaluate(struct an_test *t, size_t nobs, int64_t since_ms,
+		 const struct an_policy *p)
+{
+	struct an_evidence *ev = &t->ev;
+	size_t *v = fg_xcalloc(nobs + 1, sizeof(*v)), m = 0;
+
+	evidence_release(ev);
+	for (size_t i = 0; i < nobs && i < t->nobs; i++)
+		if (t->obs[i].attempts)
+			v[m++] = i;
+	ev->runs = m;
+	counts(t, v, m, ev);
+	ev->incons_commits = inconsistent_commits(t, v, m);
+	flips(t, v, m, ev);
+	an_wilson(ev->fail_runs, m, &ev->p);
+	ev->p_above = an_prob_above(ev->fail_runs, m, p->threshold);
+	broken_or_fixed(t, v, m, p, ev);
+	change_point(t, v, m, ev);
+	release_score(t, v, m, since_ms, p, ev);
+	durations(t, v, m, ev);
+	free(v);
+	categorize(t, p);
+}

@@ -1,0 +1,624 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * analyzer/policy.c - the quarantine policy and the verdict that uses it.
+ *
+ * an_decide() is the policy for one test: enter (same-commit
+ * inconsistency on K commits, or P(p > theta) >= confidence; only for the
+ * flaky category, and never while the failure rate has just risen),
+ * leave (Wald's SPRT over the runs since the entry), or expire (the entry's
+ * date passed: its failures count again until a reviewer renews it, and
+ * automatic entry is blocked for that test). analyzer_judge() applies it to
+ * every test of a run and decides how each failure counts:
+ *
+ *   failed, not quarantined          counts (the run fails)
+ *   failed, quarantined              outcome "quarantined", does not count,
+ *                                    unless the test is broken now, or its
+ *                                    failure signature is new (suspicious;
+ *                                    counts with strict)
+ *   flaky (failed, passed on retry)  does not count, unless --flaky-result
+ *                                    fail, or the test is new-flaky
+ *
+ * Every decision carries its rule and numbers in a sentence.
+ */
+#include "analyzer/analyzer.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY_MS (24LL * 60 * 60 * 1000)
+
+void an_policy_defaults(struct an_policy *p)
+{
+	*p = (struct an_policy){
+		.auto_quarantine = true,
+		.enter_commits = 2,
+		.threshold = 0.05,
+		.confidence = 0.95,
+		.release = { .p0 = 0.001, .p1 = 0.05, .alpha = 0.05,
+			     .beta = 0.05 },
+		.expire_days = 90,
+		.max_count = 50,
+		.max_percent = 5,
+		.window = 200,
+		.min_runs = 5,
+		.broken_runs = 2,
+		.broken_alpha = 0.001,
+		.change_llr = 15,
+		.onset_llr = 6,
+		.min_before = 20,
+		.slow_factor = 2,
+		.slow_min_ms = 100,
+		.new_flaky_fails = true,
+	};
+}
+
+/* ---------------------------------------------------------------------- */
+/* Parsing                                                                 */
+/* ---------------------------------------------------------------------- */
+
+static int num(json_t *v, double lo, double hi, double *out)
+{
+	if (!json_is_number(v) || json_number_value(v) < lo ||
+	    json_number_value(v) > hi)
+		return -1;
+	*out = json_number_value(v);
+	return 0;
+}
+
+static int integer(json_t *v, int lo, int hi, int *out)
+{
+	double d;
+
+	if (num(v, lo, hi, &d) || d != floor(d))
+		return -1;
+	*out = (int)d;
+	return 0;
+}
+
+static int boolean(json_t *v, bool *out)
+{
+	if (!json_is_boolean(v))
+		return -1;
+	*out = json_is_true(v);
+	return 0;
+}
+
+static int choice(json_t *v, const char *yes, const char *no, bool *out)
+{
+	if (!json_is_string(v))
+		return -1;
+	if (!strcmp(json_string_value(v), yes))
+		*out = true;
+	else if (!strcmp(json_string_value(v), no))
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+/* One key; -1 bad value, -2 unknown key. */
+static int set_key(struct an_policy *p, const char *k, json_t *v)
+{
+	double d;
+	int rc;
+
+	if (!strcmp(k, "auto"))
+		return boolean(v, &p->auto_quarantine);
+	if (!strcmp(k, "enter_commits"))
+		return integer(v, 1, 1000, &p->enter_commits);
+	if (!strcmp(k, "threshold"))
+		return num(v, 1e-6, 0.999, &p->threshold);
+	if (!strcmp(k, "confidence"))
+		return num(v, 0.5, 0.999999, &p->confidence);
+	if (!strcmp(k, "release_p0"))
+		return num(v, 1e-6, 0.5, &p->release.p0);
+	if (!strcmp(k, "release_p1"))
+		return num(v, 1e-6, 0.999, &p->release.p1);
+	if (!strcmp(k, "release_alpha"))
+		return num(v, 1e-6, 0.5, &p->release.alpha);
+	if (!strcmp(k, "release_beta"))
+		return num(v, 1e-6, 0.5, &p->release.beta);
+	if (!strcmp(k, "expire_days"))
+		return integer(v, 0, 100000, &p->expire_days);
+	if (!strcmp(k, "mode"))
+		return choice(v, "skip", "run", &p->skip_mode);
+	if (!strcmp(k, "max_count"))
+		return integer(v, 0, 10000000, &p->max_count);
+	if (!strcmp(k, "max_percent"))
+		return num(v, 0, 100, &p->max_percent);
+	if (!strcmp(k, "window"))
+		return integer(v, 10, 100000, &p->window);
+	if (!strcmp(k, "min_runs"))
+		return integer(v, 1, 100000, &p->min_runs);
+	if (!strcmp(k, "broken_runs"))
+		return integer(v, 1, 1000, &p->broken_runs);
+	if (!strcmp(k, "broken_alpha"))
+		return num(v, 1e-12, 0.5, &p->broken_alpha);
+	if (!strcmp(k, "change_llr"))
+		return num(v, 0, 1000, &p->change_llr);
+	if (!strcmp(k, "onset_llr"))
+		return num(v, 0, 1000, &p->onset_llr);
+	if (!strcmp(k, "min_before"))
+		return integer(v, 1, 100000, &p->min_before);
+	if (!strcmp(k, "slow_factor"))
+		return num(v, 1, 1000, &p->slow_factor);
+	if (!strcmp(k, "slow_min_ms")) {
+		rc = num(v, 0, 1e9, &d);
+		p->slow_min_ms = rc ? p->slow_min_ms : (int64_t)d;
+		return rc;
+	}
+	if (!strcmp(k, "strict"))
+		return boolean(v, &p->strict);
+	if (!strcmp(k, "new_flaky"))
+		return choice(v, "fail", "warn", &p->new_flaky_fails);
+	return -2;
+}
+
+static int apply(struct an_policy *p, json_t *obj, const char *where,
+		 struct fg_error *err)
+{
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(obj))
+		return fg_fail(err, FG_ECONFIG, "%s: expected an object", where);
+	if (p->release.p0 >= p->release.p1)
+		return fg_fail(err, FG_ECONFIG, "%s: release_p0 must be below "
+			       "release_p1", where);
+	json_object_foreach(obj, k, v) {
+		int rc = k[0] == '_' ? 0 : set_key(p, k, v);
+
+		if (rc == -2)
+			return fg_fail(err, FG_ECONFIG, "%s: unknown key '%s' "
+				       "(docs/analyzer.md lists them)", where, k);
+		if (rc)
+			return fg_fail(err, FG_ECONFIG, "%s.%s: invalid value",
+				       where, k);
+	}
+	if (p->release.p0 >= p->release.p1)
+		return fg_fail(err, FG_ECONFIG, "%s: release_p0 must be below "
+			       "release_p1", where);
+	return FG_OK;
+}
+
+int an_policy_apply_json(struct an_policy *p, const char *json_text,
+			 const char *where, struct fg_error *err)
+{
+	json_error_t jerr;
+	json_t *obj = json_loads(json_text, JSON_DECODE_ANY, &jerr);
+	int rc;
+
+	if (!obj)
+		return fg_fail(err, FG_ECONFIG, "%s: %s", where, jerr.text);
+	rc = apply(p, obj, where, err);
+	json_decref(obj);
+	return rc;
+}
+
+int an_policy_set(struct an_policy *p, const char *kv, struct fg_error *err)
+{
+	const char *eq = strchr(kv, '=');
+	char *key;
+	json_t *v, *obj;
+	int rc;
+
+	if (!eq || eq == kv)
+		return fg_fail(err, FG_EINVAL, "policy setting '%s' is not "
+			       "KEY=VALUE", kv);
+	key = fg_xstrndup(kv, (size_t)(eq - kv));
+	v = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
+	if (!v)
+		v = json_string(eq + 1);
+	obj = json_object();
+	json_object_set_new(obj, key, v ? v : json_null());
+	rc = apply(p, obj, "--policy", err);
+	if (rc)
+		err->code = FG_EINVAL;
+	json_decref(obj);
+	free(key);
+	return rc ? FG_EINVAL : FG_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Evidence as JSON (snapshots in the quarantine table and file)           */
+/* ---------------------------------------------------------------------- */
+
+static double round4(double x)
+{
+	return round(x * 10000) / 10000;
+}
+
+char *an_evidence_json(const struct an_test *t)
+{
+	const struct an_evidence *ev = &t->ev;
+	json_t *o = json_object(), *sigs = json_array();
+	char *s;
+
+	json_object_set_new(o, "category", json_string(an_category_name(t->cat)));
+	json_object_set_new(o, "runs", json_integer((json_int_t)ev->runs));
+	json_object_set_new(o, "failed_runs",
+			    json_integer((json_int_t)ev->fail_runs));
+	json_object_set_new(o, "attempts", json_integer((json_int_t)ev->attempts));
+	json_object_set_new(o, "failed_attempts",
+			    json_integer((json_int_t)ev->failed_attempts));
+	json_object_set_new(o, "p", json_real(round4(ev->p.p)));
+	json_object_set_new(o, "p_low", json_real(round4(ev->p.lo)));
+	json_object_set_new(o, "p_high", json_real(round4(ev->p.hi)));
+	json_object_set_new(o, "inconsistent_commits",
+			    json_integer((json_int_t)ev->incons_commits));
+	json_object_set_new(o, "flip_rate", json_real(round4(ev->flip_rate)));
+	if (ev->last_fail) {
+		const struct an_obs *lf = &t->obs[ev->last_fail - 1];
+		char ts[40];
+
+		json_object_set_new(o, "last_failure_commit",
+				    lf->commit ? json_string(lf->commit) :
+						 json_null());
+		json_object_set_new(o, "last_failure_at",
+				    json_string(fg_time_iso8601(
+					    lf->started_at_ms, ts, sizeof(ts))));
+	}
+	for (size_t i = 0; i < ev->nsignatures && i < 10; i++) {
+		json_t *sj = json_string(ev->signatures[i]);
+
+		if (sj)
+			json_array_append_new(sigs, sj);
+	}
+	json_object_set_new(o, "signatures", sigs);
+	s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(o);
+	return s ? s : fg_xstrdup("{}");
+}
+
+/* Whether the evidence snapshot lists sig, or lists no signature at all. */
+static bool evidence_knows(const char *evidence, const char *sig, bool *any)
+{
+	json_t *o = evidence ? json_loads(evidence, 0, NULL) : NULL;
+	json_t *a = o ? json_object_get(o, "signatures") : NULL;
+	bool found = false;
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v) {
+		*any = true;
+		found |= json_is_string(v) && !strcmp(json_string_value(v), sig);
+	}
+	json_decref(o);
+	return found;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Decisions                                                               */
+/* ---------------------------------------------------------------------- */
+
+static void date(int64_t ms, char *buf, size_t n)
+{
+	fg_time_iso8601(ms, buf, n);
+	if (n > 10)
+		buf[10] = '\0';
+}
+
+static void decide_active(const struct an_test *t,
+			  const struct history_quarantine *q, int64_t now,
+			  const struct an_policy *p, struct an_decision *d)
+{
+	const struct an_evidence *ev = &t->ev;
+	char day[40];
+
+	if (q->expires_ms && now >= q->expires_ms) {
+		date(q->expires_ms, day, sizeof(day));
+		d->action = AN_EXPIRED;
+		d->rule = "expiry";
+		snprintf(d->why, sizeof(d->why), "quarantine expired on %s: "
+			 "failures count again until a reviewer renews it "
+			 "(quarantine add --expires) or removes it", day);
+		return;
+	}
+	if (!p->auto_quarantine || (q->mode && !strcmp(q->mode, "skip")))
+		return;
+	if (ev->sprt >= an_sprt_upper(&p->release)) {
+		d->action = AN_LEAVE;
+		d->rule = "sprt";
+		snprintf(d->why, sizeof(d->why),
+			 "SPRT score %.2f >= ln((1-beta)/alpha) = %.2f over %lu "
+			 "runs since it entered: p <= %.1f%% rather than >= "
+			 "%.0f%% (alpha = beta = %.0f%%)", ev->sprt,
+			 an_sprt_upper(&p->release), ev->sprt_runs,
+			 100 * p->release.p0, 100 * p->release.p1,
+			 100 * p->release.alpha);
+		return;
+	}
+	d->rule = "sprt";
+	snprintf(d->why, sizeof(d->why), "stays: %d more clean run%s release "
+		 "it (SPRT score %.2f of %.2f)", ev->clean_needed,
+		 ev->clean_needed == 1 ? "" : "s", ev->sprt,
+		 an_sprt_upper(&p->release));
+}
+
+void an_decide(const struct an_test *t, const struct history_quarantine *q,
+	       bool blocked, int64_t now, const struct an_policy *p,
+	       struct an_decision *d)
+{
+	const struct an_evidence *ev = &t->ev;
+	char ps[96];
+
+	memset(d, 0, sizeof(*d));
+	d->rule = "";
+	if (q) {
+		decide_active(t, q, now, p, d);
+		return;
+	}
+	if (t->cat == AN_BROKEN || t->cat == AN_NEW_FLAKY) {
+		d->rule = "never";
+		snprintf(d->why, sizeof(d->why), "%s tests are never "
+			 "quarantined automatically", an_category_name(t->cat));
+		return;
+	}
+	if (!p->auto_quarantine || t->cat != AN_FLAKY)
+		return;
+	if (blocked) {
+		d->rule = "expired";
+		snprintf(d->why, sizeof(d->why), "its quarantine expired: only "
+			 "a reviewer puts it back");
+		return;
+	}
+	if (ev->change_at && ev->change_llr >= p->onset_llr &&
+	    ev->before_runs >= (unsigned long)p->min_before &&
+	    ev->before_fails <= ev->before_runs / 100) {
+		d->rule = "onset";
+		snprintf(d->why, sizeof(d->why), "not quarantined: its failures "
+			 "began at commit %.12s after %lu clean runs (2 log LR "
+			 "= %.1f >= %.0f), which looks like a regression",
+			 t->obs[ev->change_at - 1].commit ?
+				 t->obs[ev->change_at - 1].commit : "?",
+			 ev->before_runs, ev->change_llr, p->onset_llr);
+		return;
+	}
+	an_format_p(ps, sizeof(ps), &ev->p, ev->runs);
+	if (ev->incons_commits >= (unsigned long)p->enter_commits) {
+		d->action = AN_ENTER;
+		d->rule = "same-commit";
+		snprintf(d->why, sizeof(d->why), "passed and failed on the same "
+			 "commit on %lu commits (>= %d); %s", ev->incons_commits,
+			 p->enter_commits, ps);
+	} else if (ev->fail_runs >= 2 && ev->p_above >= p->confidence) {
+		d->action = AN_ENTER;
+		d->rule = "probability";
+		snprintf(d->why, sizeof(d->why), "P(p > %.1f%%) = %.3f >= %.2f; "
+			 "%s", 100 * p->threshold, ev->p_above, p->confidence,
+			 ps);
+	} else {
+		d->rule = "evidence";
+		snprintf(d->why, sizeof(d->why), "not yet: same-commit "
+			 "inconsistency on %lu of %d commits, P(p > %.1f%%) = "
+			 "%.3f < %.2f", ev->incons_commits, p->enter_commits,
+			 100 * p->threshold, ev->p_above, p->confidence);
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* The verdict                                                             */
+/* ---------------------------------------------------------------------- */
+
+static void enter(struct an_run_test *e, int64_t now, const struct an_policy *p)
+{
+	history_quarantine_clear(&e->q);
+	e->q.suite = fg_xstrdup(e->an.suite);
+	e->q.classname = fg_xstrdup(e->an.classname);
+	e->q.name = fg_xstrdup(e->an.name);
+	e->q.since_ms = now;
+	e->q.reason = fg_xstrdup(e->dec.why);
+	e->q.source = fg_xstrdup("auto");
+	e->q.mode = fg_xstrdup(p->skip_mode ? "skip" : "run");
+	e->q.expires_ms = p->expire_days ? now + p->expire_days * DAY_MS : 0;
+	e->q.evidence = an_evidence_json(&e->an);
+}
+
+static bool active(const struct an_run_test *e)
+{
+	return e->q.name != NULL;
+}
+
+/* Whether this run's failure has a signature the test never showed. */
+static bool new_signature(const struct an_run_test *e)
+{
+	const struct an_test *t = &e->an;
+	const char *sig = t->nobs ? t->obs[t->nobs - 1].signature : NULL;
+	bool any = false;
+
+	if (!sig || an_signature_known(t, t->nobs - 1, sig))
+		return false;
+	if (evidence_knows(e->q.evidence, sig, &any))
+		return false;
+	for (size_t i = 0; i + 1 < t->nobs && !any; i++)
+		any = t->obs[i].signature != NULL;
+	return any; /* no earlier failure at all: nothing to compare with */
+}
+
+static void judge_failed(struct fg_test *ft, struct an_run_test *e,
+			 const struct an_policy *p)
+{
+	char since[40];
+
+	if (!active(e)) {
+		e->j = AN_J_FAILED;
+		if (e->an.cat == AN_BROKEN || e->an.cat == AN_NEW_FLAKY)
+			snprintf(e->note, sizeof(e->note), "%s: %s",
+				 an_category_name(e->an.cat), e->an.reason);
+		return;
+	}
+	if (e->an.cat == AN_BROKEN) {
+		e->j = AN_J_FAILED;
+		snprintf(e->note, sizeof(e->note), "quarantined, but broken "
+			 "now (counts): %s", e->an.reason);
+		return;
+	}
+	date(e->q.since_ms, since, sizeof(since));
+	if (new_signature(e)) {
+		e->j = AN_J_SUSPICIOUS;
+		snprintf(e->note, sizeof(e->note), "quarantined, but failed in "
+			 "a new way: \"%.120s\"%s",
+			 e->an.obs[e->an.nobs - 1].signature,
+			 p->strict ? " (counts: --strict-quarantine)" : "");
+		if (p->strict)
+			return;
+	} else {
+		e->j = AN_J_QUARANTINED;
+		snprintf(e->note, sizeof(e->note), "quarantined since %s (%s%s%s): "
+			 "%.200s", since, e->q.source ? e->q.source : "manual",
+			 e->q.owner ? ", owner " : "",
+			 e->q.owner ? e->q.owner : "", e->q.reason);
+	}
+	ft->outcome = FG_O_QUARANTINED;
+}
+
+static void judge_one(struct fg_test *ft, struct an_run_test *e,
+		      const struct an_policy *p)
+{
+	e->j = AN_J_PASSED;
+	e->note[0] = '\0';
+	if (ft->outcome == FG_O_FAILED) {
+		judge_failed(ft, e, p);
+	} else if (ft->outcome == FG_O_FLAKY) {
+		e->j = AN_J_FLAKY;
+		if (!active(e) && e->an.cat == AN_NEW_FLAKY &&
+		    p->new_flaky_fails) {
+			e->j = AN_J_FAILED;
+			snprintf(e->note, sizeof(e->note), "new-flaky (counts): "
+				 "%s", e->an.reason);
+		} else if (!active(e) && p->flaky_fails) {
+			e->j = AN_J_FAILED;
+			snprintf(e->note, sizeof(e->note), "flaky (counts: "
+				 "--flaky-result fail)");
+		}
+	}
+}
+
+static void apply_decision(struct an_run *ar, struct an_run_test *e,
+			   int64_t now, const struct an_policy *p)
+{
+	switch (e->dec.action) {
+	case AN_ENTER:
+		enter(e, now, p);
+		ar->quarantined_total++;
+		break;
+	case AN_LEAVE:
+	case AN_EXPIRED:
+		history_quarantine_clear(&e->q);
+		e->blocked |= e->dec.action == AN_EXPIRED;
+		if (ar->quarantined_total)
+			ar->quarantined_total--;
+		break;
+	case AN_NONE:
+		break;
+	}
+}
+
+static void check_cap(struct an_run *ar, const struct an_policy *p)
+{
+	size_t known = ar->known_tests > ar->n ? ar->known_tests : ar->n;
+	double pct = known ? 100.0 * (double)ar->quarantined_total /
+				     (double)known : 0;
+
+	ar->cap_exceeded = (p->max_count &&
+			    ar->quarantined_total > (size_t)p->max_count) ||
+			   (p->max_percent > 0 && pct > p->max_percent);
+	if (ar->cap_exceeded)
+		snprintf(ar->cap_note, sizeof(ar->cap_note),
+			 "%zu tests are quarantined (%.1f%% of %zu), above the "
+			 "cap (%d tests or %.1f%%): fix or remove some",
+			 ar->quarantined_total, pct, known, p->max_count,
+			 p->max_percent);
+}
+
+static void verdict_reason(const struct fg_run *run, const struct an_run *ar,
+			   struct analyzer_verdict *v)
+{
+	size_t nq = 0, nf = 0, ns = 0, n = 0;
+	int o = 0;
+
+	for (size_t i = 0; i < ar->n; i++) {
+		nq += ar->t[i].j == AN_J_QUARANTINED;
+		nf += ar->t[i].j == AN_J_FLAKY;
+		ns += ar->t[i].j == AN_J_SUSPICIOUS;
+	}
+	if (v->real_failures) {
+		o = snprintf(v->reason, sizeof(v->reason), "%zu test%s failed:",
+			     v->real_failures, v->real_failures == 1 ? "" : "s");
+		for (size_t i = 0; i < ar->n && n < 3; i++) {
+			const struct an_run_test *e = &ar->t[i];
+
+			if (e->j != AN_J_FAILED &&
+			    !(e->j == AN_J_SUSPICIOUS &&
+			      run->tests[i].outcome != FG_O_QUARANTINED))
+				continue;
+			o += snprintf(v->reason + o, sizeof(v->reason) - (size_t)o,
+				      "%s %.60s (%s)", n ? "," : "",
+				      run->tests[i].name,
+				      an_category_name(e->an.cat));
+			if ((size_t)o >= sizeof(v->reason))
+				return;
+			n++;
+		}
+		if (v->real_failures > n)
+			snprintf(v->reason + o, sizeof(v->reason) - (size_t)o,
+				 ", ...");
+		return;
+	}
+	o = snprintf(v->reason, sizeof(v->reason), "no real failures");
+	if (nq)
+		o += snprintf(v->reason + o, sizeof(v->reason) - (size_t)o,
+			      "; %zu quarantined failure%s not counted", nq,
+			      nq == 1 ? "" : "s");
+	if (ns && (size_t)o < sizeof(v->reason))
+		o += snprintf(v->reason + o, sizeof(v->reason) - (size_t)o,
+			      "; %zu suspicious (new failure signature)", ns);
+	if (nf && (size_t)o < sizeof(v->reason))
+		o += snprintf(v->reason + o, sizeof(v->reason) - (size_t)o,
+			      "; %zu flaky test%s passed on retry", nf,
+			      nf == 1 ? "" : "s");
+	if (!nq && !ns && !nf && (size_t)o < sizeof(v->reason)) {
+		struct fg_summary sum;
+
+		fg_run_summarize(run, &sum);
+		snprintf(v->reason, sizeof(v->reason), "all %zu tests passed%s",
+			 sum.total - sum.skipped,
+			 sum.skipped ? " (some skipped)" : "");
+	}
+}
+
+void analyzer_judge(struct fg_run *run, struct an_run *ar, int64_t now,
+		    const struct an_policy *p, struct analyzer_verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	for (size_t i = 0; i < run->ntests && i < ar->n; i++) {
+		struct fg_test *ft = &run->tests[i];
+		struct an_run_test *e = &ar->t[i];
+
+		fg_test_settle(ft);
+		an_evaluate(&e->an, e->an.nobs, active(e) ? e->q.since_ms : 0, p);
+		an_decide(&e->an, active(e) ? &e->q : NULL, e->blocked, now, p,
+			  &e->dec);
+		apply_decision(ar, e, now, p);
+		ft->category = an_category_name(e->an.cat);
+		ft->quarantined = active(e);
+		judge_one(ft, e, p);
+		v->real_failures += e->j == AN_J_FAILED ||
+				    (e->j == AN_J_SUSPICIOUS && p->strict);
+	}
+	check_cap(ar, p);
+	v->exit_code = v->real_failures ? FG_EXIT_FAILED : FG_EXIT_OK;
+	verdict_reason(run, ar, v);
+}
+
+void an_run_release(struct an_run *ar)
+{
+	for (size_t i = 0; i < ar->n; i++) {
+		an_test_release(&ar->t[i].an);
+		history_quarantine_clear(&ar->t[i].q);
+	}
+	free(ar->t);
+	memset(ar, 0, sizeof(*ar));
+}
