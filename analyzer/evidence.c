@@ -156,11 +156,16 @@ static void add_signature(struct an_evidence *ev, const char *sig)
 	ev->signatures[ev->nsignatures++] = fg_xstrdup(sig);
 }
 
-/* Commits with both a passing and a failing attempt. */
+/*
+ * Commits with both a passing and a failing attempt. Runs without a commit
+ * may all be the same code or all different: together they count once, and
+ * only through a retry that flipped within one run.
+ */
 static unsigned long inconsistent_commits(const struct an_test *t,
 					  const size_t *v, size_t m)
 {
 	unsigned long n = 0;
+	bool unknown = false;
 
 	for (size_t i = 0; i < m; i++) {
 		const struct an_obs *o = &t->obs[v[i]];
@@ -168,7 +173,7 @@ static unsigned long inconsistent_commits(const struct an_test *t,
 		bool seen = false;
 
 		if (!o->commit) {
-			n += pass && fail;
+			unknown |= pass && fail;
 			continue;
 		}
 		for (size_t j = 0; j < i && !seen; j++)
@@ -185,7 +190,7 @@ static unsigned long inconsistent_commits(const struct an_test *t,
 		}
 		n += pass && fail;
 	}
-	return n;
+	return n + unknown;
 }
 
 static void flips(const struct an_test *t, const size_t *v, size_t m,

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #define DAY_MS (24LL * 60 * 60 * 1000)
+#define CAP_MIN_FOR_PERCENT 5
 
 void an_policy_defaults(struct an_policy *p)
 {
@@ -267,7 +268,7 @@ char *an_evidence_json(const struct an_test *t)
 			json_array_append_new(sigs, sj);
 	}
 	json_object_set_new(o, "signatures", sigs);
-	s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+	s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT | JSON_REAL_PRECISION(6));
 	json_decref(o);
 	return s ? s : fg_xstrdup("{}");
 }
@@ -383,7 +384,8 @@ void an_decide(const struct an_test *t, const struct history_quarantine *q,
 		snprintf(d->why, sizeof(d->why), "passed and failed on the same "
 			 "commit on %lu commits (>= %d); %s", ev->incons_commits,
 			 p->enter_commits, ps);
-	} else if (ev->fail_runs >= 2 && ev->p_above >= p->confidence) {
+	} else if (ev->fail_runs >= 2 && ev->runs >= (unsigned long)p->min_runs &&
+		   ev->p_above >= p->confidence) {
 		d->action = AN_ENTER;
 		d->rule = "probability";
 		snprintf(d->why, sizeof(d->why), "P(p > %.1f%%) = %.3f >= %.2f; "
@@ -522,9 +524,12 @@ static void check_cap(struct an_run *ar, const struct an_policy *p)
 	double pct = known ? 100.0 * (double)ar->quarantined_total /
 				     (double)known : 0;
 
+	/* The share applies from CAP_MIN_FOR_PERCENT tests on: 1 of 2 is
+	 * 50%, and says nothing. */
 	ar->cap_exceeded = (p->max_count &&
 			    ar->quarantined_total > (size_t)p->max_count) ||
-			   (p->max_percent > 0 && pct > p->max_percent);
+			   (p->max_percent > 0 && pct > p->max_percent &&
+			    ar->quarantined_total >= CAP_MIN_FOR_PERCENT);
 	if (ar->cap_exceeded)
 		snprintf(ar->cap_note, sizeof(ar->cap_note),
 			 "%zu tests are quarantined (%.1f%% of %zu), above the "

@@ -113,7 +113,8 @@ int an_qfile_write(const char *path, const struct history_quarantine_list *l,
 	json_object_set_new(root, "flakeguard_quarantine", json_integer(1));
 	json_object_set_new(root, "tests", tests);
 	f = fopen(tmp, "w");
-	if (!f || json_dumpf(root, f, JSON_INDENT(2) | JSON_SORT_KEYS) ||
+	if (!f || json_dumpf(root, f, JSON_INDENT(2) | JSON_SORT_KEYS |
+				 JSON_REAL_PRECISION(6)) ||
 	    fputc('\n', f) == EOF || fflush(f))
 		rc = fg_fail(err, FG_EIO, "cannot write '%s': %s", path,
 			     strerror(errno));
@@ -186,7 +187,8 @@ static int read_entry(const char *path, size_t i, json_t *o,
 	}
 	ev = json_object_get(o, "evidence");
 	if (json_is_object(ev))
-		q->evidence = json_dumps(ev, JSON_SORT_KEYS | JSON_COMPACT);
+		q->evidence = json_dumps(ev, JSON_SORT_KEYS | JSON_COMPACT |
+					 JSON_REAL_PRECISION(6));
 	return FG_OK;
 }
 

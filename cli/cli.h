@@ -95,4 +95,39 @@ int cli_int_arg(const char *s, int min, int max, int *out);
 int cli_open_existing_db(const char *path, struct history_store **st,
 			 struct fg_error *err);
 
+/* ---- cli/analysis.c: the analyzer at the database's edge ------------- */
+
+struct an_policy;
+struct an_run;
+
+/* Quarantine entries in force, and tests whose last entry expired. */
+struct cli_quarantine {
+	struct history_quarantine_list active, expired;
+};
+
+/* Defaults, then cfg's "quarantine" object, then KEY=VALUE settings. */
+int cli_policy_build(const struct fg_config *cfg, char *const *settings,
+		     size_t nsettings, struct an_policy *p,
+		     struct fg_error *err);
+/* The database's entries (st may be NULL) with the file's (may be NULL) over them. */
+int cli_quarantine_load(struct history_store *st, const char *file,
+			struct cli_quarantine *q, struct fg_error *err);
+void cli_quarantine_release(struct cli_quarantine *q);
+const struct history_quarantine *
+cli_quarantine_find(const struct history_quarantine_list *l, const char *suite,
+		    const char *classname, const char *name);
+/* History (st may be NULL) plus this run for each test, and its entry. */
+int cli_analysis_prepare(struct history_store *st,
+			 const struct cli_quarantine *q, struct fg_run *run,
+			 const struct an_policy *p, struct an_run *ar,
+			 struct fg_error *err);
+/* Writes the run's quarantine decisions (after the run is written). */
+int cli_analysis_save(struct history_store *st, const struct an_run *ar,
+		      int64_t now, struct fg_error *err);
+void cli_analysis_print(FILE *out, const struct fg_run *run,
+			const struct an_run *ar, const char *qfile);
+/* "suite::classname::name" (no classname: "suite::name"). */
+void cli_test_label(FILE *out, const char *suite, const char *classname,
+		    const char *name);
+
 #endif /* FG_CLI_H */

@@ -65,6 +65,12 @@ struct run_opts {
 	bool no_capture;
 	bool keep_tmp;
 	int verbosity;       /* -1 quiet, 0 normal, 1 verbose */
+	/* the analyzer (issue 5) */
+	const char *qfile;       /* --quarantine FILE */
+	bool no_auto_quarantine;
+	bool strict_quarantine;
+	char **policy;           /* --policy KEY=VALUE, in order */
+	size_t npolicy;
 };
 
 struct item_state {
@@ -93,6 +99,8 @@ struct run_state {
 	struct fg_config *cfg;
 	struct runner_plan plan;
 	struct fg_run run;
+	struct an_policy policy;          /* config, then flags */
+	struct cli_quarantine quarantine; /* database entries + --quarantine */
 	struct item_state *items;
 	struct runner *runner;
 	char *tmpdir;
@@ -575,6 +583,57 @@ static void on_done(struct runner *r, struct runner_job *job, void *data)
 /* Set-up and tear-down                                                    */
 /* ---------------------------------------------------------------------- */
 
+/*
+ * Quarantine mode skip: items that are one quarantined test are not run;
+ * the test is recorded as skipped. Only whole items can be skipped: a
+ * suite without XML of its own tests (identity suite::suite), or a case of
+ * a suite run case by case (suite::case, or suite::Class::name for
+ * GoogleTest's Class.name); a test inside a suite's XML cannot be.
+ */
+static bool skip_match(const struct history_quarantine *q,
+		       const struct runner_item *it, const char *suite)
+{
+	const char *want = it->case_name ? it->case_name : suite;
+	size_t cl = strlen(q->classname ? q->classname : "");
+
+	if (strcmp(q->mode ? q->mode : "run", "skip") || it->shard >= 0 ||
+	    strcmp(q->suite, suite))
+		return false;
+	if (!cl)
+		return !strcmp(q->name, want);
+	return !strncmp(want, q->classname, cl) && want[cl] == '.' &&
+	       !strcmp(want + cl + 1, q->name);
+}
+
+static void skip_quarantined(struct run_state *rs)
+{
+	const struct history_quarantine_list *l = &rs->quarantine.active;
+	size_t keep = 0;
+
+	for (size_t i = 0; i < rs->plan.n; i++) {
+		struct runner_item *it = &rs->plan.items[i];
+		const char *suite = rs->cfg->suites[it->suite].name;
+		const struct history_quarantine *q = NULL;
+
+		for (size_t k = 0; k < l->n && !q; k++)
+			if (skip_match(&l->items[k], it, suite))
+				q = &l->items[k];
+		if (!q) {
+			rs->plan.items[keep++] = *it;
+			continue;
+		}
+		fg_test_add_attempt(fg_run_add_test(&rs->run, q->suite,
+						    q->classname, q->name),
+				    FG_A_SKIPPED, 0, "not run: quarantined "
+				    "(mode skip)", NULL);
+		/* Settled, for `verify`: quarantine decided it. */
+		fg_run_add_item(&rs->run, it->id, it->node, true);
+		free(it->id);
+		free(it->case_name);
+	}
+	rs->plan.n = keep;
+}
+
 static void setup_items(struct run_state *rs)
 {
 	rs->items = fg_xcalloc(rs->plan.n + 1, sizeof(*rs->items));
@@ -667,6 +726,8 @@ enum {
 	OPT_LEAK_TIMEOUT, OPT_SHARD, OPT_FAIL_FAST, OPT_MAX_FAIL,
 	OPT_MAX_RETRY_FAILURES, OPT_LOG_DIR, OPT_NO_CAPTURE, OPT_KEEP_TMP,
 	OPT_JUNIT, OPT_JUNIT_PROFILE, OPT_HTML, OPT_MARKDOWN, OPT_PLAN,
+	OPT_QUARANTINE, OPT_NO_AUTO_QUARANTINE, OPT_STRICT_QUARANTINE,
+	OPT_POLICY,
 };
 
 static const struct option long_opts[] = {
@@ -695,6 +756,10 @@ static const struct option long_opts[] = {
 	{ "commit", required_argument, NULL, OPT_COMMIT },
 	{ "branch", required_argument, NULL, OPT_BRANCH },
 	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "quarantine", required_argument, NULL, OPT_QUARANTINE },
+	{ "no-auto-quarantine", no_argument, NULL, OPT_NO_AUTO_QUARANTINE },
+	{ "strict-quarantine", no_argument, NULL, OPT_STRICT_QUARANTINE },
+	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -776,6 +841,20 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_PLAN:
 			o->plan = optarg;
+			break;
+		case OPT_QUARANTINE:
+			o->qfile = optarg;
+			break;
+		case OPT_NO_AUTO_QUARANTINE:
+			o->no_auto_quarantine = true;
+			break;
+		case OPT_STRICT_QUARANTINE:
+			o->strict_quarantine = true;
+			break;
+		case OPT_POLICY:
+			o->policy = fg_xrealloc(o->policy, (o->npolicy + 1) *
+							   sizeof(char *));
+			o->policy[o->npolicy++] = optarg;
 			break;
 		case OPT_DB:
 			o->db = optarg;
@@ -936,12 +1015,28 @@ static int execute(struct run_state *rs, int *signal_out,
 static int finish(struct run_state *rs, struct history_store *store, int sig)
 {
 	struct run_opts *o = rs->o;
-	struct analyzer_opts ao = { .flaky_fails = o->flaky_fails };
 	struct analyzer_verdict v;
 	struct fg_error err = { 0 };
+	struct an_run ar = { 0 };
+	int64_t now = fg_now_ms();
 	int exit_code;
 
-	analyzer_verdict(&rs->run, &ao, &v);
+	/*
+	 * The analyzer: this run's tests against their history plus this
+	 * run; the policy enters and releases quarantine, and the verdict
+	 * already uses what it decided.
+	 */
+	if (cli_analysis_prepare(store, &rs->quarantine, &rs->run, &rs->policy,
+				 &ar, &err)) {
+		struct analyzer_opts ao = { .flaky_fails = o->flaky_fails };
+
+		fprintf(stderr, "flakeguard: %s (no analysis: plain verdict)\n",
+			err.msg);
+		an_run_release(&ar);
+		analyzer_verdict(&rs->run, &ao, &v);
+	} else {
+		analyzer_judge(&rs->run, &ar, now, &rs->policy, &v);
+	}
 	exit_code = v.exit_code;
 	if (rs->spawn_errors) {
 		exit_code = FG_EXIT_INFRA;
@@ -956,7 +1051,8 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	v.exit_code = exit_code;
 	rs->run.exit_code = exit_code;
 
-	if (history_store_write_run(store, &rs->run, &err)) {
+	if (history_store_write_run(store, &rs->run, &err) ||
+	    cli_analysis_save(store, &ar, now, &err)) {
 		fprintf(stderr, "flakeguard: %s\n", err.msg);
 		exit_code = FG_EXIT_INFRA;
 	}
@@ -978,8 +1074,10 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 		struct report_term_opts to = { .color = rs->color,
 						.ci = report_ci_detect() };
 
+		cli_analysis_print(rs->human, &rs->run, &ar, o->qfile);
 		report_term(rs->human, &rs->run, &v, &to);
 	}
+	an_run_release(&ar);
 	if (rs->run.id && o->verbosity >= 0)
 		fprintf(rs->human, "recorded as run %lld in %s\n",
 			(long long)rs->run.id, o->db);
@@ -1024,6 +1122,16 @@ static int cmd_run(int argc, char **argv)
 		  o.verbosity >= 0 && getenv("TERM") &&
 		  strcmp(getenv("TERM"), "dumb");
 	rs.t0 = fg_monotonic_ns();
+	if (cli_policy_build(&cfg, o.policy, o.npolicy, &rs.policy, &err)) {
+		exit_code = err.code == FG_EINVAL ?
+			cli_usage_error(&cli_cmd_run, "%s", err.msg) :
+			cli_error(&err);
+		goto out;
+	}
+	rs.policy.flaky_fails = o.flaky_fails;
+	rs.policy.strict |= o.strict_quarantine;
+	if (o.no_auto_quarantine)
+		rs.policy.auto_quarantine = false;
 
 	/* Fail before running anything if results could not be kept. */
 	if (history_store_open(o.db, &store, &err) || make_tmpdir(&rs, &err) ||
@@ -1031,7 +1139,8 @@ static int cmd_run(int argc, char **argv)
 	     fg_fail(&err, FG_EIO, "cannot create --log-dir '%s': %s",
 		     o.log_dir, strerror(errno))) ||
 	    cli_plan_build(&cfg, store, o.plan, shard_k, shard_n, &rs.plan,
-			   &err)) {
+			   &err) ||
+	    cli_quarantine_load(store, o.qfile, &rs.quarantine, &err)) {
 		exit_code = cli_error(&err);
 		goto out;
 	}
@@ -1042,6 +1151,7 @@ static int cmd_run(int argc, char **argv)
 		rs.run.shard = fg_xasprintf("%d/%d", shard_k, shard_n);
 	cli_detect_meta(&rs.run, cfg.dir);
 	rs.run.started_at_ms = fg_now_ms();
+	skip_quarantined(&rs);
 	setup_items(&rs);
 
 	rc = execute(&rs, &sig, &err);
@@ -1053,6 +1163,8 @@ static int cmd_run(int argc, char **argv)
 	exit_code = finish(&rs, store, sig);
 out:
 	free_items(&rs);
+	cli_quarantine_release(&rs.quarantine);
+	free(o.policy);
 	runner_plan_release(&rs.plan);
 	fg_run_release(&rs.run);
 	history_store_close(store);
@@ -1100,6 +1212,14 @@ const struct cli_command cli_cmd_run = {
 	"      --commit SHA         commit under test (default: CI env or git)\n"
 	"      --branch NAME        branch under test (default: CI env or git)\n"
 	"      --color WHEN         auto, always or never (NO_COLOR is honoured)\n"
+	"      --quarantine FILE    honour a committed quarantine list\n"
+	"                           (flakeguard-quarantine.json) besides the\n"
+	"                           database's\n"
+	"      --no-auto-quarantine do not enter or release tests automatically\n"
+	"      --strict-quarantine  a quarantined test failing in a new way\n"
+	"                           (new failure signature) fails the run\n"
+	"      --policy KEY=VALUE   override a quarantine policy key\n"
+	"                           (docs/analyzer.md; repeatable)\n"
 	"  -q, --quiet              print only failures and the verdict\n"
 	"  -v, --verbose            a line per attempt, debug log on stderr\n"
 	"  -h, --help               this help\n\n"

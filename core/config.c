@@ -55,6 +55,7 @@ void fg_config_release(struct fg_config *cfg)
 	free(cfg->path);
 	free(cfg->dir);
 	free(cfg->db);
+	free(cfg->quarantine);
 	for (size_t i = 0; i < cfg->ngroups; i++)
 		free(cfg->groups[i].name);
 	free(cfg->groups);
@@ -399,12 +400,18 @@ static int load_top(struct ctx *c, struct fg_config *cfg, json_t *root)
 			rc = get_string(c, key, v, &cfg->db);
 		} else if (!strcmp(key, "groups")) {
 			rc = load_groups(c, cfg, v);
+		} else if (!strcmp(key, "quarantine")) {
+			/* The analyzer's policy: checked by analyzer/policy.c. */
+			if (!json_is_object(v))
+				rc = bad(c, key, "expected an object");
+			free(cfg->quarantine);
+			cfg->quarantine = json_dumps(v, JSON_COMPACT);
 		} else if (key[0] == '_' || !strcmp(key, "$schema") ||
 			   !strcmp(key, "description")) {
 			rc = FG_OK;
 		} else {
 			rc = bad(c, key, "unknown key (expected suites, jobs, "
-				 "timeout, retries, db, groups)");
+				 "timeout, retries, db, groups, quarantine)");
 		}
 		if (rc)
 			return rc;

@@ -322,6 +322,8 @@ struct fg_config {
 	int64_t timeout_ms;  /* 0 = not set */
 	int retries;         /* -1 = not set */
 	char *db;            /* NULL = not set */
+	char *quarantine;    /* the "quarantine" policy object as JSON text
+				(the analyzer parses it), or NULL */
 	struct fg_group_cfg *groups;
 	size_t ngroups, groups_cap;
 };

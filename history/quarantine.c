@@ -331,7 +331,7 @@ int history_quarantine_add(struct history_store *st,
 			" owner, expires_at, issue, mode, evidence)"
 			" SELECT id, ?4, ?5, ?6, ?7, nullif(?8, 0), ?9, ?10, ?11"
 			" FROM tests WHERE suite = ?1 AND classname = ?2"
-			" AND name = ?3", "tttittttitt", q->suite, cls, q->name,
+			" AND name = ?3", "tttitttittt", q->suite, cls, q->name,
 			now, q->reason, q->source ? q->source : "manual",
 			q->owner, q->expires_ms, q->issue,
 			q->mode ? q->mode : "run", q->evidence);

@@ -77,6 +77,9 @@ static json_t *test_json(const struct fg_test *t)
 	json_object_set_new(o, "name", text(t->name));
 	json_object_set_new(o, "outcome", json_string(fg_outcome_name(t->outcome)));
 	json_object_set_new(o, "duration_ms", json_integer(t->duration_ms));
+	/* The analyzer's view (docs/analyzer.md); null when not analysed. */
+	json_object_set_new(o, "quarantined", json_boolean(t->quarantined));
+	json_object_set_new(o, "category", str_or_null(t->category));
 	if (t->file)
 		json_object_set_new(o, "file", text(t->file));
 	if (t->line)

@@ -299,7 +299,7 @@ static void test_store_create_write_read(void **state)
 
 	assert_int_equal(sql_int(path, "PRAGMA user_version"),
 			 history_store_schema_version());
-	assert_int_equal(history_store_schema_version(), 2);
+	assert_int_equal(history_store_schema_version(), 3);
 	s = sql_text(path, "PRAGMA journal_mode");
 	assert_string_equal(s, "wal");
 	free(s);

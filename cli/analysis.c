@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/analysis.c - the analyzer at the database's edge, shared by `run`,
+ * `analyze` and `quarantine`: build the policy (flakeguard.json
+ * "quarantine", then --policy KEY=VALUE), load the quarantine entries (the
+ * database's, then a committed flakeguard-quarantine.json over them), load
+ * each test's history into an struct an_test, write decisions back, and
+ * print them.
+ *
+ * The analyzer itself (analyzer/) never touches the database: everything
+ * it decides is computed from what this file hands it.
+ */
+#include "analyzer/analyzer.h"
+#include "cli/cli.h"
+#include "history/history.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int cli_policy_build(const struct fg_config *cfg, char *const *settings,
+		     size_t nsettings, struct an_policy *p,
+		     struct fg_error *err)
+{
+	int rc;
+
+	an_policy_defaults(p);
+	if (cfg && cfg->quarantine) {
+		char *where = fg_xasprintf("%s: quarantine",
+					   cfg->path ? cfg->path : "config");
+
+		rc = an_policy_apply_json(p, cfg->quarantine, where, err);
+		free(where);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < nsettings; i++)
+		if ((rc = an_policy_set(p, settings[i], err)))
+			return rc;
+	return FG_OK;
+}
+
+static int cmp_id(const struct history_quarantine *a, const char *suite,
+		  const char *classname, const char *name)
+{
+	return strcmp(a->suite, suite) || strcmp(a->classname ? a->classname : "",
+						  classname ? classname : "") ||
+	       strcmp(a->name, name);
+}
+
+const struct history_quarantine *
+cli_quarantine_find(const struct history_quarantine_list *l, const char *suite,
+		    const char *classname, const char *name)
+{
+	for (size_t i = l ? l->n : 0; i-- > 0;)
+		if (!cmp_id(&l->items[i], suite, classname, name))
+			return &l->items[i];
+	return NULL;
+}
+
+int cli_quarantine_load(struct history_store *st, const char *file,
+			struct cli_quarantine *q, struct fg_error *err)
+{
+	struct history_quarantine_list all = { 0 }, from_file = { 0 };
+	int rc = FG_OK;
+
+	memset(q, 0, sizeof(*q));
+	if (st && (rc = history_quarantine_list(st, true, &all, err)))
+		return rc;
+	if (file && (rc = an_qfile_read(file, &from_file, err))) {
+		history_quarantine_list_release(&all);
+		return rc;
+	}
+	/* all is ordered by identity then since: the last entry of a test
+	 * says whether it is active, or ended by expiry (blocked). */
+	for (size_t i = 0; i < all.n; i++) {
+		struct history_quarantine *e = &all.items[i];
+		bool last = i + 1 == all.n ||
+			    cmp_id(&all.items[i + 1], e->suite, e->classname,
+				   e->name);
+		struct history_quarantine_list *to = NULL;
+
+		if (last && !e->released_ms)
+			to = &q->active;
+		else if (last && e->released_reason &&
+			 !strcmp(e->released_reason, "expired"))
+			to = &q->expired;
+		if (!to)
+			continue;
+		fg_xgrow((void **)&to->items, &to->cap, to->n + 1,
+			 sizeof(*to->items));
+		history_quarantine_copy(&to->items[to->n++], e);
+	}
+	for (size_t i = 0; i < from_file.n; i++) {
+		struct history_quarantine *e = &from_file.items[i];
+		struct history_quarantine *old = (struct history_quarantine *)
+			cli_quarantine_find(&q->active, e->suite, e->classname,
+					    e->name);
+
+		if (old) { /* the reviewed file wins */
+			history_quarantine_clear(old);
+			history_quarantine_copy(old, e);
+			continue;
+		}
+		fg_xgrow((void **)&q->active.items, &q->active.cap,
+			 q->active.n + 1, sizeof(*q->active.items));
+		history_quarantine_copy(&q->active.items[q->active.n++], e);
+	}
+	history_quarantine_list_release(&all);
+	history_quarantine_list_release(&from_file);
+	return FG_OK;
+}
+
+void cli_quarantine_release(struct cli_quarantine *q)
+{
+	history_quarantine_list_release(&q->active);
+	history_quarantine_list_release(&q->expired);
+}
+
+static int add_row(void *ctx, const struct history_scan_row *r)
+{
+	an_test_add(ctx, r->run_id, r->started_at_ms, r->commit, r->branch,
+		    r->statuses, r->nattempts, r->duration_ms, r->message);
+	return 0;
+}
+
+int cli_analysis_prepare(struct history_store *st,
+			 const struct cli_quarantine *q, struct fg_run *run,
+			 const struct an_policy *p, struct an_run *ar,
+			 struct fg_error *err)
+{
+	memset(ar, 0, sizeof(*ar));
+	ar->t = fg_xcalloc(run->ntests + 1, sizeof(*ar->t));
+	ar->n = run->ntests;
+	ar->quarantined_total = q->active.n;
+	for (size_t i = 0; i < run->ntests; i++) {
+		struct fg_test *ft = &run->tests[i];
+		struct an_run_test *e = &ar->t[i];
+		const struct history_quarantine *hq;
+		int rc;
+
+		an_test_init(&e->an, ft->suite, ft->classname, ft->name);
+		/* NEEDSWORK: one query per test; big runs want one scan. */
+		if (st && (rc = history_store_scan(st, p->window - 1, ft->suite,
+						   ft->classname, ft->name,
+						   add_row, &e->an, err)))
+			return rc;
+		fg_test_settle(ft);
+		an_test_add_run(&e->an, run, ft);
+		if ((hq = cli_quarantine_find(&q->active, ft->suite,
+					      ft->classname, ft->name)))
+			history_quarantine_copy(&e->q, hq);
+		e->blocked = cli_quarantine_find(&q->expired, ft->suite,
+						 ft->classname, ft->name);
+	}
+	return FG_OK;
+}
+
+int cli_analysis_save(struct history_store *st, const struct an_run *ar,
+		      int64_t now, struct fg_error *err)
+{
+	for (size_t i = 0; i < ar->n; i++) {
+		const struct an_run_test *e = &ar->t[i];
+		int rc = FG_OK;
+
+		switch (e->dec.action) {
+		case AN_ENTER:
+			rc = history_quarantine_add(st, &e->q, err);
+			break;
+		case AN_LEAVE:
+		case AN_EXPIRED:
+			rc = history_quarantine_remove(
+				st, e->an.suite, e->an.classname, e->an.name,
+				now, e->dec.action == AN_LEAVE ? "sprt" :
+								 "expired",
+				NULL, err);
+			break;
+		case AN_NONE:
+			break;
+		}
+		if (rc)
+			return rc;
+	}
+	return FG_OK;
+}
+
+void cli_test_label(FILE *out, const char *suite, const char *classname,
+		    const char *name)
+{
+	fprintf(out, "%s::%s%s%s", suite, classname ? classname : "",
+		classname && *classname ? "::" : "", name);
+}
+
+/* The lines above the summary: what the analyzer decided and why. */
+void cli_analysis_print(FILE *out, const struct fg_run *run,
+			const struct an_run *ar, const char *qfile)
+{
+	bool head = false;
+
+	for (size_t i = 0; i < ar->n; i++) {
+		const struct an_run_test *e = &ar->t[i];
+		const struct fg_test *t = &run->tests[i];
+		const char *tag = NULL;
+		const char *text = e->note;
+
+		switch (e->dec.action) {
+		case AN_ENTER: tag = "QUARANTINED"; text = e->dec.why; break;
+		case AN_LEAVE: tag = "RELEASED"; text = e->dec.why; break;
+		case AN_EXPIRED: tag = "EXPIRED"; text = e->dec.why; break;
+		case AN_NONE: break;
+		}
+		if (!tag) {
+			if (e->j == AN_J_QUARANTINED)
+				tag = "quarantined (not failing)";
+			else if (e->j == AN_J_SUSPICIOUS)
+				tag = "SUSPICIOUS";
+			else if (e->an.cat == AN_BROKEN && e->an.ev.runs > 1 &&
+				 e->j == AN_J_FAILED)
+				tag = "BROKEN";
+			else if (e->an.cat == AN_NEW_FLAKY && e->j != AN_J_PASSED)
+				tag = "NEW-FLAKY";
+			if (tag && (e->an.cat == AN_BROKEN ||
+				    e->an.cat == AN_NEW_FLAKY) &&
+			    e->j != AN_J_QUARANTINED && e->j != AN_J_SUSPICIOUS)
+				text = e->an.reason;
+		}
+		if (!tag)
+			continue;
+		if (!head)
+			fprintf(out, "\nAnalysis:\n");
+		head = true;
+		fprintf(out, "  %s ", tag);
+		cli_test_label(out, t->suite, t->classname, t->name);
+		fprintf(out, ": %s\n", text);
+		if (e->dec.action == AN_LEAVE && qfile &&
+		    e->q.name == NULL)
+			fprintf(out, "    (remove it from '%s' too: flakeguard "
+				"quarantine export)\n", qfile);
+	}
+	if (ar->cap_exceeded)
+		fprintf(out, "\nWARNING: %s\n", ar->cap_note);
+}
