@@ -23,6 +23,8 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_merge,
 	&cli_cmd_gc,
 	&cli_cmd_report,
+	&cli_cmd_analyze,
+	&cli_cmd_quarantine,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/cmd_analyze.c - `flakeguard analyze`: every test's evidence and
+ * category from the history, the ranked table of unstable tests, what the
+ * quarantine policy changes now (applied unless --dry-run), and with
+ * --backtest a replay of the whole history under the policy.
+ *
+ * One scan of the database (history_store_scan, the newest `window` runs
+ * of each test) feeds one struct an_test at a time: memory stays at one
+ * test's window, whatever the database holds.
+ */
+#include "analyzer/analyzer.h"
+#include "cli/cli.h"
+#include "history/history.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct analyze_opts {
+	const char *db, *config, *qfile;
+	char **policy;
+	size_t npolicy;
+	bool json, dry_run, backtest, all;
+};
+
+/* One analysed test, kept for ranking. */
+struct row {
+	struct an_test t;            /* evidence (observations freed) */
+	const struct history_quarantine *q;
+	struct an_decision dec;
+	int64_t last_fail_ms;
+	char *last_fail_commit;
+};
+
+struct analyze_state {
+	const struct analyze_opts *o;
+	struct an_policy p;
+	struct cli_quarantine q;
+	struct history_store *st;
+	struct an_test cur;
+	int64_t cur_id;
+	bool have;
+	struct row *rows;
+	size_t n, cap;
+	size_t tests, quarantined;
+	struct an_backtest bt;
+	int64_t now;
+};
+
+static int rank(const struct row *r)
+{
+	static const int order[AN_CATEGORY_COUNT] = {
+		[AN_BROKEN] = 0, [AN_NEW_FLAKY] = 1, [AN_FLAKY] = 2,
+		[AN_FIXED] = 3, [AN_SLOW] = 4, [AN_NEW] = 5, [AN_STABLE] = 6,
+	};
+	return order[r->t.cat];
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (rank(x) != rank(y))
+		return rank(x) - rank(y);
+	if (x->t.ev.p.p != y->t.ev.p.p)
+		return x->t.ev.p.p < y->t.ev.p.p ? 1 : -1;
+	return strcmp(x->t.name, y->t.name);
+}
+
+/* Evaluates the finished test in s->cur and keeps it if it matters. */
+static void finish_test(struct analyze_state *s)
+{
+	struct an_test *t = &s->cur;
+	const struct history_quarantine *q;
+	struct an_decision dec;
+	bool blocked;
+
+	if (!s->have)
+		return;
+	s->have = false;
+	s->tests++;
+	q = cli_quarantine_find(&s->q.active, t->suite, t->classname, t->name);
+	blocked = cli_quarantine_find(&s->q.expired, t->suite, t->classname,
+				      t->name);
+	if (s->o->backtest)
+		an_backtest_test(t, &s->p, &s->bt);
+	an_evaluate(t, t->nobs, q ? q->since_ms : 0, &s->p);
+	an_decide(t, q, blocked, s->now, &s->p, &dec);
+	s->quarantined += q != NULL;
+	if (s->o->all || q || dec.action != AN_NONE ||
+	    (t->cat != AN_STABLE && t->cat != AN_NEW)) {
+		struct row *r;
+
+		fg_xgrow((void **)&s->rows, &s->cap, s->n + 1, sizeof(*s->rows));
+		r = &s->rows[s->n++];
+		memset(r, 0, sizeof(*r));
+		r->q = q;
+		r->dec = dec;
+		if (t->ev.last_fail) {
+			r->last_fail_ms = t->obs[t->ev.last_fail - 1].started_at_ms;
+			r->last_fail_commit = fg_xstrdup(
+				t->obs[t->ev.last_fail - 1].commit);
+		}
+		r->t = *t; /* moves the evidence and the observations */
+		memset(t, 0, sizeof(*t));
+		return;
+	}
+	an_test_release(t);
+}
+
+static int on_row(void *ctx, const struct history_scan_row *r)
+{
+	struct analyze_state *s = ctx;
+
+	if (!s->have || s->cur_id != r->test_id) {
+		finish_test(s);
+		an_test_init(&s->cur, r->suite, r->classname, r->name);
+		s->cur_id = r->test_id;
+		s->have = true;
+	}
+	an_test_add(&s->cur, r->run_id, r->started_at_ms, r->commit, r->branch,
+		    r->statuses, r->nattempts, r->duration_ms, r->message);
+	return 0;
+}
+
+static const char *qstate(const struct row *r)
+{
+	if (!r->q)
+		return "-";
+	return r->q->source && !strcmp(r->q->source, "auto") ? "auto" :
+								 "manual";
+}
+
+static void print_table(const struct analyze_state *s)
+{
+	char ps[96], when[40];
+	size_t changes = 0;
+
+	printf("%-10s %-34s %-10s %-7s %-7s %s\n", "CATEGORY",
+	       "P [95% INTERVAL], N", "LAST FLAKE", "OWNER", "QUAR.", "TEST");
+	for (size_t i = 0; i < s->n; i++) {
+		const struct row *r = &s->rows[i];
+
+		an_format_p(ps, sizeof(ps), &r->t.ev.p, r->t.ev.runs);
+		if (r->last_fail_ms) {
+			fg_time_iso8601(r->last_fail_ms, when, sizeof(when));
+			when[10] = '\0';
+		}
+		printf("%-10s %-34s %-10s %-7.7s %-7s ",
+		       an_category_name(r->t.cat), ps,
+		       r->last_fail_ms ? when : "-",
+		       r->q && r->q->owner ? r->q->owner : "-", qstate(r));
+		cli_test_label(stdout, r->t.suite, r->t.classname, r->t.name);
+		printf("\n           %s\n", r->t.reason);
+	}
+	printf("\n%zu tests analysed, %zu unstable or quarantined shown, %zu "
+	       "quarantined\n", s->tests, s->n, s->quarantined);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct row *r = &s->rows[i];
+		const char *what = r->dec.action == AN_ENTER ? "quarantine" :
+				   r->dec.action == AN_LEAVE ? "release" :
+				   r->dec.action == AN_EXPIRED ? "expire" : NULL;
+
+		if (!what)
+			continue;
+		if (!changes++)
+			printf("\nPolicy changes%s:\n", s->o->dry_run ?
+			       " (dry run: not applied)" : "");
+		printf("  %s ", what);
+		cli_test_label(stdout, r->t.suite, r->t.classname, r->t.name);
+		printf(": %s\n", r->dec.why);
+	}
+	if (!changes)
+		printf("\nPolicy changes: none\n");
+}
+
+static void print_backtest(const struct analyze_state *s)
+{
+	const struct an_backtest *b = &s->bt;
+
+	printf("\nBacktest over %lu test runs: would have quarantined %lu "
+	       "time%s, released %lu; hidden %lu failing runs (%lu of tests "
+	       "broken now); missed %lu failing runs of flaky tests that "
+	       "still failed a run; red test runs: %lu without policy, %lu "
+	       "with\n", b->runs, b->entered, b->entered == 1 ? "" : "s",
+	       b->released, b->hidden, b->hidden_broken, b->missed,
+	       b->red_naive, b->red_policy);
+}
+
+static json_t *row_json(const struct row *r)
+{
+	char when[40];
+	json_t *o = json_pack(
+		"{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:I, s:I, s:I, s:f, "
+		"s:b, s:s?, s:s?}",
+		"suite", r->t.suite, "classname", r->t.classname, "name",
+		r->t.name, "category", an_category_name(r->t.cat), "reason",
+		r->t.reason, "p", r->t.ev.p.p, "p_low", r->t.ev.p.lo, "p_high",
+		r->t.ev.p.hi, "runs", (json_int_t)r->t.ev.runs, "failed_runs",
+		(json_int_t)r->t.ev.fail_runs, "inconsistent_commits",
+		(json_int_t)r->t.ev.incons_commits, "flip_rate",
+		r->t.ev.flip_rate, "quarantined", r->q != NULL, "owner",
+		r->q ? r->q->owner : NULL, "quarantine_source",
+		r->q ? r->q->source : NULL);
+
+	if (r->last_fail_ms) {
+		json_object_set_new(o, "last_failure", json_string(
+			fg_time_iso8601(r->last_fail_ms, when, sizeof(when))));
+		json_object_set_new(o, "last_failure_commit",
+				    r->last_fail_commit ?
+				    json_string(r->last_fail_commit) : json_null());
+	}
+	if (r->dec.action != AN_NONE)
+		json_object_set_new(o, "change", json_pack(
+			"{s:s, s:s, s:s}", "action",
+			r->dec.action == AN_ENTER ? "quarantine" :
+			r->dec.action == AN_LEAVE ? "release" : "expire",
+			"rule", r->dec.rule, "why", r->dec.why));
+	return o;
+}
+
+static void print_json(const struct analyze_state *s)
+{
+	json_t *tests = json_array(), *root;
+
+	for (size_t i = 0; i < s->n; i++)
+		json_array_append_new(tests, row_json(&s->rows[i]));
+	root = json_pack("{s:I, s:I, s:b, s:o}", "tests_analysed",
+			 (json_int_t)s->tests, "quarantined",
+			 (json_int_t)s->quarantined, "dry_run", s->o->dry_run,
+			 "tests", tests);
+	if (s->o->backtest)
+		json_object_set_new(root, "backtest", json_pack(
+			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"runs", (json_int_t)s->bt.runs,
+			"quarantined", (json_int_t)s->bt.entered,
+			"released", (json_int_t)s->bt.released,
+			"hidden", (json_int_t)s->bt.hidden,
+			"hidden_broken", (json_int_t)s->bt.hidden_broken,
+			"missed", (json_int_t)s->bt.missed,
+			"red_without_policy", (json_int_t)s->bt.red_naive,
+			"red_with_policy", (json_int_t)s->bt.red_policy));
+	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+	putchar('\n');
+	json_decref(root);
+}
+
+/* Writes the decisions (not with --dry-run, nor for file-only entries). */
+static int apply(struct analyze_state *s, struct fg_error *err)
+{
+	for (size_t i = 0; i < s->n && !s->o->dry_run; i++) {
+		struct row *r = &s->rows[i];
+		int rc = FG_OK;
+
+		if (r->dec.action == AN_ENTER) {
+			struct history_quarantine q = {
+				.suite = r->t.suite, .classname = r->t.classname,
+				.name = r->t.name, .reason = r->dec.why,
+				.source = "auto",
+				.mode = s->p.skip_mode ? "skip" : "run",
+				.since_ms = s->now,
+				.expires_ms = s->p.expire_days ?
+					s->now + s->p.expire_days * 86400000LL : 0,
+			};
+
+			q.evidence = an_evidence_json(&r->t);
+			rc = history_quarantine_add(s->st, &q, err);
+			free(q.evidence);
+		} else if (r->dec.action != AN_NONE) {
+			rc = history_quarantine_remove(
+				s->st, r->t.suite, r->t.classname, r->t.name,
+				s->now, r->dec.action == AN_LEAVE ? "sprt" :
+								    "expired",
+				NULL, err);
+		}
+		if (rc)
+			return rc;
+	}
+	return FG_OK;
+}
+
+static const struct option long_opts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "quarantine", required_argument, NULL, 'Q' },
+	{ "policy", required_argument, NULL, 'P' },
+	{ "json", no_argument, NULL, 'J' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "backtest", no_argument, NULL, 'B' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int run_analysis(struct analyze_state *s, struct fg_config *cfg)
+{
+	struct fg_error err = { 0 };
+	int rc;
+
+	if ((rc = cli_policy_build(cfg, s->o->policy, s->o->npolicy, &s->p,
+				   &err)))
+		return err.code == FG_EINVAL ?
+			cli_usage_error(&cli_cmd_analyze, "%s", err.msg) :
+			cli_error(&err);
+	if (cli_open_existing_db(s->o->db, &s->st, &err) ||
+	    cli_quarantine_load(s->st, s->o->qfile, &s->q, &err) ||
+	    history_store_scan(s->st, s->p.window, NULL, NULL, NULL, on_row, s,
+			       &err))
+		return cli_error(&err);
+	finish_test(s);
+	qsort(s->rows, s->n, sizeof(*s->rows), cmp_rows);
+	if (s->o->json)
+		print_json(s);
+	else
+		print_table(s);
+	if (s->o->backtest && !s->o->json)
+		print_backtest(s);
+	if (apply(s, &err))
+		return cli_error(&err);
+	return fflush(stdout) ? FG_EXIT_INFRA : FG_EXIT_OK;
+}
+
+static int cmd_analyze(int argc, char **argv)
+{
+	struct analyze_opts o = { .db = NULL };
+	struct analyze_state s = { .o = &o, .now = fg_now_ms() };
+	struct fg_config cfg;
+	struct fg_error err = { 0 };
+	int c, rc;
+
+	fg_config_init(&cfg);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o.db = optarg; break;
+		case 'c': o.config = optarg; break;
+		case 'Q': o.qfile = optarg; break;
+		case 'J': o.json = true; break;
+		case 'n': o.dry_run = true; break;
+		case 'B': o.backtest = true; break;
+		case 'a': o.all = true; break;
+		case 'P':
+			o.policy = fg_xrealloc(o.policy, (o.npolicy + 1) *
+							 sizeof(char *));
+			o.policy[o.npolicy++] = optarg;
+			break;
+		case 'h':
+			free(o.policy);
+			return cli_help(&cli_cmd_analyze);
+		default:
+			free(o.policy);
+			return cli_usage_error(&cli_cmd_analyze, "invalid option");
+		}
+	}
+	if (optind < argc) {
+		free(o.policy);
+		return cli_usage_error(&cli_cmd_analyze, "no arguments expected");
+	}
+	if (o.config && fg_config_load(&cfg, o.config, &err)) {
+		free(o.policy);
+		return cli_error(&err);
+	}
+	if (!o.config && !access("flakeguard.json", R_OK) &&
+	    fg_config_load(&cfg, "flakeguard.json", &err))
+		fg_config_init(&cfg); /* not ours to judge here: run will */
+	if (!o.db)
+		o.db = cfg.db ? cfg.db : CLI_DEFAULT_DB;
+	rc = run_analysis(&s, &cfg);
+	for (size_t i = 0; i < s.n; i++) {
+		an_test_release(&s.rows[i].t);
+		free(s.rows[i].last_fail_commit);
+	}
+	free(s.rows);
+	an_test_release(&s.cur);
+	cli_quarantine_release(&s.q);
+	history_store_close(s.st);
+	fg_config_release(&cfg);
+	free(o.policy);
+	return rc;
+}
+
+const struct cli_command cli_cmd_analyze = {
+	.name = "analyze",
+	.fn = cmd_analyze,
+	.usage = "flakeguard analyze [OPTIONS]",
+	.summary = "rank unstable tests and apply the quarantine policy",
+	.help =
+	"Reads each test's newest runs from the history, gives it a category\n"
+	"(stable, flaky, broken, new-flaky, fixed, new, slow) with the rule\n"
+	"and numbers behind it, and ranks the unstable ones. Then applies the\n"
+	"quarantine policy (docs/analyzer.md): enter, release, expire.\n\n"
+	"Options:\n"
+	"      --db PATH            history database (default .flakeguard/history.db)\n"
+	"  -c, --config FILE        policy from FILE's \"quarantine\" object\n"
+	"                           (default: flakeguard.json when present)\n"
+	"      --policy KEY=VALUE   override a policy key (repeatable)\n"
+	"      --quarantine FILE    also honour a committed quarantine list\n"
+	"      --json               print the analysis as JSON\n"
+	"      --dry-run            show the policy's changes, apply none\n"
+	"      --backtest           replay the history under the policy: what\n"
+	"                           it would have quarantined, released, hidden\n"
+	"                           and missed\n"
+	"      --all                list stable and new tests too\n"
+	"  -h, --help               this help\n\n"
+	"Exit codes: 0 done, 2 usage error, 3 database error.\n",
+};

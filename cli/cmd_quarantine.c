@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/cmd_quarantine.c - `flakeguard quarantine list|add|remove|export|
+ * import`: the quarantine list, reviewable.
+ *
+ * TEST is spelled as for `flakeguard history`: suite::classname::name,
+ * suite::name, or a name alone when it is unique. A test the database has
+ * never seen can still be added with suite::name or suite::classname::name
+ * (so a list can be prepared before the first run). `add` snapshots the
+ * test's evidence from its history; `export` writes the active entries as
+ * flakeguard-quarantine.json (sorted, one entry per test), `import` adds a
+ * file's entries (replacing a test's active entry).
+ */
+#include "analyzer/analyzer.h"
+#include "cli/cli.h"
+#include "history/history.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct q_opts {
+	const char *db;
+	const char *reason, *owner, *expires, *issue, *mode;
+	bool json;
+};
+
+/* The identity spec means: a known test, or the spelled-out one. */
+static int resolve(struct history_store *st, const char *spec,
+		   struct history_test_id *out, struct fg_error *err)
+{
+	struct history_test_ids ids = { 0 };
+	int top = 0, ntop = 0, rc;
+	const struct history_test_id *best = NULL;
+	const char *a, *b;
+
+	if ((rc = history_store_find_tests(st, spec, &ids, err)))
+		return cli_error(err);
+	for (size_t i = 0; i < ids.n; i++) {
+		if (ids.items[i].rank > top) {
+			top = ids.items[i].rank;
+			ntop = 0;
+		}
+		if (ids.items[i].rank == top && ++ntop)
+			best = &ids.items[i];
+	}
+	if (ntop > 1) {
+		fprintf(stderr, "flakeguard: '%s' is ambiguous; it could be:\n",
+			spec);
+		for (size_t i = 0; i < ids.n; i++)
+			if (ids.items[i].rank == top) {
+				fputs("  ", stderr);
+				cli_test_label(stderr, ids.items[i].suite,
+					       ids.items[i].classname,
+					       ids.items[i].name);
+				fputc('\n', stderr);
+			}
+		history_test_ids_release(&ids);
+		return FG_EXIT_USAGE;
+	}
+	if (best) {
+		out->suite = fg_xstrdup(best->suite);
+		out->classname = fg_xstrdup(best->classname);
+		out->name = fg_xstrdup(best->name);
+		history_test_ids_release(&ids);
+		return FG_EXIT_OK;
+	}
+	history_test_ids_release(&ids);
+	if (!(a = strstr(spec, "::")) || a == spec || !a[2]) {
+		fprintf(stderr, "flakeguard: no test '%s' in the history; "
+			"spell it suite::name or suite::classname::name\n",
+			spec);
+		return FG_EXIT_USAGE;
+	}
+	b = strstr(a + 2, "::");
+	out->suite = fg_xstrndup(spec, (size_t)(a - spec));
+	out->classname = b ? fg_xstrndup(a + 2, (size_t)(b - a - 2)) :
+			     fg_xstrdup("");
+	out->name = fg_xstrdup(b ? b + 2 : a + 2);
+	return FG_EXIT_OK;
+}
+
+static void id_release(struct history_test_id *id)
+{
+	free(id->suite);
+	free(id->classname);
+	free(id->name);
+}
+
+static int add_row(void *ctx, const struct history_scan_row *r)
+{
+	an_test_add(ctx, r->run_id, r->started_at_ms, r->commit, r->branch,
+		    r->statuses, r->nattempts, r->duration_ms, r->message);
+	return 0;
+}
+
+/* The test's evidence from its history, as JSON text. Caller frees. */
+static char *snapshot(struct history_store *st, const struct history_test_id *id)
+{
+	struct an_policy p;
+	struct an_test t;
+	char *json;
+
+	an_policy_defaults(&p);
+	an_test_init(&t, id->suite, id->classname, id->name);
+	history_store_scan(st, p.window, id->suite, id->classname, id->name,
+			   add_row, &t, NULL);
+	an_evaluate(&t, t.nobs, 0, &p);
+	json = an_evidence_json(&t);
+	an_test_release(&t);
+	return json;
+}
+
+static int do_add(struct history_store *st, const struct q_opts *o,
+		  const char *spec)
+{
+	struct history_test_id id = { 0 };
+	struct history_quarantine q = { 0 };
+	struct fg_error err = { 0 };
+	int rc;
+
+	if (!o->reason || !*o->reason)
+		return cli_usage_error(&cli_cmd_quarantine, "add needs --reason");
+	if (o->mode && strcmp(o->mode, "run") && strcmp(o->mode, "skip"))
+		return cli_usage_error(&cli_cmd_quarantine, "invalid --mode "
+				       "'%s' (expected run or skip)", o->mode);
+	if (o->expires && an_parse_date(o->expires) < 0)
+		return cli_usage_error(&cli_cmd_quarantine, "invalid --expires "
+				       "'%s' (expected YYYY-MM-DD)", o->expires);
+	if ((rc = resolve(st, spec, &id, &err)))
+		return rc;
+	q = (struct history_quarantine){
+		.suite = id.suite, .classname = id.classname, .name = id.name,
+		.reason = (char *)o->reason, .source = "manual",
+		.owner = (char *)o->owner, .issue = (char *)o->issue,
+		.mode = (char *)(o->mode ? o->mode : "run"),
+		.expires_ms = o->expires ? an_parse_date(o->expires) : 0,
+	};
+	q.evidence = snapshot(st, &id);
+	rc = history_quarantine_add(st, &q, &err);
+	if (!rc) {
+		printf("quarantined ");
+		cli_test_label(stdout, id.suite, id.classname, id.name);
+		printf(": %s\n", o->reason);
+	}
+	free(q.evidence);
+	id_release(&id);
+	return rc ? cli_error(&err) : FG_EXIT_OK;
+}
+
+static int do_remove(struct history_store *st, const char *spec)
+{
+	struct history_test_id id = { 0 };
+	struct fg_error err = { 0 };
+	bool removed = false;
+	int rc;
+
+	if ((rc = resolve(st, spec, &id, &err)))
+		return rc;
+	rc = history_quarantine_remove(st, id.suite, id.classname, id.name, 0,
+				       "removed", &removed, &err);
+	if (!rc && !removed) {
+		fprintf(stderr, "flakeguard: '%s' is not quarantined\n", spec);
+		rc = -1;
+	} else if (!rc) {
+		printf("released ");
+		cli_test_label(stdout, id.suite, id.classname, id.name);
+		putchar('\n');
+	}
+	id_release(&id);
+	return rc < 0 ? FG_EXIT_USAGE : rc ? cli_error(&err) : FG_EXIT_OK;
+}
+
+static json_t *entry_json(const struct history_quarantine *q)
+{
+	json_t *ev = q->evidence ? json_loads(q->evidence, 0, NULL) : NULL;
+	char since[40], exp[40];
+
+	fg_time_iso8601(q->since_ms, since, sizeof(since));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, "
+			 "s:s?, s:o}", "suite", q->suite, "classname",
+			 q->classname, "name", q->name, "reason", q->reason,
+			 "source", q->source, "since", since, "owner", q->owner,
+			 "issue", q->issue, "mode", q->mode, "expires",
+			 q->expires_ms ? fg_time_iso8601(q->expires_ms, exp,
+							 sizeof(exp)) : NULL,
+			 "evidence", ev ? ev : json_null());
+}
+
+static void print_entry(const struct history_quarantine *q)
+{
+	json_t *ev = q->evidence ? json_loads(q->evidence, 0, NULL) : NULL;
+	const char *lf = ev ? json_string_value(json_object_get(
+				      ev, "last_failure_at")) : NULL;
+	char since[40], exp[40];
+
+	fg_time_iso8601(q->since_ms, since, sizeof(since));
+	since[10] = '\0';
+	if (q->expires_ms) {
+		fg_time_iso8601(q->expires_ms, exp, sizeof(exp));
+		exp[10] = '\0';
+	}
+	cli_test_label(stdout, q->suite, q->classname, q->name);
+	printf("\n    %s, %s since %s, expires %s, owner %s, mode %s\n",
+	       q->source, q->source && !strcmp(q->source, "auto") ?
+	       "entered automatically" : "added", since,
+	       q->expires_ms ? exp : "never", q->owner ? q->owner : "-",
+	       q->mode ? q->mode : "run");
+	if (ev)
+		printf("    evidence: %lld runs, %lld failed, p = %.1f%% "
+		       "[%.1f%%, %.1f%%], last failure %.10s\n",
+		       (long long)json_integer_value(json_object_get(ev, "runs")),
+		       (long long)json_integer_value(json_object_get(
+			       ev, "failed_runs")),
+		       100 * json_number_value(json_object_get(ev, "p")),
+		       100 * json_number_value(json_object_get(ev, "p_low")),
+		       100 * json_number_value(json_object_get(ev, "p_high")),
+		       lf ? lf : "-");
+	if (q->issue)
+		printf("    issue: %s\n", q->issue);
+	printf("    reason: %s\n", q->reason);
+	json_decref(ev);
+}
+
+static int do_list(struct history_store *st, const struct q_opts *o)
+{
+	struct history_quarantine_list l = { 0 };
+	struct fg_error err = { 0 };
+
+	if (history_quarantine_list(st, false, &l, &err))
+		return cli_error(&err);
+	if (o->json) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < l.n; i++)
+			json_array_append_new(a, entry_json(&l.items[i]));
+		json_dumpf(a, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+		putchar('\n');
+		json_decref(a);
+	} else {
+		for (size_t i = 0; i < l.n; i++)
+			print_entry(&l.items[i]);
+		printf("%zu test%s quarantined\n", l.n, l.n == 1 ? "" : "s");
+	}
+	history_quarantine_list_release(&l);
+	return fflush(stdout) ? FG_EXIT_INFRA : FG_EXIT_OK;
+}
+
+static int do_export(struct history_store *st, const char *path)
+{
+	struct history_quarantine_list l = { 0 };
+	struct fg_error err = { 0 };
+	int rc = history_quarantine_list(st, false, &l, &err);
+
+	if (!rc)
+		rc = an_qfile_write(path, &l, &err);
+	if (!rc)
+		printf("%zu entr%s written to %s\n", l.n, l.n == 1 ? "y" : "ies",
+		       path);
+	history_quarantine_list_release(&l);
+	return rc ? cli_error(&err) : FG_EXIT_OK;
+}
+
+static int do_import(struct history_store *st, const char *path)
+{
+	struct history_quarantine_list l = { 0 };
+	struct fg_error err = { 0 };
+	int rc = an_qfile_read(path, &l, &err);
+
+	for (size_t i = 0; !rc && i < l.n; i++)
+		rc = history_quarantine_add(st, &l.items[i], &err);
+	if (!rc)
+		printf("%zu entr%s imported from %s\n", l.n,
+		       l.n == 1 ? "y" : "ies", path);
+	history_quarantine_list_release(&l);
+	return rc ? cli_error(&err) : FG_EXIT_OK;
+}
+
+static const struct option long_opts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "json", no_argument, NULL, 'J' },
+	{ "reason", required_argument, NULL, 'r' },
+	{ "owner", required_argument, NULL, 'o' },
+	{ "expires", required_argument, NULL, 'e' },
+	{ "issue", required_argument, NULL, 'i' },
+	{ "mode", required_argument, NULL, 'm' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int cmd_quarantine(int argc, char **argv)
+{
+	const struct cli_command *cmd = &cli_cmd_quarantine;
+	struct q_opts o = { .db = CLI_DEFAULT_DB };
+	struct history_store *st = NULL;
+	struct fg_error err = { 0 };
+	const char *sub, *arg;
+	int c, rc, nargs;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o.db = optarg; break;
+		case 'J': o.json = true; break;
+		case 'r': o.reason = optarg; break;
+		case 'o': o.owner = optarg; break;
+		case 'e': o.expires = optarg; break;
+		case 'i': o.issue = optarg; break;
+		case 'm': o.mode = optarg; break;
+		case 'h': return cli_help(cmd);
+		default: return cli_usage_error(cmd, "invalid option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(cmd, "list, add, remove, export or "
+				       "import?");
+	sub = argv[optind];
+	nargs = argc - optind - 1;
+	arg = nargs ? argv[optind + 1] : NULL;
+	if (strcmp(sub, "list") && nargs != 1)
+		return cli_usage_error(cmd, "'%s' takes one argument", sub);
+	if (!strcmp(sub, "list") && nargs)
+		return cli_usage_error(cmd, "list takes no argument");
+	if (strcmp(sub, "list") && strcmp(sub, "add") && strcmp(sub, "remove") &&
+	    strcmp(sub, "export") && strcmp(sub, "import"))
+		return cli_usage_error(cmd, "unknown subcommand '%s'", sub);
+	rc = !strcmp(sub, "list") || !strcmp(sub, "export") ?
+		     cli_open_existing_db(o.db, &st, &err) :
+		     history_store_open(o.db, &st, &err);
+	if (rc)
+		return cli_error(&err);
+	if (!strcmp(sub, "list"))
+		rc = do_list(st, &o);
+	else if (!strcmp(sub, "add"))
+		rc = do_add(st, &o, arg);
+	else if (!strcmp(sub, "remove"))
+		rc = do_remove(st, arg);
+	else if (!strcmp(sub, "export"))
+		rc = do_export(st, arg);
+	else
+		rc = do_import(st, arg);
+	history_store_close(st);
+	return rc;
+}
+
+const struct cli_command cli_cmd_quarantine = {
+	.name = "quarantine",
+	.fn = cmd_quarantine,
+	.usage = "flakeguard quarantine list [--json] | add TEST --reason R "
+		 "[OPTIONS] | remove TEST | export FILE | import FILE",
+	.summary = "review and edit the quarantine list",
+	.help =
+	"TEST is suite::classname::name, suite::name, or a unique name (as for\n"
+	"`flakeguard history`). A quarantined test still runs (mode run): its\n"
+	"failures are reported but do not fail `flakeguard run`.\n\n"
+	"  list                     active entries with evidence, owner, reason,\n"
+	"                           since, expiry and last failure\n"
+	"  add TEST --reason R      quarantine TEST by hand (source manual)\n"
+	"  remove TEST              release TEST\n"
+	"  export FILE              write flakeguard-quarantine.json (sorted, one\n"
+	"                           entry per test) for `run --quarantine FILE`\n"
+	"  import FILE              add a file's entries to the database\n\n"
+	"Options:\n"
+	"      --db PATH            history database (default .flakeguard/history.db)\n"
+	"      --json               list: print a JSON array\n"
+	"      --reason TEXT        add: why (required)\n"
+	"      --owner NAME         add: who looks after it\n"
+	"      --expires DATE       add: YYYY-MM-DD; its failures count again\n"
+	"                           from then until renewed\n"
+	"      --issue URL          add: the tracking issue\n"
+	"      --mode run|skip      add: run it (default) or do not run it\n"
+	"  -h, --help               this help\n\n"
+	"Exit codes: 0 done, 2 usage error or unknown test, 3 database or file\n"
+	"error.\n",
+};
