@@ -147,6 +147,7 @@ struct an_evidence {
 	struct an_interval p;         /* per-run failure probability */
 	double p_above;               /* P(p > threshold), Jeffreys */
 	size_t last_fail;             /* obs index + 1 of the last failure */
+	bool last_hard;               /* the newest run failed every attempt */
 	/* broken / fixed: a trailing run of all-failed runs, or one healed */
 	size_t broken_from;           /* obs index + 1 where it begins */
 	unsigned long broken_streak;

@@ -459,6 +459,7 @@ void an_evaluate(struct an_test *t, size_t nobs, int64_t since_ms,
 		if (t->obs[i].attempts)
 			v[m++] = i;
 	ev->runs = m;
+	ev->last_hard = m && hard(&t->obs[v[m - 1]]);
 	counts(t, v, m, ev);
 	ev->incons_commits = inconsistent_commits(t, v, m);
 	flips(t, v, m, ev);

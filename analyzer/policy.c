@@ -385,7 +385,9 @@ void an_decide(const struct an_test *t, const struct history_quarantine *q,
 			 "commit on %lu commits (>= %d); %s", ev->incons_commits,
 			 p->enter_commits, ps);
 	} else if (ev->fail_runs >= 2 && ev->runs >= (unsigned long)p->min_runs &&
-		   ev->p_above >= p->confidence) {
+		   ev->p_above >= p->confidence && !ev->last_hard) {
+		/* Not on a hard failure: that may be a regression's first
+		 * run, and entering now would hide it. */
 		d->action = AN_ENTER;
 		d->rule = "probability";
 		snprintf(d->why, sizeof(d->why), "P(p > %.1f%%) = %.3f >= %.2f; "
