@@ -157,6 +157,10 @@ struct an_evidence {
 	size_t change_at;             /* obs index + 1, 0: none */
 	double change_llr;            /* 2 * log-likelihood ratio */
 	unsigned long before_runs, before_fails, after_runs, after_fails;
+	/* entry: the same counts over the runs since `since` only (after a
+	 * release, old evidence must not put a test straight back) */
+	unsigned long entry_runs, entry_fails, entry_incons;
+	double entry_p_above;
 	/* release */
 	double sprt;                  /* score since `since` */
 	unsigned long sprt_runs;      /* runs it is based on */
@@ -194,8 +198,10 @@ struct an_obs *an_test_add_run(struct an_test *t, const struct fg_run *run,
 			       const struct fg_test *ft);
 /*
  * Computes the evidence over the first `nobs` observations (a replay
- * passes fewer than t->nobs), with the release score counted from runs
- * started at or after since_ms, then the category and its reason.
+ * passes fewer than t->nobs), then the category and its reason. since_ms
+ * is when the test's active entry began (the release score counts from
+ * there) or, with no entry, when its last one ended (the entry counts
+ * start there); 0: all runs.
  */
 void an_evaluate(struct an_test *t, size_t nobs, int64_t since_ms,
 		 const struct an_policy *p);
@@ -239,6 +245,7 @@ struct an_run_test {
 	struct an_test an;             /* its history plus this run (last) */
 	struct history_quarantine q;   /* active entry (q.name NULL: none) */
 	bool blocked;                  /* a former entry expired */
+	int64_t released_ms;           /* a former entry ended then, or 0 */
 	struct an_decision dec;        /* set by analyzer_judge() */
 	enum an_judgement j;
 	char note[400];                /* why it counts or not */

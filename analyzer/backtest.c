@@ -19,7 +19,7 @@ void an_backtest_test(struct an_test *t, const struct an_policy *p,
 {
 	struct an_decision d;
 	bool in = false, blocked = false;
-	int64_t since = 0;
+	int64_t since = 0; /* entry began, or the last one ended */
 	struct history_quarantine q = { .mode = "run", .source = "auto" };
 
 	for (size_t i = 0; i < t->nobs; i++) {
@@ -27,7 +27,7 @@ void an_backtest_test(struct an_test *t, const struct an_policy *p,
 
 		if (!o->attempts)
 			continue;
-		an_evaluate(t, i + 1, in ? since : 0, p);
+		an_evaluate(t, i + 1, since, p);
 		q.since_ms = since;
 		an_decide(t, in ? &q : NULL, blocked, o->started_at_ms, p, &d);
 		if (d.action == AN_ENTER) {
@@ -36,6 +36,7 @@ void an_backtest_test(struct an_test *t, const struct an_policy *p,
 			bt->entered++;
 		} else if (d.action == AN_LEAVE) {
 			in = false;
+			since = o->started_at_ms + 1;
 			bt->released++;
 		}
 		bt->runs++;

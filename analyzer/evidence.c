@@ -305,6 +305,22 @@ static void change_point(const struct an_test *t, const size_t *v, size_t m,
 	}
 }
 
+static void entry_counts(const struct an_test *t, const size_t *v, size_t m,
+			 int64_t since_ms, const struct an_policy *p,
+			 struct an_evidence *ev)
+{
+	size_t first = 0;
+
+	while (first < m && t->obs[v[first]].started_at_ms < since_ms)
+		first++;
+	ev->entry_runs = m - first;
+	for (size_t i = first; i < m; i++)
+		ev->entry_fails += t->obs[v[i]].failed > 0;
+	ev->entry_incons = inconsistent_commits(t, v + first, m - first);
+	ev->entry_p_above = an_prob_above(ev->entry_fails, ev->entry_runs,
+					  p->threshold);
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -465,6 +481,7 @@ void an_evaluate(struct an_test *t, size_t nobs, int64_t since_ms,
 	flips(t, v, m, ev);
 	an_wilson(ev->fail_runs, m, &ev->p);
 	ev->p_above = an_prob_above(ev->fail_runs, m, p->threshold);
+	entry_counts(t, v, m, since_ms, p, ev);
 	broken_or_fixed(t, v, m, p, ev);
 	change_point(t, v, m, ev);
 	release_score(t, v, m, since_ms, p, ev);

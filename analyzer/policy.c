@@ -378,27 +378,28 @@ void an_decide(const struct an_test *t, const struct history_quarantine *q,
 		return;
 	}
 	an_format_p(ps, sizeof(ps), &ev->p, ev->runs);
-	if (ev->incons_commits >= (unsigned long)p->enter_commits) {
+	if (ev->entry_incons >= (unsigned long)p->enter_commits) {
 		d->action = AN_ENTER;
 		d->rule = "same-commit";
 		snprintf(d->why, sizeof(d->why), "passed and failed on the same "
-			 "commit on %lu commits (>= %d); %s", ev->incons_commits,
+			 "commit on %lu commits (>= %d); %s", ev->entry_incons,
 			 p->enter_commits, ps);
-	} else if (ev->fail_runs >= 2 && ev->runs >= (unsigned long)p->min_runs &&
-		   ev->p_above >= p->confidence && !ev->last_hard) {
+	} else if (ev->entry_fails >= 2 &&
+		   ev->entry_runs >= (unsigned long)p->min_runs &&
+		   ev->entry_p_above >= p->confidence && !ev->last_hard) {
 		/* Not on a hard failure: that may be a regression's first
 		 * run, and entering now would hide it. */
 		d->action = AN_ENTER;
 		d->rule = "probability";
 		snprintf(d->why, sizeof(d->why), "P(p > %.1f%%) = %.3f >= %.2f; "
-			 "%s", 100 * p->threshold, ev->p_above, p->confidence,
-			 ps);
+			 "%s", 100 * p->threshold, ev->entry_p_above,
+			 p->confidence, ps);
 	} else {
 		d->rule = "evidence";
 		snprintf(d->why, sizeof(d->why), "not yet: same-commit "
 			 "inconsistency on %lu of %d commits, P(p > %.1f%%) = "
-			 "%.3f < %.2f", ev->incons_commits, p->enter_commits,
-			 100 * p->threshold, ev->p_above, p->confidence);
+			 "%.3f < %.2f", ev->entry_incons, p->enter_commits,
+			 100 * p->threshold, ev->entry_p_above, p->confidence);
 	}
 }
 
@@ -511,6 +512,7 @@ static void apply_decision(struct an_run *ar, struct an_run_test *e,
 	case AN_LEAVE:
 	case AN_EXPIRED:
 		history_quarantine_clear(&e->q);
+		e->released_ms = now;
 		e->blocked |= e->dec.action == AN_EXPIRED;
 		if (ar->quarantined_total)
 			ar->quarantined_total--;
@@ -605,7 +607,8 @@ void analyzer_judge(struct fg_run *run, struct an_run *ar, int64_t now,
 		struct an_run_test *e = &ar->t[i];
 
 		fg_test_settle(ft);
-		an_evaluate(&e->an, e->an.nobs, active(e) ? e->q.since_ms : 0, p);
+		an_evaluate(&e->an, e->an.nobs,
+			    active(e) ? e->q.since_ms : e->released_ms, p);
 		an_decide(&e->an, active(e) ? &e->q : NULL, e->blocked, now, p,
 			  &e->dec);
 		apply_decision(ar, e, now, p);

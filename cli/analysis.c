@@ -84,6 +84,8 @@ int cli_quarantine_load(struct history_store *st, const char *file,
 		else if (last && e->released_reason &&
 			 !strcmp(e->released_reason, "expired"))
 			to = &q->expired;
+		else if (last)
+			to = &q->ended;
 		if (!to)
 			continue;
 		fg_xgrow((void **)&to->items, &to->cap, to->n + 1,
@@ -114,6 +116,7 @@ void cli_quarantine_release(struct cli_quarantine *q)
 {
 	history_quarantine_list_release(&q->active);
 	history_quarantine_list_release(&q->expired);
+	history_quarantine_list_release(&q->ended);
 }
 
 static int add_row(void *ctx, const struct history_scan_row *r)
@@ -151,6 +154,9 @@ int cli_analysis_prepare(struct history_store *st,
 			history_quarantine_copy(&e->q, hq);
 		e->blocked = cli_quarantine_find(&q->expired, ft->suite,
 						 ft->classname, ft->name);
+		if ((hq = cli_quarantine_find(&q->ended, ft->suite,
+					      ft->classname, ft->name)))
+			e->released_ms = hq->released_ms;
 	}
 	return FG_OK;
 }

@@ -105,6 +105,7 @@ struct an_run;
 /* Quarantine entries in force, and tests whose last entry expired. */
 struct cli_quarantine {
 	struct history_quarantine_list active, expired;
+	struct history_quarantine_list ended; /* last entry ended otherwise */
 };
 
 /* Defaults, then cfg's "quarantine" object, then KEY=VALUE settings. */

@@ -74,7 +74,7 @@ static int cmp_rows(const void *a, const void *b)
 static void finish_test(struct analyze_state *s)
 {
 	struct an_test *t = &s->cur;
-	const struct history_quarantine *q;
+	const struct history_quarantine *q, *ended;
 	struct an_decision dec;
 	bool blocked;
 
@@ -87,7 +87,10 @@ static void finish_test(struct analyze_state *s)
 				      t->name);
 	if (s->o->backtest)
 		an_backtest_test(t, &s->p, &s->bt);
-	an_evaluate(t, t->nobs, q ? q->since_ms : 0, &s->p);
+	ended = cli_quarantine_find(&s->q.ended, t->suite, t->classname,
+				    t->name);
+	an_evaluate(t, t->nobs, q ? q->since_ms :
+				ended ? ended->released_ms : 0, &s->p);
 	an_decide(t, q, blocked, s->now, &s->p, &dec);
 	s->quarantined += q != NULL;
 	if (s->o->all || q || dec.action != AN_NONE ||
