@@ -33,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <dirent.h>
+#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -104,6 +106,9 @@ struct run_state {
 	struct item_state *items;
 	struct runner *runner;
 	char *tmpdir;
+	char **free_dirs;     /* empty TEST_TMPDIRs ready for reuse */
+	size_t nfree_dirs, free_dirs_cap;
+	unsigned next_dir;    /* names new TEST_TMPDIRs */
 	char run_id[40];
 	FILE *human;          /* where progress and the summary go */
 	bool color;
@@ -214,12 +219,6 @@ static void prepare_attempt(struct item_state *is)
 	if (unlink(is->junit) < 0 && errno != ENOENT)
 		fg_log(FG_LOG_WARN, "run", "cannot remove stale '%s': %s",
 		       is->junit, strerror(errno));
-	free(is->tmpdir);
-	is->tmpdir = fg_xasprintf("%s/tmp-%zu.%d", rs->tmpdir, is->index,
-				  is->attempt);
-	if (mkdir(is->tmpdir, 0700) < 0 && errno != EEXIST)
-		fg_log(FG_LOG_WARN, "run", "cannot create '%s': %s",
-		       is->tmpdir, strerror(errno));
 	if (rs->o->log_dir) {
 		char *safe = safe_name(is->item->id);
 
@@ -231,11 +230,10 @@ static void prepare_attempt(struct item_state *is)
 	fg_strv_free(is->argv);
 	is->argv = build_argv(is);
 	fg_strv_free(is->env);
-	is->env = build_env(is);
+	is->env = NULL; /* built when the attempt starts: see on_start() */
 	is->job = (struct runner_job){
 		.name = is->item->id,
 		.argv = is->argv,
-		.env = is->env,
 		.cwd = is->cwd,
 		.timeout_ms = is->cfg->timeout_ms ? is->cfg->timeout_ms :
 						    rs->o->timeout_ms,
@@ -253,15 +251,84 @@ static void prepare_attempt(struct item_state *is)
 	}
 }
 
-/* Removes a directory tree (TEST_TMPDIR); best effort, logged. */
+static int remove_entry(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if ((type == FTW_DP ? rmdir(path) : unlink(path)) < 0 &&
+	    errno != ENOENT)
+		fg_log(FG_LOG_WARN, "run", "cannot remove '%s': %s", path,
+		       strerror(errno));
+	return 0;
+}
+
+/* Removes a directory tree in-process (no fork, no shell); best effort. */
 static void remove_tree(const char *path)
 {
-	char *cmd = fg_xasprintf("rm -rf -- '%s'", path);
+	if (rmdir(path) == 0 || errno == ENOENT)
+		return;
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
 
-	/* Paths are ours (mkdtemp + numbers): no quote can appear in them. */
-	if (system(cmd) != 0)
-		fg_log(FG_LOG_WARN, "run", "cannot remove '%s'", path);
-	free(cmd);
+static bool dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	bool empty = true;
+
+	if (!d)
+		return false;
+	while (empty && (e = readdir(d)))
+		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+/*
+ * TEST_TMPDIRs: every attempt gets an empty directory. Creating and
+ * deleting one per attempt cost more than the attempt itself for trivial
+ * tests (ext4 with discard), so a directory an attempt left empty is
+ * reused by the next; one it left files in is removed.
+ */
+static char *acquire_dir(struct run_state *rs)
+{
+	char *dir;
+
+	if (rs->nfree_dirs)
+		return rs->free_dirs[--rs->nfree_dirs];
+	dir = fg_xasprintf("%s/tmp-%u", rs->tmpdir, rs->next_dir++);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		fg_log(FG_LOG_WARN, "run", "cannot create '%s': %s", dir,
+		       strerror(errno));
+	return dir;
+}
+
+static void release_dir(struct run_state *rs, char *dir)
+{
+	if (!dir)
+		return;
+	if (!rs->o->keep_tmp && dir_is_empty(dir)) {
+		fg_xgrow((void **)&rs->free_dirs, &rs->free_dirs_cap,
+			 rs->nfree_dirs + 1, sizeof(*rs->free_dirs));
+		rs->free_dirs[rs->nfree_dirs++] = dir;
+		return;
+	}
+	if (!rs->o->keep_tmp)
+		remove_tree(dir);
+	free(dir);
+}
+
+/* An attempt starts: its TEST_TMPDIR and environment. */
+static void on_start(struct runner *r, struct runner_job *job, void *data)
+{
+	struct item_state *is = job->data;
+
+	(void)r;
+	is->tmpdir = acquire_dir(data);
+	fg_strv_free(is->env);
+	is->env = build_env(is);
+	job->env = is->env;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -560,8 +627,8 @@ static void on_done(struct runner *r, struct runner_job *job, void *data)
 	is->failed = fg_astatus_is_failure(st) || xml_failures > 0;
 	free(output);
 	runner_job_release(job);
-	if (!rs->o->keep_tmp)
-		remove_tree(is->tmpdir);
+	release_dir(rs, is->tmpdir);
+	is->tmpdir = NULL;
 	if (is->failed && is->attempt == 1 && rs->o->max_retry_failures >= 0 &&
 	    ++rs->retries_left_items > (size_t)rs->o->max_retry_failures &&
 	    !rs->retries_off) {
@@ -684,6 +751,9 @@ static void free_items(struct run_state *rs)
 		fg_strv_free(is->env);
 	}
 	free(rs->items);
+	for (size_t i = 0; i < rs->nfree_dirs; i++)
+		free(rs->free_dirs[i]);
+	free(rs->free_dirs);
 	if (rs->tmpdir && !rs->o->keep_tmp)
 		remove_tree(rs->tmpdir);
 	else if (rs->tmpdir)
@@ -982,6 +1052,7 @@ static int execute(struct run_state *rs, int *signal_out,
 		.ngroups = rs->cfg->ngroups,
 		.tick_ms = rs->live ? 100 : 0,
 		.on_tick = rs->live ? on_tick : NULL,
+		.on_start = on_start,
 		.on_done = on_done,
 		.data = rs,
 	};
