@@ -157,6 +157,11 @@ struct an_evidence {
 	size_t change_at;             /* obs index + 1, 0: none */
 	double change_llr;            /* 2 * log-likelihood ratio */
 	unsigned long before_runs, before_fails, after_runs, after_fails;
+	/* a bump: failures confined to runs [bump_from, bump_to) of obs
+	 * indexes + 1, the rest clean (an intermittent regression, fixed) */
+	size_t bump_from, bump_to;
+	double bump_llr;
+	unsigned long bump_runs, bump_fails;
 	/* entry: the same counts over the runs since `since` only (after a
 	 * release, old evidence must not put a test straight back) */
 	unsigned long entry_runs, entry_fails, entry_incons;

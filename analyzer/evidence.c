@@ -15,7 +15,10 @@
  *              hard-failure rate cannot explain (q_hi^L < broken_alpha);
  *   new-flaky  a change point: clean for min_before runs, then >= 2
  *              intermittent failures, 2 log LR >= change_llr;
- *   fixed      a broken streak followed by (at most 10) clean runs;
+ *   fixed      a broken streak followed by (at most 10) clean runs, or
+ *              a bump: intermittent failures confined to [X, Y) after
+ *              min_before clean runs, clean since (2 log LR >=
+ *              change_llr - 3);
  *   flaky      pass and fail on one commit, or >= 2 failing runs with
  *              >= 3 same-branch flips;
  *   new        fewer than min_runs runs;
@@ -32,6 +35,8 @@
 #define FIXED_WINDOW 10
 #define SLOW_RECENT 5
 #define SLOW_MIN_SAMPLES 10
+/* a bump only relabels a test "fixed" (it never hides a failure): a lower bar */
+#define BUMP_DISCOUNT 3
 
 static const char *const category_names[AN_CATEGORY_COUNT] = {
 	[AN_STABLE] = "stable", [AN_FLAKY] = "flaky", [AN_BROKEN] = "broken",
@@ -321,6 +326,47 @@ static void entry_counts(const struct an_test *t, const size_t *v, size_t m,
 					  p->threshold);
 }
 
+/*
+ * The epidemic alternative: a segment from one failure to another (both
+ * included) whose rate is higher than outside it, outside at most 1%
+ * failing; 2 log LR of the best one. O(k^2) in the failures.
+ */
+static void bump(const struct an_test *t, const size_t *v, size_t m,
+		 struct an_evidence *ev)
+{
+	unsigned long k = ev->fail_runs;
+	double whole = an_bern_ll(k, m);
+
+	for (size_t a = 0; a < m && k >= 2; a++) {
+		unsigned long kin = 0;
+
+		if (!t->obs[v[a]].failed)
+			continue;
+		for (size_t b = a; b < m; b++) {
+			unsigned long nin = b - a + 1, nout = m - nin;
+			double g;
+
+			if (!t->obs[v[b]].failed)
+				continue;
+			kin = 0;
+			for (size_t i = a; i <= b; i++)
+				kin += t->obs[v[i]].failed > 0;
+			if (kin < 2 || (k - kin) * 100 > nout ||
+			    (double)kin / nin <= (double)(k - kin) / (nout ? nout : 1))
+				continue;
+			g = 2 * (an_bern_ll(kin, nin) + an_bern_ll(k - kin, nout) -
+				 whole);
+			if (g > ev->bump_llr) {
+				ev->bump_llr = g;
+				ev->bump_from = v[a] + 1;
+				ev->bump_to = b + 1 < m ? v[b + 1] + 1 : 0;
+				ev->bump_runs = nin;
+				ev->bump_fails = kin;
+			}
+		}
+	}
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -427,6 +473,16 @@ static void categorize(struct an_test *t, const struct an_policy *p)
 			 short_commit(t, ev->change_at), ev->after_fails,
 			 ev->after_runs, ev->before_fails, ev->before_runs,
 			 ev->change_llr);
+	} else if (!ev->fixed_at && ev->bump_to && ev->bump_from > 1 &&
+		   ev->bump_llr >= p->change_llr - BUMP_DISCOUNT &&
+		   ev->bump_from - 1 >= (size_t)p->min_before) {
+		t->cat = AN_FIXED;
+		snprintf(t->reason, sizeof(t->reason),
+			 "failed intermittently from commit %.12s (%lu of %lu "
+			 "runs; 2 log LR = %.1f), clean since commit %.12s",
+			 short_commit(t, ev->bump_from), ev->bump_fails,
+			 ev->bump_runs, ev->bump_llr,
+			 short_commit(t, ev->bump_to));
 	} else if (ev->fixed_at) {
 		t->cat = AN_FIXED;
 		snprintf(t->reason, sizeof(t->reason),
@@ -484,6 +540,7 @@ void an_evaluate(struct an_test *t, size_t nobs, int64_t since_ms,
 	entry_counts(t, v, m, since_ms, p, ev);
 	broken_or_fixed(t, v, m, p, ev);
 	change_point(t, v, m, ev);
+	bump(t, v, m, ev);
 	release_score(t, v, m, since_ms, p, ev);
 	durations(t, v, m, ev);
 	free(v);
