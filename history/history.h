@@ -44,6 +44,34 @@ int history_junit_read(const char *path, const char *suite_fallback,
 		       struct fg_run *run, struct history_junit_stats *stats,
 		       struct fg_error *err);
 
+/*
+ * Where history_junit_stream() hands tests. test() gets each test settled
+ * (fg_test_settle) and borrowed until it returns; a test that comes again
+ * later in the file (a rerun in another testsuite) comes again with only
+ * its new attempts, numbered from 1, to be appended to what it had.
+ * rewind() means: forget every test handed on from this file, it is read
+ * again (a damaged file's second pass). A non-zero return from either
+ * stops the read, and history_junit_stream() returns that value (err is
+ * left alone then).
+ */
+struct history_junit_sink {
+	int (*test)(void *ctx, struct fg_test *t);
+	int (*rewind)(void *ctx);
+	void *ctx;
+};
+
+/*
+ * history_junit_read() with flat memory: the same reader, the same
+ * results, but tests go to `sink` as soon as nothing later in the file can
+ * change them (at the latest when their outermost <testsuite> ends), so
+ * memory does not grow with the file. stats->tests counts tests handed on
+ * (a test handed on twice counts twice).
+ */
+int history_junit_stream(const char *path, const char *suite_fallback,
+			 const struct history_junit_sink *sink,
+			 struct history_junit_stats *stats,
+			 struct fg_error *err);
+
 /* ====================================================================== */
 /* History database                                                        */
 /* ====================================================================== */
@@ -74,6 +102,42 @@ void history_store_close(struct history_store *st); /* NULL is fine */
  */
 int history_store_write_run(struct history_store *st, struct fg_run *run,
 			    struct fg_error *err);
+
+/*
+ * Writing a run test by test (`import` of big files, with flat memory):
+ *
+ *   history_store_run_begin()     BEGIN IMMEDIATE and the runs row; sets
+ *                                 run->id (and run->uuid when NULL)
+ *   history_store_run_add_test()  per test (settled), as they come
+ *   history_store_run_mark()      optional: a point to rewind to
+ *   history_store_run_rewind()    drops what was added since the mark
+ *   history_store_run_end()       commit: duration_ms, exit_code and
+ *                                 interrupted are written to the runs row,
+ *                                 then COMMIT; or ROLLBACK (run->id = 0)
+ *
+ * Nothing of the run is visible to others before the commit, and a crash
+ * or an error anywhere leaves nothing of it (the runs row is inserted in
+ * the same transaction). After an error of add_test/mark/rewind the caller
+ * must still call _end (commit false). One run at a time per store.
+ * With `merge`, a test that the run already has (same identity) gets t's
+ * attempts appended (renumbered after the stored ones) and its outcome
+ * re-settled as fg_test_settle() would over all attempts; without, it is
+ * FG_EDB, as in history_store_write_run(). Attempts are stored with the
+ * number they carry (merge: renumbered). history_store_run_summary() gives
+ * the outcomes of the run's tests so far (after merging) in `sum`, and in
+ * `part` those of the tests written since the mark as their attempts since
+ * the mark alone settle (one file's own counts). Either may be NULL.
+ */
+int history_store_run_begin(struct history_store *st, struct fg_run *run,
+			    bool merge, struct fg_error *err);
+int history_store_run_add_test(struct history_store *st,
+			       const struct fg_test *t, struct fg_error *err);
+int history_store_run_mark(struct history_store *st, struct fg_error *err);
+int history_store_run_rewind(struct history_store *st, struct fg_error *err);
+void history_store_run_summary(const struct history_store *st,
+			       struct fg_summary *sum, struct fg_summary *part);
+int history_store_run_end(struct history_store *st, struct fg_run *run,
+			  bool commit, struct fg_error *err);
 
 /*
  * Durations for the scheduler: per test identity, the median duration of

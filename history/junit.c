@@ -77,7 +77,19 @@
  * NEEDSWORK: the filter is a second job in this file (about half of it);
  * it could move to history/junit_filter.c behind history/internal.h.
  *
- * API: history_junit_read() (history/history.h).
+ * Streaming (history_junit_stream): the same reader fills a small window
+ * run of its own instead of the caller's, and hands tests to a sink once
+ * nothing later in the file can change them: all of them when an
+ * outermost testsuite ends, and inside a big suite the final ones (see
+ * jr_final()) whenever JR_WINDOW tests are held. A test seen again after
+ * it went is handed on again with only its new attempts (the sink merges,
+ * as history_store_run_add_test() does with `merge`). A damaged file read
+ * twice calls the sink's rewind() before the second pass.
+ * NEEDSWORK: a pytest teardown duplicate that does not directly follow
+ * its failure, with the failure already handed on, stays a separate
+ * (error) attempt instead of folding into it.
+ *
+ * API: history_junit_read(), history_junit_stream() (history/history.h).
  */
 #include "history/history.h"
 
@@ -1286,6 +1298,12 @@ static void jf_release(struct jfilter *f)
 #define JR_MSG_MAX 4096        /* bytes of a message */
 #define JR_MAX_DEPTH 512
 #define JR_SUITE_ERROR "[suite-error]"
+/*
+ * Streaming (history_junit_stream): tests are handed on when their
+ * outermost testsuite ends, or, inside a suite, once the window holds this
+ * many and they can no longer change (see jr_flush()).
+ */
+#define JR_WINDOW 256
 
 /* A growable NUL-terminated string, reused across elements. */
 struct jstr {
@@ -1562,6 +1580,9 @@ struct jframe {
 	size_t case_mark;   /* K_SUITE: cases read when it started */
 	bool inner_suites;  /* K_SUITE: has nested testsuites */
 	long counted_errs;  /* K_SUITE: its errors + failures attributes */
+	bool any;           /* K_SUITE: a test was touched inside it */
+	bool multi;         /* K_SUITE: ... and more than one distinct test */
+	size_t first;       /* K_SUITE: the first one (index in run->tests) */
 };
 
 /* A retry element, kept until its testcase ends. */
@@ -1624,6 +1645,11 @@ struct jreader {
 	char err_msg[256];
 	bool quiet;            /* second pass: warnings were given already */
 	size_t ntests0;        /* run->ntests before this file */
+
+	/* Streaming: run is &window, whose tests go to sink as they settle. */
+	const struct history_junit_sink *sink;
+	struct fg_run window;
+	int sink_rc;           /* a sink callback failed: stop reading */
 };
 
 static void jr_warn(struct jreader *r, long line, const char *fmt, ...)
@@ -1695,6 +1721,21 @@ static size_t jr_test(struct jreader *r, const char *suite, const char *cls,
 
 static void touch(struct jreader *r, size_t idx)
 {
+	int n = r->depth < JR_MAX_DEPTH ? r->depth : JR_MAX_DEPTH;
+
+	/* The open suites (not one being ended: depth is below it). */
+	for (int i = 0; i < n; i++) {
+		struct jframe *fr = &r->fr[i];
+
+		if (fr->kind != K_SUITE)
+			continue;
+		if (!fr->any) {
+			fr->any = true;
+			fr->first = idx;
+		} else if (fr->first != idx) {
+			fr->multi = true;
+		}
+	}
 	fg_xgrow((void **)&r->touched, &r->touched_cap, r->ntouched + 1,
 		 sizeof(*r->touched));
 	r->touched[r->ntouched++] = idx;
@@ -1821,6 +1862,8 @@ static void suite_begin(struct jreader *r, struct jframe *fr)
 	fr->case_mark = r->stats->cases;
 	fr->inner_suites = false;
 	fr->counted_errs = 0;
+	fr->any = fr->multi = false;
+	fr->first = 0;
 	jout_reset(&r->s_out);
 	each_attr(r, suite_attr, fr);
 }
@@ -2012,6 +2055,96 @@ static void fold_teardown(struct fg_test *t, const char *msg, char *out,
 	a->duration_ms += ms;
 }
 
+/* ---------------------------------------------------------------------- */
+/* Streaming: handing settled tests on                                     */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * May window test i go now? Only what nothing later in the file can change:
+ * not the test of the last case (a pytest teardown duplicate folds into
+ * it), and not one that suite-level output may still reach (its last
+ * attempt failed without output of its own; the caller has checked that
+ * no open suite holds a single test).
+ */
+static bool jr_final(const struct jreader *r, size_t i)
+{
+	const struct fg_test *t = &r->run->tests[i];
+	const struct fg_attempt *a;
+
+	if (!t->nattempts || (r->ntouched && r->touched[r->ntouched - 1] == i))
+		return false;
+	a = &t->attempts[t->nattempts - 1];
+	return a->output || !fg_astatus_is_failure(a->status);
+}
+
+/* Drops the handed-on tests from the window, remapping what indexes it. */
+static void jr_compact(struct jreader *r, size_t *map)
+{
+	struct fg_run *run = r->run;
+	size_t n = 0, k = 0;
+	int depth = r->depth < JR_MAX_DEPTH ? r->depth : JR_MAX_DEPTH;
+
+	for (size_t i = 0; i < run->ntests; i++) {
+		if (map[i] == SIZE_MAX)
+			continue;
+		map[i] = n;
+		run->tests[n] = run->tests[i];
+		if (i < r->seen_cap)
+			r->seen[n] = r->seen[i];
+		n++;
+	}
+	if (r->seen_cap > n)
+		memset(r->seen + n, 0, (r->seen_cap - n) * sizeof(*r->seen));
+	run->ntests = n;
+	for (int d = 0; d < depth; d++) {
+		struct jframe *fr = &r->fr[d];
+		size_t mark = 0;
+
+		for (size_t i = 0; i < fr->touch_mark && i < r->ntouched; i++)
+			mark += map[r->touched[i]] != SIZE_MAX;
+		fr->touch_mark = mark;
+		if (fr->any && map[fr->first] != SIZE_MAX)
+			fr->first = map[fr->first];
+	}
+	for (size_t i = 0; i < r->ntouched; i++)
+		if (map[r->touched[i]] != SIZE_MAX)
+			r->touched[k++] = map[r->touched[i]];
+	r->ntouched = k;
+	fg_run_reindex(run);
+}
+
+/*
+ * Streaming: settles the window's tests that are final (all of them with
+ * `all`) and hands them to the sink, in the order they were first seen.
+ */
+static void jr_flush(struct jreader *r, bool all)
+{
+	struct fg_run *run = r->run;
+	int depth = r->depth < JR_MAX_DEPTH ? r->depth : JR_MAX_DEPTH;
+	size_t *map;
+
+	if (!r->sink || !run->ntests)
+		return;
+	for (int d = 0; !all && d < depth; d++)
+		if (r->fr[d].kind == K_SUITE && r->fr[d].any && !r->fr[d].multi)
+			return;
+	map = fg_xmalloc(run->ntests * sizeof(*map));
+	for (size_t i = 0; i < run->ntests; i++) {
+		struct fg_test *t = &run->tests[i];
+
+		map[i] = i;
+		if (!all && !jr_final(r, i))
+			continue;
+		map[i] = SIZE_MAX;
+		fg_test_settle(t);
+		if (!r->sink_rc)
+			r->sink_rc = r->sink->test(r->sink->ctx, t);
+		fg_test_release(t);
+	}
+	jr_compact(r, map);
+	free(map);
+}
+
 static void case_end(struct jreader *r)
 {
 	const char *suite, *cls = jstr_get(&r->c_class);
@@ -2043,6 +2176,8 @@ static void case_end(struct jreader *r)
 	if (!t->line && r->c_line > 0)
 		t->line = (int)r->c_line;
 	touch(r, idx);
+	if (r->sink && r->run->ntests >= JR_WINDOW)
+		jr_flush(r, false);
 }
 
 /* A result that belongs to the suite, not to a case: "[suite-error]". */
@@ -2078,13 +2213,10 @@ static void suite_err_end(struct jreader *r)
 static void suite_output(struct jreader *r, const struct jframe *fr)
 {
 	char *text = jout_text(&r->s_out);
-	bool single = true;
+	bool single = !fr->multi;
 
 	if (!text)
 		return;
-	for (size_t i = fr->touch_mark; i < r->ntouched; i++)
-		if (r->touched[i] != r->touched[fr->touch_mark])
-			single = false;
 	for (size_t i = fr->touch_mark; i < r->ntouched; i++) {
 		struct fg_test *t = &r->run->tests[r->touched[i]];
 		struct fg_attempt *a = &t->attempts[t->nattempts - 1];
@@ -2100,7 +2232,7 @@ static void suite_end(struct jreader *r, struct jframe *fr)
 {
 	suite_output(r, fr);
 	if (r->stats->cases == fr->case_mark && !fr->inner_suites &&
-	    fr->counted_errs > 0 && r->ntouched == fr->touch_mark) {
+	    fr->counted_errs > 0 && !fr->any) {
 		char *msg = fg_xasprintf("testsuite counts %ld errors/failures "
 					 "but has no test case",
 					 fr->counted_errs);
@@ -2111,6 +2243,13 @@ static void suite_end(struct jreader *r, struct jframe *fr)
 		free(msg);
 	}
 	jstr_trunc(&r->suite, fr->suite_len);
+	if (r->sink) {
+		/* The outermost suite ended: nothing can reach its tests. */
+		for (int d = 0; d < r->depth; d++)
+			if (r->fr[d].kind == K_SUITE)
+				return;
+		jr_flush(r, true);
+	}
 }
 
 static void on_end(struct jreader *r)
@@ -2305,9 +2444,9 @@ static void report_repairs(struct jreader *r)
 
 static void jr_loop(struct jreader *r)
 {
-	int ret;
+	int ret = 1;
 
-	while ((ret = xmlTextReaderRead(r->xr)) == 1) {
+	while (!r->sink_rc && (ret = xmlTextReaderRead(r->xr)) == 1) {
 		switch (xmlTextReaderNodeType(r->xr)) {
 		case XML_READER_TYPE_ELEMENT:
 			on_start(r,
@@ -2327,6 +2466,8 @@ static void jr_loop(struct jreader *r)
 			break;
 		}
 	}
+	if (r->sink_rc)
+		return;
 	if (ret < 0 && !r->fatal) {
 		r->fatal = true;
 		r->err_line = jr_line(r);
@@ -2399,6 +2540,7 @@ static void jr_free(struct jreader *r)
 	fg_buf_release(&r->s_out.b);
 	free(r->seen);
 	free(r->touched);
+	fg_run_release(&r->window);
 	free(r);
 }
 
@@ -2421,11 +2563,14 @@ static void jr_rollback(struct jreader *r)
 	while (run->ntests > r->ntests0)
 		fg_test_release(&run->tests[--run->ntests]);
 	fg_run_reindex(run);
+	if (r->sink && !r->sink_rc)
+		r->sink_rc = r->sink->rewind(r->sink->ctx);
 }
 
 /* One pass over the file. Returns NULL if libxml2 would not start. */
 static struct jreader *jr_pass(const char *path, const char *fallback,
 			       struct fg_run *run,
+			       const struct history_junit_sink *sink,
 			       struct history_junit_stats *stats, int fd,
 			       long cut_line, long cut_col)
 {
@@ -2433,9 +2578,11 @@ static struct jreader *jr_pass(const char *path, const char *fallback,
 
 	r->path = path;
 	r->fallback = fallback;
-	r->run = run;
+	fg_run_init(&r->window);
+	r->sink = sink;
+	r->run = sink ? &r->window : run;
 	r->stats = stats;
-	r->ntests0 = run->ntests;
+	r->ntests0 = r->run->ntests;
 	jf_init(&r->f, fd, path);
 	r->f.cut_line = cut_line;
 	r->f.cut_col = cut_col;
@@ -2472,9 +2619,10 @@ static bool want_second_pass(const struct jreader *r)
 	       r->err_code != XML_ERR_DOCUMENT_EMPTY && r->err_out_line > 0;
 }
 
-int history_junit_read(const char *path, const char *suite_fallback,
-		       struct fg_run *run, struct history_junit_stats *stats,
-		       struct fg_error *err)
+/* history_junit_read() into `run`, or with a sink history_junit_stream(). */
+static int junit_read(const char *path, const char *suite_fallback,
+		      struct fg_run *run, const struct history_junit_sink *sink,
+		      struct history_junit_stats *stats, struct fg_error *err)
 {
 	struct history_junit_stats dummy;
 	struct jreader *r, *r2;
@@ -2487,19 +2635,20 @@ int history_junit_read(const char *path, const char *suite_fallback,
 	if (fd < 0)
 		return fg_fail(err, FG_EIO, "%s: cannot open: %s", path,
 			       strerror(errno));
-	r = jr_pass(path, suite_fallback, run, stats, fd, 0, 0);
+	r = jr_pass(path, suite_fallback, run, sink, stats, fd, 0, 0);
 	if (!r) {
 		close(fd);
 		return fg_fail(err, FG_EIO, "%s: cannot start the XML reader",
 			       path);
 	}
 	report_repairs(r);
-	if (want_second_pass(r) && lseek(fd, 0, SEEK_SET) == 0) {
+	if (!r->sink_rc && want_second_pass(r) && lseek(fd, 0, SEEK_SET) == 0) {
 		size_t warnings = stats->warnings;
 
 		jr_rollback(r);
 		memset(stats, 0, sizeof(*stats));
-		r2 = jr_pass(path, suite_fallback, run, stats, fd,
+		r2 = r->sink_rc ? NULL :
+		     jr_pass(path, suite_fallback, run, sink, stats, fd,
 			     r->err_out_line, r->err_col);
 		stats->warnings = warnings;
 		if (r2) {
@@ -2521,9 +2670,30 @@ int history_junit_read(const char *path, const char *suite_fallback,
 			 "unexpected end of file inside %d open element%s",
 			 r->f.depth, r->f.depth == 1 ? "" : "s");
 	rc = jr_result(r, err);
-	for (size_t i = 0; i < r->seen_cap && i < run->ntests; i++)
-		if (r->seen[i].here)
-			fg_test_settle(&run->tests[i]);
+	if (sink) {
+		jr_flush(r, true);
+	} else {
+		for (size_t i = 0; i < r->seen_cap && i < run->ntests; i++)
+			if (r->seen[i].here)
+				fg_test_settle(&run->tests[i]);
+	}
+	if (r->sink_rc)
+		rc = r->sink_rc;
 	jr_free(r);
 	return rc;
+}
+
+int history_junit_read(const char *path, const char *suite_fallback,
+		       struct fg_run *run, struct history_junit_stats *stats,
+		       struct fg_error *err)
+{
+	return junit_read(path, suite_fallback, run, NULL, stats, err);
+}
+
+int history_junit_stream(const char *path, const char *suite_fallback,
+			 const struct history_junit_sink *sink,
+			 struct history_junit_stats *stats,
+			 struct fg_error *err)
+{
+	return junit_read(path, suite_fallback, NULL, sink, stats, err);
 }
