@@ -973,6 +973,14 @@ static int write_test(struct history_store *st, const struct fg_test *t)
 	return rc;
 }
 
+/*
+ * While a run is written the page cache is kept small: a big import spills
+ * dirty pages to the WAL instead of growing the process (peak RSS flat in
+ * the file's size), at no measurable cost since the rows are appended.
+ */
+#define STORE_WRITE_CACHE_KIB "4096"
+#define STORE_AFTER_WRITE "PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768"
+
 /* Ends the open write transaction, if any, and forgets the run. */
 static void run_abort(struct history_store *st)
 {
@@ -980,7 +988,7 @@ static void run_abort(struct history_store *st)
 	if (!sqlite3_get_autocommit(st->db))
 		exec_stmt(st, SS_ROLLBACK);
 	st->run_id = 0;
-	sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	sqlite3_exec(st->db, STORE_AFTER_WRITE, NULL, NULL, NULL);
 }
 
 int history_store_run_begin(struct history_store *st, struct fg_run *run,
@@ -998,7 +1006,9 @@ int history_store_run_begin(struct history_store *st, struct fg_run *run,
 	 * lock, so the checks (~12% of a bulk write) cannot fail. The pragma
 	 * is a no-op inside a transaction, hence before BEGIN.
 	 */
-	sqlite3_exec(st->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
+	sqlite3_exec(st->db, "PRAGMA foreign_keys = OFF;"
+		     "PRAGMA cache_size = -" STORE_WRITE_CACHE_KIB, NULL, NULL,
+		     NULL);
 	if (exec_stmt(st, SS_BEGIN) != SQLITE_OK) {
 		int rc = write_fail(st, NULL, err);
 
@@ -1128,7 +1138,7 @@ int history_store_run_end(struct history_store *st, struct fg_run *run,
 		return rc;
 	}
 	st->run_id = 0;
-	sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	sqlite3_exec(st->db, STORE_AFTER_WRITE, NULL, NULL, NULL);
 	return FG_OK;
 }
 

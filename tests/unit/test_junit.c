@@ -838,6 +838,154 @@ static void test_junit_deep_nesting_fails_cleanly(void **state)
 	free(p);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Streaming: the same tests as history_junit_read()                       */
+/* ---------------------------------------------------------------------- */
+
+/* A sink that merges fragments as the store does (attempts appended). */
+static int collect_test(void *ctx, struct fg_test *t)
+{
+	struct fg_run *run = ctx;
+	struct fg_test *d = fg_run_find_test(run, t->suite, t->classname,
+					     t->name);
+
+	if (!d) {
+		d = fg_run_add_test(run, t->suite, t->classname, t->name);
+		d->file = fg_xstrdup(t->file);
+		d->line = t->line;
+	}
+	for (size_t i = 0; i < t->nattempts; i++)
+		fg_test_add_attempt(d, t->attempts[i].status,
+				    t->attempts[i].duration_ms,
+				    t->attempts[i].message,
+				    t->attempts[i].output);
+	fg_test_settle(d);
+	return 0;
+}
+
+static int collect_rewind(void *ctx)
+{
+	struct fg_run *run = ctx;
+
+	fg_run_release(run);
+	return 0;
+}
+
+static void assert_same_run(struct fg_run *a, struct fg_run *b)
+{
+	assert_int_equal(a->ntests, b->ntests);
+	for (size_t i = 0; i < a->ntests; i++) {
+		struct fg_test *x = &a->tests[i];
+		struct fg_test *y = fg_run_find_test(b, x->suite, x->classname,
+						     x->name);
+
+		assert_non_null(y);
+		assert_int_equal(x->outcome, y->outcome);
+		assert_int_equal(x->nattempts, y->nattempts);
+		assert_int_equal(x->line, y->line);
+		for (size_t k = 0; k < x->nattempts; k++) {
+			struct fg_attempt *p = &x->attempts[k], *q = &y->attempts[k];
+
+			assert_int_equal(p->status, q->status);
+			assert_int_equal(p->duration_ms, q->duration_ms);
+			assert_true((!p->message && !q->message) ||
+				    (p->message && q->message &&
+				     !strcmp(p->message, q->message)));
+			assert_true((!p->output && !q->output) ||
+				    (p->output && q->output &&
+				     !strcmp(p->output, q->output)));
+		}
+	}
+}
+
+static void stream_equals_read(const char *path)
+{
+	struct fg_run a, b;
+	const struct history_junit_sink sink = { collect_test, collect_rewind,
+						 &b };
+	int ra, rb;
+
+	fg_run_init(&a);
+	fg_run_init(&b);
+	ra = history_junit_read(path, NULL, &a, NULL, NULL);
+	rb = history_junit_stream(path, NULL, &sink, NULL, NULL);
+	assert_int_equal(ra, rb);
+	assert_same_run(&a, &b);
+	fg_run_release(&a);
+	fg_run_release(&b);
+}
+
+/*
+ * Every fixture, and one big suite that makes the window hand tests on
+ * from inside it: reruns far apart, pytest teardown duplicates, failures
+ * without output that the suite's system-out reaches, a damaged tail.
+ */
+static void test_junit_stream_matches_read(void **state)
+{
+	static const char *const files[] = {
+		"gotestsum/rerun.xml", "pytest/report.xml",
+		"surefire/TEST-com.example.FlakyTest.xml",
+		"phpunit/nested.xml", "bazel/test.xml", "nextest/junit.xml",
+		"cmocka/report.xml", "gtest/report.xml", "ctest/report.xml",
+		"hostile/broken-midway.xml", "hostile/suite-errors.xml",
+		"hostile/concatenated.xml", "hostile/truncated.xml",
+	};
+	char *big = tmpfile_path("stream-big.xml");
+	char *cut = tmpfile_path("stream-cut.xml");
+	FILE *f = fopen(big, "w");
+	long size;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *p = fixture(files[i]);
+
+		assert_int_equal(access(p, R_OK), 0);
+		stream_equals_read(p);
+		free(p);
+	}
+	assert_non_null(f);
+	fprintf(f, "<testsuites><testsuite name=\"giant\">\n");
+	for (int k = 0; k < 3000; k++) {
+		int n = k % 1700;
+
+		if (k % 23 == 0)
+			fprintf(f, "<testcase classname=\"c\" name=\"t%d\">"
+				"<failure message=\"boom %d\"/></testcase>\n", n, k);
+		else if (k % 37 == 0)
+			fprintf(f, "<testcase classname=\"c\" name=\"t%d\">"
+				"<failure message=\"f\">body</failure></testcase>\n"
+				"<testcase classname=\"c\" name=\"t%d\"><error "
+				"message=\"failed on teardown x\"/></testcase>\n",
+				n, n);
+		else
+			fprintf(f, "<testcase classname=\"c\" name=\"t%d\" "
+				"time=\"0.%d\"/>\n", n, k % 10);
+	}
+	fprintf(f, "<system-out>suite output</system-out></testsuite>\n");
+	fprintf(f, "<testsuite name=\"one\"><testcase name=\"only\"/>"
+		"<system-out>log</system-out></testsuite></testsuites>\n");
+	size = ftell(f);
+	fclose(f);
+	stream_equals_read(big);
+	/* The same, cut two thirds in with garbage: a second pass. */
+	f = fopen(cut, "w");
+	{
+		FILE *in = fopen(big, "r");
+		char *buf = malloc((size_t)size);
+
+		assert_int_equal(fread(buf, 1, (size_t)size, in), (size_t)size);
+		fwrite(buf, 1, (size_t)(size * 2 / 3), f);
+		fputs("<<</bad attr=>", f);
+		fwrite(buf + size * 2 / 3, 1, (size_t)(size - size * 2 / 3), f);
+		fclose(in);
+		free(buf);
+	}
+	fclose(f);
+	stream_equals_read(cut);
+	free(big);
+	free(cut);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -862,6 +1010,7 @@ int main(void)
 		cmocka_unit_test(test_junit_raw_quotes_in_attributes),
 		cmocka_unit_test(test_junit_odd_shapes),
 		cmocka_unit_test(test_junit_deep_nesting_fails_cleanly),
+		cmocka_unit_test(test_junit_stream_matches_read),
 	};
 
 	return cmocka_run_group_tests_name("junit", tests, group_setup,

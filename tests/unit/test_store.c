@@ -1251,6 +1251,133 @@ static void test_store_gc(void **state)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Streaming writes: run_begin .. add_test .. run_end                     */
+/* ---------------------------------------------------------------------- */
+
+/* A settled one-test fragment with the given attempt statuses. */
+static void frag(struct fg_run *tmp, const char *name, int n,
+		 const enum fg_astatus *st)
+{
+	struct fg_test *t;
+
+	fg_run_init(tmp);
+	t = fg_run_add_test(tmp, "s", "c", name);
+	for (int i = 0; i < n; i++)
+		fg_test_add_attempt(t, st[i], 10 + i, NULL, "out");
+	fg_test_settle(t);
+}
+
+static void add_frag(struct history_store *st, const char *name, int n,
+		     const enum fg_astatus *sts)
+{
+	struct fg_error err = { 0 };
+	struct fg_run tmp;
+
+	frag(&tmp, name, n, sts);
+	assert_int_equal(history_store_run_add_test(st, &tmp.tests[0], &err),
+			 FG_OK);
+	fg_run_release(&tmp);
+}
+
+static void test_store_stream_merge_commit(void **state)
+{
+	struct fixture *fx = *state;
+	const enum fg_astatus fail[] = { FG_A_FAILED };
+	const enum fg_astatus pass[] = { FG_A_PASSED };
+	const enum fg_astatus skip[] = { FG_A_SKIPPED };
+	struct history_store *st = open_ok(fx->db);
+	struct fg_error err = { 0 };
+	struct fg_summary sum, part;
+	struct fg_run run;
+
+	fg_run_init(&run);
+	run.started_at_ms = 1000;
+	assert_int_equal(history_store_run_begin(st, &run, true, &err), FG_OK);
+	assert_true(run.id > 0);
+	/* Invisible to others until the commit. */
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM runs"), 0);
+	add_frag(st, "a", 1, fail);
+	add_frag(st, "b", 1, skip);
+	add_frag(st, "a", 1, pass);  /* a rerun: a is flaky now */
+	add_frag(st, "b", 1, skip);  /* still skipped */
+	assert_int_equal(history_store_run_mark(st, &err), FG_OK);
+	add_frag(st, "c", 1, pass);
+	add_frag(st, "b", 1, fail);  /* skipped, skipped, failed: failed */
+	history_store_run_summary(st, &sum, &part);
+	assert_int_equal(sum.total, 3);
+	assert_int_equal(sum.flaky, 1);
+	assert_int_equal(sum.failed, 1);
+	assert_int_equal(sum.passed, 1);
+	/* Since the mark: c passed and b's own attempt failed. */
+	assert_int_equal(part.total, 2);
+	assert_int_equal(part.failed, 1);
+	assert_int_equal(part.passed, 1);
+	run.exit_code = 1;
+	run.duration_ms = 77;
+	assert_int_equal(history_store_run_end(st, &run, true, &err), FG_OK);
+	history_store_close(st);
+
+	assert_int_equal(sql_int(fx->db, "SELECT exit_code * 1000 + duration_ms"
+				 " FROM runs"), 1077);
+	assert_int_equal(sql_int(fx->db, "SELECT outcome FROM run_tests rt"
+				 " JOIN tests t ON t.id = rt.test_id"
+				 " WHERE t.name = 'a'"), FG_O_FLAKY);
+	assert_int_equal(sql_int(fx->db, "SELECT attempts * 10 + outcome FROM"
+				 " run_tests rt JOIN tests t ON t.id ="
+				 " rt.test_id WHERE t.name = 'b'"),
+			 3 * 10 + FG_O_FAILED);
+	/* Attempts renumbered 1..3: "1" "3" (skipped), "2" "3", "3" "1" (failed). */
+	assert_int_equal(sql_int(fx->db, "SELECT group_concat(r.attempt ||"
+				 " r.status, '') FROM results r JOIN tests t"
+				 " ON t.id = r.test_id WHERE t.name = 'b'"
+				 " ORDER BY r.attempt"), 132331);
+	assert_integrity(fx->db);
+	fg_run_release(&run);
+}
+
+static void test_store_stream_rollback_and_rewind(void **state)
+{
+	struct fixture *fx = *state;
+	const enum fg_astatus pass[] = { FG_A_PASSED };
+	struct history_store *st = open_ok(fx->db);
+	struct fg_error err = { 0 };
+	struct fg_summary sum;
+	struct fg_run run;
+
+	/* Rolled back: nothing of the run, not even its runs row. */
+	fg_run_init(&run);
+	assert_int_equal(history_store_run_begin(st, &run, true, &err), FG_OK);
+	add_frag(st, "x", 1, pass);
+	assert_int_equal(history_store_run_end(st, &run, false, &err), FG_OK);
+	assert_int_equal(run.id, 0);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM runs"), 0);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results"), 0);
+
+	/* Rewind to a mark at the start, and to one after a test. */
+	assert_int_equal(history_store_run_begin(st, &run, true, &err), FG_OK);
+	assert_int_equal(history_store_run_mark(st, &err), FG_OK);
+	add_frag(st, "x", 1, pass);
+	assert_int_equal(history_store_run_rewind(st, &err), FG_OK);
+	add_frag(st, "y", 1, pass);
+	assert_int_equal(history_store_run_mark(st, &err), FG_OK);
+	add_frag(st, "z", 1, pass);
+	add_frag(st, "y", 1, pass);
+	assert_int_equal(history_store_run_rewind(st, &err), FG_OK);
+	history_store_run_summary(st, &sum, NULL);
+	assert_int_equal(sum.total, 1);
+	assert_int_equal(history_store_run_end(st, &run, true, &err), FG_OK);
+	history_store_close(st);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM runs"), 1);
+	assert_int_equal(sql_int(fx->db, "SELECT id FROM runs"), run.id);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results"), 1);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results r JOIN"
+				 " tests t ON t.id = r.test_id WHERE"
+				 " t.name = 'y'"), 1);
+	assert_integrity(fx->db);
+	fg_run_release(&run);
+}
+
+/* ---------------------------------------------------------------------- */
 
 int main(void)
 {
@@ -1273,6 +1400,8 @@ int main(void)
 		T(test_store_merge),
 		T(test_store_merge_v1_input),
 		T(test_store_gc),
+		T(test_store_stream_merge_commit),
+		T(test_store_stream_rollback_and_rewind),
 #undef T
 	};
 
