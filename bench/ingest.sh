@@ -27,6 +27,7 @@ measure() {
 	rate=$(awk -v m="$mb" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? m / s : m / 0.005) }')
 	printf '  %-28s %6.2f s  %7s MB/s  peak RSS %6d KiB\n' "$label" "$secs" "$rate" "$kib"
 	echo "$rate" > "rate.$label"
+	echo "$kib" > "rss.$label.$file"
 }
 
 for file in small.xml big.xml; do
@@ -35,8 +36,11 @@ for file in small.xml big.xml; do
 	rm -f ing.db ing.db-wal ing.db-shm
 	measure import "$FG" import --db ing.db --no-fail -q "$file"
 	awk -v a="$(cat rate.import)" -v b="$(cat rate.xmllint)" \
-		'BEGIN { printf "  import / xmllint throughput: %.0f%%\n", 100 * a / b }'
+		'BEGIN { printf "  import / xmllint throughput: %.0f%% (target >= 50%%)\n", 100 * a / b }'
 done
+# Streaming import: peak RSS must not grow with the file (target <= 32 MB).
+awk -v s="$(cat rss.import.small.xml)" -v b="$(cat rss.import.big.xml)" \
+	'BEGIN { printf "import peak RSS: %.1f MiB (small) vs %.1f MiB (big): %s\n", s / 1024, b / 1024, (b <= 32768 && b < s * 1.5) ? "flat, <= 32 MiB" : "GROWS or > 32 MiB" }'
 
 file=big.xml
 if /usr/bin/python3 -c 'import junitparser' 2>/dev/null; then
