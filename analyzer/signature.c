@@ -25,7 +25,7 @@ static bool is_hex(char c)
 
 static bool is_path_char(char c)
 {
-	return isalnum((unsigned char)c) || strchr("_./-~+@", c);
+	return isalnum((unsigned char)c) || (c && strchr("_./-~+@", c));
 }
 
 /* Digits at s, exactly n of them. */

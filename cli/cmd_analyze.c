@@ -334,7 +334,6 @@ static int cmd_analyze(int argc, char **argv)
 	struct fg_error err = { 0 };
 	int c, rc;
 
-	fg_config_init(&cfg);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:h", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -362,13 +361,16 @@ static int cmd_analyze(int argc, char **argv)
 		free(o.policy);
 		return cli_usage_error(&cli_cmd_analyze, "no arguments expected");
 	}
+	fg_config_init(&cfg);
 	if (o.config && fg_config_load(&cfg, o.config, &err)) {
 		free(o.policy);
+		fg_config_release(&cfg);
 		return cli_error(&err);
 	}
-	if (!o.config && !access("flakeguard.json", R_OK) &&
-	    fg_config_load(&cfg, "flakeguard.json", &err))
-		fg_config_init(&cfg); /* not ours to judge here: run will */
+	/* A broken default config is not ours to judge here (run will):
+	 * fg_config_load() leaves cfg empty on error. */
+	if (!o.config && !access("flakeguard.json", R_OK))
+		fg_config_load(&cfg, "flakeguard.json", &err);
 	if (!o.db)
 		o.db = cfg.db ? cfg.db : CLI_DEFAULT_DB;
 	rc = run_analysis(&s, &cfg);

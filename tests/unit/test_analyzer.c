@@ -292,7 +292,7 @@ static void test_flaky_across_runs_probability(void **state)
 	an_test_init(&t, "s", "", "x");
 	/* no retries: fail on one commit, pass on it in the next run */
 	for (int i = 0; i < 5; i++) {
-		char commit[8];
+		char commit[16];
 
 		snprintf(commit, sizeof(commit), "k%d", i);
 		c++, an_test_add(&t, c, c, commit, "main", FAIL, 1, 1, "x");
