@@ -126,6 +126,28 @@ static int capture(char *const *argv, const char *cwd, char *const *env,
 	}
 	buf[len] = '\0';
 	close(fds[0]);
+	/*
+	 * EOF comes as the lister closes its output, a moment before it exits:
+	 * wait for the exit (peeking, so its pgid stays ours), then take down
+	 * anything it left behind, then reap. Killing first would turn a
+	 * clean exit into "signal 9".
+	 */
+	for (;;) {
+		siginfo_t info = { 0 };
+
+		if (waitid(P_PID, (id_t)pid, &info,
+			   WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid)
+			break;
+		if (fg_monotonic_ns() >= deadline) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, status, 0);
+			free(buf);
+			return fg_fail(err, FG_ESPAWN, "'%s' closed its output "
+				       "but did not exit within %llds", argv[0],
+				       (long long)timeout_ms / 1000);
+		}
+		usleep(1000);
+	}
 	kill(-pid, SIGKILL); /* anything the lister left behind */
 	waitpid(pid, status, 0);
 	*out = buf;

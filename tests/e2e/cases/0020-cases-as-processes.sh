@@ -26,3 +26,15 @@ jq_is r.json '.summary.total' 4
 jq_is r.json '.tests[] | select(.name=="beta") | .outcome' flaky
 jq_is r.json '.tests[] | select(.name=="alpha") | .attempts | length' 1
 jq_is r.json '.tests[] | select(.name=="name with spaces") | .outcome' passed
+# Regression: a lister that exits right after closing its output (a bare
+# `cat FILE`) was killed between the two and reported as "signal 9".
+printf 'one\ntwo\n' > cases.txt
+cat > quick.json <<JSON
+{ "suites": [ { "name": "quick", "command": ["false"],
+  "cases": { "list": ["cat", "cases.txt"], "run": ["echo", "{case}"] } } ] }
+JSON
+n=0
+while [ $n -lt 20 ]; do
+	fg run -c quick.json --db q.db; expect_rc 0
+	n=$((n + 1))
+done
