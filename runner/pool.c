@@ -28,6 +28,7 @@
  */
 #include "runner/runner.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -728,8 +729,51 @@ const struct runner_job *runner_running_job(const struct runner *r, size_t i)
 	return i < r->nrunning ? r->running[i]->job : NULL;
 }
 
+/*
+ * Our children that are not a running job: processes of finished tests that
+ * escaped their process group (setsid, double fork) and were re-parented to
+ * us as child subreaper. Reads /proc/PID/stat; returns how many it killed.
+ */
+static size_t kill_escapees(void)
+{
+	pid_t self = getpid();
+	size_t killed = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char path[64], buf[512], *p;
+		long ppid;
+		pid_t pid;
+		FILE *f;
+		size_t n;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		pid = (pid_t)atol(e->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if (!(f = fopen(path, "r")))
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		/* "pid (comm) state ppid ...": comm may hold spaces and ')' */
+		if (!(p = strrchr(buf, ')')) || sscanf(p + 1, " %*c %ld", &ppid) != 1)
+			continue;
+		if (ppid != self)
+			continue;
+		if (kill(pid, SIGKILL) == 0)
+			killed++;
+	}
+	closedir(d);
+	return killed;
+}
+
 void runner_free(struct runner *r)
 {
+	size_t escaped = 0;
 	if (!r)
 		return;
 	uv_close((uv_handle_t *)&r->sigchld, NULL);
@@ -741,8 +785,25 @@ void runner_free(struct runner *r)
 	uv_run(&r->loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&r->loop))
 		FG_BUG("runner loop has open handles at exit");
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
+	/*
+	 * Every attempt is over: a child of ours now is a test's process that
+	 * escaped its group. Kill, reap, repeat (killing a parent hands us its
+	 * children), a few rounds at most.
+	 */
+	for (uint64_t end = fg_monotonic_ns() + 2000000000ull;;) {
+		size_t n = kill_escapees();
+		pid_t p;
+
+		escaped += n;
+		while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+			;
+		if ((!n && p < 0) || fg_monotonic_ns() > end)
+			break; /* no child left (ECHILD), or give up */
+		usleep(5000);
+	}
+	if (escaped)
+		fg_log(FG_LOG_WARN, "runner", "killed %zu process(es) that "
+		       "escaped their test's process group", escaped);
 	posix_spawnattr_destroy(&r->attr);
 	free(r->queue);
 	free(r->running);
