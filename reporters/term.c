@@ -204,6 +204,71 @@ static void print_failure(FILE *out, const struct fg_test *t,
 	}
 }
 
+/* Quarantined failures: shown, so nothing is hidden, but not counted. */
+static void print_quarantined(FILE *out, const struct fg_run *run,
+			      const struct report_term_opts *o)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < run->ntests; i++) {
+		const struct fg_test *t = &run->tests[i];
+		const struct fg_attempt *a;
+
+		if (t->outcome != FG_O_QUARANTINED || !t->nattempts)
+			continue;
+		if (!any)
+			fprintf(out, "\n%sQuarantined%s (failed; not counted "
+				"against the run, see `flakeguard quarantine "
+				"list`):\n", c(o->color, YELLOW BOLD),
+				c(o->color, RESET));
+		any = true;
+		a = &t->attempts[t->nattempts - 1];
+		fputs("    ", out);
+		attempt_strip(out, t, o->color);
+		fputc(' ', out);
+		test_label(out, t);
+		if (a->message && *a->message) {
+			size_t n = strcspn(a->message, "\n");
+
+			fprintf(out, ": %.*s%s", (int)(n > 100 ? 100 : n),
+				a->message, n > 100 ? "..." : "");
+		}
+		fputc('\n', out);
+	}
+}
+
+/* The five slowest tests, when there are enough to make it interesting. */
+static void print_slowest(FILE *out, const struct fg_run *run,
+			  const struct report_term_opts *o)
+{
+	const struct fg_test *top[5] = { NULL };
+	size_t ntop = 0;
+	char d[32];
+
+	if (run->ntests < 10)
+		return;
+	for (size_t i = 0; i < run->ntests; i++) {
+		const struct fg_test *t = &run->tests[i];
+		size_t k = ntop < 5 ? ntop++ : 5;
+
+		/* insertion into a sorted top-5, longest first */
+		while (k > 0 && top[k - 1]->duration_ms < t->duration_ms) {
+			if (k < 5)
+				top[k] = top[k - 1];
+			k--;
+		}
+		if (k < 5)
+			top[k] = t;
+	}
+	fprintf(out, "\n%sSlowest:%s\n", c(o->color, DIM), c(o->color, RESET));
+	for (size_t i = 0; i < ntop; i++) {
+		fprintf(out, "  %9s  ", fg_duration_format(top[i]->duration_ms,
+							  d, sizeof(d)));
+		test_label(out, top[i]);
+		fputc('\n', out);
+	}
+}
+
 void report_term(FILE *out, const struct fg_run *run,
 		 const struct analyzer_verdict *v,
 		 const struct report_term_opts *opts)
@@ -233,6 +298,8 @@ void report_term(FILE *out, const struct fg_run *run,
 		test_label(out, t);
 		fputc('\n', out);
 	}
+	print_quarantined(out, run, &o);
+	print_slowest(out, run, &o);
 	fg_run_summarize(run, &sum);
 	fprintf(out, "\n%zu tests: %s%zu passed%s, %s%zu failed%s, "
 		"%s%zu flaky%s, %zu skipped, %zu quarantined in %s\n",
