@@ -30,6 +30,10 @@ struct analyzer_verdict {
  */
 void analyzer_verdict(struct fg_run *run, const struct analyzer_opts *opts,
 		      struct analyzer_verdict *v);
+/* The same decision from outcome counts alone (streamed imports). */
+void analyzer_verdict_counts(const struct fg_summary *sum,
+			     const struct analyzer_opts *opts,
+			     struct analyzer_verdict *v);
 
 /* ====================================================================== */
 /* Statistics (analyzer/stats.c); docs/analyzer.md gives the formulas.     */

@@ -598,6 +598,26 @@ static void verdict_reason(const struct fg_run *run, const struct an_run *ar,
 	}
 }
 
+/* The figures reporters show beside a test: rate, interval, strip. */
+static void set_stats(struct fg_test *ft, const struct an_test *t)
+{
+	size_t from = t->nobs > 30 ? t->nobs - 30 : 0;
+
+	ft->hist_runs = (unsigned)t->ev.runs;
+	ft->rate = t->ev.p.p;
+	ft->rate_lo = t->ev.p.lo;
+	ft->rate_hi = t->ev.p.hi;
+	free(ft->strip);
+	ft->strip = fg_xcalloc(t->nobs - from + 1, 1);
+	for (size_t i = from; i < t->nobs; i++) {
+		const struct an_obs *o = &t->obs[i];
+
+		ft->strip[i - from] = !o->attempts ? 'S' :
+				      o->last_failed ? 'F' :
+				      o->failed ? 'K' : 'P';
+	}
+}
+
 void analyzer_judge(struct fg_run *run, struct an_run *ar, int64_t now,
 		    const struct an_policy *p, struct analyzer_verdict *v)
 {
@@ -614,6 +634,7 @@ void analyzer_judge(struct fg_run *run, struct an_run *ar, int64_t now,
 		apply_decision(ar, e, now, p);
 		ft->category = an_category_name(e->an.cat);
 		ft->quarantined = active(e);
+		set_stats(ft, &e->an);
 		judge_one(ft, e, p);
 		v->real_failures += e->j == AN_J_FAILED ||
 				    (e->j == AN_J_SUSPICIOUS && p->strict);

@@ -9,34 +9,44 @@
 
 #include <string.h>
 
-void analyzer_verdict(struct fg_run *run, const struct analyzer_opts *opts,
-		      struct analyzer_verdict *v)
+void analyzer_verdict_counts(const struct fg_summary *sum,
+			     const struct analyzer_opts *opts,
+			     struct analyzer_verdict *v)
 {
-	struct fg_summary sum;
-
 	memset(v, 0, sizeof(*v));
-	for (size_t i = 0; i < run->ntests; i++)
-		fg_test_settle(&run->tests[i]);
-	fg_run_summarize(run, &sum);
-	v->real_failures = sum.failed;
+	v->real_failures = sum->failed;
 	if (opts && opts->flaky_fails)
-		v->real_failures += sum.flaky;
+		v->real_failures += sum->flaky;
 	if (v->real_failures) {
 		v->exit_code = FG_EXIT_FAILED;
 		snprintf(v->reason, sizeof(v->reason),
 			 "%zu test%s failed%s", v->real_failures,
 			 v->real_failures == 1 ? "" : "s",
-			 opts && opts->flaky_fails && sum.flaky ?
+			 opts && opts->flaky_fails && sum->flaky ?
 				 " (flaky tests count as failures)" : "");
-	} else if (sum.flaky) {
+	} else if (sum->flaky) {
 		v->exit_code = FG_EXIT_OK;
 		snprintf(v->reason, sizeof(v->reason),
 			 "no real failures; %zu flaky test%s passed on retry",
-			 sum.flaky, sum.flaky == 1 ? "" : "s");
+			 sum->flaky, sum->flaky == 1 ? "" : "s");
 	} else {
 		v->exit_code = FG_EXIT_OK;
 		snprintf(v->reason, sizeof(v->reason), "all %zu tests passed%s",
-			 sum.total - sum.skipped,
-			 sum.skipped ? " (some skipped)" : "");
+			 sum->total - sum->skipped - sum->quarantined,
+			 sum->skipped || sum->quarantined ?
+				 " (some skipped or quarantined)" : "");
 	}
+}
+
+void analyzer_verdict(struct fg_run *run, const struct analyzer_opts *opts,
+		      struct analyzer_verdict *v)
+{
+	struct fg_summary sum;
+
+	for (size_t i = 0; i < run->ntests; i++)
+		/* A recorded quarantine decision stands (report, import). */
+		if (run->tests[i].outcome != FG_O_QUARANTINED)
+			fg_test_settle(&run->tests[i]);
+	fg_run_summarize(run, &sum);
+	analyzer_verdict_counts(&sum, opts, v);
 }

@@ -349,34 +349,6 @@ static bool stream_file(const char *path, const struct import_opts *o,
 	return rc == FG_OK;
 }
 
-/*
- * analyzer_verdict() from the outcome counts alone (the tests themselves
- * are in the database by now).
- * NEEDSWORK: belongs in analyzer/ as a summary-based verdict; kept here
- * while analyzer/ is being reworked. Must say what analyzer_verdict() says.
- */
-static void verdict_of(const struct fg_summary *sum,
-		       struct analyzer_verdict *v)
-{
-	memset(v, 0, sizeof(*v));
-	v->real_failures = sum->failed;
-	if (sum->failed) {
-		v->exit_code = FG_EXIT_FAILED;
-		snprintf(v->reason, sizeof(v->reason), "%zu test%s failed",
-			 sum->failed, sum->failed == 1 ? "" : "s");
-	} else if (sum->flaky) {
-		v->exit_code = FG_EXIT_OK;
-		snprintf(v->reason, sizeof(v->reason),
-			 "no real failures; %zu flaky test%s passed on retry",
-			 sum->flaky, sum->flaky == 1 ? "" : "s");
-	} else {
-		v->exit_code = FG_EXIT_OK;
-		snprintf(v->reason, sizeof(v->reason), "all %zu tests passed%s",
-			 sum->total - sum->skipped,
-			 sum->skipped ? " (some skipped)" : "");
-	}
-}
-
 static int stream_files(const struct file_list *fl,
 			const struct import_opts *o, struct history_store *st,
 			size_t nbad_args)
@@ -411,7 +383,7 @@ static int stream_files(const struct file_list *fl,
 			fl->n == 1 ? "" : "s");
 		return FG_EXIT_FAILED;
 	}
-	verdict_of(&sum, &v);
+	analyzer_verdict_counts(&sum, NULL, &v);
 	exit_code = o->no_fail ? FG_EXIT_OK : v.exit_code;
 	if (nbad)
 		exit_code = FG_EXIT_FAILED;

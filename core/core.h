@@ -207,6 +207,10 @@ struct fg_test {
 	/* Set by the analyzer (analyzer_judge); reporters show them. */
 	const char *category; /* static: "stable", "flaky", ...; NULL: none */
 	bool quarantined;     /* under quarantine when the run was judged */
+	unsigned hist_runs;   /* runs the analysis is based on; 0: none */
+	double rate, rate_lo, rate_hi; /* failure probability per run, 95% */
+	char *strip;          /* recent runs, oldest first (P passed, F failed,
+			       * K flaky), owned; NULL: none */
 	struct fg_attempt *attempts;
 	size_t nattempts, attempts_cap;
 };

@@ -65,6 +65,7 @@ void fg_test_release(struct fg_test *t)
 	free(t->classname);
 	free(t->name);
 	free(t->file);
+	free(t->strip);
 	memset(t, 0, sizeof(*t));
 }
 

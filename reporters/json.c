@@ -80,6 +80,16 @@ static json_t *test_json(const struct fg_test *t)
 	/* The analyzer's view (docs/analyzer.md); null when not analysed. */
 	json_object_set_new(o, "quarantined", json_boolean(t->quarantined));
 	json_object_set_new(o, "category", str_or_null(t->category));
+	if (t->hist_runs) {
+		json_t *h = json_object();
+
+		json_object_set_new(h, "runs", json_integer(t->hist_runs));
+		json_object_set_new(h, "rate", json_real(t->rate));
+		json_object_set_new(h, "rate_low", json_real(t->rate_lo));
+		json_object_set_new(h, "rate_high", json_real(t->rate_hi));
+		json_object_set_new(h, "recent", str_or_null(t->strip));
+		json_object_set_new(o, "history", h);
+	}
 	if (t->file)
 		json_object_set_new(o, "file", text(t->file));
 	if (t->line)

@@ -21,6 +21,20 @@ static void keep_first(int *rc, struct fg_error *first, int now,
 	}
 }
 
+/* The analyzer's figures, as the model carries them (analyzer_judge). */
+static bool model_extra(void *ctx, const struct fg_test *t,
+			struct report_test_extra *out)
+{
+	(void)ctx;
+	if (!t->hist_runs)
+		return false;
+	out->strip = t->strip;
+	out->rate = t->rate;
+	out->rate_lo = t->rate_lo;
+	out->rate_hi = t->rate_hi;
+	return true;
+}
+
 int report_write_all(const struct report_outputs *o, const struct fg_run *run,
 		     const struct analyzer_verdict *v, struct fg_error *err)
 {
@@ -38,9 +52,15 @@ int report_write_all(const struct report_outputs *o, const struct fg_run *run,
 	if (o->junit)
 		keep_first(&rc, &first,
 			   report_junit_write(o->junit, run, profile, &e), &e);
-	if (o->html)
+	if (o->html) {
+		struct report_html_opts ho = { .extra = NULL };
+
+		for (size_t i = 0; i < run->ntests && !ho.extra; i++)
+			if (run->tests[i].hist_runs)
+				ho.extra = model_extra;
 		keep_first(&rc, &first,
-			   report_html_write(o->html, run, v, NULL, &e), &e);
+			   report_html_write(o->html, run, v, &ho, &e), &e);
+	}
 	if (o->markdown)
 		keep_first(&rc, &first, report_markdown_write(o->markdown,
 			   false, run, v, &e), &e);
