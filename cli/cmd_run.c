@@ -1204,6 +1204,18 @@ static int cmd_run(int argc, char **argv)
 	if (o.no_auto_quarantine)
 		rs.policy.auto_quarantine = false;
 
+	/*
+	 * A missing database is normal (first run, CI cache miss): say so, so
+	 * a CI that forgot to keep it finds out, and start a fresh history.
+	 */
+	{
+		struct stat st;
+
+		if (stat(o.db, &st) < 0 && errno == ENOENT && o.verbosity >= 0)
+			fprintf(stderr, "flakeguard: no history at '%s' yet: "
+				"starting a fresh one (keep this file between "
+				"CI runs)\n", o.db);
+	}
 	/* Fail before running anything if results could not be kept. */
 	if (history_store_open(o.db, &store, &err) || make_tmpdir(&rs, &err) ||
 	    (o.log_dir && mkdir(o.log_dir, 0755) < 0 && errno != EEXIST &&
