@@ -132,8 +132,13 @@ int history_store_scan(struct history_store *st, int max_runs,
 	sqlite3_stmt *s;
 	int rc, cb = 0;
 
-	if (sqlite3_prepare_v2(db, suite ? scan_one_sql : scan_all_sql, -1,
-			       &s, NULL) != SQLITE_OK)
+	/* One test at a time is the run command's hot path: keep it prepared. */
+	s = suite ? history_store_cached(st, HISTORY_SLOT_SCAN_ONE, scan_one_sql) :
+		    NULL;
+	if (!suite && sqlite3_prepare_v2(db, scan_all_sql, -1, &s, NULL) !=
+			      SQLITE_OK)
+		s = NULL;
+	if (!s)
 		return fg_fail(err, FG_EDB, "cannot scan '%s': %s",
 			       history_store_path(st), sqlite3_errmsg(db));
 	sqlite3_bind_int(s, 1, max_runs < 1 ? 1 : max_runs);
@@ -157,7 +162,12 @@ int history_store_scan(struct history_store *st, int max_runs,
 	if (!cb && rc != SQLITE_DONE)
 		cb = fg_fail(err, FG_EDB, "cannot scan '%s': %s",
 			     history_store_path(st), sqlite3_errmsg(db));
-	sqlite3_finalize(s);
+	if (suite) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	} else {
+		sqlite3_finalize(s);
+	}
 	acc_clear(&a);
 	free(a.statuses);
 	return cb;

@@ -265,6 +265,7 @@ struct history_store {
 	sqlite3 *db;
 	char *path;                     /* as given, for messages */
 	sqlite3_stmt *stmt[SS_COUNT];   /* prepared on first use */
+	sqlite3_stmt *ext[HISTORY_STMT_SLOTS]; /* other files' (internal.h) */
 	/* The run being written (history_store_run_begin() .. _end()). */
 	int64_t run_id;                 /* 0: no run open */
 	bool merge;                     /* duplicates become more attempts */
@@ -277,6 +278,18 @@ struct history_store {
 };
 
 /* Returns the prepared statement, or NULL with the error in the db handle. */
+sqlite3_stmt *history_store_cached(struct history_store *st, int slot,
+				   const char *sql)
+{
+	if (slot < 0 || slot >= HISTORY_STMT_SLOTS)
+		FG_BUG("statement slot %d out of range", slot);
+	if (!st->ext[slot] &&
+	    sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+			       &st->ext[slot], NULL) != SQLITE_OK)
+		return NULL;
+	return st->ext[slot];
+}
+
 static sqlite3_stmt *stmt_get(struct history_store *st, enum store_stmt id)
 {
 	if (!st->stmt[id] &&
@@ -322,6 +335,8 @@ void history_store_close(struct history_store *st)
 		return;
 	for (int i = 0; i < SS_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	for (int i = 0; i < HISTORY_STMT_SLOTS; i++)
+		sqlite3_finalize(st->ext[i]);
 	/* Checkpoints the WAL and removes -wal/-shm when we are the last. */
 	sqlite3_close_v2(st->db);
 	free(st->path);
