@@ -67,8 +67,6 @@ char *cli_subst(const char *s, const char *key, const char *value);
 /* Sets "KEY=VALUE" in a heap strv, replacing KEY. */
 void cli_env_set(char ***env, const char *kv);
 
-/* Parses a whole decimal int in [min, max]; -1 if not. */
-int cli_parse_int(const char *s, int min, int max, int *out);
 /*
  * The suites to run: programs from argv, else -c FILE / flakeguard.json.
  * Returns 0 or an exit code (the error printed). *config may be set to the

@@ -105,7 +105,7 @@ static int cmd_list(int argc, char **argv)
 			shard = optarg;
 			break;
 		case 'S':
-			if (cli_parse_int(optarg, 1, 100000, &shards))
+			if (cli_int_arg(optarg, 1, 100000, &shards))
 				return cli_usage_error(&cli_cmd_list, "invalid "
 						       "--shards '%s'", optarg);
 			break;

@@ -380,43 +380,21 @@ static enum fg_astatus process_status(struct item_state *is, char *msg,
 	return FG_A_PASSED;
 }
 
-/* Moves the tests of one attempt's XML into the run, as attempts. */
+/*
+ * Moves the tests of one attempt's XML into the run, as attempts; failures
+ * the XML gives no output of their own get the tail of the process's.
+ */
 static size_t merge_xml(struct item_state *is, struct fg_run *xml,
 			const char *output_tail)
 {
-	struct fg_run *run = &is->rs->run;
-	size_t failures = 0;
+	for (size_t i = 0; output_tail && *output_tail && i < xml->ntests; i++)
+		for (size_t k = 0; k < xml->tests[i].nattempts; k++) {
+			struct fg_attempt *a = &xml->tests[i].attempts[k];
 
-	for (size_t i = 0; i < xml->ntests; i++) {
-		struct fg_test *src = &xml->tests[i];
-		struct fg_test *dst = fg_run_find_test(run, src->suite,
-						       src->classname,
-						       src->name);
-
-		if (!dst) {
-			dst = fg_run_add_test(run, src->suite, src->classname,
-					      src->name);
-			dst->file = src->file;
-			dst->line = src->line;
-			src->file = NULL;
+			if (fg_astatus_is_failure(a->status) && !a->output)
+				a->output = fg_xstrdup(output_tail);
 		}
-		for (size_t k = 0; k < src->nattempts; k++) {
-			struct fg_attempt *a = &src->attempts[k];
-			bool fail = fg_astatus_is_failure(a->status);
-			struct fg_attempt *na;
-
-			failures += fail;
-			na = fg_test_add_attempt(dst, a->status, a->duration_ms,
-						 NULL, NULL);
-			na->message = a->message;
-			na->output = a->output;
-			na->started_at_ms = a->started_at_ms;
-			a->message = a->output = NULL;
-			if (fail && !na->output && output_tail && *output_tail)
-				na->output = fg_xstrdup(output_tail);
-		}
-	}
-	return failures;
+	return fg_run_absorb(&is->rs->run, xml);
 }
 
 /* Reads this attempt's XML into the run; returns -1 when there was none. */
@@ -836,23 +814,10 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-int cli_parse_int(const char *s, int min, int max, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
 static int int_opt(const char *name, const char *arg, int min, int max,
 		   int *out)
 {
-	if (!cli_parse_int(arg, min, max, out))
+	if (!cli_int_arg(arg, min, max, out))
 		return 0;
 	return cli_usage_error(&cli_cmd_run, "invalid --%s '%s' (expected "
 			       "%d to %d)", name, arg, min, max);

@@ -275,6 +275,13 @@ struct fg_attempt *fg_test_add_attempt(struct fg_test *t, enum fg_astatus st,
 				       int64_t duration_ms, const char *message,
 				       const char *output);
 void fg_run_reindex(struct fg_run *run);
+/*
+ * Moves src's tests into dst: a test dst already has gets src's attempts
+ * appended (renumbered after its own), a new one is added with file/line.
+ * Messages and outputs move; src stays valid for fg_run_release(). Returns
+ * how many failing attempts moved.
+ */
+size_t fg_run_absorb(struct fg_run *dst, struct fg_run *src);
 void fg_test_release(struct fg_test *t);
 /*
  * Derives t->outcome and t->duration_ms from the attempts: all skipped ->

@@ -251,3 +251,37 @@ void fg_run_add_item(struct fg_run *run, const char *id, int shard, bool ran)
 	it->shard = shard;
 	it->ran = ran;
 }
+
+size_t fg_run_absorb(struct fg_run *dst, struct fg_run *src)
+{
+	size_t failures = 0;
+
+	for (size_t i = 0; i < src->ntests; i++) {
+		struct fg_test *from = &src->tests[i];
+		struct fg_test *to = fg_run_find_test(dst, from->suite,
+						      from->classname,
+						      from->name);
+
+		if (!to) {
+			to = fg_run_add_test(dst, from->suite, from->classname,
+					     from->name);
+			to->line = from->line;
+		}
+		if (!to->file) {
+			to->file = from->file;
+			from->file = NULL;
+		}
+		for (size_t k = 0; k < from->nattempts; k++) {
+			struct fg_attempt *a = &from->attempts[k];
+			struct fg_attempt *na = fg_test_add_attempt(
+				to, a->status, a->duration_ms, NULL, NULL);
+
+			failures += fg_astatus_is_failure(a->status);
+			na->started_at_ms = a->started_at_ms;
+			na->message = a->message;
+			na->output = a->output;
+			a->message = a->output = NULL;
+		}
+	}
+	return failures;
+}

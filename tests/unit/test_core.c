@@ -326,6 +326,37 @@ static void test_config_programs(void **state)
 	fg_config_release(&cfg);
 }
 
+static void test_run_absorb_appends_attempts(void **state)
+{
+	struct fg_run a, b;
+	struct fg_test *t;
+
+	(void)state;
+	fg_run_init(&a);
+	fg_run_init(&b);
+	t = fg_run_add_test(&a, "s", "c", "x");
+	fg_test_add_attempt(t, FG_A_FAILED, 5, "first", NULL);
+	t = fg_run_add_test(&b, "s", "c", "x");
+	t->file = fg_xstrdup("x.c");
+	t->line = 7;
+	fg_test_add_attempt(t, FG_A_PASSED, 4, NULL, NULL);
+	t = fg_run_add_test(&b, "s", "c", "new");
+	fg_test_add_attempt(t, FG_A_ERROR, 1, "boom", "out");
+	assert_int_equal(fg_run_absorb(&a, &b), 1);
+	assert_int_equal(a.ntests, 2);
+	t = fg_run_find_test(&a, "s", "c", "x");
+	assert_int_equal(t->nattempts, 2);
+	assert_int_equal(t->attempts[1].number, 2);
+	assert_string_equal(t->file, "x.c");
+	fg_test_settle(t);
+	assert_int_equal(t->outcome, FG_O_FLAKY);
+	t = fg_run_find_test(&a, "s", "c", "new");
+	assert_string_equal(t->attempts[0].message, "boom");
+	assert_string_equal(t->attempts[0].output, "out");
+	fg_run_release(&b);
+	fg_run_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_buf_one_huge_append),
 		cmocka_unit_test(test_outcome_rules),
 		cmocka_unit_test(test_status_names_roundtrip),
+		cmocka_unit_test(test_run_absorb_appends_attempts),
 		cmocka_unit_test(test_config_loads_suites),
 		cmocka_unit_test(test_config_errors_name_file_and_place),
 		cmocka_unit_test(test_config_missing_file),
