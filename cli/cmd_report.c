@@ -132,7 +132,14 @@ static int cmd_report(int argc, char **argv)
 		return rc < 0 ? FG_EXIT_OK : rc;
 	if ((rc = cli_open_existing_db(o.db, &st, &err)) != FG_OK)
 		return cli_error(&err);
+	struct history_quarantine_list ql = { 0 };
+	struct fg_error qerr;
+
 	rc = history_store_load_run(st, o.run_id, &run, &err);
+	/* The quarantine list as it stands now, for the HTML page. */
+	if (rc == FG_OK && o.out.html &&
+	    history_quarantine_list(st, false, &ql, &qerr) == FG_OK)
+		o.out.quarantine = &ql;
 	history_store_close(st);
 	if (rc != FG_OK)
 		return cli_error(&err);
@@ -147,6 +154,7 @@ static int cmd_report(int argc, char **argv)
 	fprintf(human, "(run %lld, recorded %s)\n", (long long)run.id,
 		o.db);
 	fg_run_release(&run);
+	history_quarantine_list_release(&ql);
 	if (rc != FG_OK)
 		return cli_error(&err);
 	if (fflush(stdout))

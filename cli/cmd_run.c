@@ -1094,17 +1094,23 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	}
 	{
 		const char *gha = getenv("GITHUB_ACTIONS");
+		struct history_quarantine_list ql = { 0 };
 		struct report_outputs ro = {
 			.json = o->json, .junit = o->junit,
 			.junit_profile = o->junit_profile, .html = o->html,
 			.markdown = o->markdown,
 			.github = gha && !strcmp(gha, "true"),
 		};
+		struct fg_error qerr;
 
+		/* The list as this run left it (entries it added included). */
+		if (o->html && !history_quarantine_list(store, false, &ql, &qerr))
+			ro.quarantine = ql.n ? &ql : &rs->quarantine.active;
 		if (report_write_all(&ro, &rs->run, &v, &err)) {
 			fprintf(stderr, "flakeguard: %s\n", err.msg);
 			exit_code = FG_EXIT_INFRA;
 		}
+		history_quarantine_list_release(&ql);
 	}
 	if (o->verbosity >= 0 || exit_code) {
 		struct report_term_opts to = { .color = rs->color,

@@ -369,6 +369,67 @@ static void section_table(FILE *f, const struct fg_run *run, size_t n,
 }
 
 /* The HTML_SLOWEST longest tests as horizontal SVG bars. */
+static void date_cell(FILE *f, int64_t ms)
+{
+	char ts[40];
+
+	fputs("<td>", f);
+	if (ms > 0)
+		fprintf(f, "%.10s", fg_time_iso8601(ms, ts, sizeof(ts)));
+	else
+		fputs("\u2013", f);
+	fputs("</td>", f);
+}
+
+/* The whole quarantine list, as reviewers audit it. */
+static void section_quarantine_list(FILE *f,
+				    const struct history_quarantine_list *l)
+{
+	if (!l || !l->n)
+		return;
+	fprintf(f, "<section id=\"quarantine-list\"><h2>Quarantine list "
+		"(%zu)</h2>\n<table><thead><tr><th>test</th><th>reason</th>"
+		"<th>owner</th><th>source</th><th>since</th><th>expires</th>"
+		"<th>mode</th><th>issue</th></tr></thead><tbody>\n", l->n);
+	for (size_t i = 0; i < l->n && i < HTML_LIST_MAX; i++) {
+		const struct history_quarantine *q = &l->items[i];
+
+		fputs("<tr class=\"row\"><td class=\"name\">", f);
+		html_text(f, q->suite ? q->suite : "");
+		fputs(": ", f);
+		if (q->classname && *q->classname) {
+			html_text(f, q->classname);
+			fputs(".", f);
+		}
+		html_text(f, q->name ? q->name : "");
+		fputs("</td><td class=\"msg\">", f);
+		html_text(f, q->reason ? q->reason : "");
+		fputs("</td><td>", f);
+		html_text(f, q->owner ? q->owner : "\u2013");
+		fputs("</td><td>", f);
+		html_text(f, q->source ? q->source : "");
+		fputs("</td>", f);
+		date_cell(f, q->since_ms);
+		date_cell(f, q->expires_ms);
+		fputs("<td>", f);
+		html_text(f, q->mode ? q->mode : "run");
+		fputs("</td><td>", f);
+		/* A link only for http(s): a javascript: URL must stay text. */
+		if (q->issue && (!strncmp(q->issue, "https://", 8) ||
+				 !strncmp(q->issue, "http://", 7))) {
+			fputs("<a href=\"", f);
+			html_text(f, q->issue);
+			fputs("\">", f);
+			html_text(f, q->issue);
+			fputs("</a>", f);
+		} else if (q->issue) {
+			html_text(f, q->issue);
+		}
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody></table></section>\n", f);
+}
+
 static void section_slowest(FILE *f, const struct fg_run *run)
 {
 	size_t top[HTML_SLOWEST], n = 0;
@@ -571,6 +632,7 @@ int report_html_write(const char *path, const struct fg_run *run,
 	section_failures(f, run, s.failed);
 	section_table(f, run, s.flaky, FG_O_FLAKY, o);
 	section_table(f, run, s.quarantined, FG_O_QUARANTINED, o);
+	section_quarantine_list(f, o->quarantine);
 	section_slowest(f, run);
 	section_all(f, run);
 	data_block(f, run);

@@ -124,6 +124,8 @@ struct report_test_extra {
 };
 struct report_html_opts {
 	const char *title;        /* NULL: "flakeguard report" */
+	/* The quarantine list to show in full (reason, owner, dates), or NULL */
+	const struct history_quarantine_list *quarantine;
 	bool (*extra)(void *ctx, const struct fg_test *t,
 		      struct report_test_extra *out);
 	void *extra_ctx;
@@ -141,6 +143,8 @@ int report_html_write(const char *path, const struct fg_run *run,
 
 struct report_outputs {
 	const char *json, *junit, *junit_profile, *html, *markdown;
+	/* Active quarantine entries, for the HTML list; NULL: none shown */
+	const struct history_quarantine_list *quarantine;
 	bool github; /* annotations on stdout + append to $GITHUB_STEP_SUMMARY */
 };
 
