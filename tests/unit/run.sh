@@ -2,7 +2,8 @@
 # tests/unit/run.sh FLAKEGUARD UNIT_BIN... - run the cmocka unit tests
 # through flakeguard itself (dogfooding): each binary writes JUnit XML
 # (CMOCKA_MESSAGE_OUTPUT=xml), flakeguard reads it, records it in
-# $FG_BUILD/selftest.db and prints its summary. Exit status is flakeguard's.
+# $FG_BUILD/selftest.db, prints its summary and writes its reports
+# ($FG_BUILD/selftest-report.{json,xml,html,md}). Exit status is flakeguard's.
 set -eu
 fg=$1
 shift
@@ -23,4 +24,6 @@ cfg="$build/selftest.json"
 	printf '\n  ]\n}\n'
 } > "$cfg"
 # The config's directory is the suites' cwd: run from the repository root.
-exec "$fg" run -c "$cfg" --db "$build/selftest.db" --json "$build/selftest.json.out" --timeout 5m
+exec "$fg" run -c "$cfg" --db "$build/selftest.db" --timeout 5m \
+	--json "$build/selftest-report.json" --junit "$build/selftest-report.xml" \
+	--html "$build/selftest-report.html" --markdown "$build/selftest-report.md"
