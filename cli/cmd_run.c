@@ -21,110 +21,19 @@
  * at a time, else the suite (or shard). Each attempt adds an attempt to
  * every test it reports, so fail-then-pass is recorded as flaky.
  */
-#include "analyzer/analyzer.h"
-#include "cli/cli.h"
-#include "history/history.h"
-#include "reporters/report.h"
-#include "runner/runner.h"
+#include "cli/run.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <dirent.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define DEFAULT_DB ".flakeguard/history.db"
 #define DEFAULT_TIMEOUT_MS (10 * 60 * 1000)
 #define OUTPUT_TAIL_FOR_XML (16 * 1024)
-
-struct run_opts {
-	const char *config;
-	const char *db;
-	const char *json;
-	const char *junit;
-	const char *junit_profile;
-	const char *html;
-	const char *markdown;
-	const char *commit;
-	const char *branch;
-	const char *color;
-	const char *shard;
-	const char *plan;
-	const char *log_dir;
-	int jobs;
-	int retries;
-	int max_fail;            /* 0: no limit */
-	int max_retry_failures;  /* -1: no limit */
-	int64_t timeout_ms;
-	int64_t kill_grace_ms;
-	int64_t leak_timeout_ms;
-	bool flaky_fails;
-	bool no_capture;
-	bool keep_tmp;
-	int verbosity;       /* -1 quiet, 0 normal, 1 verbose */
-	/* the analyzer (issue 5) */
-	const char *qfile;       /* --quarantine FILE */
-	bool no_auto_quarantine;
-	bool strict_quarantine;
-	char **policy;           /* --policy KEY=VALUE, in order */
-	size_t npolicy;
-};
-
-struct item_state {
-	struct run_state *rs;
-	const struct runner_item *item;
-	const struct fg_suite_cfg *cfg;
-	size_t index;
-	int attempt;          /* number of the attempt running or last run */
-	int max_attempts;
-	char *cwd;
-	char *junit;          /* where this attempt's XML is expected */
-	bool fixed_junit;     /* the suite names its own XML path */
-	char *tmpdir;         /* this attempt's TEST_TMPDIR */
-	char *log_path;       /* this attempt's --log-dir file */
-	char **argv;          /* this attempt's argv */
-	char **env;           /* this attempt's complete environment */
-	char *self_name;      /* the item-level test's name */
-	bool has_self_test;   /* an item-level test exists in the run */
-	bool failed;          /* the last attempt failed */
-	bool ran;             /* finished for good, not cancelled/interrupted */
-	struct runner_job job;
-};
-
-struct run_state {
-	struct run_opts *o;
-	struct fg_config *cfg;
-	struct runner_plan plan;
-	struct fg_run run;
-	struct an_policy policy;          /* config, then flags */
-	struct cli_quarantine quarantine; /* database entries + --quarantine */
-	struct item_state *items;
-	struct runner *runner;
-	char *tmpdir;
-	char **free_dirs;     /* empty TEST_TMPDIRs ready for reuse */
-	size_t nfree_dirs, free_dirs_cap;
-	unsigned next_dir;    /* names new TEST_TMPDIRs */
-	char run_id[40];
-	FILE *human;          /* where progress and the summary go */
-	bool color;
-	bool live;            /* a TTY: one live status line */
-	bool line_drawn;      /* the live line is on screen */
-	size_t spawn_errors;
-	size_t done;          /* items finished for good */
-	size_t failed_items;  /* items whose last attempt failed for good */
-	size_t flaky_items;
-	size_t retries_left_items; /* failed items waiting for a retry */
-	bool retries_off;     /* --max-retry-failures exceeded */
-	bool fail_fast_hit;
-	int64_t estimate_left_ms;
-	uint64_t t0;
-	int jobs;
-};
 
 /* ---------------------------------------------------------------------- */
 /* Per-attempt preparation                                                 */
@@ -251,81 +160,13 @@ static void prepare_attempt(struct item_state *is)
 	}
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if ((type == FTW_DP ? rmdir(path) : unlink(path)) < 0 &&
-	    errno != ENOENT)
-		fg_log(FG_LOG_WARN, "run", "cannot remove '%s': %s", path,
-		       strerror(errno));
-	return 0;
-}
-
-/* Removes a directory tree in-process (no fork, no shell); best effort. */
-static void remove_tree(const char *path)
-{
-	if (rmdir(path) == 0 || errno == ENOENT)
-		return;
-	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static bool dir_is_empty(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	bool empty = true;
-
-	if (!d)
-		return false;
-	while (empty && (e = readdir(d)))
-		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
-	closedir(d);
-	return empty;
-}
-
-/*
- * TEST_TMPDIRs: every attempt gets an empty directory. Creating and
- * deleting one per attempt cost more than the attempt itself for trivial
- * tests (ext4 with discard), so a directory an attempt left empty is
- * reused by the next; one it left files in is removed.
- */
-static char *acquire_dir(struct run_state *rs)
-{
-	char *dir;
-
-	if (rs->nfree_dirs)
-		return rs->free_dirs[--rs->nfree_dirs];
-	dir = fg_xasprintf("%s/tmp-%u", rs->tmpdir, rs->next_dir++);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		fg_log(FG_LOG_WARN, "run", "cannot create '%s': %s", dir,
-		       strerror(errno));
-	return dir;
-}
-
-static void release_dir(struct run_state *rs, char *dir)
-{
-	if (!dir)
-		return;
-	if (!rs->o->keep_tmp && dir_is_empty(dir)) {
-		fg_xgrow((void **)&rs->free_dirs, &rs->free_dirs_cap,
-			 rs->nfree_dirs + 1, sizeof(*rs->free_dirs));
-		rs->free_dirs[rs->nfree_dirs++] = dir;
-		return;
-	}
-	if (!rs->o->keep_tmp)
-		remove_tree(dir);
-	free(dir);
-}
-
 /* An attempt starts: its TEST_TMPDIR and environment. */
 static void on_start(struct runner *r, struct runner_job *job, void *data)
 {
 	struct item_state *is = job->data;
 
 	(void)r;
-	is->tmpdir = acquire_dir(data);
+	is->tmpdir = run_acquire_dir(data);
 	fg_strv_free(is->env);
 	is->env = build_env(is);
 	job->env = is->env;
@@ -334,205 +175,6 @@ static void on_start(struct runner *r, struct runner_job *job, void *data)
 /* ---------------------------------------------------------------------- */
 /* From a finished attempt to results                                      */
 /* ---------------------------------------------------------------------- */
-
-/* The attempt status of the process and a message for it. */
-static enum fg_astatus process_status(struct item_state *is, char *msg,
-				      size_t n)
-{
-	const struct runner_result *res = &is->job.result;
-	char d[32];
-
-	msg[0] = '\0';
-	switch (res->end) {
-	case RUNNER_SPAWN_FAILED:
-		snprintf(msg, n, "could not start '%s': %s", is->argv[0],
-			 strerror(res->spawn_errno));
-		return FG_A_ERROR;
-	case RUNNER_INTERRUPTED:
-		snprintf(msg, n, "interrupted after %s",
-			 fg_duration_format(res->duration_ms, d, sizeof(d)));
-		return FG_A_ERROR;
-	case RUNNER_CANCELLED:
-		snprintf(msg, n, "cancelled after %s (--fail-fast)",
-			 fg_duration_format(res->duration_ms, d, sizeof(d)));
-		return FG_A_SKIPPED;
-	case RUNNER_TIMEOUT:
-		snprintf(msg, n, "timed out after %s",
-			 fg_duration_format(is->job.timeout_ms, d, sizeof(d)));
-		return FG_A_TIMEOUT;
-	case RUNNER_SIGNALED:
-		snprintf(msg, n, "killed by signal %d (%s)", res->term_signal,
-			 strsignal(res->term_signal));
-		return FG_A_CRASHED;
-	case RUNNER_EXITED:
-		break;
-	}
-	if (res->leaked && is->cfg->leak_fails != 0) {
-		snprintf(msg, n, "exited with status %d but left processes "
-			 "holding its output open (leaked); they were killed",
-			 res->exit_code);
-		return FG_A_LEAKED;
-	}
-	if (res->exit_code) {
-		snprintf(msg, n, "exited with status %d", res->exit_code);
-		return FG_A_FAILED;
-	}
-	return FG_A_PASSED;
-}
-
-/*
- * Moves the tests of one attempt's XML into the run, as attempts; failures
- * the XML gives no output of their own get the tail of the process's.
- */
-static size_t merge_xml(struct item_state *is, struct fg_run *xml,
-			const char *output_tail)
-{
-	for (size_t i = 0; output_tail && *output_tail && i < xml->ntests; i++)
-		for (size_t k = 0; k < xml->tests[i].nattempts; k++) {
-			struct fg_attempt *a = &xml->tests[i].attempts[k];
-
-			if (fg_astatus_is_failure(a->status) && !a->output)
-				a->output = fg_xstrdup(output_tail);
-		}
-	return fg_run_absorb(&is->rs->run, xml);
-}
-
-/* Reads this attempt's XML into the run; returns -1 when there was none. */
-static long read_xml(struct item_state *is, const char *output_tail,
-		     char *xml_problem, size_t n)
-{
-	struct history_junit_stats stats = { 0 };
-	struct fg_error err = { 0 };
-	struct fg_run xml;
-	struct stat st;
-	long failures;
-	int rc;
-
-	xml_problem[0] = '\0';
-	if (stat(is->junit, &st) < 0)
-		return -1;
-	fg_run_init(&xml);
-	rc = history_junit_read(is->junit, is->cfg->name, &xml, &stats, &err);
-	if (rc) {
-		fg_log(FG_LOG_WARN, "run", "%s", err.msg);
-		snprintf(xml_problem, n, "%s", err.msg);
-	} else if (!xml.ntests) {
-		snprintf(xml_problem, n, "%s: JUnit XML holds no test case",
-			 is->junit);
-	}
-	failures = (long)merge_xml(is, &xml, output_tail);
-	if (!xml.ntests && !rc)
-		failures = -1;
-	fg_run_release(&xml);
-	return failures;
-}
-
-static void record_self_test(struct item_state *is, enum fg_astatus st,
-			     const char *msg, const char *output)
-{
-	struct fg_run *run = &is->rs->run;
-	struct fg_test *t = NULL;
-	struct fg_attempt *a;
-
-	if (is->has_self_test)
-		t = fg_run_find_test(run, is->cfg->name, "", is->self_name);
-	if (!t)
-		t = fg_run_add_test(run, is->cfg->name, "", is->self_name);
-	/* Retries continue the attempt numbering of the item. */
-	while ((int)t->nattempts + 1 < is->attempt)
-		fg_test_add_attempt(t, FG_A_SKIPPED, 0, "not run in this "
-				    "attempt", NULL);
-	is->has_self_test = true;
-	a = fg_test_add_attempt(t, st, is->job.result.duration_ms,
-				*msg ? msg : NULL,
-				fg_astatus_is_failure(st) ? output : NULL);
-	a->started_at_ms = is->job.result.started_at_ms;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Progress                                                                */
-/* ---------------------------------------------------------------------- */
-
-static void clear_live(struct run_state *rs)
-{
-	if (rs->line_drawn)
-		fputs("\r\033[K", rs->human);
-	rs->line_drawn = false;
-}
-
-static void draw_live(struct run_state *rs)
-{
-	size_t running = rs->runner ? runner_running(rs->runner) : 0;
-	int64_t elapsed = (int64_t)((fg_monotonic_ns() - rs->t0) / 1000000);
-	char line[512], d[32];
-	int n;
-
-	if (!rs->live || rs->o->verbosity < 0)
-		return;
-	n = snprintf(line, sizeof(line), "[%zu/%zu] %s, %zu failed, %zu flaky",
-		     rs->done, rs->plan.n,
-		     fg_duration_format(elapsed, d, sizeof(d)),
-		     rs->failed_items, rs->flaky_items);
-	if (rs->estimate_left_ms > 0 && rs->jobs > 0) {
-		int64_t left = rs->estimate_left_ms, now = fg_now_ms();
-
-		/* Running items are partly done: count what they have left. */
-		for (size_t i = 0; i < running; i++) {
-			const struct runner_job *j =
-				runner_running_job(rs->runner, i);
-			const struct item_state *is = j->data;
-			int64_t ran = now - j->result.started_at_ms;
-
-			left -= ran < is->item->estimate_ms ?
-					ran : is->item->estimate_ms;
-		}
-		if (left > 0)
-			n += snprintf(line + n, sizeof(line) - (size_t)n,
-				      ", ETA %s", fg_duration_format(
-					      left / rs->jobs, d, sizeof(d)));
-	}
-	for (size_t i = 0; i < running && n < 100; i++)
-		n += snprintf(line + n, sizeof(line) - (size_t)n, "%s%s",
-			      i ? ", " : " | ",
-			      runner_running_job(rs->runner, i)->name);
-	if (n > 110)
-		memcpy(line + 107, "...", 4);
-	fprintf(rs->human, "\r\033[K%s", line);
-	fflush(rs->human);
-	rs->line_drawn = true;
-}
-
-static void on_tick(struct runner *r, void *data)
-{
-	(void)r;
-	draw_live(data);
-}
-
-static void print_progress(struct item_state *is, enum fg_astatus st,
-			   long xml_failures)
-{
-	struct run_state *rs = is->rs;
-	struct fg_attempt a = {
-		.number = is->attempt,
-		.status = xml_failures > 0 && st == FG_A_PASSED ? FG_A_FAILED :
-								  st,
-		.duration_ms = is->job.result.duration_ms,
-	};
-	struct fg_test t = {
-		.suite = (char *)is->item->id, .classname = "",
-		.name = (char *)is->item->id,
-	};
-
-	if (rs->o->verbosity < 0)
-		return;
-	/* On a TTY only failures get a line; the live line shows the rest. */
-	if (rs->live && !fg_astatus_is_failure(a.status) &&
-	    rs->o->verbosity < 1)
-		return;
-	clear_live(rs);
-	report_term_attempt(rs->human, &t, &a, rs->color);
-	fflush(rs->human);
-}
 
 /* ---------------------------------------------------------------------- */
 /* The runner's callback                                                   */
@@ -564,7 +206,7 @@ static void item_finished(struct item_state *is)
 	if (rs->o->max_fail && rs->failed_items >= (size_t)rs->o->max_fail &&
 	    !rs->fail_fast_hit) {
 		rs->fail_fast_hit = true;
-		clear_live(rs);
+		run_clear_live(rs);
 		fprintf(stderr, "flakeguard: %zu failure(s): stopping "
 			"(--fail-fast/--max-fail)\n", rs->failed_items);
 		runner_cancel(rs->runner);
@@ -576,7 +218,7 @@ static void on_done(struct runner *r, struct runner_job *job, void *data)
 	struct item_state *is = job->data;
 	struct run_state *rs = data;
 	char msg[512], xml_problem[1100];
-	enum fg_astatus st = process_status(is, msg, sizeof(msg));
+	enum fg_astatus st = run_process_status(is, msg, sizeof(msg));
 	char *output = fg_buf_text(&job->result.output);
 	size_t olen = strlen(output);
 	const char *tail = olen > OUTPUT_TAIL_FOR_XML ?
@@ -585,10 +227,10 @@ static void on_done(struct runner *r, struct runner_job *job, void *data)
 
 	if (job->result.end == RUNNER_SPAWN_FAILED) {
 		rs->spawn_errors++;
-		clear_live(rs);
+		run_clear_live(rs);
 		fprintf(stderr, "flakeguard: %s: %s\n", is->item->id, msg);
 	}
-	xml_failures = read_xml(is, tail, xml_problem, sizeof(xml_problem));
+	xml_failures = run_read_xml(is, tail, xml_problem, sizeof(xml_problem));
 	if (xml_failures < 0 || xml_problem[0] ||
 	    (st != FG_A_PASSED && st != FG_A_FAILED) ||
 	    (st == FG_A_FAILED && xml_failures == 0) || is->has_self_test) {
@@ -599,13 +241,13 @@ static void on_done(struct runner *r, struct runner_job *job, void *data)
 			st = FG_A_ERROR;
 			snprintf(msg, sizeof(msg), "%.500s", xml_problem);
 		}
-		record_self_test(is, st, msg, output);
+		run_record_self_test(is, st, msg, output);
 	}
-	print_progress(is, st, xml_failures);
+	run_print_progress(is, st, xml_failures);
 	is->failed = fg_astatus_is_failure(st) || xml_failures > 0;
 	free(output);
 	runner_job_release(job);
-	release_dir(rs, is->tmpdir);
+	run_release_dir(rs, is->tmpdir);
 	is->tmpdir = NULL;
 	if (is->failed && is->attempt == 1 && rs->o->max_retry_failures >= 0 &&
 	    ++rs->retries_left_items > (size_t)rs->o->max_retry_failures &&
@@ -733,35 +375,10 @@ static void free_items(struct run_state *rs)
 		free(rs->free_dirs[i]);
 	free(rs->free_dirs);
 	if (rs->tmpdir && !rs->o->keep_tmp)
-		remove_tree(rs->tmpdir);
+		run_remove_tree(rs->tmpdir);
 	else if (rs->tmpdir)
 		fprintf(stderr, "flakeguard: kept '%s'\n", rs->tmpdir);
 	free(rs->tmpdir);
-}
-
-static int make_tmpdir(struct run_state *rs, struct fg_error *err)
-{
-	const char *base = getenv("TMPDIR");
-	unsigned char rnd[8] = { 0 };
-	char *tmpl;
-
-	tmpl = fg_xasprintf("%s/flakeguard-XXXXXX",
-			    base && *base ? base : "/tmp");
-	if (!mkdtemp(tmpl)) {
-		fg_fail(err, FG_EIO, "cannot create a directory in '%s': %s",
-			base && *base ? base : "/tmp", strerror(errno));
-		free(tmpl);
-		return FG_EIO;
-	}
-	rs->tmpdir = tmpl;
-	if (getrandom(rnd, sizeof(rnd), 0) < 0)
-		memcpy(rnd, &rs->t0, sizeof(rnd) < sizeof(rs->t0) ?
-				     sizeof(rnd) : sizeof(rs->t0));
-	snprintf(rs->run_id, sizeof(rs->run_id),
-		 "%llx-%02x%02x%02x%02x%02x%02x%02x%02x",
-		 (unsigned long long)fg_now_ms(), rnd[0], rnd[1], rnd[2],
-		 rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
-	return FG_OK;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -953,53 +570,6 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	return rc;
 }
 
-int cli_load_suites(const struct cli_command *cmd, const char **config,
-		    int nprog, char **progs, struct fg_config *cfg)
-{
-	struct fg_error err;
-	struct stat st;
-
-	fg_config_init(cfg);
-	if (nprog) {
-		if (*config)
-			fprintf(stderr, "flakeguard: programs given: ignoring "
-				"the suites of '%s'\n", *config);
-		for (int i = 0; i < nprog; i++)
-			fg_config_add_program(cfg, progs[i]);
-		return FG_OK;
-	}
-	if (!*config) {
-		if (stat("flakeguard.json", &st) < 0)
-			return cli_usage_error(cmd, "no programs given and no "
-					       "flakeguard.json here (use -c "
-					       "FILE)");
-		*config = "flakeguard.json";
-	}
-	if (fg_config_load(cfg, *config, &err))
-		return cli_error(&err);
-	if (!cfg->nsuites) {
-		fprintf(stderr, "flakeguard: %s: no suites to run\n", *config);
-		return FG_EXIT_USAGE;
-	}
-	return FG_OK;
-}
-
-int cli_shard_choose(const struct cli_command *cmd, const char *arg, int *k,
-		     int *n)
-{
-	struct fg_error err;
-
-	*k = *n = 1;
-	if (arg) {
-		if (runner_shard_parse(arg, k, n, &err))
-			return cli_usage_error(cmd, "%s", err.msg);
-	} else if (runner_shard_from_env(k, n)) {
-		fg_log(FG_LOG_INFO, "run", "shard %d/%d from the CI environment",
-		       *k, *n);
-	}
-	return FG_OK;
-}
-
 /* ---------------------------------------------------------------------- */
 /* The command                                                             */
 /* ---------------------------------------------------------------------- */
@@ -1016,7 +586,7 @@ static int execute(struct run_state *rs, int *signal_out,
 		.group_max = group_max,
 		.ngroups = rs->cfg->ngroups,
 		.tick_ms = rs->live ? 100 : 0,
-		.on_tick = rs->live ? on_tick : NULL,
+		.on_tick = rs->live ? run_on_tick : NULL,
 		.on_start = on_start,
 		.on_done = on_done,
 		.data = rs,
@@ -1032,7 +602,7 @@ static int execute(struct run_state *rs, int *signal_out,
 	for (size_t i = 0; i < rs->plan.n; i++)
 		runner_submit(rs->runner, &rs->items[i].job);
 	rc = runner_run(rs->runner);
-	clear_live(rs);
+	run_clear_live(rs);
 	*signal_out = runner_signal(rs->runner);
 	if (runner_dropped(rs->runner))
 		fprintf(stderr, "flakeguard: %zu item(s) not started\n",
@@ -1188,7 +758,7 @@ static int cmd_run(int argc, char **argv)
 				"CI runs)\n", o.db);
 	}
 	/* Fail before running anything if results could not be kept. */
-	if (history_store_open(o.db, &store, &err) || make_tmpdir(&rs, &err) ||
+	if (history_store_open(o.db, &store, &err) || run_make_tmpdir(&rs, &err) ||
 	    (o.log_dir && mkdir(o.log_dir, 0755) < 0 && errno != EEXIST &&
 	     fg_fail(&err, FG_EIO, "cannot create --log-dir '%s': %s",
 		     o.log_dir, strerror(errno))) ||

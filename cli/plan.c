@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 extern char **environ;
 
@@ -280,6 +281,57 @@ int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
 	} else {
 		for (size_t i = 0; i < plan->n; i++)
 			plan->items[i].node = 1;
+	}
+	return FG_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Selection shared by run and list                                        */
+/* ---------------------------------------------------------------------- */
+
+int cli_load_suites(const struct cli_command *cmd, const char **config,
+		    int nprog, char **progs, struct fg_config *cfg)
+{
+	struct fg_error err;
+	struct stat st;
+
+	fg_config_init(cfg);
+	if (nprog) {
+		if (*config)
+			fprintf(stderr, "flakeguard: programs given: ignoring "
+				"the suites of '%s'\n", *config);
+		for (int i = 0; i < nprog; i++)
+			fg_config_add_program(cfg, progs[i]);
+		return FG_OK;
+	}
+	if (!*config) {
+		if (stat("flakeguard.json", &st) < 0)
+			return cli_usage_error(cmd, "no programs given and no "
+					       "flakeguard.json here (use -c "
+					       "FILE)");
+		*config = "flakeguard.json";
+	}
+	if (fg_config_load(cfg, *config, &err))
+		return cli_error(&err);
+	if (!cfg->nsuites) {
+		fprintf(stderr, "flakeguard: %s: no suites to run\n", *config);
+		return FG_EXIT_USAGE;
+	}
+	return FG_OK;
+}
+
+int cli_shard_choose(const struct cli_command *cmd, const char *arg, int *k,
+		     int *n)
+{
+	struct fg_error err;
+
+	*k = *n = 1;
+	if (arg) {
+		if (runner_shard_parse(arg, k, n, &err))
+			return cli_usage_error(cmd, "%s", err.msg);
+	} else if (runner_shard_from_env(k, n)) {
+		fg_log(FG_LOG_INFO, "run", "shard %d/%d from the CI environment",
+		       *k, *n);
 	}
 	return FG_OK;
 }

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/run.h - what the files of the `run` command share: its options, the
+ * state of each item and of the run. Never included outside cli/run*.c
+ * and cli/cmd_run.c.
+ *
+ *   cli/cmd_run.c      options, preparing attempts, the runner's
+ *                      callbacks, verdict and reports
+ *   cli/run_results.c  from a finished attempt to tests and attempts
+ *   cli/run_progress.c the live status line and per-attempt lines
+ *   cli/run_files.c    the run's temporary directory and TEST_TMPDIRs
+ */
+#ifndef FG_CLI_RUN_H
+#define FG_CLI_RUN_H
+
+#include "analyzer/analyzer.h"
+#include "cli/cli.h"
+#include "history/history.h"
+#include "reporters/report.h"
+#include "runner/runner.h"
+
+struct run_opts {
+	const char *config;
+	const char *db;
+	const char *json;
+	const char *junit;
+	const char *junit_profile;
+	const char *html;
+	const char *markdown;
+	const char *commit;
+	const char *branch;
+	const char *color;
+	const char *shard;
+	const char *plan;
+	const char *log_dir;
+	int jobs;
+	int retries;
+	int max_fail;            /* 0: no limit */
+	int max_retry_failures;  /* -1: no limit */
+	int64_t timeout_ms;
+	int64_t kill_grace_ms;
+	int64_t leak_timeout_ms;
+	bool flaky_fails;
+	bool no_capture;
+	bool keep_tmp;
+	int verbosity;       /* -1 quiet, 0 normal, 1 verbose */
+	/* the analyzer (issue 5) */
+	const char *qfile;       /* --quarantine FILE */
+	bool no_auto_quarantine;
+	bool strict_quarantine;
+	char **policy;           /* --policy KEY=VALUE, in order */
+	size_t npolicy;
+};
+
+struct item_state {
+	struct run_state *rs;
+	const struct runner_item *item;
+	const struct fg_suite_cfg *cfg;
+	size_t index;
+	int attempt;          /* number of the attempt running or last run */
+	int max_attempts;
+	char *cwd;
+	char *junit;          /* where this attempt's XML is expected */
+	bool fixed_junit;     /* the suite names its own XML path */
+	char *tmpdir;         /* this attempt's TEST_TMPDIR */
+	char *log_path;       /* this attempt's --log-dir file */
+	char **argv;          /* this attempt's argv */
+	char **env;           /* this attempt's complete environment */
+	char *self_name;      /* the item-level test's name */
+	bool has_self_test;   /* an item-level test exists in the run */
+	bool failed;          /* the last attempt failed */
+	bool ran;             /* finished for good, not cancelled/interrupted */
+	struct runner_job job;
+};
+
+struct run_state {
+	struct run_opts *o;
+	struct fg_config *cfg;
+	struct runner_plan plan;
+	struct fg_run run;
+	struct an_policy policy;          /* config, then flags */
+	struct cli_quarantine quarantine; /* database entries + --quarantine */
+	struct item_state *items;
+	struct runner *runner;
+	char *tmpdir;
+	char **free_dirs;     /* empty TEST_TMPDIRs ready for reuse */
+	size_t nfree_dirs, free_dirs_cap;
+	unsigned next_dir;    /* names new TEST_TMPDIRs */
+	char run_id[40];
+	FILE *human;          /* where progress and the summary go */
+	bool color;
+	bool live;            /* a TTY: one live status line */
+	bool line_drawn;      /* the live line is on screen */
+	size_t spawn_errors;
+	size_t done;          /* items finished for good */
+	size_t failed_items;  /* items whose last attempt failed for good */
+	size_t flaky_items;
+	size_t retries_left_items; /* failed items waiting for a retry */
+	bool retries_off;     /* --max-retry-failures exceeded */
+	bool fail_fast_hit;
+	int64_t estimate_left_ms;
+	uint64_t t0;
+	int jobs;
+};
+
+/* ---- cli/run_results.c ------------------------------------------------ */
+
+/* The attempt status of the process and a message for it (msg[n]). */
+enum fg_astatus run_process_status(struct item_state *is, char *msg,
+				   size_t n);
+/*
+ * Reads this attempt's JUnit XML into the run (failures without output of
+ * their own get output_tail). Returns the failing attempts it held, or -1
+ * when there was no XML; xml_problem[n] names what was wrong with it.
+ */
+long run_read_xml(struct item_state *is, const char *output_tail,
+		  char *xml_problem, size_t n);
+/* Adds this attempt to the item-level test (created on first use). */
+void run_record_self_test(struct item_state *is, enum fg_astatus st,
+			  const char *msg, const char *output);
+
+/* ---- cli/run_progress.c ----------------------------------------------- */
+
+void run_clear_live(struct run_state *rs);
+void run_draw_live(struct run_state *rs);
+void run_on_tick(struct runner *r, void *data);
+/* One line for a finished attempt (on a TTY: failures only). */
+void run_print_progress(struct item_state *is, enum fg_astatus st,
+			long xml_failures);
+
+/* ---- cli/run_files.c -------------------------------------------------- */
+
+/* The run's private directory (rs->tmpdir) and its id (rs->run_id). */
+int run_make_tmpdir(struct run_state *rs, struct fg_error *err);
+/* An empty TEST_TMPDIR for an attempt (reused or new). Caller owns it. */
+char *run_acquire_dir(struct run_state *rs);
+/* Takes back an attempt's directory: reused if empty, else removed. */
+void run_release_dir(struct run_state *rs, char *dir);
+/* Removes a directory tree in-process; best effort, logged. */
+void run_remove_tree(const char *path);
+
+#endif /* FG_CLI_RUN_H */

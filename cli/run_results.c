@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/run_results.c - from a finished attempt to tests and attempts.
+ *
+ * The attempt's JUnit XML gives one test per test case; an item-level test
+ * (named after the suite, the case or "shard K/N") records the process
+ * itself when it tells more than the XML: no XML, unreadable XML, an
+ * abnormal end (timeout, signal, leak, could not start), or a non-zero
+ * exit while the XML shows no failure — never a silent pass.
+ */
+#include "cli/run.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The attempt status of the process and a message for it. */
+enum fg_astatus run_process_status(struct item_state *is, char *msg,
+				      size_t n)
+{
+	const struct runner_result *res = &is->job.result;
+	char d[32];
+
+	msg[0] = '\0';
+	switch (res->end) {
+	case RUNNER_SPAWN_FAILED:
+		snprintf(msg, n, "could not start '%s': %s", is->argv[0],
+			 strerror(res->spawn_errno));
+		return FG_A_ERROR;
+	case RUNNER_INTERRUPTED:
+		snprintf(msg, n, "interrupted after %s",
+			 fg_duration_format(res->duration_ms, d, sizeof(d)));
+		return FG_A_ERROR;
+	case RUNNER_CANCELLED:
+		snprintf(msg, n, "cancelled after %s (--fail-fast)",
+			 fg_duration_format(res->duration_ms, d, sizeof(d)));
+		return FG_A_SKIPPED;
+	case RUNNER_TIMEOUT:
+		snprintf(msg, n, "timed out after %s",
+			 fg_duration_format(is->job.timeout_ms, d, sizeof(d)));
+		return FG_A_TIMEOUT;
+	case RUNNER_SIGNALED:
+		snprintf(msg, n, "killed by signal %d (%s)", res->term_signal,
+			 strsignal(res->term_signal));
+		return FG_A_CRASHED;
+	case RUNNER_EXITED:
+		break;
+	}
+	if (res->leaked && is->cfg->leak_fails != 0) {
+		snprintf(msg, n, "exited with status %d but left processes "
+			 "holding its output open (leaked); they were killed",
+			 res->exit_code);
+		return FG_A_LEAKED;
+	}
+	if (res->exit_code) {
+		snprintf(msg, n, "exited with status %d", res->exit_code);
+		return FG_A_FAILED;
+	}
+	return FG_A_PASSED;
+}
+
+/*
+ * Moves the tests of one attempt's XML into the run, as attempts; failures
+ * the XML gives no output of their own get the tail of the process's.
+ */
+static size_t merge_xml(struct item_state *is, struct fg_run *xml,
+			const char *output_tail)
+{
+	for (size_t i = 0; output_tail && *output_tail && i < xml->ntests; i++)
+		for (size_t k = 0; k < xml->tests[i].nattempts; k++) {
+			struct fg_attempt *a = &xml->tests[i].attempts[k];
+
+			if (fg_astatus_is_failure(a->status) && !a->output)
+				a->output = fg_xstrdup(output_tail);
+		}
+	return fg_run_absorb(&is->rs->run, xml);
+}
+
+/* Reads this attempt's XML into the run; returns -1 when there was none. */
+long run_read_xml(struct item_state *is, const char *output_tail,
+		     char *xml_problem, size_t n)
+{
+	struct history_junit_stats stats = { 0 };
+	struct fg_error err = { 0 };
+	struct fg_run xml;
+	struct stat st;
+	long failures;
+	int rc;
+
+	xml_problem[0] = '\0';
+	if (stat(is->junit, &st) < 0)
+		return -1;
+	fg_run_init(&xml);
+	rc = history_junit_read(is->junit, is->cfg->name, &xml, &stats, &err);
+	if (rc) {
+		fg_log(FG_LOG_WARN, "run", "%s", err.msg);
+		snprintf(xml_problem, n, "%s", err.msg);
+	} else if (!xml.ntests) {
+		snprintf(xml_problem, n, "%s: JUnit XML holds no test case",
+			 is->junit);
+	}
+	failures = (long)merge_xml(is, &xml, output_tail);
+	if (!xml.ntests && !rc)
+		failures = -1;
+	fg_run_release(&xml);
+	return failures;
+}
+
+void run_record_self_test(struct item_state *is, enum fg_astatus st,
+			     const char *msg, const char *output)
+{
+	struct fg_run *run = &is->rs->run;
+	struct fg_test *t = NULL;
+	struct fg_attempt *a;
+
+	if (is->has_self_test)
+		t = fg_run_find_test(run, is->cfg->name, "", is->self_name);
+	if (!t)
+		t = fg_run_add_test(run, is->cfg->name, "", is->self_name);
+	/* Retries continue the attempt numbering of the item. */
+	while ((int)t->nattempts + 1 < is->attempt)
+		fg_test_add_attempt(t, FG_A_SKIPPED, 0, "not run in this "
+				    "attempt", NULL);
+	is->has_self_test = true;
+	a = fg_test_add_attempt(t, st, is->job.result.duration_ms,
+				*msg ? msg : NULL,
+				fg_astatus_is_failure(st) ? output : NULL);
+	a->started_at_ms = is->job.result.started_at_ms;
+}
