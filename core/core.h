@@ -285,9 +285,9 @@ size_t fg_run_absorb(struct fg_run *dst, struct fg_run *src);
 void fg_test_release(struct fg_test *t);
 /*
  * Derives t->outcome and t->duration_ms from the attempts: all skipped ->
- * skipped; last attempt not a failure and an earlier failure -> flaky; last
- * a failure -> failed; else passed. (Quarantine is applied later, by the
- * analyzer.)
+ * skipped; else the last attempt not skipped decides: a failure -> failed;
+ * a pass after an earlier failure -> flaky; else passed. (Quarantine is
+ * applied later, by the analyzer.)
  */
 void fg_test_settle(struct fg_test *t);
 void fg_run_summarize(const struct fg_run *run, struct fg_summary *sum);

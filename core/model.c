@@ -190,24 +190,28 @@ struct fg_attempt *fg_test_add_attempt(struct fg_test *t, enum fg_astatus st,
 
 void fg_test_settle(struct fg_test *t)
 {
-	bool any_fail = false, all_skipped = true;
-	const struct fg_attempt *last;
+	const struct fg_attempt *last = NULL;
+	bool any_fail = false;
 
-	if (!t->nattempts) {
-		t->outcome = FG_O_SKIPPED;
-		return;
-	}
+	/*
+	 * A skipped attempt tells nothing: a retry cancelled by --max-fail or
+	 * --fail-fast after a failure must not make the test "flaky" (which
+	 * passes the run), so the last attempt that ran decides.
+	 */
 	for (size_t i = 0; i < t->nattempts; i++) {
 		if (fg_astatus_is_failure(t->attempts[i].status))
 			any_fail = true;
 		if (t->attempts[i].status != FG_A_SKIPPED)
-			all_skipped = false;
+			last = &t->attempts[i];
 	}
-	last = &t->attempts[t->nattempts - 1];
-	t->duration_ms = last->duration_ms;
-	if (all_skipped)
+	if (!last) {
 		t->outcome = FG_O_SKIPPED;
-	else if (fg_astatus_is_failure(last->status))
+		if (t->nattempts)
+			t->duration_ms = t->attempts[t->nattempts - 1].duration_ms;
+		return;
+	}
+	t->duration_ms = last->duration_ms;
+	if (fg_astatus_is_failure(last->status))
 		t->outcome = FG_O_FAILED;
 	else if (any_fail)
 		t->outcome = FG_O_FLAKY;

@@ -161,6 +161,10 @@ static void test_outcome_rules(void **state)
 	const enum fg_astatus twice[] = { FG_A_FAILED, FG_A_FAILED };
 	const enum fg_astatus regress[] = { FG_A_PASSED, FG_A_LEAKED };
 	const enum fg_astatus skip[] = { FG_A_SKIPPED };
+	/* a retry cancelled by --max-fail: it never passed, so not flaky */
+	const enum fg_astatus cancelled[] = { FG_A_TIMEOUT, FG_A_SKIPPED };
+	const enum fg_astatus flaky3[] = { FG_A_FAILED, FG_A_PASSED,
+					   FG_A_SKIPPED };
 
 	(void)state;
 	assert_int_equal(settle(pass, 1), FG_O_PASSED);
@@ -170,6 +174,8 @@ static void test_outcome_rules(void **state)
 	assert_int_equal(settle(twice, 2), FG_O_FAILED);
 	assert_int_equal(settle(regress, 2), FG_O_FAILED);
 	assert_int_equal(settle(skip, 1), FG_O_SKIPPED);
+	assert_int_equal(settle(cancelled, 2), FG_O_FAILED);
+	assert_int_equal(settle(flaky3, 3), FG_O_FLAKY);
 }
 
 static void test_status_names_roundtrip(void **state)
