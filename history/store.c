@@ -41,6 +41,15 @@
 #define STORE_BUSY_TIMEOUT_MS 10000
 /* PRAGMA application_id of our databases: "FGHD" (flakeguard history db). */
 #define STORE_APPLICATION_ID 0x46474844
+/*
+ * Page size of new databases. SQLite's default is 4 KiB; rows carry output
+ * excerpts (up to 64 KiB) and a run inserts into five B-trees per test at
+ * scattered keys, where bigger pages split less and spill fewer frames.
+ * Measured on a 200,000-test import (bench/README.md): 4 KiB 2.38 s,
+ * 8 KiB 2.24 s, 16 KiB 2.19 s, 32 KiB 2.09 s, 64 KiB 2.13 s; database size
+ * and `history` latency unchanged.
+ */
+#define STORE_PAGE_SIZE "32768"
 
 /* ====================================================================== */
 /* Schema                                                                  */
@@ -570,6 +579,13 @@ static int configure(struct history_store *st, struct fg_error *err)
 	bool wal = false;
 	int rc;
 
+	/*
+	 * A new database gets STORE_PAGE_SIZE pages; an existing file keeps
+	 * the size in its header (the pragma is a no-op there). It has to come
+	 * before the switch to WAL, which writes the first page.
+	 */
+	sqlite3_exec(st->db, "PRAGMA page_size = " STORE_PAGE_SIZE, NULL, NULL,
+		     NULL);
 	/*
 	 * Switching a new database to WAL needs an exclusive lock, and SQLite
 	 * returns SQLITE_BUSY there without calling the busy handler when
