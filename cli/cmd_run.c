@@ -574,6 +574,62 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 /* The command                                                             */
 /* ---------------------------------------------------------------------- */
 
+/*
+ * Once the runner is gone, so are its signal handlers: a Ctrl-C (or a CI's
+ * SIGTERM, or a hangup) while the finished run is analysed and written
+ * would kill us with every result lost. From then on the first one is only
+ * noted: the results are saved and the reports written, then we exit
+ * 128 + signal. A second one kills at once (SA_RESETHAND). They are blocked
+ * while the runner closes, so none slips through in between.
+ */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define NSTOP_SIGNALS (sizeof(stop_signals) / sizeof(*stop_signals))
+static volatile sig_atomic_t late_signal;
+
+static void on_late_signal(int sig)
+{
+	static const char msg[] = "flakeguard: saving the results first "
+				  "(again to stop now)\n";
+
+	late_signal = sig;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		return; /* nothing better to do in a signal handler */
+}
+
+static void late_signals_block(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < NSTOP_SIGNALS; i++)
+		sigaddset(&set, stop_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void late_signals_catch(const sigset_t *old)
+{
+	struct sigaction sa = { .sa_handler = on_late_signal,
+				.sa_flags = SA_RESETHAND };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < NSTOP_SIGNALS; i++) {
+		struct sigaction cur;
+
+		/* nohup: an ignored SIGHUP stays ignored */
+		if (sigaction(stop_signals[i], NULL, &cur) == 0 &&
+		    cur.sa_handler == SIG_IGN)
+			continue;
+		sigaction(stop_signals[i], &sa, NULL);
+	}
+	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+static const char *signal_name(int sig)
+{
+	return sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" :
+	       "SIGINT";
+}
+
 /* Runs every item and fills rs->run. Returns FG_OK or FG_EINTR. */
 static int execute(struct run_state *rs, int *signal_out,
 		   struct fg_error *err)
@@ -591,6 +647,7 @@ static int execute(struct run_state *rs, int *signal_out,
 		.on_done = on_done,
 		.data = rs,
 	};
+	sigset_t mask;
 	int rc;
 
 	for (size_t i = 0; i < rs->cfg->ngroups; i++)
@@ -602,6 +659,7 @@ static int execute(struct run_state *rs, int *signal_out,
 	for (size_t i = 0; i < rs->plan.n; i++)
 		runner_submit(rs->runner, &rs->items[i].job);
 	rc = runner_run(rs->runner);
+	late_signals_block(&mask);
 	run_clear_live(rs);
 	*signal_out = runner_signal(rs->runner);
 	if (runner_dropped(rs->runner))
@@ -609,6 +667,7 @@ static int execute(struct run_state *rs, int *signal_out,
 			runner_dropped(rs->runner));
 	runner_free(rs->runner);
 	rs->runner = NULL;
+	late_signals_catch(&mask);
 	for (size_t i = 0; i < rs->plan.n; i++)
 		fg_run_add_item(&rs->run, rs->items[i].item->id,
 				rs->items[i].item->node, rs->items[i].ran);
@@ -650,9 +709,9 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 			 "%zu item(s) could not be started", rs->spawn_errors);
 	}
 	if (rs->run.interrupted) {
-		exit_code = sig == SIGTERM ? FG_EXIT_SIGTERM : FG_EXIT_SIGINT;
+		exit_code = 128 + sig; /* FG_EXIT_SIGINT, _SIGTERM, _SIGHUP */
 		snprintf(v.reason, sizeof(v.reason), "interrupted by %s",
-			 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+			 signal_name(sig));
 	}
 	v.exit_code = exit_code;
 	rs->run.exit_code = exit_code;
@@ -785,6 +844,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	rs.run.interrupted = rc == FG_EINTR;
 	exit_code = finish(&rs, store, sig);
+	if (late_signal)
+		exit_code = 128 + late_signal;
 out:
 	free_items(&rs);
 	cli_quarantine_release(&rs.quarantine);
@@ -852,6 +913,6 @@ const struct cli_command cli_cmd_run = {
 	"FLAKEGUARD_RUN_ID, a fresh TEST_TMPDIR and stdin from /dev/null\n"
 	"(docs/environment.md).\n\n"
 	"Exit codes: 0 nothing real failed, 1 a test failed, 2 usage or config\n"
-	"error, 3 infrastructure error (database, spawn, disk), 130/143\n"
-	"interrupted (results so far are recorded).\n",
+	"error, 3 infrastructure error (database, spawn, disk), 129/130/143\n"
+	"interrupted by SIGHUP/SIGINT/SIGTERM (results so far are recorded).\n",
 };

@@ -68,7 +68,7 @@ static void main_help(FILE *out)
 		"\n'flakeguard COMMAND --help' describes a command.\n\n"
 		"Exit codes: 0 nothing real failed, 1 a test failed, 2 usage "
 		"or config error,\n3 infrastructure error (database, spawn, "
-		"disk), 130/143 interrupted.\n");
+		"disk), 129/130/143 interrupted.\n");
 }
 
 int main(int argc, char **argv)

@@ -67,6 +67,7 @@ enum fg_exit {
 	FG_EXIT_FAILED = 1,    /* a (non-quarantined) test failed */
 	FG_EXIT_USAGE = 2,     /* usage or configuration error */
 	FG_EXIT_INFRA = 3,     /* database, spawn, disk */
+	FG_EXIT_SIGHUP = 129,  /* interrupted by SIGHUP */
 	FG_EXIT_SIGINT = 130,  /* interrupted by SIGINT */
 	FG_EXIT_SIGTERM = 143, /* interrupted by SIGTERM */
 };

@@ -66,7 +66,7 @@ struct slot {
 
 struct runner {
 	uv_loop_t loop;
-	uv_signal_t sigchld, sigint, sigterm, sigtstp, sigcont;
+	uv_signal_t sigchld, sigint, sigterm, sighup, sigtstp, sigcont;
 	uv_timer_t tick;
 	struct runner_opts opts;
 	struct runner_job **queue;   /* in start order; blocked jobs wait */
@@ -78,7 +78,7 @@ struct runner {
 	pid_t *reap;           /* pgids of finished groups to reap orphans of */
 	size_t nreap, reap_cap;
 	posix_spawnattr_t attr;
-	int signal;            /* first SIGINT/SIGTERM received, or 0 */
+	int signal;            /* first SIGINT/SIGTERM/SIGHUP received, or 0 */
 	int nsignals;
 	bool stopped;
 	bool cancelled;
@@ -433,6 +433,13 @@ static void terminate_all(struct runner *r, int sig, bool interrupt)
 	}
 }
 
+static bool signal_ignored(int signum)
+{
+	struct sigaction sa;
+
+	return sigaction(signum, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN;
+}
+
 static void on_interrupt(uv_signal_t *h, int signum)
 {
 	struct runner *r = h->data;
@@ -665,9 +672,17 @@ int runner_new(const struct runner_opts *opts, struct runner **out,
 	uv_signal_start(&r->sigchld, on_sigchld, SIGCHLD);
 	uv_signal_init(&r->loop, &r->sigint);
 	uv_signal_init(&r->loop, &r->sigterm);
-	r->sigint.data = r->sigterm.data = r;
+	uv_signal_init(&r->loop, &r->sighup);
+	r->sigint.data = r->sigterm.data = r->sighup.data = r;
 	uv_signal_start(&r->sigint, on_interrupt, SIGINT);
 	uv_signal_start(&r->sigterm, on_interrupt, SIGTERM);
+	/*
+	 * A closed terminal or SSH session (SIGHUP) would otherwise kill us
+	 * at once: nothing recorded, and the tests, in their own sessions,
+	 * left running. Under nohup (SIGHUP ignored) it stays ignored.
+	 */
+	if (!signal_ignored(SIGHUP))
+		uv_signal_start(&r->sighup, on_interrupt, SIGHUP);
 	uv_signal_init(&r->loop, &r->sigtstp);
 	uv_signal_init(&r->loop, &r->sigcont);
 	r->sigtstp.data = r->sigcont.data = r;
@@ -779,6 +794,7 @@ void runner_free(struct runner *r)
 	uv_close((uv_handle_t *)&r->sigchld, NULL);
 	uv_close((uv_handle_t *)&r->sigint, NULL);
 	uv_close((uv_handle_t *)&r->sigterm, NULL);
+	uv_close((uv_handle_t *)&r->sighup, NULL);
 	uv_close((uv_handle_t *)&r->sigtstp, NULL);
 	uv_close((uv_handle_t *)&r->sigcont, NULL);
 	uv_close((uv_handle_t *)&r->tick, NULL);

@@ -99,7 +99,8 @@ int runner_new(const struct runner_opts *opts, struct runner **out,
 void runner_submit(struct runner *r, struct runner_job *job);
 /*
  * Runs until nothing is queued or running. Returns FG_OK, or FG_EINTR when a
- * SIGINT/SIGTERM arrived: running jobs were signalled (SIGTERM, then SIGKILL
+ * SIGINT/SIGTERM/SIGHUP arrived (SIGHUP only when not ignored, as under
+ * nohup): running jobs were signalled (SIGTERM, then SIGKILL
  * after the grace) and finished with RUNNER_INTERRUPTED, queued jobs were
  * dropped (runner_dropped() says how many). runner_signal() tells which.
  */
