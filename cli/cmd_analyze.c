@@ -314,7 +314,8 @@ static int run_analysis(struct analyze_state *s, struct fg_config *cfg)
 			       &err))
 		return cli_error(&err);
 	finish_test(s);
-	qsort(s->rows, s->n, sizeof(*s->rows), cmp_rows);
+	if (s->n) /* rows is NULL when no test is unstable */
+		qsort(s->rows, s->n, sizeof(*s->rows), cmp_rows);
 	if (s->o->json)
 		print_json(s);
 	else
