@@ -8,6 +8,7 @@
  */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,27 @@ static void main_help(FILE *out)
 		"disk), 129/130/143 interrupted.\n");
 }
 
-int main(int argc, char **argv)
+/*
+ * What a command printed must have reached stdout: a full disk, a closed
+ * stdout (>&-) or a reader gone (| head) is said, once, and is an
+ * infrastructure error when nothing worse happened.
+ */
+static int check_stdout(int exit_code)
+{
+	int e = fflush(stdout) ? errno : 0;
+
+	if (!e && !ferror(stdout))
+		return exit_code;
+	if (e)
+		fprintf(stderr, "flakeguard: cannot write to standard output: "
+			"%s\n", strerror(e));
+	else
+		fprintf(stderr, "flakeguard: cannot write to standard "
+			"output\n");
+	return exit_code == FG_EXIT_OK ? FG_EXIT_INFRA : exit_code;
+}
+
+static int run_main(int argc, char **argv)
 {
 	const char *name;
 
@@ -102,4 +123,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "flakeguard: unknown command '%s'\n"
 		"Try 'flakeguard --help'.\n", name);
 	return FG_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	return check_stdout(run_main(argc, argv));
 }
