@@ -630,6 +630,23 @@ static const char *signal_name(int sig)
 	       "SIGINT";
 }
 
+/* --log-dir: created if missing; anything but a directory is an error. */
+static int make_log_dir(const char *dir, struct fg_error *err)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return fg_fail(err, FG_EIO, "cannot create --log-dir '%s': %s",
+			       dir, strerror(errno));
+	if (stat(dir, &st) < 0)
+		return fg_fail(err, FG_EIO, "cannot use --log-dir '%s': %s",
+			       dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return fg_fail(err, FG_EIO, "cannot use --log-dir '%s': not a "
+			       "directory", dir);
+	return FG_OK;
+}
+
 /* Runs every item and fills rs->run. Returns FG_OK or FG_EINTR. */
 static int execute(struct run_state *rs, int *signal_out,
 		   struct fg_error *err)
@@ -818,9 +835,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	/* Fail before running anything if results could not be kept. */
 	if (history_store_open(o.db, &store, &err) || run_make_tmpdir(&rs, &err) ||
-	    (o.log_dir && mkdir(o.log_dir, 0755) < 0 && errno != EEXIST &&
-	     fg_fail(&err, FG_EIO, "cannot create --log-dir '%s': %s",
-		     o.log_dir, strerror(errno))) ||
+	    (o.log_dir && make_log_dir(o.log_dir, &err)) ||
 	    cli_plan_build(&cfg, store, o.plan, shard_k, shard_n, &rs.plan,
 			   &err) ||
 	    cli_quarantine_load(store, o.qfile, &rs.quarantine, &err)) {
