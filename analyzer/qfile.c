@@ -24,8 +24,9 @@
 
 int64_t an_parse_date(const char *s)
 {
-	struct tm tm = { 0 };
+	struct tm tm = { 0 }, back;
 	int ms = 0, n = 0;
+	time_t t;
 	char *end;
 
 	if (!s)
@@ -44,7 +45,12 @@ int64_t an_parse_date(const char *s)
 	}
 	if (*end)
 		return -1;
-	return (int64_t)timegm(&tm) * 1000 + ms;
+	/* strptime takes 2027-02-31; timegm would make it 2027-03-03 */
+	back = tm;
+	t = timegm(&back);
+	if (back.tm_mday != tm.tm_mday || back.tm_mon != tm.tm_mon)
+		return -1;
+	return (int64_t)t * 1000 + ms;
 }
 
 static json_t *opt_str(const char *s)
@@ -139,34 +145,58 @@ static char *get_str(json_t *o, const char *k)
 	return json_is_string(v) ? fg_xstrdup(json_string_value(v)) : NULL;
 }
 
+/*
+ * An optional field: absent or null leaves *out NULL, a string is copied,
+ * anything else is an error. Taken as absent, "expires": 5 would quarantine
+ * a test for ever, and "mode": 1 would run a test meant to be skipped.
+ */
+static int opt_str_field(const char *path, size_t i, json_t *o,
+			 const char *k, char **out, struct fg_error *err)
+{
+	json_t *v = json_object_get(o, k);
+
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return FG_OK;
+	if (!json_is_string(v))
+		return fg_fail(err, FG_ECONFIG, "%s: tests[%zu].%s: expected a "
+			       "string or null", path, i, k);
+	*out = fg_xstrdup(json_string_value(v));
+	return FG_OK;
+}
+
 static int read_entry(const char *path, size_t i, json_t *o,
 		      struct history_quarantine *q, struct fg_error *err)
 {
+	static const char *const opt_keys[] = { "classname", "source", "owner",
+						"issue", "mode" };
+	char **opt_dst[] = { &q->classname, &q->source, &q->owner, &q->issue,
+			     &q->mode };
 	json_t *ev;
 	char *s;
+	int rc;
 
 	memset(q, 0, sizeof(*q));
 	if (!json_is_object(o))
 		return fg_fail(err, FG_ECONFIG, "%s: tests[%zu]: expected an "
 			       "object", path, i);
 	q->suite = get_str(o, "suite");
-	q->classname = get_str(o, "classname");
 	q->name = get_str(o, "name");
 	q->reason = get_str(o, "reason");
 	if (!q->suite || !q->name || !q->reason)
 		return fg_fail(err, FG_ECONFIG, "%s: tests[%zu]: \"suite\", "
 			       "\"name\" and \"reason\" are required", path, i);
+	for (size_t k = 0; k < sizeof(opt_keys) / sizeof(*opt_keys); k++)
+		if ((rc = opt_str_field(path, i, o, opt_keys[k], opt_dst[k],
+					err)))
+			return rc;
 	if (!q->classname)
 		q->classname = fg_xstrdup("");
-	q->source = get_str(o, "source");
 	if (!q->source || (strcmp(q->source, "auto") &&
 			   strcmp(q->source, "manual"))) {
 		free(q->source);
 		q->source = fg_xstrdup("manual");
 	}
-	q->owner = get_str(o, "owner");
-	q->issue = get_str(o, "issue");
-	q->mode = get_str(o, "mode");
 	if (q->mode && strcmp(q->mode, "run") && strcmp(q->mode, "skip"))
 		return fg_fail(err, FG_ECONFIG, "%s: tests[%zu].mode: expected "
 			       "run or skip", path, i);
@@ -176,7 +206,8 @@ static int read_entry(const char *path, size_t i, json_t *o,
 		const char *key = k ? "expires" : "since";
 		int64_t *dst = k ? &q->expires_ms : &q->since_ms;
 
-		s = get_str(o, key);
+		if ((rc = opt_str_field(path, i, o, key, &s, err)))
+			return rc;
 		if (s && (*dst = an_parse_date(s)) < 0) {
 			free(s);
 			return fg_fail(err, FG_ECONFIG, "%s: tests[%zu].%s: "
@@ -186,6 +217,9 @@ static int read_entry(const char *path, size_t i, json_t *o,
 		free(s);
 	}
 	ev = json_object_get(o, "evidence");
+	if (ev && !json_is_null(ev) && !json_is_object(ev))
+		return fg_fail(err, FG_ECONFIG, "%s: tests[%zu].evidence: "
+			       "expected an object or null", path, i);
 	if (json_is_object(ev))
 		q->evidence = json_dumps(ev, JSON_SORT_KEYS | JSON_COMPACT |
 					 JSON_REAL_PRECISION(6));

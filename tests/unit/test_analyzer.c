@@ -604,6 +604,34 @@ static void test_qfile_round_trip(void **state)
 	assert_int_equal(an_parse_date("nope"), -1);
 }
 
+/* Fields of the wrong type are errors, never taken as absent. */
+static void test_qfile_wrong_types(void **state)
+{
+	static const char *const bad[] = {
+		"\"expires\": 5", "\"mode\": 1", "\"since\": true",
+		"\"owner\": []", "\"classname\": 3", "\"evidence\": \"x\"",
+		"\"expires\": \"2027-02-31\"",
+	};
+	struct history_quarantine_list back;
+	struct fg_error err;
+	char path[128];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/bad.json", dir);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		fprintf(f, "{\"tests\": [{\"suite\": \"s\", \"name\": \"n\", "
+			"\"reason\": \"r\", %s}]}\n", bad[i]);
+		fclose(f);
+		assert_int_equal(an_qfile_read(path, &back, &err), FG_ECONFIG);
+		assert_int_equal(back.n, 0);
+	}
+	assert_int_equal(an_parse_date("2027-02-31"), -1);
+	assert_int_equal(an_parse_date("2028-02-29"), 1835395200000LL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest pure[] = {
@@ -624,6 +652,7 @@ int main(void)
 	const struct CMUnitTest edge[] = {
 		cmocka_unit_test(test_store_migrates_v2_quarantine),
 		cmocka_unit_test(test_qfile_round_trip),
+		cmocka_unit_test(test_qfile_wrong_types),
 	};
 	int rc = cmocka_run_group_tests_name("analyzer", pure, NULL, NULL);
 
