@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -164,6 +165,17 @@ static struct runner_item *find_item(struct runner_plan *p, const char *id)
 }
 
 /*
+ * An integer field of a plan from 1 to max, else 0. A plain (int) cast
+ * would take "shards": 4294967298 for 2.
+ */
+static int plan_int(const json_t *v, int max)
+{
+	json_int_t i = json_integer_value(v);
+
+	return i >= 1 && i <= max ? (int)i : 0;
+}
+
+/*
  * Takes order, estimates and nodes from a plan file written by
  * `flakeguard list --shards N --json`, so that every CI node runs its share
  * of the same plan even when their history databases differ.
@@ -181,7 +193,7 @@ static int apply_plan_file(struct runner_plan *plan, const char *path,
 		return fg_fail(err, FG_ECONFIG, "%s:%d:%d: %s", path, jerr.line,
 			       jerr.column, jerr.text);
 	tests = json_object_get(root, "tests");
-	n = (int)json_integer_value(json_object_get(root, "shards"));
+	n = plan_int(json_object_get(root, "shards"), INT_MAX);
 	if (!json_is_array(tests) || n < 1) {
 		json_decref(root);
 		return fg_fail(err, FG_ECONFIG, "%s: not a plan (expected "
@@ -212,7 +224,7 @@ static int apply_plan_file(struct runner_plan *plan, const char *path,
 		*dst = *it;
 		it->id = NULL; /* moved */
 		it->case_name = NULL;
-		dst->node = (int)json_integer_value(json_object_get(t, "shard"));
+		dst->node = plan_int(json_object_get(t, "shard"), n);
 		dst->estimate_ms = json_integer_value(
 			json_object_get(t, "estimate_ms"));
 		dst->known = json_is_true(json_object_get(t, "known"));
