@@ -101,6 +101,9 @@
 #include <unistd.h>
 
 #include <libxml/xmlreader.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ====================================================================== */
 /* The repairing input filter                                              */
@@ -761,6 +764,53 @@ static void qend_byte(struct jfilter *f, unsigned char c)
 	qend_decide(f, decided ? closes : true);
 }
 
+/*
+ * qend_byte()'s decision taken on bytes already at hand (p..e, just after
+ * the quote): 1 the quote closes the value, 0 it is a raw quote, -1 the
+ * bytes ran out first (then the lookahead takes the slow path).
+ */
+static int qend_fast(const unsigned char *p, const unsigned char *e)
+{
+	int phase = 0;
+
+	for (size_t i = 0; p + i < e; i++) {
+		unsigned char c = p[i];
+		bool push;
+
+		switch (phase) {
+		case 0:
+			if (c == '>' || c == '/' || c == '?')
+				return 1;
+			if (!is_ws(c))
+				return 0;
+			phase = 1;
+			push = true;
+			break;
+		case 1:
+			if (c == '>' || c == '/')
+				return 1;
+			if (is_name_start(c))
+				phase = 2;
+			else if (!is_ws(c))
+				return 0;
+			push = true;
+			break;
+		default:
+			if (c == '=')
+				return 1;
+			if (is_ws(c))
+				phase = 3;
+			else if (phase == 3 || !is_name_char(c))
+				return 0;
+			push = true;
+			break;
+		}
+		if (push && i + 1 >= JF_LOOK_MAX)
+			return 1;
+	}
+	return -1;
+}
+
 /* One byte of clean UTF-8 through the lexer (the slow path). */
 static void jf_byte(struct jfilter *f, unsigned char c)
 {
@@ -901,10 +951,36 @@ static void jf_byte(struct jfilter *f, unsigned char c)
 	}
 }
 
-/* Bytes that need the slow path in character data and attribute values. */
-static const unsigned char jf_special_text[256] = {
-	['<'] = 1, ['&'] = 1, ['>'] = 1, [']'] = 1,
-};
+/*
+ * The first of p..e that is a, b, c or d (or e): the lexer's fast paths
+ * skip plain runs with it, 16 bytes at a time where SSE2 is there (every
+ * x86-64).
+ */
+static const unsigned char *scan4(const unsigned char *p,
+				  const unsigned char *e, unsigned char a,
+				  unsigned char b, unsigned char c,
+				  unsigned char d)
+{
+#ifdef __SSE2__
+	const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b);
+	const __m128i vc = _mm_set1_epi8((char)c), vd = _mm_set1_epi8((char)d);
+
+	while (e - p >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i m = _mm_or_si128(
+			_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
+			_mm_or_si128(_mm_cmpeq_epi8(x, vc), _mm_cmpeq_epi8(x, vd)));
+		int bits = _mm_movemask_epi8(m);
+
+		if (bits)
+			return p + __builtin_ctz((unsigned)bits);
+		p += 16;
+	}
+#endif
+	while (p < e && *p != a && *p != b && *p != c && *p != d)
+		p++;
+	return p;
+}
 
 /* Clean UTF-8 through the lexer, with fast paths for plain runs. */
 static void jf_lex(struct jfilter *f, const unsigned char *p, size_t n)
@@ -913,10 +989,8 @@ static void jf_lex(struct jfilter *f, const unsigned char *p, size_t n)
 
 	while (p < e) {
 		if (f->st == JF_TEXT && f->wrapped) {
-			const unsigned char *q = p;
+			const unsigned char *q = scan4(p, e, '<', '&', '>', ']');
 
-			while (q < e && !jf_special_text[*q])
-				q++;
 			if (q > p) {
 				f->brackets = 0;
 				emit_text(f, (const char *)p, (size_t)(q - p),
@@ -925,23 +999,29 @@ static void jf_lex(struct jfilter *f, const unsigned char *p, size_t n)
 				continue;
 			}
 		} else if (f->st == JF_ATTR) {
-			const unsigned char *q = p;
+			const unsigned char *q = scan4(p, e, (unsigned char)f->quote,
+						       '<', '&', '&');
+			int closes;
 
-			while (q < e && *q != (unsigned char)f->quote &&
-			       *q != '<' && *q != '&')
-				q++;
 			if (q > p) {
 				emit_attr(f, (const char *)p, (size_t)(q - p),
 					  false);
 				p = q;
 				continue;
 			}
+			/* A quote: decide here what it is when the bytes
+			 * after it are at hand (no lookahead, no replay). */
+			if (q < e && *q == (unsigned char)f->quote &&
+			    (closes = qend_fast(q + 1, e)) >= 0) {
+				f->cur = q;
+				f->nlook = 0;
+				qend_decide(f, closes);
+				p = q + 1;
+				continue;
+			}
 		} else if (f->st == JF_TAG) {
-			const unsigned char *q = p;
+			const unsigned char *q = scan4(p, e, '"', '\'', '>', '/');
 
-			while (q < e && *q != '"' && *q != '\'' && *q != '>' &&
-			       *q != '/')
-				q++;
 			if (q > p) {
 				out_put(f, (const char *)p, (size_t)(q - p));
 				f->tag_slash = false;
@@ -974,6 +1054,47 @@ static void mid_ctrl(unsigned char **o, unsigned char c)
 	*(*o)++ = 'x';
 	*(*o)++ = (unsigned char)hex[c >> 4];
 	*(*o)++ = (unsigned char)hex[c & 15];
+}
+
+/* Bytes that pass stage 1 untouched: printable ASCII, TAB, LF, CR. */
+static const unsigned char jf_plain[256] = {
+	['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
+#define JF_P4(c) [c] = 1, [c + 1] = 1, [c + 2] = 1, [c + 3] = 1
+#define JF_P16(c) JF_P4(c), JF_P4(c + 4), JF_P4(c + 8), JF_P4(c + 12)
+	JF_P16(0x20), JF_P16(0x30), JF_P16(0x40), JF_P16(0x50), JF_P16(0x60),
+	JF_P16(0x70),
+#undef JF_P16
+#undef JF_P4
+};
+
+/*
+ * The end of the run of jf_plain bytes starting at p: 16 bytes at a time
+ * where SSE2 is there (a signed compare with 0x20 catches both the
+ * control bytes and the non-ASCII ones; TAB, LF and CR are let through).
+ */
+static const unsigned char *plain_end(const unsigned char *p,
+				      const unsigned char *e)
+{
+#ifdef __SSE2__
+	const __m128i sp = _mm_set1_epi8(0x20), tab = _mm_set1_epi8('\t');
+	const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+
+	while (e - p >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i ok = _mm_or_si128(
+			_mm_or_si128(_mm_cmpeq_epi8(x, tab), _mm_cmpeq_epi8(x, lf)),
+			_mm_cmpeq_epi8(x, cr));
+		__m128i bad = _mm_andnot_si128(ok, _mm_cmplt_epi8(x, sp));
+		int bits = _mm_movemask_epi8(bad);
+
+		if (bits)
+			return p + __builtin_ctz((unsigned)bits);
+		p += 16;
+	}
+#endif
+	while (p < e && jf_plain[*p])
+		p++;
+	return p;
 }
 
 /* Length of the valid UTF-8 sequence at p (n bytes available), 0 if the
@@ -1023,25 +1144,20 @@ static size_t jf_clean(struct jfilter *f, size_t n, bool last)
 		unsigned char c = *p;
 		int len;
 
-		if (c >= 0x20 && c < 0x80) {
-			const unsigned char *q = p + 1;
+		if (jf_plain[c]) {
+			const unsigned char *q = plain_end(p + 1, e);
 
-			while (q < e && *q >= 0x20 && *q < 0x80)
-				q++;
 			memcpy(o, p, (size_t)(q - p));
 			o += q - p;
 			p = q;
 			continue;
 		}
 		if (c < 0x20) {
-			if (c == '\t' || c == '\n' || c == '\r') {
-				*o++ = c;
-			} else {
-				jf_note_line(f, JR_CTRL, f->in_line +
-					count_nl((const char *)f->raw,
-						 (size_t)(p - f->raw)));
-				mid_ctrl(&o, c);
-			}
+			/* not TAB, LF or CR: those are plain */
+			jf_note_line(f, JR_CTRL, f->in_line +
+				     count_nl((const char *)f->raw,
+					      (size_t)(p - f->raw)));
+			mid_ctrl(&o, c);
 			p++;
 			continue;
 		}
