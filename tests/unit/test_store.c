@@ -299,7 +299,9 @@ static void test_store_create_write_read(void **state)
 
 	assert_int_equal(sql_int(path, "PRAGMA user_version"),
 			 history_store_schema_version());
-	assert_int_equal(history_store_schema_version(), 3);
+	assert_int_equal(history_store_schema_version(), 4);
+	/* new databases get big pages (history/store.c STORE_PAGE_SIZE) */
+	assert_int_equal(sql_int(path, "PRAGMA page_size"), 16384);
 	s = sql_text(path, "PRAGMA journal_mode");
 	assert_string_equal(s, "wal");
 	free(s);
@@ -960,6 +962,80 @@ static void test_store_migrates_v1(void **state)
 	assert_integrity(fx->db);
 }
 
+/* The released SQL of schema steps 1 -> 2 and 2 -> 3, after schema_v1. */
+static const char schema_v3_steps[] =
+	"ALTER TABLE runs ADD COLUMN uuid TEXT;"
+	"UPDATE runs SET uuid = lower(hex(randomblob(16)));"
+	"CREATE UNIQUE INDEX runs_uuid ON runs (uuid);"
+	"CREATE INDEX tests_by_name ON tests (name);"
+	"ALTER TABLE quarantine ADD COLUMN issue TEXT;"
+	"ALTER TABLE quarantine ADD COLUMN mode TEXT NOT NULL DEFAULT 'run';"
+	"ALTER TABLE quarantine ADD COLUMN evidence TEXT;"
+	"ALTER TABLE quarantine ADD COLUMN released_reason TEXT;";
+
+/* 3 -> 4 drops results_by_test: rows stay, history still answers. */
+static void test_store_migrates_v3(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_store *st;
+	struct fg_error err = { 0 };
+	struct history_test_history h = { 0 };
+	struct fg_run run;
+	char sql[8192];
+
+	snprintf(sql, sizeof(sql), "%s %s PRAGMA user_version = 3;"
+		 "PRAGMA application_id = %d;", schema_v1, schema_v3_steps,
+		 0x46474844);
+	sql_exec(fx->db, sql);
+	sql_exec(fx->db,
+		 "INSERT INTO runs VALUES (1, 1700000000000, 500, 'abc', 'main',"
+		 " 'h', NULL, NULL, 1, 0, '0.0.1', 'u1');"
+		 "INSERT INTO runs VALUES (2, 1700000100000, 600, 'def', 'main',"
+		 " 'h', NULL, '1/2', 0, 0, '0.0.1', 'u2');"
+		 "INSERT INTO tests VALUES (1, 'unit', 'c', 'a', 'a.c', 9);"
+		 "INSERT INTO run_tests VALUES (1, 1, 2, 20, 2);"
+		 "INSERT INTO run_tests VALUES (2, 1, 0, 10, 1);"
+		 "INSERT INTO results VALUES (1, 1, 1, 1, 30, 0, 'boom', 'out');"
+		 "INSERT INTO results VALUES (1, 1, 2, 0, 20, 0, NULL, NULL);"
+		 "INSERT INTO results VALUES (2, 1, 1, 0, 10, 0, NULL, NULL);"
+		 "INSERT INTO quarantine (test_id, since, reason, source, mode)"
+		 " VALUES (1, 1700000000000, 'flaky', 'auto', 'skip');");
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM sqlite_master"
+				 " WHERE name = 'results_by_test'"), 1);
+
+	st = open_ok(fx->db);
+	assert_int_equal(sql_int(fx->db, "PRAGMA user_version"),
+			 history_store_schema_version());
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM sqlite_master"
+				 " WHERE name = 'results_by_test'"), 0);
+	assert_int_equal(count(fx->db, "results"), 3);
+	assert_int_equal(count(fx->db, "run_tests"), 2);
+	assert_int_equal(count(fx->db, "quarantine"), 1);
+	/* Newest first: run 2's attempt, then run 1's attempts 2 and 1. */
+	assert_int_equal(history_store_test_history(st, "unit", "c", "a", 10,
+						    &h, &err), FG_OK);
+	assert_int_equal(h.n, 3);
+	assert_int_equal(h.items[0].run_id, 2);
+	assert_int_equal(h.items[0].outcome, FG_O_PASSED);
+	assert_int_equal(h.items[1].run_id, 1);
+	assert_int_equal(h.items[1].attempt.number, 2);
+	assert_int_equal(h.items[2].attempt.number, 1);
+	assert_int_equal(h.items[2].outcome, FG_O_FLAKY);
+	assert_string_equal(h.items[2].attempt.message, "boom");
+	assert_string_equal(h.items[2].commit, "abc");
+	history_test_history_release(&h);
+	assert_int_equal(history_store_load_run(st, 1, &run, &err), FG_OK);
+	assert_int_equal(run.ntests, 1);
+	assert_int_equal(run.tests[0].nattempts, 2);
+	fg_run_release(&run);
+	make_run(&run, 3, 0);
+	write_ok(st, &run);
+	assert_int_equal(run.id, 3);
+	fg_run_release(&run);
+	history_store_close(st);
+	assert_integrity(fx->db);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Loading a run back                                                      */
 /* ---------------------------------------------------------------------- */
@@ -1397,6 +1473,7 @@ int main(void)
 		T(test_store_sigkill_mid_write),
 		T(test_store_load_run),
 		T(test_store_migrates_v1),
+		T(test_store_migrates_v3),
 		T(test_store_merge),
 		T(test_store_merge_v1_input),
 		T(test_store_gc),
