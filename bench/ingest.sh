@@ -1,6 +1,8 @@
 #!/bin/sh
-# bench/ingest.sh [FLAKEGUARD] - ingest throughput and history latency, by
-# hand (never timed in tests). Figures go in bench/README.md.
+# bench/ingest.sh [FLAKEGUARD [BEFORE]] - ingest throughput and history
+# latency, by hand (never timed in tests). Figures go in bench/README.md.
+# BEFORE, another flakeguard binary (say, one built from the previous
+# commit), is timed next to FLAKEGUARD on the same files.
 #
 #   1. generates JUnit files of 20,000 (~9 MB) and 200,000 (~89 MB) cases
 #   2. times `xmllint --stream --noout` and `flakeguard import` on each,
@@ -11,6 +13,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 FG=${1:-$here/../flakeguard}
+BEFORE=${2:-}
 work=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/fg-bench-XXXXXX")}
 [ -x /usr/bin/time ] || { echo "install GNU time: apt-get install time" >&2; exit 2; }
 cd "$work"
@@ -33,10 +36,18 @@ measure() {
 for file in small.xml big.xml; do
 	echo "$file ($(stat -c %s $file) bytes):"
 	measure xmllint xmllint --stream --noout "$file"
+	if [ -n "$BEFORE" ]; then
+		rm -f ing.db ing.db-wal ing.db-shm
+		measure before "$BEFORE" import --db ing.db --no-fail -q "$file"
+		awk -v a="$(cat rate.before)" -v b="$(cat rate.xmllint)" \
+			'BEGIN { printf "  before / xmllint throughput: %.0f%%\n", 100 * a / b }'
+	fi
 	rm -f ing.db ing.db-wal ing.db-shm
 	measure import "$FG" import --db ing.db --no-fail -q "$file"
 	awk -v a="$(cat rate.import)" -v b="$(cat rate.xmllint)" \
 		'BEGIN { printf "  import / xmllint throughput: %.0f%% (target >= 50%%)\n", 100 * a / b }'
+	[ -z "$BEFORE" ] || awk -v a="$(cat rate.import)" -v b="$(cat rate.before)" \
+		'BEGIN { printf "  import / before throughput: %.2fx\n", a / b }'
 done
 # Streaming import: peak RSS must not grow with the file (target <= 32 MB).
 awk -v s="$(cat rss.import.small.xml)" -v b="$(cat rss.import.big.xml)" \
