@@ -231,21 +231,19 @@ int an_qfile_read(const char *path, struct history_quarantine_list *out,
 {
 	json_error_t jerr;
 	json_t *root, *tests, *o;
+	FILE *f;
 	size_t i;
 	int rc = FG_OK;
 
 	memset(out, 0, sizeof(*out));
-	root = json_load_file(path, 0, &jerr);
-	if (!root) {
-		FILE *f = fopen(path, "r");
-
-		if (!f)
-			return fg_fail(err, FG_EIO, "cannot read quarantine "
-				       "file '%s': %s", path, strerror(errno));
-		fclose(f);
+	if (!(f = fg_fopen_input(path)))
+		return fg_fail(err, FG_EIO, "cannot read quarantine file '%s': "
+			       "%s", path, strerror(errno));
+	root = json_loadf(f, 0, &jerr);
+	fclose(f);
+	if (!root)
 		return fg_fail(err, FG_ECONFIG, "%s:%d:%d: %s", path,
 			       jerr.line, jerr.column, jerr.text);
-	}
 	tests = json_object_get(root, "tests");
 	if (!json_is_array(tests))
 		rc = fg_fail(err, FG_ECONFIG, "%s: expected {\"tests\": [...]} "

@@ -286,7 +286,7 @@ static const char *line_to_run(json_t *o, struct fg_run *run)
 static int import_file(struct history_store *st, const char *path,
 		       size_t *added, size_t *skipped)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	FILE *f = strcmp(path, "-") ? fg_fopen_input(path) : stdin;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;

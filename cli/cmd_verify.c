@@ -12,6 +12,7 @@
  */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -34,9 +35,17 @@ static const struct option long_opts[] = {
 
 static json_t *load(const char *path, struct fg_error *err)
 {
+	FILE *f = fg_fopen_input(path);
 	json_error_t jerr;
-	json_t *j = json_load_file(path, 0, &jerr);
+	json_t *j;
 
+	if (!f) {
+		fg_fail(err, FG_ECONFIG, "cannot read '%s': %s", path,
+			strerror(errno));
+		return NULL;
+	}
+	j = json_loadf(f, 0, &jerr);
+	fclose(f);
 	if (!j)
 		fg_fail(err, FG_ECONFIG, "%s:%d:%d: %s", path, jerr.line,
 			jerr.column, jerr.text);

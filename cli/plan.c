@@ -10,6 +10,7 @@
  */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -183,12 +184,18 @@ static int plan_int(const json_t *v, int max)
 static int apply_plan_file(struct runner_plan *plan, const char *path,
 			   int shard_n, struct fg_error *err)
 {
+	FILE *f = fg_fopen_input(path);
 	json_error_t jerr;
-	json_t *root = json_load_file(path, 0, &jerr), *tests, *t;
+	json_t *root, *tests, *t;
 	struct runner_plan ordered;
 	size_t i;
 	int n, rc = FG_OK;
 
+	if (!f)
+		return fg_fail(err, FG_ECONFIG, "cannot read plan '%s': %s",
+			       path, strerror(errno));
+	root = json_loadf(f, 0, &jerr);
+	fclose(f);
 	if (!root)
 		return fg_fail(err, FG_ECONFIG, "%s:%d:%d: %s", path, jerr.line,
 			       jerr.column, jerr.text);

@@ -440,9 +440,10 @@ int fg_config_load(struct fg_config *cfg, const char *path,
 	FILE *f;
 	int rc;
 
-	f = fopen(path, "r");
+	f = fg_fopen_input(path);
 	if (!f)
-		return fg_fail(err, errno == ENOENT ? FG_ECONFIG : FG_EIO,
+		return fg_fail(err, errno == ENOENT || errno == EISDIR ?
+			       FG_ECONFIG : FG_EIO,
 			       "cannot read config '%s': %s", path,
 			       strerror(errno));
 	root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);

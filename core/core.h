@@ -106,6 +106,13 @@ void fg_strv_free(char **v);
 size_t fg_strv_len(char *const *v);
 char **fg_strv_dup(char *const *v);
 
+/*
+ * Opens a file the user named for reading, like fopen(path, "r"), except
+ * that a FIFO with no writer reads as empty instead of blocking for ever,
+ * and a directory fails with EISDIR. NULL with errno set on failure.
+ */
+FILE *fg_fopen_input(const char *path);
+
 /* ====================================================================== */
 /* Durations and time                                                      */
 /* ====================================================================== */

@@ -11,8 +11,10 @@
 
 #include "core/core.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---------------------------------------------------------------------- */
@@ -316,6 +318,30 @@ static void test_config_missing_file(void **state)
 	fg_config_release(&cfg);
 }
 
+/* A FIFO with no writer reads as empty at once; a directory is EISDIR. */
+static void test_fopen_input_fifo_and_dir(void **state)
+{
+	struct fg_config cfg;
+	struct fg_error err = { 0 };
+	char path[128];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	f = fg_fopen_input(path);
+	assert_non_null(f);
+	assert_int_equal(fgetc(f), EOF);
+	fclose(f);
+	errno = 0;
+	assert_null(fg_fopen_input(tmpdir));
+	assert_int_equal(errno, EISDIR);
+	fg_config_init(&cfg);
+	assert_int_equal(fg_config_load(&cfg, tmpdir, &err), FG_ECONFIG);
+	assert_non_null(strstr(err.msg, "Is a directory"));
+	fg_config_release(&cfg);
+}
+
 static void test_config_programs(void **state)
 {
 	struct fg_config cfg;
@@ -379,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_config_errors_name_file_and_place),
 		cmocka_unit_test(test_config_missing_file),
 		cmocka_unit_test(test_config_programs),
+		cmocka_unit_test(test_fopen_input_fifo_and_dir),
 	};
 
 	return cmocka_run_group_tests_name("core", tests, setup_tmp,
