@@ -20,13 +20,24 @@ enum fg_astatus run_process_status(struct item_state *is, char *msg,
 				      size_t n)
 {
 	const struct runner_result *res = &is->job.result;
+	struct stat st;
 	char d[32];
 
 	msg[0] = '\0';
 	switch (res->end) {
 	case RUNNER_SPAWN_FAILED:
-		snprintf(msg, n, "could not start '%s': %s", is->argv[0],
-			 strerror(res->spawn_errno));
+		/*
+		 * posix_spawn reports a failed chdir and a failed exec alike:
+		 * ENOENT for a missing "cwd" must not blame the program.
+		 */
+		if (is->cwd && (stat(is->cwd, &st) < 0 ||
+				!S_ISDIR(st.st_mode)))
+			snprintf(msg, n, "could not start '%s': its working "
+				 "directory '%s' is missing or not a directory",
+				 is->argv[0], is->cwd);
+		else
+			snprintf(msg, n, "could not start '%s': %s",
+				 is->argv[0], strerror(res->spawn_errno));
 		return FG_A_ERROR;
 	case RUNNER_INTERRUPTED:
 		snprintf(msg, n, "interrupted after %s",
