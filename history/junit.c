@@ -96,6 +96,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -2747,10 +2748,22 @@ static int junit_read(const char *path, const char *suite_fallback,
 	if (!stats)
 		stats = &dummy;
 	memset(stats, 0, sizeof(*stats));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK so a FIFO cannot hang us; only regular files are read. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return fg_fail(err, FG_EIO, "%s: cannot open: %s", path,
 			       strerror(errno));
+	{
+		struct stat sb;
+
+		if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+			close(fd);
+			return fg_fail(err, FG_EIO, "%s: not a regular file",
+				       path);
+		}
+		/* Regular files never block; reads may now wait as usual. */
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	}
 	r = jr_pass(path, suite_fallback, run, sink, stats, fd, 0, 0);
 	if (!r) {
 		close(fd);

@@ -308,10 +308,19 @@ static const char end_sql[] =
 	" WHERE released_at IS NULL AND test_id = (SELECT id FROM tests"
 	"  WHERE suite = ?1 AND classname = ?2 AND name = ?3)";
 
-static int tx_end(sqlite3 *db, int rc)
+/*
+ * Commits (rc == SQLITE_OK) or rolls back. A failed COMMIT counts as a
+ * failure; the first error's message is kept in msg before ROLLBACK can
+ * replace it ("database is locked", not "no transaction is active").
+ */
+static int tx_end(sqlite3 *db, int rc, char *msg, size_t n)
 {
-	sqlite3_exec(db, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL,
-		     NULL);
+	if (rc == SQLITE_OK &&
+	    (rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL)) == SQLITE_OK)
+		return SQLITE_OK;
+	snprintf(msg, n, "%s", sqlite3_errmsg(db));
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
 }
 
@@ -322,6 +331,7 @@ int history_quarantine_add(struct history_store *st,
 	sqlite3 *db = history_store_db(st);
 	const char *cls = q->classname ? q->classname : "";
 	int64_t now = q->since_ms ? q->since_ms : fg_now_ms();
+	char msg[256];
 	int rc;
 
 	if (!q->reason || !*q->reason)
@@ -345,10 +355,9 @@ int history_quarantine_add(struct history_store *st,
 			now, q->reason, q->source ? q->source : "manual",
 			q->owner, q->expires_ms, q->issue,
 			q->mode ? q->mode : "run", q->evidence);
-	if (tx_end(db, rc) != SQLITE_OK)
+	if (tx_end(db, rc, msg, sizeof(msg)) != SQLITE_OK)
 		return fg_fail(err, FG_EDB, "cannot quarantine '%s' in '%s': %s",
-			       q->name, history_store_path(st),
-			       sqlite3_errmsg(db));
+			       q->name, history_store_path(st), msg);
 	return FG_OK;
 }
 

@@ -420,7 +420,8 @@ static int check_magic(const char *path, struct fg_error *err)
 	char buf[sizeof(magic)];
 	struct stat sb;
 	ssize_t n = 0, r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO at the path must not hang the open. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0) {
 		if (errno == ENOENT)
@@ -432,6 +433,11 @@ static int check_magic(const char *path, struct fg_error *err)
 		close(fd);
 		return fg_fail(err, FG_EDB, "cannot open history database "
 			       "'%s': is a directory", path);
+	}
+	if (fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return fg_fail(err, FG_EDB, "cannot open history database "
+			       "'%s': not a regular file", path);
 	}
 	while (n < (ssize_t)sizeof(buf) &&
 	       (r = read(fd, buf + n, sizeof(buf) - n)) != 0) {
@@ -886,8 +892,14 @@ static enum fg_outcome merge_outcome(enum fg_outcome before,
 {
 	bool failed_before = before == FG_O_FAILED || before == FG_O_FLAKY;
 
-	if (before == FG_O_SKIPPED && more == FG_O_SKIPPED)
-		return FG_O_SKIPPED;
+	/*
+	 * As fg_test_settle(): the last attempt that ran decides, so skipped
+	 * attempts appended after a failure leave it a failure (never flaky).
+	 */
+	if (more == FG_O_SKIPPED)
+		return before;
+	if (before == FG_O_SKIPPED)
+		return more;
 	if (more == FG_O_FAILED)
 		return FG_O_FAILED;
 	if (failed_before || more == FG_O_FLAKY)

@@ -1,0 +1,32 @@
+# Regressions from the review of history/: a FIFO as --db or as an import
+# file is refused at once (it used to hang); a failure followed by skipped
+# attempts in a later file stays a failure (it used to become flaky); a
+# locked database names the lock, not the rollback.
+mkfifo pipe.db pipe.xml
+printf '#!/bin/sh\nexit 0\n' > ok; chmod +x ok
+timeout 10 "$FLAKEGUARD" run --db pipe.db -- ./ok >out 2>err && rc=0 || rc=$?
+expect_rc 3
+contains err "not a regular file"
+timeout 10 "$FLAKEGUARD" import --db i.db pipe.xml >out 2>err && rc=0 || rc=$?
+expect_rc 1
+contains err "pipe.xml: not a regular file"
+cat > 1.xml <<XML
+<testsuite name="s"><testcase classname="c" name="t"><failure message="boom"/></testcase></testsuite>
+XML
+cat > 2.xml <<XML
+<testsuite name="s"><testcase classname="c" name="t"><skipped/></testcase></testsuite>
+XML
+fg import --db j.db --json j.json 1.xml 2.xml; expect_rc 1
+jq_is j.json '.tests[0].outcome' failed
+fg import --db k.db 1.xml 2.xml; expect_rc 1
+sql_is k.db "select outcome from run_tests" 1
+fg run --db q.db -- ./ok; expect_rc 0
+# Another process holds the write lock past flakeguard's 10 s busy timeout.
+sqlite3 q.db "BEGIN EXCLUSIVE;" ".shell sleep 13" "COMMIT;" >/dev/null 2>&1 &
+locker=$!
+sleep 1
+fg quarantine add --db q.db ok --reason r
+wait $locker || true
+expect_rc 3
+contains err "locked"
+lacks err "no transaction is active"
