@@ -222,6 +222,22 @@ static int64_t jint(json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key));
 }
 
+/* Whether o[key] is absent, null or a string. */
+static bool opt_str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return !v || json_is_null(v) || json_is_string(v);
+}
+
+/* Whether o[key] is absent or an integer >= 0. */
+static bool opt_count(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return !v || (json_is_integer(v) && json_integer_value(v) >= 0);
+}
+
 /* Fills run from one line; returns NULL or what is wrong. */
 static const char *line_to_run(json_t *o, struct fg_run *run)
 {
@@ -235,6 +251,11 @@ static const char *line_to_run(json_t *o, struct fg_run *run)
 		return "not a \"" FORMAT "\" line";
 	if (!json_is_string(json_object_get(o, "uuid")) || !json_is_array(tests))
 		return "missing \"uuid\" or \"tests\"";
+	if (!opt_str(o, "commit") || !opt_str(o, "branch") ||
+	    !opt_str(o, "host") || !opt_str(o, "ci_job") ||
+	    !opt_str(o, "shard") || !opt_count(o, "started_at_ms") ||
+	    !opt_count(o, "duration_ms"))
+		return "a run field has the wrong type or a negative value";
 	run->uuid = jstr(o, "uuid");
 	run->commit = jstr(o, "commit");
 	run->branch = jstr(o, "branch");
@@ -255,6 +276,11 @@ static const char *line_to_run(json_t *o, struct fg_run *run)
 
 		if (!name || outcome < 0 || !json_is_array(atts))
 			return "a test lacks name, outcome or attempts";
+		if (!json_is_string(json_object_get(jt, "suite")) ||
+		    !opt_str(jt, "classname") || !opt_str(jt, "file") ||
+		    !opt_count(jt, "line") || !opt_count(jt, "duration_ms"))
+			return "a test field has the wrong type or a negative "
+			       "value";
 		if (fg_run_find_test(run, json_string_value(json_object_get(jt, "suite")),
 				     json_string_value(json_object_get(jt, "classname")),
 				     name))
@@ -273,6 +299,11 @@ static const char *line_to_run(json_t *o, struct fg_run *run)
 
 			if (st < 0)
 				return "an attempt has an unknown status";
+			if (!opt_str(ja, "message") || !opt_str(ja, "output") ||
+			    !opt_count(ja, "duration_ms") ||
+			    !opt_count(ja, "started_at_ms"))
+				return "an attempt field has the wrong type or a "
+				       "negative value";
 			a = fg_test_add_attempt(t, (enum fg_astatus)st,
 				jint(ja, "duration_ms"),
 				json_string_value(json_object_get(ja, "message")),

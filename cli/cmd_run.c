@@ -509,6 +509,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			o->policy[o->npolicy++] = optarg;
 			break;
 		case OPT_DB:
+			if (!*optarg)
+				rc = cli_usage_error(cmd, "--db needs a path");
 			o->db = optarg;
 			break;
 		case OPT_JSON:

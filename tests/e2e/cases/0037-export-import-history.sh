@@ -28,3 +28,11 @@ contains err "bad.jsonl:2:"
 sql_is c.db "select count(*) from runs" 1
 fg export --db a.db --since yesterday; expect_rc 2
 fg export --db missing.db; expect_rc 3
+# Wrong types are named, not stored as empty strings or negative times.
+jq -c '.tests[0].suite = 5' a.jsonl | head -n 1 > typed.jsonl
+fg import-history --db d.db typed.jsonl; expect_rc 1
+contains err "typed.jsonl:1: a test field has the wrong type"
+jq -c '.started_at_ms = -1 | .uuid = "neg"' a.jsonl | head -n 1 > neg.jsonl
+fg import-history --db d.db neg.jsonl; expect_rc 1
+contains err "negative"
+fg run --db '' -- true; expect_rc 2
