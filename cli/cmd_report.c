@@ -137,9 +137,15 @@ static int cmd_report(int argc, char **argv)
 
 	rc = history_store_load_run(st, o.run_id, &run, &err);
 	/* The quarantine list as it stands now, for the HTML page. */
+	struct history_run_brief *recent = NULL;
+
 	if (rc == FG_OK && o.out.html &&
 	    history_quarantine_list(st, false, &ql, &qerr) == FG_OK)
 		o.out.quarantine = &ql;
+	if (rc == FG_OK && o.out.html &&
+	    history_store_recent_runs(st, 50, &recent, &o.out.nrecent,
+				      &qerr) == FG_OK)
+		o.out.recent = recent;
 	history_store_close(st);
 	if (rc != FG_OK)
 		return cli_error(&err);
@@ -155,6 +161,7 @@ static int cmd_report(int argc, char **argv)
 		o.db);
 	fg_run_release(&run);
 	history_quarantine_list_release(&ql);
+	free(recent);
 	if (rc != FG_OK)
 		return cli_error(&err);
 	if (fflush(stdout))

@@ -249,6 +249,10 @@ static void on_done(struct runner *r, struct runner_job *job, void *data)
 	runner_job_release(job);
 	run_release_dir(rs, is->tmpdir);
 	is->tmpdir = NULL;
+	/* A copy of the environment per item adds up over 10,000 items. */
+	fg_strv_free(is->env);
+	is->env = NULL;
+	job->env = NULL;
 	if (is->failed && is->attempt == 1 && rs->o->max_retry_failures >= 0 &&
 	    ++rs->retries_left_items > (size_t)rs->o->max_retry_failures &&
 	    !rs->retries_off) {
@@ -751,14 +755,20 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 		};
 		struct fg_error qerr;
 
+		struct history_run_brief *recent = NULL;
+
 		/* The list as this run left it (entries it added included). */
 		if (o->html && !history_quarantine_list(store, false, &ql, &qerr))
 			ro.quarantine = ql.n ? &ql : &rs->quarantine.active;
+		if (o->html && !history_store_recent_runs(store, 50, &recent,
+							  &ro.nrecent, &qerr))
+			ro.recent = recent;
 		if (report_write_all(&ro, &rs->run, &v, &err)) {
 			fprintf(stderr, "flakeguard: %s\n", err.msg);
 			exit_code = FG_EXIT_INFRA;
 		}
 		history_quarantine_list_release(&ql);
+		free(recent);
 	}
 	if (o->verbosity >= 0 || exit_code) {
 		struct report_term_opts to = { .color = rs->color,

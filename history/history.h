@@ -297,6 +297,20 @@ int history_store_count_runs(struct history_store *st, int64_t *n,
  */
 int history_store_run_ids(struct history_store *st, int64_t since_ms,
 			  int64_t **ids, size_t *n, struct fg_error *err);
+/* A run in brief, for trends. */
+struct history_run_brief {
+	int64_t id;
+	int64_t started_at_ms;
+	int64_t duration_ms;
+	int exit_code;
+};
+/*
+ * The newest `limit` runs, returned oldest first. *out is the caller's to
+ * free(). FG_OK or FG_EDB.
+ */
+int history_store_recent_runs(struct history_store *st, size_t limit,
+			      struct history_run_brief **out, size_t *n,
+			      struct fg_error *err);
 /* Whether a run with this uuid is stored. FG_OK or FG_EDB. */
 int history_store_has_run(struct history_store *st, const char *uuid,
 			  bool *has, struct fg_error *err);

@@ -1917,3 +1917,47 @@ int history_store_has_run(struct history_store *st, const char *uuid,
 	return fg_fail(err, FG_EDB, "%s: looking up run %s: %s", st->path,
 		       uuid, sqlite3_errmsg(st->db));
 }
+
+int history_store_recent_runs(struct history_store *st, size_t limit,
+			      struct history_run_brief **out, size_t *n,
+			      struct fg_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = sqlite3_prepare_v2(st->db, "SELECT id, started_at, duration_ms,"
+				" exit_code FROM runs ORDER BY started_at DESC,"
+				" id DESC LIMIT ?1", -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)limit);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			struct history_run_brief *b;
+
+			fg_xgrow((void **)out, &cap, *n + 1, sizeof(**out));
+			b = &(*out)[(*n)++];
+			b->id = sqlite3_column_int64(s, 0);
+			b->started_at_ms = sqlite3_column_int64(s, 1);
+			b->duration_ms = sqlite3_column_int64(s, 2);
+			b->exit_code = sqlite3_column_int(s, 3);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE) {
+		/* oldest first, as charts read */
+		for (size_t i = 0; i < *n / 2; i++) {
+			struct history_run_brief t = (*out)[i];
+
+			(*out)[i] = (*out)[*n - 1 - i];
+			(*out)[*n - 1 - i] = t;
+		}
+		return FG_OK;
+	}
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return fg_fail(err, FG_EDB, "%s: listing runs: %s", st->path,
+		       sqlite3_errmsg(st->db));
+}

@@ -207,6 +207,25 @@ static void page_head(FILE *f, const struct fg_run *run,
 		html_text(f, run->host);
 		fputs("</span>", f);
 	}
+	if (run->shard) {
+		fputs("<span>shard ", f);
+		html_text(f, run->shard);
+		fputs("</span>", f);
+	}
+	if (run->ci_job) {
+		/* A link only for http(s): anything else stays text. */
+		bool url = !strncmp(run->ci_job, "https://", 8) ||
+			   !strncmp(run->ci_job, "http://", 7);
+
+		fputs("<span>CI job ", f);
+		if (url) {
+			fputs("<a href=\"", f);
+			html_text(f, run->ci_job);
+			fputs("\">", f);
+		}
+		html_text(f, run->ci_job);
+		fputs(url ? "</a></span>" : "</span>", f);
+	}
 	fprintf(f, "<span>%s</span><span>%s</span></div>\n",
 		fg_time_iso8601(run->started_at_ms, ts, sizeof(ts)),
 		fg_duration_format(run->duration_ms, d, sizeof(d)));
@@ -430,6 +449,49 @@ static void section_quarantine_list(FILE *f,
 	fputs("</tbody></table></section>\n", f);
 }
 
+/*
+ * Recent runs' wall time as bars, oldest left: red for a failed run, grey
+ * for an interrupted one; this run outlined. Inline SVG, nothing fetched.
+ */
+static void section_trend(FILE *f, const struct fg_run *run,
+			  const struct history_run_brief *r, size_t n)
+{
+	int64_t max = 1;
+	double w;
+	char d[32], ts[40];
+
+	if (!r || n < 2)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (r[i].duration_ms > max)
+			max = r[i].duration_ms;
+	w = 960.0 / (double)n;
+	fprintf(f, "<section id=\"trend\"><h2>Recent runs (%zu)</h2>\n"
+		"<svg class=\"trend\" viewBox=\"0 0 960 130\" width=\"100%%\" "
+		"height=\"130\" role=\"img\" aria-label=\"duration of the "
+		"last %zu runs\">\n", n, n);
+	for (size_t i = 0; i < n; i++) {
+		double h = 110.0 * (double)r[i].duration_ms / (double)max + 1;
+		const char *fill = r[i].exit_code == 0 ? "#4caf50" :
+				   r[i].exit_code >= 128 ? "#9e9e9e" :
+							   "#e53935";
+
+		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+			"height=\"%.1f\" fill=\"%s\"%s><title>run %lld, %s, "
+			"%s, exit %d</title></rect>\n", i * w + 1,
+			120.0 - h, w > 3 ? w - 2 : w, h, fill,
+			r[i].id == run->id ? " stroke=\"#000\" "
+					     "stroke-width=\"2\"" : "",
+			(long long)r[i].id,
+			fg_time_iso8601(r[i].started_at_ms, ts, sizeof(ts)),
+			fg_duration_format(r[i].duration_ms, d, sizeof(d)),
+			r[i].exit_code);
+	}
+	fprintf(f, "<text x=\"0\" y=\"129\" font-size=\"10\">longest: %s"
+		"</text></svg></section>\n",
+		fg_duration_format(max, d, sizeof(d)));
+}
+
 static void section_slowest(FILE *f, const struct fg_run *run)
 {
 	size_t top[HTML_SLOWEST], n = 0;
@@ -633,6 +695,7 @@ int report_html_write(const char *path, const struct fg_run *run,
 	section_table(f, run, s.flaky, FG_O_FLAKY, o);
 	section_table(f, run, s.quarantined, FG_O_QUARANTINED, o);
 	section_quarantine_list(f, o->quarantine);
+	section_trend(f, run, o->recent, o->nrecent);
 	section_slowest(f, run);
 	section_all(f, run);
 	data_block(f, run);

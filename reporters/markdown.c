@@ -227,6 +227,14 @@ char *report_markdown(const struct fg_run *run,
 			      "branch ", f);
 			md_text(f, run->branch);
 		}
+		if (run->shard) {
+			fputs(" \u00b7 shard ", f);
+			md_text(f, run->shard);
+		}
+		if (run->ci_job) {
+			fputs(" \u00b7 job ", f);
+			md_text(f, run->ci_job);
+		}
 		fputc('\n', f);
 	}
 	if (run->interrupted)

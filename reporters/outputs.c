@@ -53,7 +53,9 @@ int report_write_all(const struct report_outputs *o, const struct fg_run *run,
 		keep_first(&rc, &first,
 			   report_junit_write(o->junit, run, profile, &e), &e);
 	if (o->html) {
-		struct report_html_opts ho = { .quarantine = o->quarantine };
+		struct report_html_opts ho = { .quarantine = o->quarantine,
+					       .recent = o->recent,
+					       .nrecent = o->nrecent };
 
 		for (size_t i = 0; i < run->ntests && !ho.extra; i++)
 			if (run->tests[i].hist_runs)

@@ -126,6 +126,9 @@ struct report_html_opts {
 	const char *title;        /* NULL: "flakeguard report" */
 	/* The quarantine list to show in full (reason, owner, dates), or NULL */
 	const struct history_quarantine_list *quarantine;
+	/* Recent runs, oldest first, for the duration trend (may be NULL) */
+	const struct history_run_brief *recent;
+	size_t nrecent;
 	bool (*extra)(void *ctx, const struct fg_test *t,
 		      struct report_test_extra *out);
 	void *extra_ctx;
@@ -145,6 +148,9 @@ struct report_outputs {
 	const char *json, *junit, *junit_profile, *html, *markdown;
 	/* Active quarantine entries, for the HTML list; NULL: none shown */
 	const struct history_quarantine_list *quarantine;
+	/* Recent runs (oldest first) for the HTML duration trend, or NULL */
+	const struct history_run_brief *recent;
+	size_t nrecent;
 	bool github; /* annotations on stdout + append to $GITHUB_STEP_SUMMARY */
 };
 
