@@ -157,38 +157,27 @@ static void count_tests(const struct fg_run *run, size_t from,
 }
 
 /*
- * Moves the tests of one file's run into the import's run: a test already
- * there gets the file's attempts appended (renumbered), a new one is added.
+ * Prints a file's line ("path: N test cases, F failed, ...") and any
+ * error; with --quiet only problems. Returns whether the file was read.
  */
-static void move_tests(struct fg_run *run, struct fg_run *file)
+static bool file_line(FILE *human, const char *path,
+		      const struct import_opts *o, int rc,
+		      const struct fg_error *err,
+		      const struct history_junit_stats *stats,
+		      const struct file_counts *c)
 {
-	for (size_t i = 0; i < file->ntests; i++) {
-		struct fg_test *src = &file->tests[i];
-		struct fg_test *dst = fg_run_find_test(run, src->suite,
-						       src->classname,
-						       src->name);
-
-		if (!dst) {
-			dst = fg_run_add_test(run, src->suite, src->classname,
-					      src->name);
-			dst->line = src->line;
-		}
-		if (!dst->file) {
-			dst->file = src->file;
-			src->file = NULL;
-		}
-		for (size_t k = 0; k < src->nattempts; k++) {
-			struct fg_attempt *a = &src->attempts[k];
-			struct fg_attempt *na = fg_test_add_attempt(
-				dst, a->status, a->duration_ms, NULL, NULL);
-
-			na->started_at_ms = a->started_at_ms;
-			na->message = a->message;
-			na->output = a->output;
-			a->message = a->output = NULL;
-		}
-	}
+	if (rc != FG_OK)
+		fprintf(stderr, "flakeguard: %s\n", err->msg);
+	if (o->quiet && rc == FG_OK)
+		return true;
+	fprintf(human, "%s: %zu test case%s, %zu failed, %zu flaky, "
+		"%zu skipped%s%s\n", path, stats->cases,
+		stats->cases == 1 ? "" : "s", c->failed, c->flaky, c->skipped,
+		stats->partial ? " (partial: the file is damaged)" : "",
+		rc != FG_OK ? " (not read: see above)" : "");
+	return rc == FG_OK;
 }
+
 
 /*
  * Reads one file into run and prints its line. The first file is read
@@ -209,18 +198,9 @@ static bool import_file(const char *path, const struct import_opts *o,
 	rc = history_junit_read(path, o->name, into, &stats, &err);
 	count_tests(into, 0, &c);
 	if (into == &own)
-		move_tests(run, &own);
+		fg_run_absorb(run, &own);
 	fg_run_release(&own);
-	if (rc != FG_OK)
-		fprintf(stderr, "flakeguard: %s\n", err.msg);
-	if (o->quiet && rc == FG_OK)
-		return true;
-	fprintf(human, "%s: %zu test case%s, %zu failed, %zu flaky, "
-		"%zu skipped%s%s\n", path, stats.cases,
-		stats.cases == 1 ? "" : "s", c.failed, c.flaky, c.skipped,
-		stats.partial ? " (partial: the file is damaged)" : "",
-		rc != FG_OK ? " (not read: see above)" : "");
-	return rc == FG_OK;
+	return file_line(human, path, o, rc, &err, &stats, &c);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -337,16 +317,11 @@ static bool stream_file(const char *path, const struct import_opts *o,
 	if (s->failed)
 		return false;
 	history_store_run_summary(s->st, NULL, &c);
-	if (rc != FG_OK)
-		fprintf(stderr, "flakeguard: %s\n", err.msg);
-	if (o->quiet && rc == FG_OK)
-		return true;
-	fprintf(human, "%s: %zu test case%s, %zu failed, %zu flaky, "
-		"%zu skipped%s%s\n", path, stats.cases,
-		stats.cases == 1 ? "" : "s", c.failed, c.flaky, c.skipped,
-		stats.partial ? " (partial: the file is damaged)" : "",
-		rc != FG_OK ? " (not read: see above)" : "");
-	return rc == FG_OK;
+	{
+		struct file_counts fc = { c.failed, c.flaky, c.skipped };
+
+		return file_line(human, path, o, rc, &err, &stats, &fc);
+	}
 }
 
 static int stream_files(const struct file_list *fl,
