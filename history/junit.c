@@ -2038,6 +2038,11 @@ static void case_begin(struct jreader *r)
 	r->nretries = 0;
 	r->stats->cases++;
 	each_attr(r, case_attr, NULL);
+	/* Kept, under the empty name; unnamed cases of one class become
+	 * attempts of one test, so say it. */
+	if (!r->c_name.len)
+		jr_warn(r, jr_line(r), "<testcase> without a name: recorded "
+			"with an empty name");
 }
 
 /* Where the attributes of failure/error/skipped and retries go. */

@@ -30,3 +30,8 @@ wait $locker || true
 expect_rc 3
 contains err "locked"
 lacks err "no transaction is active"
+# Test cases without a name are kept, with a warning naming file and line.
+printf '<testsuite name="s">\n<testcase classname="c"/>\n<testcase classname="c" name=""/>\n</testsuite>\n' > un.xml
+fg import --db u.db un.xml; expect_rc 0
+contains err "un.xml:2: <testcase> without a name"
+contains err "un.xml:3: <testcase> without a name"
