@@ -94,6 +94,13 @@ int cli_int_arg(const char *s, int min, int max, int *out);
  */
 int cli_open_existing_db(const char *path, struct history_store **st,
 			 struct fg_error *err);
+/*
+ * For commands that only read: like cli_open_existing_db(), but a database
+ * that is not writable here (read-only file or directory) is opened read
+ * only instead of refused.
+ */
+int cli_open_history_to_read(const char *path, struct history_store **st,
+			     struct fg_error *err);
 
 /* ---- cli/analysis.c: the analyzer at the database's edge ------------- */
 

@@ -152,7 +152,7 @@ static int cmd_export(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error(&cli_cmd_export, "unexpected argument "
 				       "'%s'", argv[optind]);
-	if (cli_open_existing_db(db, &st, &err) ||
+	if (cli_open_history_to_read(db, &st, &err) ||
 	    history_store_run_ids(st, since, &ids, &n, &err)) {
 		history_store_close(st);
 		return cli_error(&err);

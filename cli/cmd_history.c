@@ -303,7 +303,7 @@ static int cmd_history(int argc, char **argv)
 	if (optind != argc - 1)
 		return cli_usage_error(&cli_cmd_history, optind >= argc ?
 				       "which test?" : "one test at a time");
-	if ((rc = cli_open_existing_db(o.db, &st, &err)) != FG_OK)
+	if ((rc = cli_open_history_to_read(o.db, &st, &err)) != FG_OK)
 		return cli_error(&err);
 	rc = show(st, &o, argv[optind]);
 	history_store_close(st);

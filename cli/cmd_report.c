@@ -130,7 +130,7 @@ static int cmd_report(int argc, char **argv)
 
 	if ((rc = parse_opts(argc, argv, &o)) != 0)
 		return rc < 0 ? FG_EXIT_OK : rc;
-	if ((rc = cli_open_existing_db(o.db, &st, &err)) != FG_OK)
+	if ((rc = cli_open_history_to_read(o.db, &st, &err)) != FG_OK)
 		return cli_error(&err);
 	struct history_quarantine_list ql = { 0 };
 	struct fg_error qerr;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int cli_int_arg(const char *s, int min, int max, int *out)
 {
@@ -36,4 +37,22 @@ int cli_open_existing_db(const char *path, struct history_store **st,
 			       "`flakeguard run` or `import` creates it",
 			       path, strerror(errno));
 	return history_store_open(path, st, err);
+}
+
+int cli_open_history_to_read(const char *path, struct history_store **st,
+			     struct fg_error *err)
+{
+	char *dir = fg_xstrdup(path), *slash = strrchr(dir, '/');
+	bool writable;
+
+	*st = NULL;
+	if (slash)
+		slash[slash == dir] = '\0';
+	/* Writable file in a writable directory: the usual open (migrates). */
+	writable = access(path, W_OK) == 0 &&
+		   access(slash ? dir : ".", W_OK) == 0;
+	free(dir);
+	if (writable || access(path, F_OK) != 0)
+		return cli_open_existing_db(path, st, err);
+	return history_store_open_readonly(path, st, err);
 }

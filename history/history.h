@@ -88,6 +88,13 @@ struct history_store; /* opaque */
 int history_store_open(const char *path, struct history_store **out,
 		       struct fg_error *err);
 void history_store_close(struct history_store *st); /* NULL is fine */
+/*
+ * Opens an existing database for reading only (a CI artifact, a read-only
+ * mount): nothing is created, configured or migrated; a database of an
+ * older schema is FG_EDB with what to do. Writing through it fails.
+ */
+int history_store_open_readonly(const char *path, struct history_store **out,
+				struct fg_error *err);
 
 /*
  * Writes the run, its tests and every attempt in one transaction and sets

@@ -712,6 +712,70 @@ int history_store_open(const char *path, struct history_store **out,
 	return FG_OK;
 }
 
+/* "file:" URI for path with ?query; %, ? and # escaped. Caller frees. */
+static char *file_uri(const char *path, const char *query)
+{
+	char *u = fg_xmalloc(strlen(path) * 3 + strlen(query) + 16), *o = u;
+
+	o += sprintf(o, "file:");
+	for (const char *p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			o += sprintf(o, "%%%02X", (unsigned char)*p);
+		else
+			*o++ = *p;
+	}
+	sprintf(o, "?%s", query);
+	return u;
+}
+
+int history_store_open_readonly(const char *path, struct history_store **out,
+				struct fg_error *err)
+{
+	static const char *const modes[] = { "mode=ro", "immutable=1" };
+	struct history_store *st = NULL;
+	int version = 0, rc = FG_EDB;
+
+	*out = NULL;
+	if (!path || !*path)
+		return fg_fail(err, FG_EDB, "history database path is empty");
+	if ((rc = check_magic(path, err)) != FG_OK)
+		return rc;
+	/*
+	 * mode=ro still wants the WAL index (-shm), which a read-only
+	 * directory cannot hold; immutable=1 reads the file as it is (fine
+	 * for an artifact nobody writes).
+	 */
+	for (size_t i = 0; i < 2; i++) {
+		char *uri = file_uri(path, modes[i]);
+
+		history_store_close(st);
+		st = fg_xcalloc(1, sizeof(*st));
+		st->path = fg_xstrdup(path);
+		rc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY |
+				     SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+		free(uri);
+		if (rc != SQLITE_OK) {
+			rc = store_fail(st, "cannot open history database", err);
+			continue;
+		}
+		sqlite3_extended_result_codes(st->db, 1);
+		sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+		if ((rc = check_identity(st, &version, err)) == FG_OK)
+			break;
+	}
+	if (rc == FG_OK && version != SCHEMA_VERSION)
+		rc = fg_fail(err, FG_EDB, "'%s' has schema version %d and is "
+			     "read-only here: open it once where it is writable "
+			     "(any flakeguard command) to migrate it to %d",
+			     path, version, SCHEMA_VERSION);
+	if (rc != FG_OK) {
+		history_store_close(st);
+		return rc;
+	}
+	*out = st;
+	return FG_OK;
+}
+
 /* ====================================================================== */
 /* Writing a run                                                           */
 /* ====================================================================== */
