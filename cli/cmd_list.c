@@ -139,7 +139,7 @@ static int cmd_list(int argc, char **argv)
 		return rc;
 	}
 	if (!db)
-		db = cfg.db ? cfg.db : ".flakeguard/history.db";
+		db = cfg.db ? cfg.db : CLI_DEFAULT_DB;
 	/* Listing never creates a database: no history, no estimates. */
 	if (stat(db, &st) == 0 && history_store_open(db, &store, &err)) {
 		fg_config_release(&cfg);

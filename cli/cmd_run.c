@@ -31,7 +31,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DEFAULT_DB ".flakeguard/history.db"
 #define DEFAULT_TIMEOUT_MS (10 * 60 * 1000)
 #define OUTPUT_TAIL_FOR_XML (16 * 1024)
 
@@ -812,7 +811,7 @@ static int cmd_run(int argc, char **argv)
 	if (cfg.retries >= 0 && !o.retries)
 		o.retries = cfg.retries;
 	if (!o.db)
-		o.db = cfg.db ? cfg.db : DEFAULT_DB;
+		o.db = cfg.db ? cfg.db : CLI_DEFAULT_DB;
 	rs.jobs = o.jobs ? o.jobs : cfg.jobs ? cfg.jobs : runner_default_jobs();
 	if (o.no_capture)
 		rs.jobs = 1; /* live output from several tests would interleave */
