@@ -365,11 +365,48 @@ static int load_suite(struct ctx *c, struct fg_config *cfg, size_t idx,
 	if (s->shards > 1 && (s->cases_list || s->cases_gtest))
 		return bad(c, where, "\"shards\" and \"cases\" exclude "
 			   "each other");
-	for (size_t i = 0; i + 1 < cfg->nsuites; i++)
-		if (!strcmp(cfg->suites[i].name, s->name))
-			return bad(c, where, "duplicate suite name '%s'",
-				   s->name);
 	return FG_OK;
+}
+
+static const struct fg_config *sort_cfg; /* qsort has no context argument */
+
+static int by_name_then_index(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(sort_cfg->suites[x].name, sort_cfg->suites[y].name);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+/*
+ * Suite names must be unique. Sorting indexes by name finds duplicates in
+ * O(n log n): a config of 10,000 suites must not cost 50 million strcmp.
+ * The later of two suites with one name is the one reported.
+ */
+static int check_unique_names(struct ctx *c, const struct fg_config *cfg)
+{
+	size_t *idx = fg_xcalloc(cfg->nsuites + 1, sizeof(*idx));
+	size_t dup = (size_t)-1;
+	int rc = FG_OK;
+
+	for (size_t i = 0; i < cfg->nsuites; i++)
+		idx[i] = i;
+	sort_cfg = cfg;
+	qsort(idx, cfg->nsuites, sizeof(*idx), by_name_then_index);
+	for (size_t i = 1; i < cfg->nsuites; i++)
+		if (!strcmp(cfg->suites[idx[i]].name,
+			    cfg->suites[idx[i - 1]].name) &&
+		    (dup == (size_t)-1 || idx[i] < dup))
+			dup = idx[i];
+	if (dup != (size_t)-1) {
+		char where[64];
+
+		snprintf(where, sizeof(where), "suites[%zu]", dup);
+		rc = bad(c, where, "duplicate suite name '%s'",
+			 cfg->suites[dup].name);
+	}
+	free(idx);
+	return rc;
 }
 
 static int load_top(struct ctx *c, struct fg_config *cfg, json_t *root)
@@ -418,6 +455,8 @@ static int load_top(struct ctx *c, struct fg_config *cfg, json_t *root)
 	}
 	if (!json_object_get(root, "suites"))
 		return bad(c, "top level", "missing \"suites\"");
+	if ((rc = check_unique_names(c, cfg)))
+		return rc;
 	for (size_t i = 0; i < cfg->nsuites; i++) {
 		char w[64];
 

@@ -228,6 +228,42 @@ static size_t parse_lines(struct runner_plan *p, size_t index,
 	return n;
 }
 
+static int by_id_asc(const void *a, const void *b)
+{
+	return strcmp(((const struct runner_item *)a)->id,
+		      ((const struct runner_item *)b)->id);
+}
+
+/*
+ * A lister that prints a case twice must not make it run twice (nor make
+ * two items with one id): items [start, n) are sorted by id (the plan is
+ * ordered later anyway) and repeats dropped with a warning.
+ */
+static size_t drop_duplicates(struct runner_plan *p, size_t start,
+			      const struct fg_suite_cfg *s)
+{
+	size_t kept = start, dropped = 0;
+
+	if (p->n - start < 2)
+		return 0;
+	qsort(p->items + start, p->n - start, sizeof(*p->items), by_id_asc);
+	for (size_t i = start; i < p->n; i++) {
+		if (kept > start && !strcmp(p->items[kept - 1].id,
+					    p->items[i].id)) {
+			free(p->items[i].id);
+			free(p->items[i].case_name);
+			dropped++;
+			continue;
+		}
+		p->items[kept++] = p->items[i];
+	}
+	p->n = kept;
+	if (dropped)
+		fg_log(FG_LOG_WARN, "plan", "suite '%s' listed %zu case(s) more "
+		       "than once; each runs once", s->name, dropped);
+	return dropped;
+}
+
 static int list_cases(struct runner_plan *p, size_t index,
 		      const struct fg_suite_cfg *s, const char *cwd,
 		      char *const *env, int64_t timeout_ms,
@@ -263,8 +299,13 @@ static int list_cases(struct runner_plan *p, size_t index,
 			       WIFEXITED(status) ? WEXITSTATUS(status) :
 						   WTERMSIG(status));
 	}
-	n = s->cases_gtest ? parse_gtest(p, index, s, out) :
-			     parse_lines(p, index, s, out);
+	{
+		size_t start = p->n;
+
+		n = s->cases_gtest ? parse_gtest(p, index, s, out) :
+				     parse_lines(p, index, s, out);
+		n -= drop_duplicates(p, start, s);
+	}
 	free(out);
 	if (!n)
 		fg_log(FG_LOG_WARN, "plan", "suite '%s' listed no cases",

@@ -38,3 +38,8 @@ while [ $n -lt 20 ]; do
 	fg run -c quick.json --db q.db; expect_rc 0
 	n=$((n + 1))
 done
+# A case listed twice runs once, with a warning.
+printf 'one\ntwo\none\n' > cases.txt
+fg list -c quick.json --json; expect_rc 0
+jq_is out '.tests | length' 2
+contains err "listed 1 case(s) more than once"
