@@ -140,7 +140,7 @@ static bool add_arg(struct file_list *fl, const char *arg)
 /* ---------------------------------------------------------------------- */
 
 struct file_counts {
-	size_t failed, flaky, skipped;
+	size_t failed, flaky, skipped, xfailed;
 };
 
 static void count_tests(const struct fg_run *run, size_t from,
@@ -153,6 +153,7 @@ static void count_tests(const struct fg_run *run, size_t from,
 		c->failed += t->outcome == FG_O_FAILED;
 		c->flaky += t->outcome == FG_O_FLAKY;
 		c->skipped += t->outcome == FG_O_SKIPPED;
+		c->xfailed += t->outcome == FG_O_XFAILED;
 	}
 }
 
@@ -171,8 +172,11 @@ static bool file_line(FILE *human, const char *path,
 	if (o->quiet && rc == FG_OK)
 		return true;
 	fprintf(human, "%s: %zu test case%s, %zu failed, %zu flaky, "
-		"%zu skipped%s%s\n", path, stats->cases,
-		stats->cases == 1 ? "" : "s", c->failed, c->flaky, c->skipped,
+		"%zu skipped", path, stats->cases,
+		stats->cases == 1 ? "" : "s", c->failed, c->flaky, c->skipped);
+	if (c->xfailed)
+		fprintf(human, ", %zu xfailed", c->xfailed);
+	fprintf(human, "%s%s\n",
 		stats->partial ? " (partial: the file is damaged)" : "",
 		rc != FG_OK ? " (not read: see above)" : "");
 	return rc == FG_OK;
@@ -318,7 +322,8 @@ static bool stream_file(const char *path, const struct import_opts *o,
 		return false;
 	history_store_run_summary(s->st, NULL, &c);
 	{
-		struct file_counts fc = { c.failed, c.flaky, c.skipped };
+		struct file_counts fc = { c.failed, c.flaky, c.skipped,
+					  c.xfailed };
 
 		return file_line(human, path, o, rc, &err, &stats, &fc);
 	}

@@ -177,11 +177,16 @@ enum fg_astatus {
 	FG_A_TIMEOUT = 4,
 	FG_A_CRASHED = 5,
 	FG_A_LEAKED = 6,
+	FG_A_XFAILED = 7,  /* failed as expected (pytest xfail, TAP "not ok # TODO") */
+	FG_A_XPASSED = 8,  /* passed although expected to fail (not a failure:
+			    * pytest's non-strict XPASS, TAP "ok # TODO") */
 };
-#define FG_A_COUNT 7
+#define FG_A_COUNT 9
 const char *fg_astatus_name(enum fg_astatus s); /* "passed", "timeout", ... */
 int fg_astatus_parse(const char *s);            /* -1 if unknown */
 bool fg_astatus_is_failure(enum fg_astatus s);  /* failed/error/timeout/crashed/leaked */
+/* Ran to a verdict that is not a failure: passed, xfailed or xpassed. */
+bool fg_astatus_is_pass(enum fg_astatus s);
 
 /* What a test came to in one run. */
 enum fg_outcome {
@@ -190,8 +195,10 @@ enum fg_outcome {
 	FG_O_FLAKY = 2,
 	FG_O_SKIPPED = 3,
 	FG_O_QUARANTINED = 4,
+	FG_O_XFAILED = 5,   /* expected failure: not counted as a failure */
+	FG_O_XPASSED = 6,   /* unexpected pass: reported, not a failure */
 };
-#define FG_O_COUNT 5
+#define FG_O_COUNT 7
 const char *fg_outcome_name(enum fg_outcome o);
 int fg_outcome_parse(const char *s);
 
@@ -261,6 +268,7 @@ void fg_run_add_item(struct fg_run *run, const char *id, int shard, bool ran);
 
 struct fg_summary {
 	size_t total, passed, failed, flaky, skipped, quarantined;
+	size_t xfailed, xpassed;
 };
 
 void fg_run_init(struct fg_run *run);
@@ -294,8 +302,9 @@ void fg_test_release(struct fg_test *t);
 /*
  * Derives t->outcome and t->duration_ms from the attempts: all skipped ->
  * skipped; else the last attempt not skipped decides: a failure -> failed;
- * a pass after an earlier failure -> flaky; else passed. (Quarantine is
- * applied later, by the analyzer.)
+ * a pass (or xfail/xpass) after an earlier failure -> flaky; else passed,
+ * xfailed or xpassed as that attempt says. (Quarantine is applied later,
+ * by the analyzer.)
  */
 void fg_test_settle(struct fg_test *t);
 void fg_run_summarize(const struct fg_run *run, struct fg_summary *sum);

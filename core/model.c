@@ -13,9 +13,11 @@
 
 static const char *const astatus_names[FG_A_COUNT] = {
 	"passed", "failed", "error", "skipped", "timeout", "crashed", "leaked",
+	"xfailed", "xpassed",
 };
 static const char *const outcome_names[FG_O_COUNT] = {
-	"passed", "failed", "flaky", "skipped", "quarantined",
+	"passed", "failed", "flaky", "skipped", "quarantined", "xfailed",
+	"xpassed",
 };
 
 const char *fg_astatus_name(enum fg_astatus s)
@@ -33,7 +35,12 @@ int fg_astatus_parse(const char *s)
 
 bool fg_astatus_is_failure(enum fg_astatus s)
 {
-	return s != FG_A_PASSED && s != FG_A_SKIPPED;
+	return !fg_astatus_is_pass(s) && s != FG_A_SKIPPED;
+}
+
+bool fg_astatus_is_pass(enum fg_astatus s)
+{
+	return s == FG_A_PASSED || s == FG_A_XFAILED || s == FG_A_XPASSED;
 }
 
 const char *fg_outcome_name(enum fg_outcome o)
@@ -215,6 +222,10 @@ void fg_test_settle(struct fg_test *t)
 		t->outcome = FG_O_FAILED;
 	else if (any_fail)
 		t->outcome = FG_O_FLAKY;
+	else if (last->status == FG_A_XFAILED)
+		t->outcome = FG_O_XFAILED;
+	else if (last->status == FG_A_XPASSED)
+		t->outcome = FG_O_XPASSED;
 	else
 		t->outcome = FG_O_PASSED;
 }
@@ -239,6 +250,12 @@ void fg_run_summarize(const struct fg_run *run, struct fg_summary *sum)
 			break;
 		case FG_O_QUARANTINED:
 			sum->quarantined++;
+			break;
+		case FG_O_XFAILED:
+			sum->xfailed++;
+			break;
+		case FG_O_XPASSED:
+			sum->xpassed++;
 			break;
 		}
 	}

@@ -149,6 +149,44 @@ static const char *const schema_steps[] = {
 	 * more B-tree insert per attempt (200,000-test import: -5%).
 	 */
 	"DROP INDEX IF EXISTS results_by_test;",
+	/*
+	 * 4 -> 5: attempt statuses xfailed (7) and xpassed (8), and the
+	 * outcomes of the same names (5, 6). SQLite cannot change a CHECK
+	 * constraint in place, so both tables are rebuilt (migrate() turns
+	 * foreign keys off around the transaction, as SQLite's ALTER TABLE
+	 * recipe asks). The checks now leave room up to 31 so that a later
+	 * status needs no rebuild.
+	 */
+	"CREATE TABLE run_tests_v5 ("
+	"  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+	"  test_id INTEGER NOT NULL REFERENCES tests (id) ON DELETE CASCADE,"
+	"  outcome INTEGER NOT NULL CHECK (outcome BETWEEN 0 AND 31),"
+	"  duration_ms INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL,"
+	"  PRIMARY KEY (run_id, test_id)"
+	") WITHOUT ROWID;"
+	"INSERT INTO run_tests_v5 SELECT run_id, test_id, outcome, duration_ms,"
+	"  attempts FROM run_tests;"
+	"DROP TABLE run_tests;"
+	"ALTER TABLE run_tests_v5 RENAME TO run_tests;"
+	"CREATE INDEX run_tests_by_test ON run_tests (test_id, run_id);"
+	"CREATE TABLE results_v5 ("
+	"  run_id INTEGER NOT NULL,"
+	"  test_id INTEGER NOT NULL,"
+	"  attempt INTEGER NOT NULL CHECK (attempt >= 1),"
+	"  status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 31),"
+	"  duration_ms INTEGER NOT NULL,"
+	"  started_at INTEGER NOT NULL DEFAULT 0,"
+	"  message TEXT,"
+	"  output TEXT,"
+	"  PRIMARY KEY (run_id, test_id, attempt),"
+	"  FOREIGN KEY (run_id, test_id) REFERENCES run_tests (run_id, test_id)"
+	"    ON DELETE CASCADE"
+	");"
+	"INSERT INTO results_v5 SELECT run_id, test_id, attempt, status,"
+	"  duration_ms, started_at, message, output FROM results;"
+	"DROP TABLE results;"
+	"ALTER TABLE results_v5 RENAME TO results;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(schema_steps) / sizeof(schema_steps[0])))
@@ -626,14 +664,39 @@ static int configure(struct history_store *st, struct fg_error *err)
 	return FG_OK;
 }
 
+/* SQLITE_CONSTRAINT when a foreign key dangles (after a rebuild step). */
+static int fk_check(struct history_store *st)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s,
+				    NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? SQLITE_CONSTRAINT :
+	       rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 /* Applies schema_steps[from..] in one transaction. */
 static int migrate(struct history_store *st, struct fg_error *err)
 {
 	char sql[96];
 	int uv = 0, rc;
 
-	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL))
+	/*
+	 * Steps that rebuild a table (4 -> 5) must not cascade the DROP into
+	 * the tables that reference it: foreign keys are off while migrating
+	 * (the pragma is a no-op inside a transaction, hence out here) and
+	 * checked before the commit.
+	 */
+	sqlite3_exec(st->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) {
+		sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL,
+			     NULL);
 		return store_fail(st, "cannot migrate history database", err);
+	}
 	/* Another process may have migrated it since check_identity(). */
 	rc = pragma_int(st, "PRAGMA user_version", &uv);
 	for (int v = uv; rc == SQLITE_OK && v < SCHEMA_VERSION; v++) {
@@ -646,14 +709,19 @@ static int migrate(struct history_store *st, struct fg_error *err)
 		 STORE_APPLICATION_ID);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	if (rc == SQLITE_OK && uv < SCHEMA_VERSION)
+		rc = fk_check(st);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		int frc = store_fail(st, "cannot migrate history database", err);
 
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL,
+			     NULL);
 		return frc;
 	}
+	sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	if (uv < SCHEMA_VERSION)
 		fg_log(FG_LOG_INFO, "history", "'%s': schema migrated from "
 		       "version %d to %d", st->path, uv, SCHEMA_VERSION);
@@ -968,13 +1036,15 @@ static enum fg_outcome merge_outcome(enum fg_outcome before,
 		return FG_O_FAILED;
 	if (failed_before || more == FG_O_FLAKY)
 		return FG_O_FLAKY;
-	return FG_O_PASSED;
+	return more == FG_O_XFAILED || more == FG_O_XPASSED ? more :
+	       FG_O_PASSED;
 }
 
 static void sum_count(struct fg_summary *sum, enum fg_outcome o, int delta)
 {
 	size_t *c[FG_O_COUNT] = { &sum->passed, &sum->failed, &sum->flaky,
-				  &sum->skipped, &sum->quarantined };
+				  &sum->skipped, &sum->quarantined,
+				  &sum->xfailed, &sum->xpassed };
 
 	if ((unsigned)o < FG_O_COUNT)
 		*c[o] += (size_t)delta;
@@ -1014,7 +1084,9 @@ static int part_merge(struct history_store *st, int64_t test_id,
 		return SQLITE_OK;
 	}
 	before = skipped ? FG_O_SKIPPED : fg_astatus_is_failure(last) ?
-		 FG_O_FAILED : failed ? FG_O_FLAKY : FG_O_PASSED;
+		 FG_O_FAILED : failed ? FG_O_FLAKY :
+		 last == FG_A_XFAILED ? FG_O_XFAILED :
+		 last == FG_A_XPASSED ? FG_O_XPASSED : FG_O_PASSED;
 	sum_count(&st->part, before, -1);
 	sum_count(&st->part, merge_outcome(before, more), 1);
 	return SQLITE_OK;

@@ -249,8 +249,14 @@ static void cards(FILE *f, const struct fg_run *run)
 		"<div class=\"card flaky\"><b id=\"n-flaky\">%zu</b>flaky</div>"
 		"<div class=\"card skipped\"><b id=\"n-skipped\">%zu</b>skipped</div>"
 		"<div class=\"card quarantined\"><b id=\"n-quarantined\">%zu</b>"
-		"quarantined</div></div>\n",
+		"quarantined</div>",
 		s.total, s.passed, s.failed, s.flaky, s.skipped, s.quarantined);
+	if (s.xfailed || s.xpassed)
+		fprintf(f, "<div class=\"card skipped\"><b id=\"n-xfailed\">%zu"
+			"</b>xfailed</div><div class=\"card passed\"><b "
+			"id=\"n-xpassed\">%zu</b>xpassed</div>", s.xfailed,
+			s.xpassed);
+	fputs("</div>\n", f);
 }
 
 static void failure_block(FILE *f, const struct fg_test *t, bool detailed,

@@ -129,6 +129,8 @@ static json_t *run_json(const struct fg_run *run)
 	json_object_set_new(s, "skipped", json_integer((json_int_t)sum.skipped));
 	json_object_set_new(s, "quarantined",
 			    json_integer((json_int_t)sum.quarantined));
+	json_object_set_new(s, "xfailed", json_integer((json_int_t)sum.xfailed));
+	json_object_set_new(s, "xpassed", json_integer((json_int_t)sum.xpassed));
 	json_object_set_new(root, "summary", s);
 
 	for (size_t i = 0; i < run->ntests; i++)

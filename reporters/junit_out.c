@@ -206,6 +206,9 @@ static void quarantine_skip(struct jw *j, const struct fg_attempt *a)
 static void skipped(struct jw *j, const struct fg_attempt *a)
 {
 	start(j, "skipped");
+	/* pytest's form, which readers (ours included) know as xfail. */
+	if (a && a->status == FG_A_XFAILED)
+		attr(j, "type", "pytest.xfail");
 	if (a && a->message && *a->message)
 		attr(j, "message", a->message);
 	end(j);
@@ -271,6 +274,13 @@ static void case_surefire(struct jw *j, const struct fg_test *t)
 		case_open(j, t, t->duration_ms, NULL, 0);
 		skipped(j, last);
 		break;
+	case FG_O_XFAILED:
+		case_open(j, t, t->duration_ms, "xfailed", 0);
+		skipped(j, last);
+		break;
+	case FG_O_XPASSED:
+		case_open(j, t, t->duration_ms, "xpassed", 0);
+		break;
 	case FG_O_PASSED:
 	default:
 		case_open(j, t, t->duration_ms, NULL, 0);
@@ -293,7 +303,7 @@ static void case_attempt(struct jw *j, const struct fg_test *t,
 		quarantine_skip(j, a);
 	else if (fg_astatus_is_failure(a->status))
 		result_element(j, a);
-	else if (a->status == FG_A_SKIPPED)
+	else if (a->status == FG_A_SKIPPED || a->status == FG_A_XFAILED)
 		skipped(j, a);
 	text_element(j, "system-out", a->output);
 	end(j);
@@ -306,12 +316,14 @@ static void case_plain(struct jw *j, const struct fg_test *t)
 
 	case_open(j, t, t->duration_ms,
 		  t->outcome == FG_O_FLAKY ? "flaky" :
-		  t->outcome == FG_O_QUARANTINED ? "quarantined" : NULL, 0);
+		  t->outcome == FG_O_QUARANTINED ? "quarantined" :
+		  t->outcome == FG_O_XFAILED ? "xfailed" :
+		  t->outcome == FG_O_XPASSED ? "xpassed" : NULL, 0);
 	if (t->outcome == FG_O_FAILED && last)
 		result_element(j, last);
 	else if (t->outcome == FG_O_QUARANTINED)
 		quarantine_skip(j, last);
-	else if (t->outcome == FG_O_SKIPPED)
+	else if (t->outcome == FG_O_SKIPPED || t->outcome == FG_O_XFAILED)
 		skipped(j, last);
 	if (last)
 		text_element(j, "system-out", last->output);
@@ -349,7 +361,8 @@ struct jcount {
 static void count_status(struct jcount *c, enum fg_astatus st, bool quar)
 {
 	c->tests++;
-	if (st == FG_A_SKIPPED || (quar && fg_astatus_is_failure(st)))
+	if (st == FG_A_SKIPPED || st == FG_A_XFAILED ||
+	    (quar && fg_astatus_is_failure(st)))
 		c->skipped++;
 	else if (is_error_kind(st))
 		c->errors++;
@@ -372,7 +385,8 @@ static void count_test(struct jcount *c, const struct fg_test *t,
 	}
 	if (t->outcome == FG_O_FAILED && last)
 		count_status(c, last->status, false);
-	else if (t->outcome == FG_O_SKIPPED || quar)
+	else if (t->outcome == FG_O_SKIPPED || t->outcome == FG_O_XFAILED ||
+		 quar)
 		count_status(c, FG_A_SKIPPED, false);
 	else
 		count_status(c, FG_A_PASSED, false);

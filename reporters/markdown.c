@@ -207,9 +207,14 @@ char *report_markdown(const struct fg_run *run,
 		sum.flaky ? "\u26a0\ufe0f" : "\u2705");
 	md_text(f, v->reason);
 	fprintf(f, "\n\n**%zu** tests: %zu passed \u00b7 **%zu failed** \u00b7 "
-		"%zu flaky \u00b7 %zu skipped \u00b7 %zu quarantined \u00b7 %s\n",
+		"%zu flaky \u00b7 %zu skipped \u00b7 %zu quarantined",
 		sum.total, sum.passed, sum.failed, sum.flaky, sum.skipped,
-		sum.quarantined,
+		sum.quarantined);
+	if (sum.xfailed)
+		fprintf(f, " \u00b7 %zu xfailed", sum.xfailed);
+	if (sum.xpassed)
+		fprintf(f, " \u00b7 %zu xpassed", sum.xpassed);
+	fprintf(f, " \u00b7 %s\n",
 		fg_duration_format(run->duration_ms, d, sizeof(d)));
 	if (run->id || run->commit || run->branch) {
 		fputc('\n', f);

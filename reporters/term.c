@@ -89,6 +89,7 @@ static const char *status_tag(enum fg_astatus s)
 {
 	static const char *tags[FG_A_COUNT] = {
 		"PASS", "FAIL", "ERROR", "SKIP", "TIMEOUT", "CRASH", "LEAK",
+		"XFAIL", "XPASS",
 	};
 	return (unsigned)s < FG_A_COUNT ? tags[s] : "?";
 }
@@ -302,12 +303,18 @@ void report_term(FILE *out, const struct fg_run *run,
 	print_slowest(out, run, &o);
 	fg_run_summarize(run, &sum);
 	fprintf(out, "\n%zu tests: %s%zu passed%s, %s%zu failed%s, "
-		"%s%zu flaky%s, %zu skipped, %zu quarantined in %s\n",
+		"%s%zu flaky%s, %zu skipped, %zu quarantined",
 		sum.total, c(o.color, GREEN), sum.passed, c(o.color, RESET),
 		c(o.color, sum.failed ? RED : ""), sum.failed,
 		c(o.color, sum.failed ? RESET : ""),
 		c(o.color, sum.flaky ? YELLOW : ""), sum.flaky,
-		c(o.color, sum.flaky ? RESET : ""), sum.skipped, sum.quarantined,
+		c(o.color, sum.flaky ? RESET : ""), sum.skipped,
+		sum.quarantined);
+	if (sum.xfailed)
+		fprintf(out, ", %zu xfailed", sum.xfailed);
+	if (sum.xpassed)
+		fprintf(out, ", %zu xpassed", sum.xpassed);
+	fprintf(out, " in %s\n",
 		fg_duration_format(run->duration_ms, d, sizeof(d)));
 	if (run->interrupted)
 		fprintf(out, "%sINTERRUPTED%s: results are partial\n",

@@ -299,7 +299,7 @@ static void test_store_create_write_read(void **state)
 
 	assert_int_equal(sql_int(path, "PRAGMA user_version"),
 			 history_store_schema_version());
-	assert_int_equal(history_store_schema_version(), 4);
+	assert_int_equal(history_store_schema_version(), 5);
 	/* new databases get big pages (history/store.c STORE_PAGE_SIZE) */
 	assert_int_equal(sql_int(path, "PRAGMA page_size"), 16384);
 	s = sql_text(path, "PRAGMA journal_mode");
@@ -1028,6 +1028,16 @@ static void test_store_migrates_v3(void **state)
 	assert_int_equal(run.ntests, 1);
 	assert_int_equal(run.tests[0].nattempts, 2);
 	fg_run_release(&run);
+	/* 4 -> 5 rebuilt both tables: xfailed/xpassed fit, and the foreign
+	 * keys still cascade a run's deletion down to its results. */
+	sql_exec(fx->db, "PRAGMA foreign_keys = ON;"
+		 "UPDATE results SET status = 8 WHERE run_id = 2;"
+		 "UPDATE run_tests SET outcome = 6 WHERE run_id = 2;"
+		 "DELETE FROM runs WHERE id = 1;");
+	assert_int_equal(count(fx->db, "run_tests"), 1);
+	assert_int_equal(count(fx->db, "results"), 1);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM sqlite_master"
+				 " WHERE name LIKE '%_v5'"), 0);
 	make_run(&run, 3, 0);
 	write_ok(st, &run);
 	assert_int_equal(run.id, 3);
