@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cli_policy_build(const struct fg_config *cfg, char *const *settings,
+int cli_policy_build(const struct fg_config *cfg, const char *const *settings,
 		     size_t nsettings, struct an_policy *p,
 		     struct fg_error *err)
 {

@@ -12,14 +12,24 @@
 #include "core/core.h"
 #include "history/history.h"
 #include "runner/runner.h"
+#include "cli/opt.h"
+
+struct cli_opt;
 
 struct cli_command {
 	const char *name;
 	int (*fn)(int argc, char **argv);  /* returns an exit code */
 	const char *usage;    /* "flakeguard run [OPTIONS] [--] [PROGRAM...]" */
 	const char *summary;  /* one line for `flakeguard --help` */
-	const char *help;     /* the options block for `flakeguard CMD --help` */
+	const char *help;     /* `flakeguard CMD --help`: what comes before
+			       * the generated "Options:" block */
+	const char *help_after; /* and after it (exit codes, ...), or NULL */
+	const struct cli_opt *options; /* cli/opt.h; NULL: help is all */
+	unsigned flags;       /* CLI_STOP_AT_ARG */
 };
+
+/* The first positional argument ends the options (run's PROGRAM...). */
+#define CLI_STOP_AT_ARG 1u
 
 extern const struct cli_command cli_cmd_run;
 extern const struct cli_command cli_cmd_list;
@@ -114,7 +124,7 @@ struct cli_quarantine {
 };
 
 /* Defaults, then cfg's "quarantine" object, then KEY=VALUE settings. */
-int cli_policy_build(const struct fg_config *cfg, char *const *settings,
+int cli_policy_build(const struct fg_config *cfg, const char *const *settings,
 		     size_t nsettings, struct an_policy *p,
 		     struct fg_error *err);
 /* The database's entries (st may be NULL) with the file's (may be NULL) over them. */

@@ -13,7 +13,6 @@
 #include "cli/cli.h"
 #include "history/history.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +20,7 @@
 
 struct analyze_opts {
 	const char *db, *config, *qfile;
-	char **policy;
-	size_t npolicy;
+	struct cli_list policy;
 	bool json, dry_run, backtest, all;
 };
 
@@ -285,25 +283,37 @@ static int apply(struct analyze_state *s, struct fg_error *err)
 	return FG_OK;
 }
 
-static const struct option long_opts[] = {
-	{ "db", required_argument, NULL, 'd' },
-	{ "config", required_argument, NULL, 'c' },
-	{ "quarantine", required_argument, NULL, 'Q' },
-	{ "policy", required_argument, NULL, 'P' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "backtest", no_argument, NULL, 'B' },
-	{ "all", no_argument, NULL, 'a' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+#define A struct analyze_opts
+static const struct cli_opt analyze_options[] = {
+	CLI_PATH(0, "db", A, db, "PATH",
+		 "history database (default .flakeguard/history.db)",
+		 .env = "FLAKEGUARD_DB", .cfg = CLI_CFG_DB),
+	CLI_PATH('c', "config", A, config, "FILE",
+		 "policy from FILE's \"quarantine\" object\n"
+		 "(default: flakeguard.json when present)"),
+	CLI_LIST(0, "policy", A, policy, "KEY=VALUE",
+		 "override a policy key (repeatable)"),
+	CLI_PATH(0, "quarantine", A, qfile, "FILE",
+		 "also honour a committed quarantine list"),
+	CLI_FLAG(0, "json", A, json, "print the analysis as JSON"),
+	CLI_FLAG(0, "dry-run", A, dry_run,
+		 "show the policy's changes, apply none"),
+	CLI_FLAG(0, "backtest", A, backtest,
+		 "replay the history under the policy: what\n"
+		 "it would have quarantined, released, hidden\n"
+		 "and missed"),
+	CLI_FLAG(0, "all", A, all, "list stable and new tests too"),
+	CLI_HELP_OPT,
+	CLI_END,
 };
+#undef A
 
 static int run_analysis(struct analyze_state *s, struct fg_config *cfg)
 {
 	struct fg_error err = { 0 };
 	int rc;
 
-	if ((rc = cli_policy_build(cfg, s->o->policy, s->o->npolicy, &s->p,
+	if ((rc = cli_policy_build(cfg, s->o->policy.v, s->o->policy.n, &s->p,
 				   &err)))
 		return err.code == FG_EINVAL ?
 			cli_usage_error(&cli_cmd_analyze, "%s", err.msg) :
@@ -333,47 +343,28 @@ static int cmd_analyze(int argc, char **argv)
 	struct analyze_state s = { .o = &o, .now = fg_now_ms() };
 	struct fg_config cfg;
 	struct fg_error err = { 0 };
-	int c, rc;
+	struct cli_parsed parsed;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': o.db = optarg; break;
-		case 'c': o.config = optarg; break;
-		case 'Q': o.qfile = optarg; break;
-		case 'J': o.json = true; break;
-		case 'n': o.dry_run = true; break;
-		case 'B': o.backtest = true; break;
-		case 'a': o.all = true; break;
-		case 'P':
-			o.policy = fg_xrealloc(o.policy, (o.npolicy + 1) *
-							 sizeof(char *));
-			o.policy[o.npolicy++] = optarg;
-			break;
-		case 'h':
-			free(o.policy);
-			return cli_help(&cli_cmd_analyze);
-		default:
-			free(o.policy);
-			return cli_usage_error(&cli_cmd_analyze, "invalid option");
-		}
-	}
-	if (optind < argc) {
-		free(o.policy);
-		return cli_usage_error(&cli_cmd_analyze, "no arguments expected");
-	}
 	fg_config_init(&cfg);
-	if (o.config && fg_config_load(&cfg, o.config, &err)) {
-		free(o.policy);
-		fg_config_release(&cfg);
-		return cli_error(&err);
-	}
+	rc = cli_parse(&cli_cmd_analyze, argc, argv, &o, &parsed);
+	if (!rc && parsed.nargs)
+		rc = cli_usage_error(&cli_cmd_analyze, "no arguments expected");
+	if (!rc && o.config && fg_config_load(&cfg, o.config, &err))
+		rc = cli_error(&err);
 	/* A broken default config is not ours to judge here (run will):
 	 * fg_config_load() leaves cfg empty on error. */
-	if (!o.config && !access("flakeguard.json", R_OK))
+	if (!rc && !o.config && !access("flakeguard.json", R_OK))
 		fg_config_load(&cfg, "flakeguard.json", &err);
+	if (!rc)
+		rc = cli_resolve(&cli_cmd_analyze, &parsed, &cfg);
+	if (rc) {
+		cli_parsed_release(&cli_cmd_analyze, &parsed);
+		fg_config_release(&cfg);
+		return rc == CLI_HELP_SHOWN ? FG_EXIT_OK : rc;
+	}
 	if (!o.db)
-		o.db = cfg.db ? cfg.db : CLI_DEFAULT_DB;
+		o.db = CLI_DEFAULT_DB;
 	rc = run_analysis(&s, &cfg);
 	for (size_t i = 0; i < s.n; i++) {
 		an_test_release(&s.rows[i].t);
@@ -384,7 +375,7 @@ static int cmd_analyze(int argc, char **argv)
 	cli_quarantine_release(&s.q);
 	history_store_close(s.st);
 	fg_config_release(&cfg);
-	free(o.policy);
+	cli_parsed_release(&cli_cmd_analyze, &parsed);
 	return rc;
 }
 
@@ -397,19 +388,7 @@ const struct cli_command cli_cmd_analyze = {
 	"Reads each test's newest runs from the history, gives it a category\n"
 	"(stable, flaky, broken, new-flaky, fixed, new, slow) with the rule\n"
 	"and numbers behind it, and ranks the unstable ones. Then applies the\n"
-	"quarantine policy (docs/analyzer.md): enter, release, expire.\n\n"
-	"Options:\n"
-	"      --db PATH            history database (default .flakeguard/history.db)\n"
-	"  -c, --config FILE        policy from FILE's \"quarantine\" object\n"
-	"                           (default: flakeguard.json when present)\n"
-	"      --policy KEY=VALUE   override a policy key (repeatable)\n"
-	"      --quarantine FILE    also honour a committed quarantine list\n"
-	"      --json               print the analysis as JSON\n"
-	"      --dry-run            show the policy's changes, apply none\n"
-	"      --backtest           replay the history under the policy: what\n"
-	"                           it would have quarantined, released, hidden\n"
-	"                           and missed\n"
-	"      --all                list stable and new tests too\n"
-	"  -h, --help               this help\n\n"
-	"Exit codes: 0 done, 2 usage error, 3 database error.\n",
+	"quarantine policy (docs/analyzer.md): enter, release, expire.\n",
+	.help_after = "Exit codes: 0 done, 2 usage error, 3 database error.\n",
+	.options = analyze_options,
 };

@@ -14,7 +14,6 @@
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,49 +108,52 @@ static int parse_since(const char *s, int64_t *ms)
 	return 0;
 }
 
-static const struct option export_opts[] = {
-	{ "db", required_argument, NULL, 'd' },
-	{ "since", required_argument, NULL, 's' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+struct export_opts {
+	const char *db, *since, *output;
 };
+
+#define E struct export_opts
+static const struct cli_opt export_options[] = {
+	CLI_PATH(0, "db", E, db, "PATH",
+		 "history database (default .flakeguard/history.db)",
+		 .env = "FLAKEGUARD_DB"),
+	CLI_STRING(0, "since", E, since, "DATE",
+		   "only runs started since DATE (2026-11-01,\n"
+		   "2026-11-01T10:00:00Z, or 30d for 30 days ago)"),
+	CLI_PATH('o', "output", E, output, "FILE",
+		 "write to FILE (default: stdout)"),
+	CLI_HELP_OPT,
+	CLI_END,
+};
+#undef E
 
 static int cmd_export(int argc, char **argv)
 {
-	const char *db = CLI_DEFAULT_DB, *out_path = "-";
+	struct export_opts o = { .db = CLI_DEFAULT_DB, .output = "-" };
+	struct cli_parsed p;
+	const char *db, *out_path;
 	struct history_store *st = NULL;
 	struct fg_error err = { 0 };
 	int64_t since = 0, *ids = NULL;
 	size_t n = 0;
 	FILE *out;
-	int c, rc = FG_EXIT_OK;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:h", export_opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			db = optarg;
-			break;
-		case 's':
-			if (parse_since(optarg, &since))
-				return cli_usage_error(&cli_cmd_export, "invalid "
-						       "--since '%s' (expected "
-						       "2026-11-01, an ISO time "
-						       "or 30d)", optarg);
-			break;
-		case 'o':
-			out_path = optarg;
-			break;
-		case 'h':
-			return cli_help(&cli_cmd_export);
-		default:
-			return cli_usage_error(&cli_cmd_export, "invalid option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(&cli_cmd_export, "unexpected argument "
-				       "'%s'", argv[optind]);
+	rc = cli_parse(&cli_cmd_export, argc, argv, &o, &p);
+	if (!rc && p.nargs)
+		rc = cli_usage_error(&cli_cmd_export, "unexpected argument "
+				     "'%s'", p.args[0]);
+	if (!rc)
+		rc = cli_resolve(&cli_cmd_export, &p, NULL);
+	cli_parsed_release(&cli_cmd_export, &p);
+	if (!rc && o.since && parse_since(o.since, &since))
+		rc = cli_usage_error(&cli_cmd_export, "invalid --since '%s' "
+				     "(expected 2026-11-01, an ISO time or "
+				     "30d)", o.since);
+	if (rc)
+		return rc == CLI_HELP_SHOWN ? FG_EXIT_OK : rc;
+	db = o.db;
+	out_path = o.output;
 	if (cli_open_history_to_read(db, &st, &err) ||
 	    history_store_run_ids(st, since, &ids, &n, &err)) {
 		history_store_close(st);
@@ -199,13 +201,8 @@ const struct cli_command cli_cmd_export = {
 	.help =
 	"Writes every run (oldest first) with its tests and attempts, messages\n"
 	"and output excerpts, as one JSON object per line (format\n"
-	"\"flakeguard-run/1\"). import-history reads it back.\n\n"
-	"Options:\n"
-	"      --db PATH            history database (default .flakeguard/history.db)\n"
-	"      --since DATE         only runs started since DATE (2026-11-01,\n"
-	"                           2026-11-01T10:00:00Z, or 30d for 30 days ago)\n"
-	"  -o, --output FILE        write to FILE (default: stdout)\n"
-	"  -h, --help               this help\n",
+	"\"flakeguard-run/1\"). import-history reads it back.\n",
+	.options = export_options,
 };
 
 /* ---------------------------------------------------------------------- */
@@ -371,46 +368,52 @@ static int import_file(struct history_store *st, const char *path,
 	return rc;
 }
 
-static const struct option import_opts[] = {
-	{ "db", required_argument, NULL, 'd' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+struct import_history_opts {
+	const char *db;
+};
+
+static const struct cli_opt import_history_options[] = {
+	CLI_PATH(0, "db", struct import_history_opts, db, "PATH",
+		 "history database (default .flakeguard/history.db)",
+		 .env = "FLAKEGUARD_DB"),
+	CLI_HELP_OPT,
+	CLI_END,
 };
 
 static int cmd_import_history(int argc, char **argv)
 {
-	const char *db = CLI_DEFAULT_DB;
+	struct import_history_opts o = { .db = CLI_DEFAULT_DB };
+	struct cli_parsed p;
+	const char *db;
 	struct history_store *st = NULL;
 	struct fg_error err = { 0 };
 	size_t added = 0, skipped = 0;
-	int c, rc = FG_EXIT_OK;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", import_opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			db = optarg;
-			break;
-		case 'h':
-			return cli_help(&cli_cmd_import_history);
-		default:
-			return cli_usage_error(&cli_cmd_import_history,
-					       "invalid option");
-		}
+	rc = cli_parse(&cli_cmd_import_history, argc, argv, &o, &p);
+	if (!rc && !p.nargs)
+		rc = cli_usage_error(&cli_cmd_import_history,
+				     "no FILE given (- for stdin)");
+	if (!rc)
+		rc = cli_resolve(&cli_cmd_import_history, &p, NULL);
+	if (rc) {
+		cli_parsed_release(&cli_cmd_import_history, &p);
+		return rc == CLI_HELP_SHOWN ? FG_EXIT_OK : rc;
 	}
-	if (optind >= argc)
-		return cli_usage_error(&cli_cmd_import_history,
-				       "no FILE given (- for stdin)");
-	if (history_store_open(db, &st, &err))
+	db = o.db;
+	if (history_store_open(db, &st, &err)) {
+		cli_parsed_release(&cli_cmd_import_history, &p);
 		return cli_error(&err);
-	for (int i = optind; i < argc; i++) {
-		int r = import_file(st, argv[i], &added, &skipped);
+	}
+	for (int i = 0; i < p.nargs; i++) {
+		int r = import_file(st, p.args[i], &added, &skipped);
 
 		if (r > rc)
 			rc = r;
 		if (r == FG_EXIT_INFRA)
 			break;
 	}
+	cli_parsed_release(&cli_cmd_import_history, &p);
 	history_store_close(st);
 	printf("imported %zu run(s) into %s, %zu already there\n", added, db,
 	       skipped);
@@ -425,10 +428,9 @@ const struct cli_command cli_cmd_import_history = {
 	.help =
 	"Adds each run of each FILE (- for stdin) that the database does not\n"
 	"have yet (runs are known by their uuid: importing twice adds nothing).\n"
-	"A malformed line is reported as FILE:LINE and skipped.\n\n"
-	"Options:\n"
-	"      --db PATH            history database (default .flakeguard/history.db)\n"
-	"  -h, --help               this help\n\n"
+	"A malformed line is reported as FILE:LINE and skipped.\n",
+	.help_after =
 	"Exit codes: 0 all lines read, 1 a line was malformed, 2 usage error,\n"
 	"3 database error.\n",
+	.options = import_history_options,
 };

@@ -7,20 +7,33 @@
 #include "cli/cli.h"
 #include "history/history.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 
-enum { OPT_KEEP_DAYS = 256, OPT_KEEP_RUNS, OPT_VACUUM, OPT_MAX_SIZE };
-
-static const struct option long_opts[] = {
-	{ "db", required_argument, NULL, 'd' },
-	{ "keep-days", required_argument, NULL, OPT_KEEP_DAYS },
-	{ "keep-runs", required_argument, NULL, OPT_KEEP_RUNS },
-	{ "vacuum", no_argument, NULL, OPT_VACUUM },
-	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+struct gc_opts {
+	const char *db;
+	int keep_days, keep_runs;   /* -1: no limit */
+	const char *max_size;
+	bool vacuum;
 };
+
+#define G struct gc_opts
+static const struct cli_opt gc_options[] = {
+	CLI_PATH(0, "db", G, db, "PATH",
+		 "history database (default .flakeguard/history.db)",
+		 .env = "FLAKEGUARD_DB"),
+	CLI_INT(0, "keep-days", G, keep_days, "N", 0, 1000000000,
+		"delete runs started more than N days ago"),
+	CLI_INT(0, "keep-runs", G, keep_runs, "N", 0, 1000000000,
+		"keep only the newest N runs"),
+	CLI_STRING(0, "max-size", G, max_size, "SIZE",
+		   "then drop the oldest runs until the file\n"
+		   "fits in SIZE (e.g. 200M, 1G; implies\n"
+		   "--vacuum)"),
+	CLI_FLAG(0, "vacuum", G, vacuum, "then compact the file (VACUUM)"),
+	CLI_HELP_OPT,
+	CLI_END,
+};
+#undef G
 
 /* "200M", "1G", "512k", "1048576" -> bytes; -1 when malformed. */
 static int64_t parse_size(const char *s)
@@ -44,47 +57,30 @@ static int64_t parse_size(const char *s)
 
 static int64_t max_size = -1;
 
-static int parse_opts(int argc, char **argv, const char **db,
+static int parse_opts(int argc, char **argv, struct gc_opts *g,
 		      struct history_gc_opts *o)
 {
-	int c;
+	struct cli_parsed p;
+	int rc = cli_parse(&cli_cmd_gc, argc, argv, g, &p);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			*db = optarg;
-			break;
-		case OPT_KEEP_DAYS:
-		case OPT_KEEP_RUNS:
-			if (cli_int_arg(optarg, 0, 1000000000, c == OPT_KEEP_DAYS ?
-					&o->keep_days : &o->keep_runs))
-				return cli_usage_error(&cli_cmd_gc, "invalid %s "
-						       "'%s' (expected a number "
-						       ">= 0)", c == OPT_KEEP_DAYS ?
-						       "--keep-days" : "--keep-runs",
-						       optarg);
-			break;
-		case OPT_VACUUM:
-			o->vacuum = true;
-			break;
-		case OPT_MAX_SIZE:
-			max_size = parse_size(optarg);
-			if (max_size < 4096)
-				return cli_usage_error(&cli_cmd_gc, "invalid "
-						       "--max-size '%s' (e.g. 200M)",
-						       optarg);
-			break;
-		case 'h':
-			cli_help(&cli_cmd_gc);
-			return -1;
-		default:
-			return cli_usage_error(&cli_cmd_gc, "invalid option");
-		}
+	if (!rc && p.nargs)
+		rc = cli_usage_error(&cli_cmd_gc, "unexpected argument '%s'",
+				     p.args[0]);
+	if (!rc)
+		rc = cli_resolve(&cli_cmd_gc, &p, NULL);
+	cli_parsed_release(&cli_cmd_gc, &p);
+	if (rc)
+		return rc;
+	if (g->max_size) {
+		max_size = parse_size(g->max_size);
+		if (max_size < 4096)
+			return cli_usage_error(&cli_cmd_gc, "invalid "
+					       "--max-size '%s' (e.g. 200M)",
+					       g->max_size);
 	}
-	if (optind < argc)
-		return cli_usage_error(&cli_cmd_gc, "unexpected argument '%s'",
-				       argv[optind]);
+	o->keep_days = g->keep_days;
+	o->keep_runs = g->keep_runs;
+	o->vacuum = g->vacuum;
 	if (o->keep_days < 0 && o->keep_runs < 0 && max_size < 0)
 		return cli_usage_error(&cli_cmd_gc, "give --keep-days N, "
 				       "--keep-runs N or --max-size SIZE");
@@ -156,11 +152,14 @@ static int cmd_gc(int argc, char **argv)
 	struct history_gc_stats g = { 0 };
 	struct history_store *st = NULL;
 	struct fg_error err = { 0 };
-	const char *db = CLI_DEFAULT_DB;
+	struct gc_opts go = { .db = CLI_DEFAULT_DB, .keep_days = -1,
+			      .keep_runs = -1 };
+	const char *db;
 	int rc;
 
-	if ((rc = parse_opts(argc, argv, &db, &o)))
-		return rc < 0 ? FG_EXIT_OK : rc;
+	if ((rc = parse_opts(argc, argv, &go, &o)))
+		return rc == CLI_HELP_SHOWN ? FG_EXIT_OK : rc;
+	db = go.db;
 	if (cli_open_existing_db(db, &st, &err) != FG_OK ||
 	    gc_to_size(st, &o, &g, &err) != FG_OK) {
 		history_store_close(st);
@@ -186,15 +185,7 @@ const struct cli_command cli_cmd_gc = {
 	.help =
 	"Deletes runs older than N days and/or all but the newest N runs, with\n"
 	"their results, then tests that have no result left (quarantined tests\n"
-	"stay). With both limits a run goes when either says so.\n\n"
-	"Options:\n"
-	"      --db PATH            history database (default .flakeguard/history.db)\n"
-	"      --keep-days N        delete runs started more than N days ago\n"
-	"      --keep-runs N        keep only the newest N runs\n"
-	"      --max-size SIZE      then drop the oldest runs until the file\n"
-	"                           fits in SIZE (e.g. 200M, 1G; implies\n"
-	"                           --vacuum)\n"
-	"      --vacuum             then compact the file (VACUUM)\n"
-	"  -h, --help               this help\n\n"
-	"Exit codes: 0 done, 2 usage error, 3 database error.\n",
+	"stay). With both limits a run goes when either says so.\n",
+	.help_after = "Exit codes: 0 done, 2 usage error, 3 database error.\n",
+	.options = gc_options,
 };

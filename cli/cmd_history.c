@@ -16,7 +16,6 @@
 #include "history/history.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,13 +265,18 @@ static int show(struct history_store *st, const struct history_opts *o,
 	return rc;
 }
 
-static const struct option long_opts[] = {
-	{ "db", required_argument, NULL, 'd' },
-	{ "last", required_argument, NULL, 'n' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+#define H struct history_opts
+static const struct cli_opt history_options[] = {
+	CLI_PATH(0, "db", H, db, "PATH",
+		 "history database (default .flakeguard/history.db)",
+		 .env = "FLAKEGUARD_DB"),
+	CLI_INT('n', "last", H, last, "N", 1, 100000,
+		"the newest N runs (default 20)"),
+	CLI_FLAG(0, "json", H, json, "print the history as JSON"),
+	CLI_HELP_OPT,
+	CLI_END,
 };
+#undef H
 
 static int cmd_history(int argc, char **argv)
 {
@@ -280,33 +284,25 @@ static int cmd_history(int argc, char **argv)
 				  .last = HISTORY_DEFAULT_RUNS };
 	struct history_store *st = NULL;
 	struct fg_error err = { 0 };
-	int c, rc;
+	struct cli_parsed p;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+n:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': o.db = optarg; break;
-		case 'J': o.json = true; break;
-		case 'n':
-			if (cli_int_arg(optarg, 1, 100000, &o.last))
-				return cli_usage_error(&cli_cmd_history,
-						       "invalid --last '%s' (expected "
-						       "1 to 100000)", optarg);
-			break;
-		case 'h':
-			return cli_help(&cli_cmd_history);
-		default:
-			return cli_usage_error(&cli_cmd_history,
-					       "invalid option");
-		}
+	rc = cli_parse(&cli_cmd_history, argc, argv, &o, &p);
+	if (!rc && p.nargs != 1)
+		rc = cli_usage_error(&cli_cmd_history, !p.nargs ?
+				     "which test?" : "one test at a time");
+	if (!rc)
+		rc = cli_resolve(&cli_cmd_history, &p, NULL);
+	if (rc) {
+		cli_parsed_release(&cli_cmd_history, &p);
+		return rc == CLI_HELP_SHOWN ? FG_EXIT_OK : rc;
 	}
-	if (optind != argc - 1)
-		return cli_usage_error(&cli_cmd_history, optind >= argc ?
-				       "which test?" : "one test at a time");
 	if ((rc = cli_open_history_to_read(o.db, &st, &err)) != FG_OK)
-		return cli_error(&err);
-	rc = show(st, &o, argv[optind]);
+		rc = cli_error(&err);
+	else
+		rc = show(st, &o, p.args[0]);
 	history_store_close(st);
+	cli_parsed_release(&cli_cmd_history, &p);
 	return rc;
 }
 
@@ -318,12 +314,9 @@ const struct cli_command cli_cmd_history = {
 	.help =
 	"TEST is suite::classname::name, suite::name, or a name alone when no\n"
 	"other test has it. Each run shows as its attempts, oldest run first:\n"
-	"\xe2\x9c\x93 passed, \xe2\x9c\x97 failed (or error, timeout, crash, leak), - skipped.\n\n"
-	"Options:\n"
-	"      --db PATH            history database (default .flakeguard/history.db)\n"
-	"  -n, --last N             the newest N runs (default 20)\n"
-	"      --json               print the history as JSON\n"
-	"  -h, --help               this help\n\n"
+	"\xe2\x9c\x93 passed, \xe2\x9c\x97 failed (or error, timeout, crash, leak), - skipped.\n",
+	.help_after =
 	"Exit codes: 0 shown, 2 usage error or no such test (an ambiguous TEST\n"
 	"lists the candidates), 3 database error.\n",
+	.options = history_options,
 };

@@ -27,7 +27,6 @@
 
 #include <errno.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,51 +210,29 @@ static bool import_file(const char *path, const struct import_opts *o,
 /* Options and the command                                                 */
 /* ---------------------------------------------------------------------- */
 
-enum { OPT_DB = 256, OPT_JSON, OPT_COMMIT, OPT_BRANCH, OPT_NAME, OPT_NO_FAIL };
-
-static const struct option long_opts[] = {
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "json", required_argument, NULL, OPT_JSON },
-	{ "commit", required_argument, NULL, OPT_COMMIT },
-	{ "branch", required_argument, NULL, OPT_BRANCH },
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "no-fail", no_argument, NULL, OPT_NO_FAIL },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+#define I struct import_opts
+static const struct cli_opt import_options[] = {
+	CLI_PATH(0, "db", I, db, "PATH",
+		 "history database (default .flakeguard/history.db)",
+		 .env = "FLAKEGUARD_DB"),
+	CLI_STRING(0, "commit", I, commit, "SHA",
+		   "commit under test (default: CI env or git)"),
+	CLI_STRING(0, "branch", I, branch, "NAME",
+		   "branch under test (default: CI env or git)"),
+	CLI_PATH(0, "name", I, name, "NAME",
+		 "record every test under suite NAME\n"
+		 "(default: the files' <testsuite> names)"),
+	CLI_PATH(0, "json", I, json, "FILE",
+		 "write the run as JSON, as run --json does\n"
+		 "(- for stdout)"),
+	CLI_FLAG(0, "no-fail", I, no_fail,
+		 "only import: exit 0 even if tests failed"),
+	CLI_FLAG('q', "quiet", I, quiet,
+		 "print only problems and the last line"),
+	CLI_HELP_OPT,
+	CLI_END,
 };
-
-/* 0 to go on, -1 after --help, else an exit code. */
-static int parse_opts(int argc, char **argv, struct import_opts *o)
-{
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+qh", long_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_DB: o->db = optarg; break;
-		case OPT_JSON: o->json = optarg; break;
-		case OPT_COMMIT: o->commit = optarg; break;
-		case OPT_BRANCH: o->branch = optarg; break;
-		case OPT_NAME:
-			if (!*optarg)
-				return cli_usage_error(&cli_cmd_import,
-						       "--name must not be empty");
-			o->name = optarg;
-			break;
-		case OPT_NO_FAIL: o->no_fail = true; break;
-		case 'q': o->quiet = true; break;
-		case 'h':
-			cli_help(&cli_cmd_import);
-			return -1;
-		default:
-			return cli_usage_error(&cli_cmd_import, "invalid option");
-		}
-	}
-	if (optind >= argc)
-		return cli_usage_error(&cli_cmd_import, "no files to import");
-	return 0;
-}
+#undef I
 
 /* Records the run and writes --json; returns FG_EXIT_INFRA on failure. */
 static int record(struct history_store *st, struct fg_run *run,
@@ -434,16 +411,25 @@ static int import_files(const struct file_list *fl,
 static int cmd_import(int argc, char **argv)
 {
 	struct import_opts o = { .db = CLI_DEFAULT_DB };
+	struct cli_parsed parsed;
 	struct file_list fl = { 0 };
 	struct history_store *st = NULL;
 	struct fg_error err = { 0 };
 	size_t nbad = 0;
 	int rc;
 
-	if ((rc = parse_opts(argc, argv, &o)))
-		return rc < 0 ? FG_EXIT_OK : rc;
-	for (int i = optind; i < argc; i++)
-		nbad += !add_arg(&fl, argv[i]);
+	rc = cli_parse(&cli_cmd_import, argc, argv, &o, &parsed);
+	if (!rc && !parsed.nargs)
+		rc = cli_usage_error(&cli_cmd_import, "no files to import");
+	if (!rc)
+		rc = cli_resolve(&cli_cmd_import, &parsed, NULL);
+	if (rc) {
+		cli_parsed_release(&cli_cmd_import, &parsed);
+		return rc == CLI_HELP_SHOWN ? FG_EXIT_OK : rc;
+	}
+	for (int i = 0; i < parsed.nargs; i++)
+		nbad += !add_arg(&fl, parsed.args[i]);
+	cli_parsed_release(&cli_cmd_import, &parsed);
 	if (!fl.n) {
 		fprintf(stderr, "flakeguard: no file to import: nothing "
 			"imported\n");
@@ -469,19 +455,10 @@ const struct cli_command cli_cmd_import = {
 	.summary = "record JUnit XML written by other tools as one run",
 	.help =
 	"Each PATH is a JUnit XML file, a directory (every *.xml below it) or a\n"
-	"glob pattern. All of them become one run in the history database.\n\n"
-	"Options:\n"
-	"      --db PATH            history database (default .flakeguard/history.db)\n"
-	"      --commit SHA         commit under test (default: CI env or git)\n"
-	"      --branch NAME        branch under test (default: CI env or git)\n"
-	"      --name NAME          record every test under suite NAME\n"
-	"                           (default: the files' <testsuite> names)\n"
-	"      --json FILE          write the run as JSON, as run --json does\n"
-	"                           (- for stdout)\n"
-	"      --no-fail            only import: exit 0 even if tests failed\n"
-	"  -q, --quiet              print only problems and the last line\n"
-	"  -h, --help               this help\n\n"
+	"glob pattern. All of them become one run in the history database.\n",
+	.help_after =
 	"Exit codes: 0 imported and nothing failed, 1 a test failed or a file\n"
 	"could not be read (with --no-fail: only the latter) or no test case was\n"
 	"found, 2 usage error, 3 database error.\n",
+	.options = import_options,
 };

@@ -8,22 +8,40 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static const struct option long_opts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "shard", required_argument, NULL, 's' },
-	{ "shards", required_argument, NULL, 'S' },
-	{ "plan", required_argument, NULL, 'p' },
-	{ "db", required_argument, NULL, 'd' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+struct list_opts {
+	const char *config, *shard, *db, *plan_file;
+	int shards;
+	bool json;
 };
+
+#define L struct list_opts
+static const struct cli_opt list_options[] = {
+	CLI_PATH('c', "config", L, config, "FILE",
+		 "suites from FILE (default: flakeguard.json)"),
+	CLI_STRING(0, "shard", L, shard, "K/N", "only node K's share of N"),
+	CLI_INT(0, "shards", L, shards, "N", 1, 100000,
+		"every item with its node, for N nodes;\n"
+		"with --json this is a plan file for\n"
+		"`run --plan` (every node runs its share of\n"
+		"one plan, whatever history it has)"),
+	CLI_PATH(0, "plan", L, plan_file, "FILE",
+		 "show a plan file's items for this node"),
+	CLI_PATH(0, "db", L, db, "PATH",
+		 "history for estimates (default\n"
+		 ".flakeguard/history.db; never created)",
+		 .env = "FLAKEGUARD_DB", .cfg = CLI_CFG_DB),
+	CLI_FLAG(0, "json", L, json,
+		 "{\"tests\": [{suite, classname, name, id,\n"
+		 "estimate_ms, known, shard}]}"),
+	CLI_HELP_OPT,
+	CLI_END,
+};
+#undef L
 
 static void print_json(const struct fg_config *cfg,
 		       const struct runner_plan *plan, int shards)
@@ -85,71 +103,48 @@ static void print_table(const struct runner_plan *plan, int k, int n)
 
 static int cmd_list(int argc, char **argv)
 {
-	const char *config = NULL, *shard = NULL, *db = NULL, *plan_file = NULL;
-	int shards = 0;
+	struct list_opts o = { 0 };
+	struct cli_parsed p;
 	struct history_store *store = NULL;
 	struct runner_plan plan;
 	struct fg_config cfg;
 	struct fg_error err = { 0 };
-	bool json = false;
-	int c, k, n, rc;
+	const char *db;
+	int k, n, rc;
 	struct stat st;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+c:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 's':
-			shard = optarg;
-			break;
-		case 'S':
-			if (cli_int_arg(optarg, 1, 100000, &shards))
-				return cli_usage_error(&cli_cmd_list, "invalid "
-						       "--shards '%s'", optarg);
-			break;
-		case 'p':
-			plan_file = optarg;
-			break;
-		case 'd':
-			db = optarg;
-			break;
-		case 'J':
-			json = true;
-			break;
-		case 'h':
-			return cli_help(&cli_cmd_list);
-		default:
-			return cli_usage_error(&cli_cmd_list, "invalid option");
-		}
-	}
-	if (shards && shard)
-		return cli_usage_error(&cli_cmd_list, "--shards and --shard "
-				       "exclude each other");
-	if ((rc = cli_shard_choose(&cli_cmd_list, shard, &k, &n)))
-		return rc;
-	if (shards) {
+	fg_config_init(&cfg);
+	rc = cli_parse(&cli_cmd_list, argc, argv, &o, &p);
+	if (!rc && o.shards && o.shard)
+		rc = cli_usage_error(&cli_cmd_list, "--shards and --shard "
+				     "exclude each other");
+	if (!rc)
+		rc = cli_shard_choose(&cli_cmd_list, o.shard, &k, &n);
+	if (!rc && o.shards) {
 		k = 0; /* every node's items */
-		n = shards;
+		n = o.shards;
 	}
-	if ((rc = cli_load_suites(&cli_cmd_list, &config, argc - optind,
-				  argv + optind, &cfg))) {
+	if (!rc)
+		rc = cli_load_suites(&cli_cmd_list, &o.config, p.nargs, p.args,
+				     &cfg);
+	if (!rc)
+		rc = cli_resolve(&cli_cmd_list, &p, &cfg);
+	cli_parsed_release(&cli_cmd_list, &p);
+	if (rc) {
 		fg_config_release(&cfg);
-		return rc;
+		return rc == CLI_HELP_SHOWN ? FG_EXIT_OK : rc;
 	}
-	if (!db)
-		db = cfg.db ? cfg.db : CLI_DEFAULT_DB;
+	db = o.db ? o.db : CLI_DEFAULT_DB;
 	/* Listing never creates a database: no history, no estimates. */
 	if (stat(db, &st) == 0 && history_store_open(db, &store, &err)) {
 		fg_config_release(&cfg);
 		return cli_error(&err);
 	}
-	rc = cli_plan_build(&cfg, store, plan_file, k, n, &plan, &err);
+	rc = cli_plan_build(&cfg, store, o.plan_file, k, n, &plan, &err);
 	if (rc) {
 		rc = cli_error(&err);
 	} else {
-		if (json)
+		if (o.json)
 			print_json(&cfg, &plan, n);
 		else
 			print_table(&plan, k, n);
@@ -168,18 +163,7 @@ const struct cli_command cli_cmd_list = {
 	.help =
 	"Takes the same selection as run (programs after --, or the config)\n"
 	"and prints what run would execute on this node, longest first, with\n"
-	"each item's estimate from history.\n\n"
-	"Options:\n"
-	"  -c, --config FILE        suites from FILE (default: flakeguard.json)\n"
-	"      --shard K/N          only node K's share of N\n"
-	"      --shards N           every item with its node, for N nodes;\n"
-	"                           with --json this is a plan file for\n"
-	"                           `run --plan` (every node runs its share of\n"
-	"                           one plan, whatever history it has)\n"
-	"      --plan FILE          show a plan file's items for this node\n"
-	"      --db PATH            history for estimates (default\n"
-	"                           .flakeguard/history.db; never created)\n"
-	"      --json               {\"tests\": [{suite, classname, name, id,\n"
-	"                           estimate_ms, known, shard}]}\n"
-	"  -h, --help               this help\n",
+	"each item's estimate from history.\n",
+	.options = list_options,
+	.flags = CLI_STOP_AT_ARG,
 };

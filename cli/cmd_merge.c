@@ -10,50 +10,60 @@
 #include "cli/cli.h"
 #include "history/history.h"
 
-#include <getopt.h>
 #include <string.h>
 
-static const struct option long_opts[] = {
-	{ "db", required_argument, NULL, 'd' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+struct merge_opts {
+	const char *db;
+	bool quiet;
+};
+
+static const struct cli_opt merge_options[] = {
+	CLI_PATH(0, "db", struct merge_opts, db, "OUT",
+		 "the database merged into (default\n"
+		 ".flakeguard/history.db; created if missing)",
+		 .env = "FLAKEGUARD_DB"),
+	CLI_FLAG('q', "quiet", struct merge_opts, quiet,
+		 "print only the total"),
+	CLI_HELP_OPT,
+	CLI_END,
 };
 
 static int cmd_merge(int argc, char **argv)
 {
-	const char *db = CLI_DEFAULT_DB;
+	struct merge_opts o = { .db = CLI_DEFAULT_DB };
+	struct cli_parsed p;
 	struct history_merge_stats total = { 0 };
 	struct history_store *st = NULL;
 	struct fg_error err = { 0 };
-	bool quiet = false;
-	int c, exit_code = FG_EXIT_OK;
+	const char *db;
+	int exit_code;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+qh", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'q': quiet = true; break;
-		case 'h': return cli_help(&cli_cmd_merge);
-		default:
-			return cli_usage_error(&cli_cmd_merge, "invalid option");
-		}
+	exit_code = cli_parse(&cli_cmd_merge, argc, argv, &o, &p);
+	if (!exit_code && !p.nargs)
+		exit_code = cli_usage_error(&cli_cmd_merge,
+					    "no database to merge");
+	if (!exit_code)
+		exit_code = cli_resolve(&cli_cmd_merge, &p, NULL);
+	if (exit_code) {
+		cli_parsed_release(&cli_cmd_merge, &p);
+		return exit_code == CLI_HELP_SHOWN ? FG_EXIT_OK : exit_code;
 	}
-	if (optind >= argc)
-		return cli_usage_error(&cli_cmd_merge, "no database to merge");
-	if (history_store_open(db, &st, &err) != FG_OK)
+	db = o.db;
+	if (history_store_open(db, &st, &err) != FG_OK) {
+		cli_parsed_release(&cli_cmd_merge, &p);
 		return cli_error(&err);
-	for (int i = optind; i < argc; i++) {
+	}
+	for (int i = 0; i < p.nargs; i++) {
 		struct history_merge_stats s = { 0 };
 
-		if (history_store_merge(st, argv[i], &s, &err) != FG_OK) {
+		if (history_store_merge(st, p.args[i], &s, &err) != FG_OK) {
 			cli_error(&err);
 			exit_code = FG_EXIT_INFRA;
 			continue;
 		}
-		if (!quiet)
+		if (!o.quiet)
 			printf("%s: %zu run%s added, %zu already here, %zu new "
-			       "test%s, %zu results\n", argv[i], s.runs_added,
+			       "test%s, %zu results\n", p.args[i], s.runs_added,
 			       s.runs_added == 1 ? "" : "s", s.runs_skipped,
 			       s.tests_added, s.tests_added == 1 ? "" : "s",
 			       s.results_added);
@@ -61,6 +71,7 @@ static int cmd_merge(int argc, char **argv)
 		total.results_added += s.results_added;
 	}
 	history_store_close(st);
+	cli_parsed_release(&cli_cmd_merge, &p);
 	printf("merged %zu run%s (%zu results) into %s\n", total.runs_added,
 	       total.runs_added == 1 ? "" : "s", total.results_added, db);
 	if (fflush(stdout) && exit_code == FG_EXIT_OK)
@@ -76,12 +87,9 @@ const struct cli_command cli_cmd_merge = {
 	.help =
 	"Copies every run of each IN.db that OUT does not have yet (runs are\n"
 	"known by their uuid): merging the same database twice adds nothing.\n"
-	"An older IN.db is migrated to the current schema first.\n\n"
-	"Options:\n"
-	"      --db OUT             the database merged into (default\n"
-	"                           .flakeguard/history.db; created if missing)\n"
-	"  -q, --quiet              print only the total\n"
-	"  -h, --help               this help\n\n"
+	"An older IN.db is migrated to the current schema first.\n",
+	.help_after =
 	"Exit codes: 0 merged, 2 usage error, 3 an input or OUT could not be\n"
 	"read or written (the other inputs are still merged).\n",
+	.options = merge_options,
 };

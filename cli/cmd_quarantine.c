@@ -15,7 +15,6 @@
 #include "cli/cli.h"
 #include "history/history.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,16 +276,29 @@ static int do_import(struct history_store *st, const char *path)
 	return rc ? cli_error(&err) : FG_EXIT_OK;
 }
 
-static const struct option long_opts[] = {
-	{ "db", required_argument, NULL, 'd' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "reason", required_argument, NULL, 'r' },
-	{ "owner", required_argument, NULL, 'o' },
-	{ "expires", required_argument, NULL, 'e' },
-	{ "issue", required_argument, NULL, 'i' },
-	{ "mode", required_argument, NULL, 'm' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const char *const mode_choices[] = { "run", "skip", NULL };
+
+#define Q struct q_opts
+static const struct cli_opt quarantine_options[] = {
+	CLI_PATH(0, "db", Q, db, "PATH",
+		 "history database (default .flakeguard/history.db)",
+		 .env = "FLAKEGUARD_DB"),
+	CLI_FLAG(0, "json", Q, json, "list: print a JSON array"),
+	CLI_STRING(0, "reason", Q, reason, "TEXT", "add: why (required)"),
+	CLI_STRING(0, "owner", Q, owner, "NAME", "add: who looks after it"),
+	CLI_STRING(0, "expires", Q, expires, "DATE",
+		   "add: YYYY-MM-DD; its failures count again\n"
+		   "from then until renewed"),
+	CLI_STRING(0, "issue", Q, issue, "URL", "add: the tracking issue"),
+	CLI_CHOICE(0, "mode", Q, mode, "run|skip", mode_choices,
+		   "add: run it (default) or do not run it"),
+	CLI_HELP_OPT,
+	CLI_END,
+};
+#undef Q
+
+static const char *const subcommands[] = {
+	"list", "add", "remove", "export", "import",
 };
 
 static int cmd_quarantine(int argc, char **argv)
@@ -295,36 +307,37 @@ static int cmd_quarantine(int argc, char **argv)
 	struct q_opts o = { .db = CLI_DEFAULT_DB };
 	struct history_store *st = NULL;
 	struct fg_error err = { 0 };
-	const char *sub, *arg;
-	int c, rc, nargs;
+	struct cli_parsed p;
+	const char *sub, *arg, *near;
+	int rc, nargs;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': o.db = optarg; break;
-		case 'J': o.json = true; break;
-		case 'r': o.reason = optarg; break;
-		case 'o': o.owner = optarg; break;
-		case 'e': o.expires = optarg; break;
-		case 'i': o.issue = optarg; break;
-		case 'm': o.mode = optarg; break;
-		case 'h': return cli_help(cmd);
-		default: return cli_usage_error(cmd, "invalid option");
-		}
+	rc = cli_parse(cmd, argc, argv, &o, &p);
+	if (!rc)
+		rc = cli_resolve(cmd, &p, NULL);
+	if (!rc && !p.nargs)
+		rc = cli_usage_error(cmd, "list, add, remove, export or "
+				     "import?");
+	if (rc) {
+		cli_parsed_release(cmd, &p);
+		return rc == CLI_HELP_SHOWN ? FG_EXIT_OK : rc;
 	}
-	if (optind >= argc)
-		return cli_usage_error(cmd, "list, add, remove, export or "
-				       "import?");
-	sub = argv[optind];
-	nargs = argc - optind - 1;
-	arg = nargs ? argv[optind + 1] : NULL;
+	sub = p.args[0];
+	nargs = p.nargs - 1;
+	arg = nargs ? p.args[1] : NULL;
+	cli_parsed_release(cmd, &p);
+	if (strcmp(sub, "list") && strcmp(sub, "add") && strcmp(sub, "remove") &&
+	    strcmp(sub, "export") && strcmp(sub, "import")) {
+		near = cli_nearest(sub, subcommands, sizeof(subcommands) /
+						      sizeof(*subcommands));
+		if (near)
+			return cli_usage_error(cmd, "unknown subcommand '%s' "
+					       "(did you mean '%s'?)", sub, near);
+		return cli_usage_error(cmd, "unknown subcommand '%s'", sub);
+	}
 	if (strcmp(sub, "list") && nargs != 1)
 		return cli_usage_error(cmd, "'%s' takes one argument", sub);
 	if (!strcmp(sub, "list") && nargs)
 		return cli_usage_error(cmd, "list takes no argument");
-	if (strcmp(sub, "list") && strcmp(sub, "add") && strcmp(sub, "remove") &&
-	    strcmp(sub, "export") && strcmp(sub, "import"))
-		return cli_usage_error(cmd, "unknown subcommand '%s'", sub);
 	rc = !strcmp(sub, "list") || !strcmp(sub, "export") ?
 		     cli_open_existing_db(o.db, &st, &err) :
 		     history_store_open(o.db, &st, &err);
@@ -360,17 +373,9 @@ const struct cli_command cli_cmd_quarantine = {
 	"  remove TEST              release TEST\n"
 	"  export FILE              write flakeguard-quarantine.json (sorted, one\n"
 	"                           entry per test) for `run --quarantine FILE`\n"
-	"  import FILE              add a file's entries to the database\n\n"
-	"Options:\n"
-	"      --db PATH            history database (default .flakeguard/history.db)\n"
-	"      --json               list: print a JSON array\n"
-	"      --reason TEXT        add: why (required)\n"
-	"      --owner NAME         add: who looks after it\n"
-	"      --expires DATE       add: YYYY-MM-DD; its failures count again\n"
-	"                           from then until renewed\n"
-	"      --issue URL          add: the tracking issue\n"
-	"      --mode run|skip      add: run it (default) or do not run it\n"
-	"  -h, --help               this help\n\n"
+	"  import FILE              add a file's entries to the database\n",
+	.help_after =
 	"Exit codes: 0 done, 2 usage error or unknown test, 3 database or file\n"
 	"error.\n",
+	.options = quarantine_options,
 };

@@ -15,34 +15,42 @@
 #include "reporters/report.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct report_opts {
 	const char *db;
+	const char *run;  /* "latest" or a run id */
 	int64_t run_id;   /* 0 = latest */
 	struct report_outputs out;
 	const char *color;
 };
 
-enum {
-	OPT_DB = 256, OPT_RUN, OPT_JSON, OPT_JUNIT, OPT_JUNIT_PROFILE, OPT_HTML,
-	OPT_MARKDOWN, OPT_COLOR,
+#define P struct report_opts
+static const struct cli_opt report_options[] = {
+	CLI_PATH(0, "db", P, db, "PATH",
+		 "history database (default .flakeguard/history.db)",
+		 .env = "FLAKEGUARD_DB"),
+	CLI_STRING(0, "run", P, run, "ID|latest", "which run (default latest)"),
+	CLI_PATH(0, "json", P, out.json, "FILE", "the run as JSON (- for stdout)"),
+	CLI_PATH(0, "junit", P, out.junit, "FILE",
+		 "merged JUnit XML, retries as Surefire's\n"
+		 "flakyFailure/rerunFailure elements"),
+	CLI_CHOICE(0, "junit-profile", P, out.junit_profile, "P",
+		   cli_profile_choices,
+		   "surefire (default), attempts (each attempt a\n"
+		   "testcase) or plain (final status only)"),
+	CLI_PATH(0, "html", P, out.html, "FILE", "one self-contained HTML page"),
+	CLI_PATH(0, "markdown", P, out.markdown, "FILE",
+		 "a compact summary for PR comments (- for\n"
+		 "stdout); under GitHub Actions also appended\n"
+		 "to $GITHUB_STEP_SUMMARY, with annotations"),
+	CLI_CHOICE(0, "color", P, color, "WHEN", cli_color_choices,
+		   "auto, always or never (NO_COLOR is honoured)"),
+	CLI_HELP_OPT,
+	CLI_END,
 };
-
-static const struct option long_opts[] = {
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "run", required_argument, NULL, OPT_RUN },
-	{ "json", required_argument, NULL, OPT_JSON },
-	{ "junit", required_argument, NULL, OPT_JUNIT },
-	{ "junit-profile", required_argument, NULL, OPT_JUNIT_PROFILE },
-	{ "html", required_argument, NULL, OPT_HTML },
-	{ "markdown", required_argument, NULL, OPT_MARKDOWN },
-	{ "color", required_argument, NULL, OPT_COLOR },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
+#undef P
 
 /* "latest" or a positive run id. */
 static int parse_run(const char *s, int64_t *id)
@@ -62,51 +70,23 @@ static int parse_run(const char *s, int64_t *id)
 	return 0;
 }
 
-/* 0 to go on, -1 after --help, else an exit code. */
+/* 0 to go on, CLI_HELP_SHOWN after --help, else an exit code. */
 static int parse_opts(int argc, char **argv, struct report_opts *o)
 {
 	const struct cli_command *cmd = &cli_cmd_report;
-	int c;
+	struct cli_parsed p;
+	int rc = cli_parse(cmd, argc, argv, o, &p);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_DB: o->db = optarg; break;
-		case OPT_JSON: o->out.json = optarg; break;
-		case OPT_JUNIT: o->out.junit = optarg; break;
-		case OPT_HTML: o->out.html = optarg; break;
-		case OPT_MARKDOWN: o->out.markdown = optarg; break;
-		case OPT_RUN:
-			if (parse_run(optarg, &o->run_id))
-				return cli_usage_error(cmd, "invalid --run '%s' "
-						       "(expected a run id or "
-						       "latest)", optarg);
-			break;
-		case OPT_JUNIT_PROFILE:
-			if (report_junit_profile_parse(optarg) < 0)
-				return cli_usage_error(cmd, "invalid --junit-profile "
-						       "'%s' (expected surefire, "
-						       "attempts or plain)", optarg);
-			o->out.junit_profile = optarg;
-			break;
-		case OPT_COLOR:
-			if (report_color_choose(optarg, stdout) < 0)
-				return cli_usage_error(cmd, "invalid --color '%s' "
-						       "(expected auto, always or "
-						       "never)", optarg);
-			o->color = optarg;
-			break;
-		case 'h':
-			cli_help(cmd);
-			return -1;
-		default:
-			return cli_usage_error(cmd, "invalid option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'",
-				       argv[optind]);
-	return 0;
+	if (!rc && p.nargs)
+		rc = cli_usage_error(cmd, "unexpected argument '%s'",
+				     p.args[0]);
+	if (!rc)
+		rc = cli_resolve(cmd, &p, NULL);
+	cli_parsed_release(cmd, &p);
+	if (!rc && o->run && parse_run(o->run, &o->run_id))
+		rc = cli_usage_error(cmd, "invalid --run '%s' (expected a run "
+				     "id or latest)", o->run);
+	return rc;
 }
 
 static bool any_is_stdout(const struct report_outputs *o)
@@ -129,7 +109,7 @@ static int cmd_report(int argc, char **argv)
 	int rc;
 
 	if ((rc = parse_opts(argc, argv, &o)) != 0)
-		return rc < 0 ? FG_EXIT_OK : rc;
+		return rc == CLI_HELP_SHOWN ? FG_EXIT_OK : rc;
 	if ((rc = cli_open_history_to_read(o.db, &st, &err)) != FG_OK)
 		return cli_error(&err);
 	struct history_quarantine_list ql = { 0 };
@@ -176,21 +156,9 @@ const struct cli_command cli_cmd_report = {
 	.summary = "write the reports of a recorded run (HTML, JUnit, JSON, Markdown)",
 	.help =
 	"Loads a run from the history database, prints its summary and writes\n"
-	"the reports asked for (docs/reports.md describes each format).\n\n"
-	"Options:\n"
-	"      --db PATH            history database (default .flakeguard/history.db)\n"
-	"      --run ID|latest      which run (default latest)\n"
-	"      --json FILE          the run as JSON (- for stdout)\n"
-	"      --junit FILE         merged JUnit XML, retries as Surefire's\n"
-	"                           flakyFailure/rerunFailure elements\n"
-	"      --junit-profile P    surefire (default), attempts (each attempt a\n"
-	"                           testcase) or plain (final status only)\n"
-	"      --html FILE          one self-contained HTML page\n"
-	"      --markdown FILE      a compact summary for PR comments (- for\n"
-	"                           stdout); under GitHub Actions also appended\n"
-	"                           to $GITHUB_STEP_SUMMARY, with annotations\n"
-	"      --color WHEN         auto, always or never (NO_COLOR is honoured)\n"
-	"  -h, --help               this help\n\n"
+	"the reports asked for (docs/reports.md describes each format).\n",
+	.help_after =
 	"Exit codes: 0 reports written (whatever the run's verdict), 2 usage\n"
 	"error or no such run, 3 database or disk error.\n",
+	.options = report_options,
 };

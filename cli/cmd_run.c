@@ -24,7 +24,6 @@
 #include "cli/run.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,8 +142,8 @@ static void prepare_attempt(struct item_state *is)
 		.name = is->item->id,
 		.argv = is->argv,
 		.cwd = is->cwd,
-		.timeout_ms = is->cfg->timeout_ms ? is->cfg->timeout_ms :
-						    rs->o->timeout_ms,
+		.timeout_ms = is->cfg->timeout_ms && !rs->o->timeout_forced ?
+				      is->cfg->timeout_ms : rs->o->timeout_ms,
 		.slots = is->cfg->slots,
 		.locks = is->cfg->locks,
 		.log_path = is->log_path,
@@ -331,7 +330,8 @@ static void setup_items(struct run_state *rs)
 		struct item_state *is = &rs->items[i];
 		const struct runner_item *it = &rs->plan.items[i];
 		const struct fg_suite_cfg *sc = &rs->cfg->suites[it->suite];
-		int retries = sc->retries >= 0 ? sc->retries : rs->o->retries;
+		int retries = sc->retries >= 0 && !rs->o->retries_forced ?
+			      sc->retries : rs->o->retries;
 
 		is->rs = rs;
 		is->item = it;
@@ -388,191 +388,109 @@ static void free_items(struct run_state *rs)
 /* Options                                                                 */
 /* ---------------------------------------------------------------------- */
 
-enum {
-	OPT_TIMEOUT = 256, OPT_DB, OPT_JSON, OPT_COMMIT, OPT_BRANCH,
-	OPT_RETRIES, OPT_FLAKY_RESULT, OPT_COLOR, OPT_KILL_GRACE,
-	OPT_LEAK_TIMEOUT, OPT_SHARD, OPT_FAIL_FAST, OPT_MAX_FAIL,
-	OPT_MAX_RETRY_FAILURES, OPT_LOG_DIR, OPT_NO_CAPTURE, OPT_KEEP_TMP,
-	OPT_JUNIT, OPT_JUNIT_PROFILE, OPT_HTML, OPT_MARKDOWN, OPT_PLAN,
-	OPT_QUARANTINE, OPT_NO_AUTO_QUARANTINE, OPT_STRICT_QUARANTINE,
-	OPT_POLICY,
+static const char *const flaky_choices[] = { "pass", "fail", NULL };
+
+#define R struct run_opts
+static const struct cli_opt run_options[] = {
+	CLI_PATH('c', "config", R, config, "FILE",
+		 "suites from FILE (default: flakeguard.json)"),
+	CLI_INT('j', "jobs", R, jobs, "N", 1, 4096,
+		"run N at once (default: usable cores)",
+		.env = "FLAKEGUARD_JOBS", .cfg = CLI_CFG_JOBS),
+	CLI_STRING(0, "shard", R, shard, "K/N",
+		   "run only CI node K's share of N (default:\n"
+		   "CI_NODE_INDEX/TOTAL and friends, else 1/1)"),
+	CLI_PATH(0, "plan", R, plan, "FILE",
+		 "take order and shards from FILE (written by\n"
+		 "`flakeguard list --shards N --json`)"),
+	CLI_DURATION(0, "timeout", R, timeout_ms,
+		     "per-attempt timeout (default 10m; 90s, 1500ms)",
+		     .env = "FLAKEGUARD_TIMEOUT", .cfg = CLI_CFG_TIMEOUT),
+	CLI_DURATION(0, "kill-grace", R, kill_grace_ms,
+		     "SIGTERM to SIGKILL on timeout (default 5s)"),
+	CLI_DURATION(0, "leak-timeout", R, leak_timeout_ms,
+		     "wait for output held by leftover\n"
+		     "processes after exit (default 200ms)"),
+	CLI_INT(0, "retries", R, retries, "N", 0, 100,
+		"rerun a failing item up to N times (default 0)",
+		.env = "FLAKEGUARD_RETRIES", .cfg = CLI_CFG_RETRIES),
+	CLI_INT(0, "max-retry-failures", R, max_retry_failures, "N", 0,
+		1000000, "no retries once more than N items failed"),
+	CLI_CHOICE(0, "flaky-result", R, flaky_result, "pass|fail",
+		   flaky_choices, "whether flaky tests fail the run\n"
+		   "(default pass)"),
+	CLI_SET(0, "fail-fast", R, max_fail, 1,
+		"stop at the first real failure"),
+	CLI_INT(0, "max-fail", R, max_fail, "N", 1, 1000000,
+		"stop after N real failures"),
+	CLI_PATH(0, "db", R, db, "PATH",
+		 "history database (default .flakeguard/history.db)",
+		 .env = "FLAKEGUARD_DB", .cfg = CLI_CFG_DB),
+	CLI_PATH(0, "json", R, json, "FILE",
+		 "write the run as JSON (- for stdout)"),
+	CLI_PATH(0, "junit", R, junit, "FILE",
+		 "merged JUnit XML (retries as flakyFailure/\n"
+		 "rerunFailure)"),
+	CLI_CHOICE(0, "junit-profile", R, junit_profile, "P",
+		   cli_profile_choices, "surefire (default), attempts or plain"),
+	CLI_PATH(0, "html", R, html, "FILE", "self-contained HTML report"),
+	CLI_PATH(0, "markdown", R, markdown, "FILE",
+		 "Markdown summary (PR comments; appended to\n"
+		 "$GITHUB_STEP_SUMMARY under GitHub Actions)"),
+	CLI_PATH(0, "log-dir", R, log_dir, "DIR",
+		 "keep every attempt's full output in DIR"),
+	CLI_FLAG(0, "no-capture", R, no_capture,
+		 "let tests write to the terminal (implies -j1)"),
+	CLI_FLAG(0, "keep-tmp", R, keep_tmp,
+		 "keep the JUnit files and TEST_TMPDIRs"),
+	CLI_STRING(0, "commit", R, commit, "SHA",
+		   "commit under test (default: CI env or git)"),
+	CLI_STRING(0, "branch", R, branch, "NAME",
+		   "branch under test (default: CI env or git)"),
+	CLI_CHOICE(0, "color", R, color, "WHEN", cli_color_choices,
+		   "auto, always or never (NO_COLOR is honoured)"),
+	CLI_PATH(0, "quarantine", R, qfile, "FILE",
+		 "honour a committed quarantine list\n"
+		 "(flakeguard-quarantine.json) besides the\n"
+		 "database's"),
+	CLI_FLAG(0, "no-auto-quarantine", R, no_auto_quarantine,
+		 "do not enter or release tests automatically"),
+	CLI_FLAG(0, "strict-quarantine", R, strict_quarantine,
+		 "a quarantined test failing in a new way\n"
+		 "(new failure signature) fails the run"),
+	CLI_LIST(0, "policy", R, policy, "KEY=VALUE",
+		 "override a quarantine policy key\n"
+		 "(docs/analyzer.md; repeatable)"),
+	CLI_SET('q', "quiet", R, verbosity, -1,
+		"print only failures and the verdict"),
+	CLI_SET('v', "verbose", R, verbosity, 1,
+		"a line per attempt, debug log on stderr"),
+	CLI_HELP_OPT,
+	CLI_END,
 };
+#undef R
 
-static const struct option long_opts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "kill-grace", required_argument, NULL, OPT_KILL_GRACE },
-	{ "leak-timeout", required_argument, NULL, OPT_LEAK_TIMEOUT },
-	{ "retries", required_argument, NULL, OPT_RETRIES },
-	{ "max-retry-failures", required_argument, NULL,
-	  OPT_MAX_RETRY_FAILURES },
-	{ "flaky-result", required_argument, NULL, OPT_FLAKY_RESULT },
-	{ "fail-fast", no_argument, NULL, OPT_FAIL_FAST },
-	{ "max-fail", required_argument, NULL, OPT_MAX_FAIL },
-	{ "shard", required_argument, NULL, OPT_SHARD },
-	{ "plan", required_argument, NULL, OPT_PLAN },
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "json", required_argument, NULL, OPT_JSON },
-	{ "junit", required_argument, NULL, OPT_JUNIT },
-	{ "junit-profile", required_argument, NULL, OPT_JUNIT_PROFILE },
-	{ "html", required_argument, NULL, OPT_HTML },
-	{ "markdown", required_argument, NULL, OPT_MARKDOWN },
-	{ "log-dir", required_argument, NULL, OPT_LOG_DIR },
-	{ "no-capture", no_argument, NULL, OPT_NO_CAPTURE },
-	{ "keep-tmp", no_argument, NULL, OPT_KEEP_TMP },
-	{ "commit", required_argument, NULL, OPT_COMMIT },
-	{ "branch", required_argument, NULL, OPT_BRANCH },
-	{ "color", required_argument, NULL, OPT_COLOR },
-	{ "quarantine", required_argument, NULL, OPT_QUARANTINE },
-	{ "no-auto-quarantine", no_argument, NULL, OPT_NO_AUTO_QUARANTINE },
-	{ "strict-quarantine", no_argument, NULL, OPT_STRICT_QUARANTINE },
-	{ "policy", required_argument, NULL, OPT_POLICY },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-static int int_opt(const char *name, const char *arg, int min, int max,
-		   int *out)
+/*
+ * Parses the command line and, once the config is loaded, resolves every
+ * option: default < flakeguard.json < environment < command line. A value
+ * from the command line or the environment also wins over a suite's own
+ * "timeout" and "retries" (run.timeout_forced, run.retries_forced).
+ */
+static int resolve_opts(struct cli_parsed *p, struct run_opts *o,
+			const struct fg_config *cfg)
 {
-	if (!cli_int_arg(arg, min, max, out))
-		return 0;
-	return cli_usage_error(&cli_cmd_run, "invalid --%s '%s' (expected "
-			       "%d to %d)", name, arg, min, max);
-}
+	int rc = cli_resolve(&cli_cmd_run, p, cfg);
 
-static int parse_opts(int argc, char **argv, struct run_opts *o)
-{
-	const struct cli_command *cmd = &cli_cmd_run;
-	struct fg_error err;
-	int c, rc = 0, idx;
-
-	optind = 1;
-	while (!rc && (c = getopt_long(argc, argv, "+c:j:qvh", long_opts,
-				       &idx)) != -1) {
-		switch (c) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'j':
-			rc = int_opt("jobs", optarg, 1, 4096, &o->jobs);
-			break;
-		case OPT_TIMEOUT:
-		case OPT_KILL_GRACE:
-		case OPT_LEAK_TIMEOUT: {
-			int64_t *dst = c == OPT_TIMEOUT    ? &o->timeout_ms :
-				       c == OPT_KILL_GRACE ? &o->kill_grace_ms :
-							     &o->leak_timeout_ms;
-
-			if (fg_duration_parse(optarg, dst, &err))
-				rc = cli_usage_error(cmd, "%s", err.msg);
-			break;
-		}
-		case OPT_RETRIES:
-			rc = int_opt("retries", optarg, 0, 100, &o->retries);
-			break;
-		case OPT_MAX_RETRY_FAILURES:
-			rc = int_opt("max-retry-failures", optarg, 0, 1000000,
-				     &o->max_retry_failures);
-			break;
-		case OPT_MAX_FAIL:
-			rc = int_opt("max-fail", optarg, 1, 1000000,
-				     &o->max_fail);
-			break;
-		case OPT_FAIL_FAST:
-			o->max_fail = 1;
-			break;
-		case OPT_FLAKY_RESULT:
-			if (strcmp(optarg, "pass") && strcmp(optarg, "fail"))
-				rc = cli_usage_error(cmd, "invalid --flaky-result "
-						     "'%s' (expected pass or fail)",
-						     optarg);
-			o->flaky_fails = !strcmp(optarg, "fail");
-			break;
-		case OPT_SHARD:
-			o->shard = optarg;
-			break;
-		case OPT_PLAN:
-			o->plan = optarg;
-			break;
-		case OPT_QUARANTINE:
-			o->qfile = optarg;
-			break;
-		case OPT_NO_AUTO_QUARANTINE:
-			o->no_auto_quarantine = true;
-			break;
-		case OPT_STRICT_QUARANTINE:
-			o->strict_quarantine = true;
-			break;
-		case OPT_POLICY:
-			o->policy = fg_xrealloc(o->policy, (o->npolicy + 1) *
-							   sizeof(char *));
-			o->policy[o->npolicy++] = optarg;
-			break;
-		case OPT_DB:
-			if (!*optarg)
-				rc = cli_usage_error(cmd, "--db needs a path");
-			o->db = optarg;
-			break;
-		case OPT_JSON:
-			o->json = optarg;
-			break;
-		case OPT_JUNIT:
-			o->junit = optarg;
-			break;
-		case OPT_JUNIT_PROFILE:
-			if (strcmp(optarg, "surefire") && strcmp(optarg, "attempts") &&
-			    strcmp(optarg, "plain"))
-				rc = cli_usage_error(cmd, "invalid --junit-profile "
-						     "'%s' (expected surefire, "
-						     "attempts or plain)", optarg);
-			o->junit_profile = optarg;
-			break;
-		case OPT_HTML:
-			o->html = optarg;
-			break;
-		case OPT_MARKDOWN:
-			o->markdown = optarg;
-			break;
-		case OPT_LOG_DIR:
-			o->log_dir = optarg;
-			break;
-		case OPT_NO_CAPTURE:
-			o->no_capture = true;
-			break;
-		case OPT_KEEP_TMP:
-			o->keep_tmp = true;
-			break;
-		case OPT_COMMIT:
-			o->commit = optarg;
-			break;
-		case OPT_BRANCH:
-			o->branch = optarg;
-			break;
-		case OPT_COLOR:
-			if (report_color_choose(optarg, stdout) < 0)
-				rc = cli_usage_error(cmd, "invalid --color '%s' "
-						     "(expected auto, always or "
-						     "never)", optarg);
-			o->color = optarg;
-			break;
-		case 'q':
-			o->verbosity = -1;
-			break;
-		case 'v':
-			o->verbosity = 1;
-			fg_log_set_level(FG_LOG_DEBUG);
-			break;
-		case 'h':
-			cli_help(cmd);
-			return -1;
-		default:
-			rc = cli_usage_error(cmd, "invalid option");
-		}
-	}
-	return rc;
+	if (rc)
+		return rc;
+	o->timeout_forced = cli_opt_source(&cli_cmd_run, p, "timeout") >=
+			    CLI_FROM_ENV;
+	o->retries_forced = cli_opt_source(&cli_cmd_run, p, "retries") >=
+			    CLI_FROM_ENV;
+	o->flaky_fails = o->flaky_result && !strcmp(o->flaky_result, "fail");
+	if (!o->db)
+		o->db = CLI_DEFAULT_DB;
+	return 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -791,28 +709,32 @@ static int cmd_run(int argc, char **argv)
 		.timeout_ms = DEFAULT_TIMEOUT_MS, .max_retry_failures = -1,
 	};
 	struct run_state rs = { .o = &o };
+	struct cli_parsed parsed;
 	struct history_store *store = NULL;
 	struct fg_config cfg;
 	struct fg_error err = { 0 };
 	int rc, sig = 0, exit_code, shard_k, shard_n;
 
-	if ((rc = parse_opts(argc, argv, &o)))
-		return rc < 0 ? FG_EXIT_OK : rc;
-	if ((rc = cli_shard_choose(&cli_cmd_run, o.shard, &shard_k, &shard_n)))
+	rc = cli_parse(&cli_cmd_run, argc, argv, &o, &parsed);
+	if (rc) {
+		cli_parsed_release(&cli_cmd_run, &parsed);
+		return rc == CLI_HELP_SHOWN ? FG_EXIT_OK : rc;
+	}
+	if (o.verbosity > 0)
+		fg_log_set_level(FG_LOG_DEBUG);
+	if ((rc = cli_shard_choose(&cli_cmd_run, o.shard, &shard_k, &shard_n))) {
+		cli_parsed_release(&cli_cmd_run, &parsed);
 		return rc;
-	if ((rc = cli_load_suites(&cli_cmd_run, &o.config, argc - optind,
-				  argv + optind, &cfg))) {
+	}
+	if ((rc = cli_load_suites(&cli_cmd_run, &o.config, parsed.nargs,
+				  parsed.args, &cfg)) ||
+	    (rc = resolve_opts(&parsed, &o, &cfg))) {
+		cli_parsed_release(&cli_cmd_run, &parsed);
 		fg_config_release(&cfg);
 		return rc;
 	}
 	rs.cfg = &cfg;
-	if (cfg.timeout_ms && o.timeout_ms == DEFAULT_TIMEOUT_MS)
-		o.timeout_ms = cfg.timeout_ms;
-	if (cfg.retries >= 0 && !o.retries)
-		o.retries = cfg.retries;
-	if (!o.db)
-		o.db = cfg.db ? cfg.db : CLI_DEFAULT_DB;
-	rs.jobs = o.jobs ? o.jobs : cfg.jobs ? cfg.jobs : runner_default_jobs();
+	rs.jobs = o.jobs ? o.jobs : runner_default_jobs();
 	if (o.no_capture)
 		rs.jobs = 1; /* live output from several tests would interleave */
 	rs.human = o.json && !strcmp(o.json, "-") ? stderr : stdout;
@@ -821,7 +743,8 @@ static int cmd_run(int argc, char **argv)
 		  o.verbosity >= 0 && getenv("TERM") &&
 		  strcmp(getenv("TERM"), "dumb");
 	rs.t0 = fg_monotonic_ns();
-	if (cli_policy_build(&cfg, o.policy, o.npolicy, &rs.policy, &err)) {
+	if (cli_policy_build(&cfg, o.policy.v, o.policy.n,
+			     &rs.policy, &err)) {
 		exit_code = err.code == FG_EINVAL ?
 			cli_usage_error(&cli_cmd_run, "%s", err.msg) :
 			cli_error(&err);
@@ -875,7 +798,7 @@ static int cmd_run(int argc, char **argv)
 out:
 	free_items(&rs);
 	cli_quarantine_release(&rs.quarantine);
-	free(o.policy);
+	cli_parsed_release(&cli_cmd_run, &parsed);
 	runner_plan_release(&rs.plan);
 	fg_run_release(&rs.run);
 	history_store_close(store);
@@ -891,49 +814,10 @@ const struct cli_command cli_cmd_run = {
 	.help =
 	"Each PROGRAM is one suite, run with no arguments. Without programs the\n"
 	"suites come from flakeguard.json (or -c FILE). Work runs longest first\n"
-	"by recorded durations (unknown first).\n\n"
-	"Options:\n"
-	"  -c, --config FILE        suites from FILE (default: flakeguard.json)\n"
-	"  -j, --jobs N             run N at once (default: usable cores)\n"
-	"      --shard K/N          run only CI node K's share of N (default:\n"
-	"                           CI_NODE_INDEX/TOTAL and friends, else 1/1)\n"
-	"      --plan FILE          take order and shards from FILE (written by\n"
-	"                           `flakeguard list --shards N --json`)\n"
-	"      --timeout DURATION   per-attempt timeout (default 10m; 90s, 1500ms)\n"
-	"      --kill-grace DURATION  SIGTERM to SIGKILL on timeout (default 5s)\n"
-	"      --leak-timeout DURATION  wait for output held by leftover\n"
-	"                           processes after exit (default 200ms)\n"
-	"      --retries N          rerun a failing item up to N times (default 0)\n"
-	"      --max-retry-failures N  no retries once more than N items failed\n"
-	"      --flaky-result pass|fail  whether flaky tests fail the run\n"
-	"                           (default pass)\n"
-	"      --fail-fast          stop at the first real failure\n"
-	"      --max-fail N         stop after N real failures\n"
-	"      --db PATH            history database (default .flakeguard/history.db)\n"
-	"      --json FILE          write the run as JSON (- for stdout)\n"
-	"      --junit FILE         merged JUnit XML (retries as flakyFailure/\n"
-	"                           rerunFailure)\n"
-	"      --junit-profile P    surefire (default), attempts or plain\n"
-	"      --html FILE          self-contained HTML report\n"
-	"      --markdown FILE      Markdown summary (PR comments; appended to\n"
-	"                           $GITHUB_STEP_SUMMARY under GitHub Actions)\n"
-	"      --log-dir DIR        keep every attempt's full output in DIR\n"
-	"      --no-capture         let tests write to the terminal (implies -j1)\n"
-	"      --keep-tmp           keep the JUnit files and TEST_TMPDIRs\n"
-	"      --commit SHA         commit under test (default: CI env or git)\n"
-	"      --branch NAME        branch under test (default: CI env or git)\n"
-	"      --color WHEN         auto, always or never (NO_COLOR is honoured)\n"
-	"      --quarantine FILE    honour a committed quarantine list\n"
-	"                           (flakeguard-quarantine.json) besides the\n"
-	"                           database's\n"
-	"      --no-auto-quarantine do not enter or release tests automatically\n"
-	"      --strict-quarantine  a quarantined test failing in a new way\n"
-	"                           (new failure signature) fails the run\n"
-	"      --policy KEY=VALUE   override a quarantine policy key\n"
-	"                           (docs/analyzer.md; repeatable)\n"
-	"  -q, --quiet              print only failures and the verdict\n"
-	"  -v, --verbose            a line per attempt, debug log on stderr\n"
-	"  -h, --help               this help\n\n"
+	"by recorded durations (unknown first). Every option's value comes from,\n"
+	"in rising order: its default, flakeguard.json, the environment variable\n"
+	"named in docs/environment.md, the command line.\n",
+	.help_after =
 	"Each attempt gets FLAKEGUARD_JUNIT (also XML_OUTPUT_FILE and {junit} in\n"
 	"its command and env) naming where to write JUnit XML, FLAKEGUARD_ATTEMPT,\n"
 	"FLAKEGUARD_RUN_ID, a fresh TEST_TMPDIR and stdin from /dev/null\n"
@@ -941,4 +825,6 @@ const struct cli_command cli_cmd_run = {
 	"Exit codes: 0 nothing real failed, 1 a test failed, 2 usage or config\n"
 	"error, 3 infrastructure error (database, spawn, disk), 129/130/143\n"
 	"interrupted by SIGHUP/SIGINT/SIGTERM (results so far are recorded).\n",
+	.options = run_options,
+	.flags = CLI_STOP_AT_ARG,
 };

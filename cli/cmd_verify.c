@@ -13,7 +13,6 @@
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +24,22 @@ struct planned {
 	const char *where;
 };
 
-static const struct option long_opts[] = {
-	{ "plan", required_argument, NULL, 'p' },
-	{ "allow-missing", no_argument, NULL, 'a' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+struct verify_opts {
+	const char *plan;
+	bool allow_missing, quiet;
 };
+
+#define V struct verify_opts
+static const struct cli_opt verify_options[] = {
+	CLI_PATH(0, "plan", V, plan, "FILE", "the plan the nodes ran with"),
+	CLI_FLAG(0, "allow-missing", V, allow_missing,
+		 "missing items are reported but not a failure"),
+	CLI_FLAG('q', "quiet", V, quiet,
+		 "only the summary and missing items"),
+	CLI_HELP_OPT,
+	CLI_END,
+};
+#undef V
 
 static json_t *load(const char *path, struct fg_error *err)
 {
@@ -96,35 +104,33 @@ static int cmd_verify(int argc, char **argv)
 	json_t *plan, *tests, *t;
 	json_t **reps;
 	size_t n, i, problems = 0, missing = 0, twice = 0;
-	int c, nrep;
+	struct verify_opts o = { 0 };
+	struct cli_parsed parsed;
+	int nrep, rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+qh", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			plan_path = optarg;
-			break;
-		case 'a':
-			allow_missing = true;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			return cli_help(&cli_cmd_verify);
-		default:
-			return cli_usage_error(&cli_cmd_verify, "invalid option");
-		}
+	rc = cli_parse(&cli_cmd_verify, argc, argv, &o, &parsed);
+	if (rc) {
+		cli_parsed_release(&cli_cmd_verify, &parsed);
+		return rc == CLI_HELP_SHOWN ? FG_EXIT_OK : rc;
 	}
-	nrep = argc - optind;
-	if (!plan_path || nrep < 1)
+	plan_path = o.plan;
+	allow_missing = o.allow_missing;
+	quiet = o.quiet;
+	nrep = parsed.nargs;
+	argv = parsed.args;
+	if (!plan_path || nrep < 1) {
+		cli_parsed_release(&cli_cmd_verify, &parsed);
 		return cli_usage_error(&cli_cmd_verify, "need --plan FILE and "
 				       "at least one report");
-	if (!(plan = load(plan_path, &err)))
+	}
+	if (!(plan = load(plan_path, &err))) {
+		cli_parsed_release(&cli_cmd_verify, &parsed);
 		return cli_error(&err);
+	}
 	tests = json_object_get(plan, "tests");
 	if (!json_is_array(tests)) {
 		json_decref(plan);
+		cli_parsed_release(&cli_cmd_verify, &parsed);
 		fprintf(stderr, "flakeguard: %s: not a plan file\n", plan_path);
 		return FG_EXIT_USAGE;
 	}
@@ -138,7 +144,7 @@ static int cmd_verify(int argc, char **argv)
 	}
 	reps = fg_xcalloc((size_t)nrep, sizeof(*reps));
 	for (int r = 0; r < nrep; r++) {
-		const char *path = argv[optind + r];
+		const char *path = argv[r];
 
 		if (!(reps[r] = load(path, &err))) {
 			fprintf(stderr, "flakeguard: %s\n", err.msg);
@@ -170,6 +176,7 @@ static int cmd_verify(int argc, char **argv)
 	free(reps);
 	free(p);
 	json_decref(plan);
+	cli_parsed_release(&cli_cmd_verify, &parsed);
 	if (problems || twice || (missing && !allow_missing))
 		return FG_EXIT_FAILED;
 	return FG_EXIT_OK;
@@ -183,12 +190,9 @@ const struct cli_command cli_cmd_verify = {
 	.help =
 	"Compares a plan file (list --shards N --json, used by run --plan on\n"
 	"every node) with the nodes' `run --json` reports: an item that ran on\n"
-	"no node, or on two, is named and the command exits 1.\n\n"
-	"Options:\n"
-	"      --plan FILE          the plan the nodes ran with\n"
-	"      --allow-missing      missing items are reported but not a failure\n"
-	"  -q, --quiet              only the summary and missing items\n"
-	"  -h, --help               this help\n\n"
+	"no node, or on two, is named and the command exits 1.\n",
+	.help_after =
 	"Exit codes: 0 every item ran exactly once, 1 an item is missing or\n"
 	"duplicated (or a report is unreadable), 2 usage error.\n",
+	.options = verify_options,
 };

@@ -50,7 +50,14 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 
 int cli_help(const struct cli_command *cmd)
 {
-	printf("usage: %s\n\n%s\n\n%s", cmd->usage, cmd->summary, cmd->help);
+	printf("usage: %s\n\n%s\n\n%s", cmd->usage, cmd->summary,
+	       cmd->help ? cmd->help : "");
+	if (cmd->options) {
+		printf("%sOptions:\n", cmd->help && *cmd->help ? "\n" : "");
+		cli_options_help(stdout, cmd->options);
+	}
+	if (cmd->help_after)
+		printf("\n%s", cmd->help_after);
 	return FG_EXIT_OK;
 }
 
@@ -120,8 +127,17 @@ static int run_main(int argc, char **argv)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (!strcmp(commands[i]->name, name))
 			return commands[i]->fn(argc - 1, argv + 1);
-	fprintf(stderr, "flakeguard: unknown command '%s'\n"
-		"Try 'flakeguard --help'.\n", name);
+	{
+		const char *names[NCOMMANDS], *near;
+
+		for (size_t i = 0; i < NCOMMANDS; i++)
+			names[i] = commands[i]->name;
+		near = cli_nearest(name, names, NCOMMANDS);
+		fprintf(stderr, "flakeguard: unknown command '%s'", name);
+		if (near)
+			fprintf(stderr, " (did you mean '%s'?)", near);
+		fprintf(stderr, "\nTry 'flakeguard --help'.\n");
+	}
 	return FG_EXIT_USAGE;
 }
 

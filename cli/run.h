@@ -33,6 +33,7 @@ struct run_opts {
 	const char *shard;
 	const char *plan;
 	const char *log_dir;
+	const char *flaky_result; /* "pass" or "fail" */
 	int jobs;
 	int retries;
 	int max_fail;            /* 0: no limit */
@@ -40,6 +41,8 @@ struct run_opts {
 	int64_t timeout_ms;
 	int64_t kill_grace_ms;
 	int64_t leak_timeout_ms;
+	bool timeout_forced;     /* from the flag or environment: over suites' */
+	bool retries_forced;
 	bool flaky_fails;
 	bool no_capture;
 	bool keep_tmp;
@@ -48,8 +51,7 @@ struct run_opts {
 	const char *qfile;       /* --quarantine FILE */
 	bool no_auto_quarantine;
 	bool strict_quarantine;
-	char **policy;           /* --policy KEY=VALUE, in order */
-	size_t npolicy;
+	struct cli_list policy;  /* --policy KEY=VALUE, in order */
 };
 
 struct item_state {
