@@ -10,11 +10,8 @@
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -30,57 +27,38 @@ static const char *first_env(const char *const *names)
 	return NULL;
 }
 
+/* How long git may take to answer (a slow network filesystem, a lock). */
+#define GIT_TIMEOUT_MS 10000
+
 /*
  * The commit and branch git knows for dir, from one `git rev-parse` run
  * directly (no shell): two processes fewer than asking twice through
  * popen, which counts when a run is a thousand trivial tests. Either may
- * come back NULL (not a repository, detached HEAD, no git).
+ * come back NULL (not a repository, detached HEAD, no git, git too slow).
  */
 static void git_head(const char *dir, char **commit, char **branch)
 {
 	char *argv[] = { "git", "-C", (char *)dir, "rev-parse", "HEAD",
 			 "--abbrev-ref", "HEAD", NULL };
-	posix_spawn_file_actions_t fa;
-	char buf[1024], *nl;
-	size_t len = 0;
-	ssize_t n;
-	int fds[2];
-	pid_t pid;
+	struct runner_captured cap;
+	struct fg_error err;
+	char *buf, *nl;
 
 	*commit = *branch = NULL;
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	if (posix_spawnp(&pid, "git", &fa, NULL, argv, environ)) {
-		posix_spawn_file_actions_destroy(&fa);
-		close(fds[0]);
-		close(fds[1]);
+	if (runner_capture(argv, NULL, NULL, GIT_TIMEOUT_MS, 4096,
+			   RUNNER_STDERR_NULL, &cap, &err)) {
+		fg_log(FG_LOG_DEBUG, "meta", "git: %s", err.msg);
 		return;
 	}
-	posix_spawn_file_actions_destroy(&fa);
-	close(fds[1]);
-	while (len < sizeof(buf) - 1 &&
-	       (n = read(fds[0], buf + len, sizeof(buf) - 1 - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		len += (size_t)n;
+	buf = cap.output;
+	if (cap.end == RUNNER_EXITED && (nl = strchr(buf, '\n')) && nl != buf) {
+		*nl = '\0';
+		*commit = fg_xstrdup(buf);
+		nl[1 + strcspn(nl + 1, "\n")] = '\0';
+		if (nl[1] && strcmp(nl + 1, "HEAD"))
+			*branch = fg_xstrdup(nl + 1);
 	}
-	close(fds[0]);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	buf[len] = '\0';
-	if (!(nl = strchr(buf, '\n')) || nl == buf)
-		return;
-	*nl = '\0';
-	*commit = fg_xstrdup(buf);
-	buf[len - (buf[len - 1] == '\n')] = '\0';
-	if (*(nl + 1) && strcmp(nl + 1, "HEAD"))
-		*branch = fg_xstrdup(nl + 1);
+	runner_captured_release(&cap);
 }
 
 /*

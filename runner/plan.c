@@ -20,12 +20,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define LIST_OUTPUT_MAX (16 * 1024 * 1024)
@@ -60,99 +57,6 @@ static struct runner_item *add_item(struct runner_plan *p, size_t suite)
 /* ---------------------------------------------------------------------- */
 /* Listing cases                                                           */
 /* ---------------------------------------------------------------------- */
-
-/*
- * Runs argv in cwd with env, collecting stdout (stderr goes to ours) for
- * at most timeout_ms; the process group is killed on timeout. *out is the
- * output (caller frees), *status the wait status.
- */
-static int capture(char *const *argv, const char *cwd, char *const *env,
-		   int64_t timeout_ms, char **out, int *status,
-		   struct fg_error *err)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	uint64_t deadline = fg_monotonic_ns() + (uint64_t)timeout_ms * 1000000;
-	size_t len = 0, cap = 4096;
-	char *buf;
-	int fds[2], rc;
-	pid_t pid;
-
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return fg_fail(err, FG_ESPAWN, "pipe: %s", strerror(errno));
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	if (cwd)
-		posix_spawn_file_actions_addchdir_np(&fa, cwd);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
-	rc = strchr(argv[0], '/') ?
-		     posix_spawn(&pid, argv[0], &fa, &attr, argv, env) :
-		     posix_spawnp(&pid, argv[0], &fa, &attr, argv, env);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	close(fds[1]);
-	if (rc) {
-		close(fds[0]);
-		return fg_fail(err, FG_ESPAWN, "could not start '%s': %s",
-			       argv[0], strerror(rc));
-	}
-	buf = fg_xmalloc(cap);
-	for (;;) {
-		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
-		int64_t left = (int64_t)(deadline - fg_monotonic_ns()) / 1000000;
-		ssize_t n;
-
-		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, status, 0);
-			close(fds[0]);
-			free(buf);
-			return fg_fail(err, FG_ESPAWN, "'%s' did not finish "
-				       "listing within %llds", argv[0],
-				       (long long)timeout_ms / 1000);
-		}
-		if (len + 4096 > cap)
-			buf = fg_xrealloc(buf, cap *= 2);
-		n = read(fds[0], buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len > LIST_OUTPUT_MAX)
-			break;
-	}
-	buf[len] = '\0';
-	close(fds[0]);
-	/*
-	 * EOF comes as the lister closes its output, a moment before it exits:
-	 * wait for the exit (peeking, so its pgid stays ours), then take down
-	 * anything it left behind, then reap. Killing first would turn a
-	 * clean exit into "signal 9".
-	 */
-	for (;;) {
-		siginfo_t info = { 0 };
-
-		if (waitid(P_PID, (id_t)pid, &info,
-			   WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid)
-			break;
-		if (fg_monotonic_ns() >= deadline) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, status, 0);
-			free(buf);
-			return fg_fail(err, FG_ESPAWN, "'%s' closed its output "
-				       "but did not exit within %llds", argv[0],
-				       (long long)timeout_ms / 1000);
-		}
-		usleep(1000);
-	}
-	kill(-pid, SIGKILL); /* anything the lister left behind */
-	waitpid(pid, status, 0);
-	*out = buf;
-	return FG_OK;
-}
 
 static char *trim(char *s)
 {
@@ -270,8 +174,9 @@ static int list_cases(struct runner_plan *p, size_t index,
 		      struct fg_error *err)
 {
 	char **argv = s->cases_list;
-	char *out = NULL;
-	int status = 0, rc;
+	struct runner_captured cap;
+	char *out;
+	int rc;
 	size_t n;
 
 	if (s->cases_gtest) {
@@ -281,24 +186,27 @@ static int list_cases(struct runner_plan *p, size_t index,
 		memcpy(argv, s->argv, argc * sizeof(char *));
 		argv[argc] = "--gtest_list_tests";
 	}
-	rc = capture(argv, cwd, env, timeout_ms, &out, &status, err);
+	rc = runner_capture(argv, cwd, env, timeout_ms, LIST_OUTPUT_MAX,
+			    RUNNER_STDERR_INHERIT, &cap, err);
 	if (s->cases_gtest)
 		free(argv);
 	if (rc) {
 		char msg[sizeof(err->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", err->msg);
-		return fg_fail(err, rc, "suite '%s': listing cases: %s",
-			       s->name, msg);
+		return fg_fail(err, rc == FG_EINTR ? FG_EINTR : FG_ESPAWN,
+			       "suite '%s': listing cases: %s", s->name, msg);
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		free(out);
-		return fg_fail(err, FG_ESPAWN, "suite '%s': listing cases "
-			       "failed (%s %d)", s->name,
-			       WIFEXITED(status) ? "exit status" : "signal",
-			       WIFEXITED(status) ? WEXITSTATUS(status) :
-						   WTERMSIG(status));
+	if (cap.end != RUNNER_EXITED || cap.exit_code) {
+		rc = fg_fail(err, FG_ESPAWN, "suite '%s': listing cases "
+			     "failed (%s %d)", s->name,
+			     cap.end == RUNNER_EXITED ? "exit status" : "signal",
+			     cap.end == RUNNER_EXITED ? cap.exit_code :
+							cap.term_signal);
+		runner_captured_release(&cap);
+		return rc;
 	}
+	out = cap.output;
 	{
 		size_t start = p->n;
 

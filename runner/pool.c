@@ -518,7 +518,11 @@ static int spawn(struct runner *r, struct runner_job *job, int *out_fd,
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	if (!job->no_capture) {
 		posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-		posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+		if (job->stderr_to == RUNNER_STDERR_MERGE)
+			posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+		else if (job->stderr_to == RUNNER_STDERR_NULL)
+			posix_spawn_file_actions_addopen(&fa, 2, "/dev/null",
+							 O_WRONLY, 0);
 	}
 	if (job->cwd)
 		posix_spawn_file_actions_addchdir_np(&fa, job->cwd);

@@ -62,6 +62,11 @@ struct runner_job {
 				 * 0: no group */
 	const char *log_path;   /* also write the full output here, or NULL */
 	bool no_capture;        /* inherit our stdout/stderr, capture nothing */
+	enum runner_stderr {
+		RUNNER_STDERR_MERGE = 0, /* into the captured output */
+		RUNNER_STDERR_INHERIT,   /* to ours (a lister's complaints) */
+		RUNNER_STDERR_NULL,      /* to /dev/null */
+	} stderr_to;
 	void *data;             /* the caller's */
 	/* Filled in by the runner before on_done. */
 	struct runner_result result;
@@ -124,6 +129,38 @@ void runner_free(struct runner *r);
 
 /* Number of usable cores (uv_available_parallelism). */
 int runner_default_jobs(void);
+
+/*
+ * runner_capture() - run one helper command to its end and keep its
+ * output: case listers, `git`, `ctest --show-only`, `meson introspect`.
+ * It is the pool underneath (runner/capture.c): the same spawn, process
+ * group, timeout (SIGTERM, then SIGKILL), leak handling and signal
+ * forwarding as a test, on a libuv loop that waits (no sleep loops).
+ */
+struct runner_captured {
+	char *output;          /* stdout (+ stderr with RUNNER_STDERR_MERGE),
+				* NUL-terminated; caller frees */
+	size_t len;
+	enum runner_end end;   /* RUNNER_EXITED or RUNNER_SIGNALED on FG_OK */
+	int exit_code;         /* RUNNER_EXITED */
+	int term_signal;       /* RUNNER_SIGNALED */
+};
+
+/*
+ * Runs argv (PATH lookup without a '/') in cwd (NULL: ours) with env
+ * (NULL: ours) and stdin from /dev/null, for at most timeout_ms (> 0).
+ * Returns FG_OK when it ran to an end, whatever its exit status (the
+ * caller judges *res), with res->output owned by the caller
+ * (runner_captured_release()). Errors, each naming argv[0]: FG_ESPAWN
+ * (could not start; ran past the timeout), FG_E2BIG (more than
+ * max_output bytes), FG_EINTR (SIGINT/SIGTERM/SIGHUP: it was stopped).
+ * On error res holds nothing to release.
+ */
+int runner_capture(char *const *argv, const char *cwd, char *const *env,
+		   int64_t timeout_ms, size_t max_output,
+		   enum runner_stderr stderr_to, struct runner_captured *res,
+		   struct fg_error *err);
+void runner_captured_release(struct runner_captured *res);
 
 /* ====================================================================== */
 /* The plan: what to run, in which order, on which CI node                 */

@@ -633,6 +633,51 @@ static void test_shard_parse_and_env(void **state)
 	unsetenv("CIRCLE_NODE_TOTAL");
 }
 
+/* runner_capture: one helper process, its whole output, judged. */
+static void test_capture_output_and_status(void **state)
+{
+	char *argv_fail[] = { misbehave, "fail", NULL };
+	char *argv_print[] = { misbehave, "print", "a", "b", NULL };
+	char *argv_hang[] = { misbehave, "hang", NULL };
+	char *argv_flood[] = { misbehave, "flood", "100000", NULL };
+	char *argv_none[] = { "/nonexistent/lister", NULL };
+	struct runner_captured cap;
+	struct fg_error err;
+
+	(void)state;
+	/* stdout only; stderr to /dev/null; the exit status is the caller's */
+	assert_int_equal(runner_capture(argv_fail, NULL, NULL, 10000, 4096,
+					RUNNER_STDERR_NULL, &cap, &err), FG_OK);
+	assert_int_equal(cap.end, RUNNER_EXITED);
+	assert_int_equal(cap.exit_code, 1);
+	assert_string_equal(cap.output, "misbehave: about to fail\n");
+	runner_captured_release(&cap);
+	/* merged: both streams */
+	assert_int_equal(runner_capture(argv_fail, NULL, NULL, 10000, 4096,
+					RUNNER_STDERR_MERGE, &cap, &err), FG_OK);
+	assert_non_null(strstr(cap.output, "failing on purpose"));
+	runner_captured_release(&cap);
+	assert_int_equal(runner_capture(argv_print, NULL, NULL, 10000, 4096,
+					RUNNER_STDERR_NULL, &cap, &err), FG_OK);
+	assert_int_equal(cap.exit_code, 0);
+	assert_non_null(strstr(cap.output, "a"));
+	runner_captured_release(&cap);
+	/* a hang is killed at the timeout and named */
+	assert_int_equal(runner_capture(argv_hang, NULL, NULL, 200, 4096,
+					RUNNER_STDERR_NULL, &cap, &err),
+			 FG_ESPAWN);
+	assert_non_null(strstr(err.msg, "did not finish within 0.200s"));
+	/* more output than allowed is an error, never a silent cut */
+	assert_int_equal(runner_capture(argv_flood, NULL, NULL, 10000, 1000,
+					RUNNER_STDERR_NULL, &cap, &err),
+			 FG_E2BIG);
+	assert_non_null(strstr(err.msg, "more than 1000 bytes"));
+	assert_int_equal(runner_capture(argv_none, NULL, NULL, 10000, 1000,
+					RUNNER_STDERR_NULL, &cap, &err),
+			 FG_ESPAWN);
+	assert_non_null(strstr(err.msg, "could not start '/nonexistent/lister'"));
+}
+
 int main(void)
 {
 	const char *progs = getenv("FG_PROGS");
@@ -657,6 +702,7 @@ int main(void)
 		cmocka_unit_test(test_partition_deterministic_complete_balanced),
 		cmocka_unit_test(test_partition_unknown_by_stable_hash),
 		cmocka_unit_test(test_shard_parse_and_env),
+		cmocka_unit_test(test_capture_output_and_status),
 	};
 
 	char rel[4096];
