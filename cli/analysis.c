@@ -192,8 +192,13 @@ int cli_analysis_save(struct history_store *st, const struct an_run *ar,
 void cli_test_label(FILE *out, const char *suite, const char *classname,
 		    const char *name)
 {
-	fprintf(out, "%s::%s%s%s", suite, classname ? classname : "",
-		classname && *classname ? "::" : "", name);
+	fg_text_write(out, suite, NULL, 0);
+	fputs("::", out);
+	if (classname && *classname) {
+		fg_text_write(out, classname, NULL, 0);
+		fputs("::", out);
+	}
+	fg_text_write(out, name, NULL, 0);
 }
 
 /* The lines above the summary: what the analyzer decided and why. */
@@ -236,7 +241,9 @@ void cli_analysis_print(FILE *out, const struct fg_run *run,
 		head = true;
 		fprintf(out, "  %s ", tag);
 		cli_test_label(out, t->suite, t->classname, t->name);
-		fprintf(out, ": %s\n", text);
+		fputs(": ", out);
+		fg_text_write(out, text, NULL, 0);
+		fputc('\n', out);
 		if (e->dec.action == AN_LEAVE && qfile &&
 		    e->q.name == NULL)
 			fprintf(out, "    (remove it from '%s' too: flakeguard "

@@ -49,6 +49,11 @@ int cli_error(const struct fg_error *err);
 /* Prints usage error and the hint to use --help; returns FG_EXIT_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * s escaped for a terminal or CI log (core/text.h), for printf's %s. The
+ * string is borrowed: valid until the eighth call after this one.
+ */
+const char *cli_safe(const char *s);
 /* Prints the command's usage and options to stdout; returns 0. */
 int cli_help(const struct cli_command *cmd);
 

@@ -153,9 +153,10 @@ static void print_table(const struct analyze_state *s)
 		printf("%-10s %-34s %-10s %-7.7s %-7s ",
 		       an_category_name(r->t.cat), ps,
 		       r->last_fail_ms ? when : "-",
-		       r->q && r->q->owner ? r->q->owner : "-", qstate(r));
+		       cli_safe(r->q && r->q->owner ? r->q->owner : "-"),
+		       qstate(r));
 		cli_test_label(stdout, r->t.suite, r->t.classname, r->t.name);
-		printf("\n           %s\n", r->t.reason);
+		printf("\n           %s\n", cli_safe(r->t.reason));
 	}
 	printf("\n%zu tests analysed, %zu unstable or quarantined shown, %zu "
 	       "quarantined\n", s->tests, s->n, s->quarantined);
@@ -172,7 +173,7 @@ static void print_table(const struct analyze_state *s)
 			       " (dry run: not applied)" : "");
 		printf("  %s ", what);
 		cli_test_label(stdout, r->t.suite, r->t.classname, r->t.name);
-		printf(": %s\n", r->dec.why);
+		printf(": %s\n", cli_safe(r->dec.why));
 	}
 	if (!changes)
 		printf("\nPolicy changes: none\n");

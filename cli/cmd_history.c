@@ -95,8 +95,8 @@ static void print_strip(const struct history_test_id *id,
 {
 	size_t count[FG_O_COUNT] = { 0 };
 
-	printf("%s::%s%s%s\n", id->suite, id->classname,
-	       *id->classname ? "::" : "", id->name);
+	printf("%s::%s%s%s\n", cli_safe(id->suite), cli_safe(id->classname),
+	       *id->classname ? "::" : "", cli_safe(id->name));
 	for (size_t i = n; i-- > 0;) {
 		for (size_t k = r[i].n; k-- > 0;)
 			fputs(mark(r[i].first[k].attempt.status), stdout);
@@ -121,16 +121,21 @@ static void print_strip(const struct history_test_id *id,
 		when[10] = ' ';
 		fg_duration_format(a->attempt.duration_ms, dur, sizeof(dur));
 		printf("  #%-5lld %s  %-8.8s %-12.12s ", (long long)a->run_id,
-		       when, a->commit ? a->commit : "-",
-		       a->branch ? a->branch : "-");
+		       when, cli_safe(a->commit ? a->commit : "-"),
+		       cli_safe(a->branch ? a->branch : "-"));
 		for (size_t k = r[i].n; k-- > 0; width++)
 			fputs(mark(r[i].first[k].attempt.status), stdout);
 		printf("%*s %8s  %s", width < 6 ? 6 - width : 0, "", dur,
 		       fg_outcome_name(a->outcome));
-		if (a->attempt.message && fg_astatus_is_failure(a->attempt.status))
-			printf(": %.*s", (int)strcspn(a->attempt.message, "\n") > 60 ?
-			       60 : (int)strcspn(a->attempt.message, "\n"),
-			       a->attempt.message);
+		if (a->attempt.message &&
+		    fg_astatus_is_failure(a->attempt.status)) {
+			size_t len = strcspn(a->attempt.message, "\n");
+			char *m = fg_xstrndup(a->attempt.message,
+					      len > 60 ? 60 : len);
+
+			printf(": %s", cli_safe(m));
+			free(m);
+		}
 		putchar('\n');
 	}
 }
@@ -221,16 +226,19 @@ static int pick(const struct history_test_ids *ids, const char *spec,
 		return FG_EXIT_OK;
 	}
 	if (!ids->n) {
-		fprintf(stderr, "flakeguard: no test '%s' in '%s'\n", spec, db);
+		fprintf(stderr, "flakeguard: no test '%s' in '%s'\n",
+			cli_safe(spec), cli_safe(db));
 		return FG_EXIT_USAGE;
 	}
-	fprintf(stderr, "flakeguard: '%s' is ambiguous; it could be:\n", spec);
+	fprintf(stderr, "flakeguard: '%s' is ambiguous; it could be:\n",
+		cli_safe(spec));
 	for (size_t i = 0; i < ids->n; i++)
 		if (ids->items[i].rank == top)
-			fprintf(stderr, "  %s::%s%s%s\n", ids->items[i].suite,
-				ids->items[i].classname,
+			fprintf(stderr, "  %s::%s%s%s\n",
+				cli_safe(ids->items[i].suite),
+				cli_safe(ids->items[i].classname),
 				*ids->items[i].classname ? "::" : "",
-				ids->items[i].name);
+				cli_safe(ids->items[i].name));
 	return FG_EXIT_USAGE;
 }
 

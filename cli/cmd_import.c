@@ -167,7 +167,7 @@ static bool file_line(FILE *human, const char *path,
 		      const struct file_counts *c)
 {
 	if (rc != FG_OK)
-		fprintf(stderr, "flakeguard: %s\n", err->msg);
+		cli_error(err);
 	if (o->quiet && rc == FG_OK)
 		return true;
 	fprintf(human, "%s: %zu test case%s, %zu failed, %zu flaky, "

@@ -85,11 +85,12 @@ static void print_table(const struct runner_plan *plan, int k, int n)
 		if (k)
 			printf("%9s%s  %s\n",
 			       fg_duration_format(it->estimate_ms, d, sizeof(d)),
-			       it->known ? " " : "?", it->id);
+			       it->known ? " " : "?", cli_safe(it->id));
 		else
 			printf("%9s%s  [%d] %s\n",
 			       fg_duration_format(it->estimate_ms, d, sizeof(d)),
-			       it->known ? " " : "?", it->node, it->id);
+			       it->known ? " " : "?", it->node,
+			       cli_safe(it->id));
 	}
 	if (k)
 		printf("%zu item(s), shard %d/%d, estimated %s of work "

@@ -46,7 +46,7 @@ static int resolve(struct history_store *st, const char *spec,
 	}
 	if (ntop > 1) {
 		fprintf(stderr, "flakeguard: '%s' is ambiguous; it could be:\n",
-			spec);
+			cli_safe(spec));
 		for (size_t i = 0; i < ids.n; i++)
 			if (ids.items[i].rank == top) {
 				fputs("  ", stderr);
@@ -69,7 +69,7 @@ static int resolve(struct history_store *st, const char *spec,
 	if (!(a = strstr(spec, "::")) || a == spec || !a[2]) {
 		fprintf(stderr, "flakeguard: no test '%s' in the history; "
 			"spell it suite::name or suite::classname::name\n",
-			spec);
+			cli_safe(spec));
 		return FG_EXIT_USAGE;
 	}
 	b = strstr(a + 2, "::");
@@ -141,7 +141,7 @@ static int do_add(struct history_store *st, const struct q_opts *o,
 	if (!rc) {
 		printf("quarantined ");
 		cli_test_label(stdout, id.suite, id.classname, id.name);
-		printf(": %s\n", o->reason);
+		printf(": %s\n", cli_safe(o->reason));
 	}
 	free(q.evidence);
 	id_release(&id);
@@ -160,7 +160,8 @@ static int do_remove(struct history_store *st, const char *spec)
 	rc = history_quarantine_remove(st, id.suite, id.classname, id.name, 0,
 				       "removed", &removed, &err);
 	if (!rc && !removed) {
-		fprintf(stderr, "flakeguard: '%s' is not quarantined\n", spec);
+		fprintf(stderr, "flakeguard: '%s' is not quarantined\n",
+			cli_safe(spec));
 		rc = -1;
 	} else if (!rc) {
 		printf("released ");
@@ -204,8 +205,9 @@ static void print_entry(const struct history_quarantine *q)
 	printf("\n    %s, %s since %s, expires %s, owner %s, mode %s\n",
 	       q->source, q->source && !strcmp(q->source, "auto") ?
 	       "entered automatically" : "added", since,
-	       q->expires_ms ? exp : "never", q->owner ? q->owner : "-",
-	       q->mode ? q->mode : "run");
+	       q->expires_ms ? exp : "never",
+	       cli_safe(q->owner ? q->owner : "-"),
+	       cli_safe(q->mode ? q->mode : "run"));
 	if (ev)
 		printf("    evidence: %lld runs, %lld failed, p = %.1f%% "
 		       "[%.1f%%, %.1f%%], last failure %.10s\n",
@@ -217,8 +219,8 @@ static void print_entry(const struct history_quarantine *q)
 		       100 * json_number_value(json_object_get(ev, "p_high")),
 		       lf ? lf : "-");
 	if (q->issue)
-		printf("    issue: %s\n", q->issue);
-	printf("    reason: %s\n", q->reason);
+		printf("    issue: %s\n", cli_safe(q->issue));
+	printf("    reason: %s\n", cli_safe(q->reason));
 	json_decref(ev);
 }
 

@@ -102,7 +102,7 @@ static int cmd_report(int argc, char **argv)
 	struct fg_error err = { 0 };
 	struct analyzer_verdict v;
 	struct report_term_opts term = { .tail_lines = 20,
-					  .ci = report_ci_detect() };
+					  .ci = fg_ci_detect() };
 	struct fg_run run;
 	const char *gha = getenv("GITHUB_ACTIONS");
 	FILE *human;

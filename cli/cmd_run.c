@@ -226,7 +226,8 @@ static void on_done(struct runner *r, struct runner_job *job, void *data)
 	if (job->result.end == RUNNER_SPAWN_FAILED) {
 		rs->spawn_errors++;
 		run_clear_live(rs);
-		fprintf(stderr, "flakeguard: %s: %s\n", is->item->id, msg);
+		fprintf(stderr, "flakeguard: %s: %s\n", cli_safe(is->item->id),
+			cli_safe(msg));
 	}
 	xml_failures = run_read_xml(is, tail, xml_problem, sizeof(xml_problem));
 	if (xml_failures < 0 || xml_problem[0] ||
@@ -636,7 +637,7 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 		struct analyzer_opts ao = { .flaky_fails = o->flaky_fails };
 
 		fprintf(stderr, "flakeguard: %s (no analysis: plain verdict)\n",
-			err.msg);
+			cli_safe(err.msg));
 		an_run_release(&ar);
 		analyzer_verdict(&rs->run, &ao, &v);
 	} else {
@@ -658,7 +659,7 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 
 	if (history_store_write_run(store, &rs->run, &err) ||
 	    cli_analysis_save(store, &ar, now, &err)) {
-		fprintf(stderr, "flakeguard: %s\n", err.msg);
+		cli_error(&err);
 		exit_code = FG_EXIT_INFRA;
 	}
 	{
@@ -681,7 +682,7 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 							  &ro.nrecent, &qerr))
 			ro.recent = recent;
 		if (report_write_all(&ro, &rs->run, &v, &err)) {
-			fprintf(stderr, "flakeguard: %s\n", err.msg);
+			cli_error(&err);
 			exit_code = FG_EXIT_INFRA;
 		}
 		history_quarantine_list_release(&ql);
@@ -689,7 +690,7 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	}
 	if (o->verbosity >= 0 || exit_code) {
 		struct report_term_opts to = { .color = rs->color,
-						.ci = report_ci_detect() };
+						.ci = fg_ci_detect() };
 
 		cli_analysis_print(rs->human, &rs->run, &ar, o->qfile);
 		report_term(rs->human, &rs->run, &v, &to);

@@ -29,9 +29,23 @@ static const struct cli_command *const commands[] = {
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+const char *cli_safe(const char *s)
+{
+	static char *ring[8];
+	static unsigned next;
+	char **slot = &ring[next++ % 8];
+
+	free(*slot);
+	*slot = fg_text_escape(s ? s : "(null)", NULL, 0);
+	return *slot;
+}
+
 int cli_error(const struct fg_error *err)
 {
-	fprintf(stderr, "flakeguard: %s\n", err->msg);
+	/* messages name files, suites and tests: text from outside */
+	fputs("flakeguard: ", stderr);
+	fg_text_write(stderr, err->msg, NULL, 0);
+	fputc('\n', stderr);
 	return fg_exit_code(err->code);
 }
 
@@ -39,10 +53,15 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
+	char *msg;
+
 	fputs("flakeguard: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	va_end(ap);
+	fg_text_write(stderr, msg ? msg : fmt, NULL, 0);
+	free(msg);
 	fprintf(stderr, "\nusage: %s\nTry 'flakeguard %s --help'.\n",
 		cmd->usage, cmd->name);
 	return FG_EXIT_USAGE;
@@ -143,5 +162,9 @@ static int run_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	const struct fg_ci *ci = fg_ci_detect();
+
+	/* Nothing from a test may become a command of the CI we run in. */
+	fg_text_set_ci(ci ? ci->commands : 0);
 	return check_stdout(run_main(argc, argv));
 }

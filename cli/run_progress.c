@@ -9,6 +9,8 @@
  */
 #include "cli/run.h"
 
+#include <stdlib.h>
+
 #include <string.h>
 
 void run_clear_live(struct run_state *rs)
@@ -49,10 +51,15 @@ void run_draw_live(struct run_state *rs)
 				      ", ETA %s", fg_duration_format(
 					      left / rs->jobs, d, sizeof(d)));
 	}
-	for (size_t i = 0; i < running && n < 100; i++)
+	for (size_t i = 0; i < running && n < 100; i++) {
+		char *name = fg_text_escape(runner_running_job(rs->runner,
+							       i)->name,
+					    NULL, 0);
+
 		n += snprintf(line + n, sizeof(line) - (size_t)n, "%s%s",
-			      i ? ", " : " | ",
-			      runner_running_job(rs->runner, i)->name);
+			      i ? ", " : " | ", name);
+		free(name);
+	}
 	if (n > 110)
 		memcpy(line + 107, "...", 4);
 	fprintf(rs->human, "\r\033[K%s", line);

@@ -42,6 +42,7 @@ enum fg_log_level fg_log_get_level(void)
 void fg_log(enum fg_log_level level, const char *module, const char *fmt, ...)
 {
 	static const char *names[] = { "error", "warning", "info", "debug" };
+	char *msg;
 	va_list ap;
 
 	if (level > fg_log_get_level())
@@ -51,7 +52,11 @@ void fg_log(enum fg_log_level level, const char *module, const char *fmt, ...)
 	else
 		fprintf(stderr, "flakeguard: [%s] %s: ", names[level], module);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	va_end(ap);
+	/* messages name suites, tests and files: text from outside */
+	fg_text_write(stderr, msg ? msg : fmt, NULL, 0);
+	free(msg);
 	fputc('\n', stderr);
 }

@@ -18,25 +18,15 @@
 /* --color=auto|always|never for stream f, honouring NO_COLOR. -1: bad mode. */
 int report_color_choose(const char *mode, FILE *f);
 
-/* The CI we print for: where output can be folded, and how. */
-enum report_ci {
-	REPORT_CI_NONE,
-	REPORT_CI_GITHUB,    /* ::group:: / ::endgroup:: */
-	REPORT_CI_GITLAB,    /* section_start / section_end markers */
-	REPORT_CI_BUILDKITE, /* "--- " collapsed group headers */
-};
-
-/* From GITHUB_ACTIONS, GITLAB_CI, BUILDKITE. */
-enum report_ci report_ci_detect(void);
-
 struct report_term_opts {
 	bool color;
 	int tail_lines;   /* lines of output shown per failure; default 20 */
 	/*
 	 * In a CI that folds output, each failure's whole kept output also
-	 * follows in a collapsed section (the tail stays visible).
+	 * follows in a collapsed section (the tail stays visible). NULL:
+	 * no CI.
 	 */
-	enum report_ci ci;
+	const struct fg_ci *ci;
 };
 
 /*

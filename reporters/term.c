@@ -5,8 +5,10 @@
  * Order matters to a reader scrolling up from the end: the verdict is the
  * last line, the counts just above it, real failures (with their message
  * and the tail of their output) above those, flaky tests in between.
- * Output from tests is escaped for display: control characters other than
- * newline and tab become \xNN, so a test cannot move our cursor or colour.
+ * Everything that came from a test (names, files, messages, output) is
+ * printed through core/text.h: control characters, C1 and bidi controls
+ * escaped, and the CI's own command syntax neutralised, so a test can
+ * neither move our cursor nor issue a CI command.
  */
 #include "reporters/report.h"
 
@@ -39,25 +41,25 @@ static const char *c(bool color, const char *code)
 	return color ? code : "";
 }
 
-/* Writes s, escaping control bytes, indented by `indent` after newlines. */
+/*
+ * Writes s (a message or output from a test) as a block: every line
+ * indented, escaped and neutralised (core/text.h), ending with a newline.
+ */
 static void put_escaped(FILE *out, const char *s, const char *indent)
 {
-	fputs(indent, out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	size_t n = strlen(s);
 
-		if (ch == '\n') {
-			fputc('\n', out);
-			if (s[1])
-				fputs(indent, out);
-		} else if (ch == '\t' || ch >= 0x20) {
-			fputc(ch, out);
-		} else if (ch != '\r') {
-			fprintf(out, "\\x%02x", ch);
-		}
-	}
-	if (s[-1] != '\n')
+	fputs(indent, out);
+	fg_text_write(out, s, indent, FG_TEXT_BLOCK |
+		      (indent[strspn(indent, " ")] ? 0 : FG_TEXT_AT_BOL));
+	if (!n || s[n - 1] != '\n')
 		fputc('\n', out);
+}
+
+/* A name or other single line from outside, in the middle of a line. */
+static void put_text(FILE *out, const char *s)
+{
+	fg_text_write(out, s, NULL, 0);
 }
 
 /* The last n lines of s (a pointer into s). */
@@ -77,12 +79,15 @@ static const char *last_lines(const char *s, int n)
 
 static void test_label(FILE *out, const struct fg_test *t)
 {
+	put_text(out, t->suite);
 	if (!strcmp(t->name, t->suite) && !*t->classname)
-		fprintf(out, "%s", t->suite);
-	else if (*t->classname)
-		fprintf(out, "%s: %s.%s", t->suite, t->classname, t->name);
-	else
-		fprintf(out, "%s: %s", t->suite, t->name);
+		return;
+	fputs(": ", out);
+	if (*t->classname) {
+		put_text(out, t->classname);
+		fputc('.', out);
+	}
+	put_text(out, t->name);
 }
 
 static const char *status_tag(enum fg_astatus s)
@@ -119,20 +124,6 @@ static void attempt_strip(FILE *out, const struct fg_test *t, bool color)
 	}
 }
 
-enum report_ci report_ci_detect(void)
-{
-	const char *gh = getenv("GITHUB_ACTIONS"), *gl = getenv("GITLAB_CI");
-	const char *bk = getenv("BUILDKITE");
-
-	if (gh && !strcmp(gh, "true"))
-		return REPORT_CI_GITHUB;
-	if (gl && !strcmp(gl, "true"))
-		return REPORT_CI_GITLAB;
-	if (bk && !strcmp(bk, "true"))
-		return REPORT_CI_BUILDKITE;
-	return REPORT_CI_NONE;
-}
-
 /*
  * The whole kept output of a failure in a collapsed section of the CI log.
  * Under GitHub Actions test output must not be able to issue workflow
@@ -140,15 +131,15 @@ enum report_ci report_ci_detect(void)
  * output): ::stop-commands:: with a one-off token turns them off inside.
  */
 static void print_folded(FILE *out, const struct fg_test *t,
-			 const char *output, enum report_ci ci)
+			 const char *output, const struct fg_ci *ci)
 {
 	static unsigned section;
 	long now = (long)(fg_now_ms() / 1000);
 	char token[32];
 
 	section++;
-	switch (ci) {
-	case REPORT_CI_GITHUB:
+	switch (ci->fold) {
+	case FG_FOLD_GITHUB:
 		snprintf(token, sizeof(token), "fg%llx%u",
 			 (unsigned long long)fg_monotonic_ns(), section);
 		fprintf(out, "::group::full output of ");
@@ -157,7 +148,7 @@ static void print_folded(FILE *out, const struct fg_test *t,
 		put_escaped(out, output, "");
 		fprintf(out, "::%s::\n::endgroup::\n", token);
 		break;
-	case REPORT_CI_GITLAB:
+	case FG_FOLD_GITLAB:
 		fprintf(out, "\033[0Ksection_start:%ld:fg_output_%u"
 			"[collapsed=true]\r\033[0Kfull output of ", now, section);
 		test_label(out, t);
@@ -166,14 +157,28 @@ static void print_folded(FILE *out, const struct fg_test *t,
 		fprintf(out, "\033[0Ksection_end:%ld:fg_output_%u\r\033[0K\n",
 			(long)(fg_now_ms() / 1000), section);
 		break;
-	case REPORT_CI_BUILDKITE:
+	case FG_FOLD_BUILDKITE:
 		fprintf(out, "--- full output of ");
 		test_label(out, t);
 		fputc('\n', out);
 		put_escaped(out, output, "");
 		fprintf(out, "+++ flakeguard summary\n");
 		break;
-	case REPORT_CI_NONE:
+	case FG_FOLD_AZURE:
+		fprintf(out, "##[group]full output of ");
+		test_label(out, t);
+		fputc('\n', out);
+		put_escaped(out, output, "");
+		fprintf(out, "##[endgroup]\n");
+		break;
+	case FG_FOLD_TEAMCITY:
+		fprintf(out, "##teamcity[blockOpened name='flakeguard output "
+			"%u']\n", section);
+		put_escaped(out, output, "");
+		fprintf(out, "##teamcity[blockClosed name='flakeguard output "
+			"%u']\n", section);
+		break;
+	case FG_FOLD_NONE:
 		break;
 	}
 }
@@ -191,15 +196,18 @@ static void print_failure(FILE *out, const struct fg_test *t,
 		attempt_strip(out, t, o->color);
 	}
 	fputc('\n', out);
-	if (t->file)
-		fprintf(out, "    at %s:%d\n", t->file, t->line);
+	if (t->file) {
+		fputs("    at ", out);
+		put_text(out, t->file);
+		fprintf(out, ":%d\n", t->line);
+	}
 	if (a->message && *a->message)
 		put_escaped(out, a->message, "    ");
 	if (a->output && *a->output) {
 		fprintf(out, "    %s--- output (last %d lines) ---%s\n",
 			c(o->color, DIM), o->tail_lines, c(o->color, RESET));
 		put_escaped(out, last_lines(a->output, o->tail_lines), "    | ");
-		if (o->ci != REPORT_CI_NONE &&
+		if (o->ci && o->ci->fold != FG_FOLD_NONE &&
 		    last_lines(a->output, o->tail_lines) != a->output)
 			print_folded(out, t, a->output, o->ci);
 	}
@@ -230,9 +238,12 @@ static void print_quarantined(FILE *out, const struct fg_run *run,
 		test_label(out, t);
 		if (a->message && *a->message) {
 			size_t n = strcspn(a->message, "\n");
+			char *first = fg_xstrndup(a->message, n > 100 ? 100 : n);
 
-			fprintf(out, ": %.*s%s", (int)(n > 100 ? 100 : n),
-				a->message, n > 100 ? "..." : "");
+			fputs(": ", out);
+			put_text(out, first);
+			fputs(n > 100 ? "..." : "", out);
+			free(first);
 		}
 		fputc('\n', out);
 	}
@@ -319,7 +330,9 @@ void report_term(FILE *out, const struct fg_run *run,
 	if (run->interrupted)
 		fprintf(out, "%sINTERRUPTED%s: results are partial\n",
 			c(o.color, BOLD RED), c(o.color, RESET));
-	fprintf(out, "%s%s%s: %s\n",
+	fprintf(out, "%s%s%s: ",
 		c(o.color, BOLD), v->exit_code ? "FAILED" : "OK",
-		c(o.color, RESET), v->reason);
+		c(o.color, RESET));
+	put_text(out, v->reason);   /* it names tests */
+	fputc('\n', out);
 }

@@ -333,41 +333,7 @@ bad:
 		       "invalid shard '%s' (expected K/N with 1 <= K <= N)", s);
 }
 
-/* Reads an integer variable; false when unset or not a number. */
-static bool env_int(const char *name, long *out)
-{
-	const char *v = getenv(name);
-	char *end;
-
-	if (!v || !*v)
-		return false;
-	*out = strtol(v, &end, 10);
-	return !*end;
-}
-
 bool runner_shard_from_env(int *k, int *n)
 {
-	static const struct {
-		const char *index, *total;
-		int base; /* what the first node's index is */
-	} vars[] = {
-		{ "CI_NODE_INDEX", "CI_NODE_TOTAL", 1 },          /* GitLab */
-		{ "BUILDKITE_PARALLEL_JOB", "BUILDKITE_PARALLEL_JOB_COUNT", 0 },
-		{ "CIRCLE_NODE_INDEX", "CIRCLE_NODE_TOTAL", 0 },
-	};
-
-	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
-		long idx, total;
-
-		if (!env_int(vars[i].index, &idx) ||
-		    !env_int(vars[i].total, &total))
-			continue;
-		idx += 1 - vars[i].base;
-		if (total < 1 || idx < 1 || idx > total)
-			continue;
-		*k = (int)idx;
-		*n = (int)total;
-		return true;
-	}
-	return false;
+	return fg_ci_node(fg_ci_detect(), k, n);
 }

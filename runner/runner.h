@@ -225,8 +225,8 @@ void runner_plan_partition(struct runner_plan *p, int total);
 int runner_shard_parse(const char *s, int *k, int *n, struct fg_error *err);
 /*
  * Reads this node's 1-based index and the total from the CI environment
- * (GitLab CI_NODE_INDEX/CI_NODE_TOTAL, Buildkite BUILDKITE_PARALLEL_JOB/
- * _COUNT, CircleCI CIRCLE_NODE_INDEX/_TOTAL). Returns false when none is set.
+ * (the CI table, core/ci.c: GitLab, Buildkite, CircleCI, Azure). Returns
+ * false when none is set.
  */
 bool runner_shard_from_env(int *k, int *n);
 

@@ -389,6 +389,127 @@ static void test_run_absorb_appends_attempts(void **state)
 	fg_run_release(&a);
 }
 
+/* Text from outside: controls, C1, bidi and CI commands never pass. */
+static void expect_esc(const char *in, const char *indent, unsigned flags,
+		       const char *want)
+{
+	char *got = fg_text_escape(in, indent, flags);
+
+	if (strcmp(got, want))
+		fail_msg("escape('%s'): got '%s', want '%s'", in, got, want);
+	free(got);
+}
+
+static void test_text_escape(void **state)
+{
+	(void)state;
+	fg_text_set_ci(0);
+	expect_esc("plain \xc3\xa9t\xc3\xa9 \xe6\x97\xa5", NULL, 0,
+		   "plain \xc3\xa9t\xc3\xa9 \xe6\x97\xa5");
+	expect_esc("a\nb\tc\rd", NULL, 0, "a\\nb\tc\\x0dd");
+	expect_esc("\x1b]0;title\x07", NULL, 0, "\\x1b]0;title\\x07");
+	/* C1 CSI and OSC as UTF-8, bidi overrides, invalid bytes */
+	expect_esc("x\xc2\x9b" "31m\xc2\x9d", NULL, 0, "x\\u009b31m\\u009d");
+	expect_esc("ab\xe2\x80\xae" "cd\xe2\x81\xa6", NULL, 0,
+		   "ab\\u202ecd\\u2066");
+	expect_esc("\xff\xc3(\xed\xa0\x80", NULL, 0,
+		   "\\xff\\xc3(\\xed\\xa0\\x80");
+	/* a block keeps newlines, drops CR, indents */
+	expect_esc("l1\r\nl2\n", "  | ", FG_TEXT_BLOCK, "l1\n  | l2\n");
+	/* no CI: commands untouched */
+	expect_esc("::error::x", NULL, FG_TEXT_AT_BOL, "::error::x");
+	/* GitHub: "::" at the start of a line (after whitespace), "##[" */
+	fg_text_set_ci(FG_CI_CMD_COLONS | FG_CI_CMD_HASH);
+	expect_esc("::error::x", NULL, FG_TEXT_AT_BOL,
+		   ":\xe2\x80\x8b:error::x");
+	expect_esc("   ::add-mask::s", NULL, FG_TEXT_AT_BOL,
+		   "   :\xe2\x80\x8b:add-mask::s");
+	expect_esc("ok\n  ::stop-commands::t", "    ", FG_TEXT_BLOCK | FG_TEXT_AT_BOL,
+		   "ok\n      :\xe2\x80\x8b:stop-commands::t");
+	/* mid-line "::" is a C++ or pytest name, kept exactly */
+	expect_esc("ns::Class::test", NULL, 0, "ns::Class::test");
+	expect_esc("t.py::T::x", NULL, FG_TEXT_AT_BOL, "t.py::T::x");
+	/* after a non-blank indent it is not at the start of a line */
+	expect_esc("a\n::error::x", "    | ", FG_TEXT_BLOCK,
+		   "a\n    | ::error::x");
+	expect_esc("out ##[error]boom", NULL, 0,
+		   "out #\xe2\x80\x8b#[error]boom");
+	/* a newline in a name cannot start a new (command) line */
+	expect_esc("name\n::error::forged", NULL, FG_TEXT_AT_BOL,
+		   "name\\n::error::forged");
+	/* Azure, TeamCity, Buildkite */
+	fg_text_set_ci(FG_CI_CMD_ALL);
+	expect_esc("x ##vso[task.complete result=Failed]", NULL, 0,
+		   "x #\xe2\x80\x8b#vso[task.complete result=Failed]");
+	expect_esc("##teamcity[buildStatus text='x']", NULL, 0,
+		   "#\xe2\x80\x8b#teamcity[buildStatus text='x']");
+	expect_esc("--- hidden\n+++ open", NULL, FG_TEXT_BLOCK | FG_TEXT_AT_BOL,
+		   "-\xe2\x80\x8b-- hidden\n+\xe2\x80\x8b++ open");
+	fg_text_set_ci(0);
+}
+
+/* The CI table: detection, the detected CI's variables, node base. */
+static void test_ci_table(void **state)
+{
+	const char *vars[] = { "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE",
+			       "CIRCLECI", "TF_BUILD", "TEAMCITY_VERSION",
+			       "JENKINS_URL", "CI_NODE_INDEX", "CI_NODE_TOTAL",
+			       "BUILDKITE_PARALLEL_JOB",
+			       "BUILDKITE_PARALLEL_JOB_COUNT", "GITHUB_SHA",
+			       "CI_COMMIT_SHA", "GITHUB_SERVER_URL",
+			       "GITHUB_REPOSITORY", "GITHUB_RUN_ID" };
+	const struct fg_ci *ci;
+	char *s;
+	int k, n;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(vars) / sizeof(*vars); i++)
+		unsetenv(vars[i]);
+	assert_null(fg_ci_detect());
+	setenv("GITLAB_CI", "true", 1);
+	setenv("CI_NODE_INDEX", "2", 1);
+	setenv("CI_NODE_TOTAL", "3", 1);
+	setenv("CI_COMMIT_SHA", "abc", 1);
+	ci = fg_ci_detect();
+	assert_non_null(ci);
+	assert_string_equal(ci->id, "gitlab");
+	assert_true(fg_ci_node(ci, &k, &n));
+	assert_int_equal(k, 2);
+	assert_int_equal(n, 3);
+	s = fg_ci_commit(ci);
+	assert_string_equal(s, "abc");
+	free(s);
+	/* a total of 1 is one node, not an error (plan and meta agree) */
+	setenv("CI_NODE_INDEX", "1", 1);
+	setenv("CI_NODE_TOTAL", "1", 1);
+	assert_true(fg_ci_node(ci, &k, &n));
+	assert_int_equal(n, 1);
+	unsetenv("GITLAB_CI");
+	unsetenv("CI_NODE_INDEX");
+	unsetenv("CI_NODE_TOTAL");
+	/* Buildkite counts nodes from 0 */
+	setenv("BUILDKITE", "true", 1);
+	setenv("BUILDKITE_PARALLEL_JOB", "0", 1);
+	setenv("BUILDKITE_PARALLEL_JOB_COUNT", "4", 1);
+	assert_true(fg_ci_node(fg_ci_detect(), &k, &n));
+	assert_int_equal(k, 1);
+	assert_int_equal(n, 4);
+	unsetenv("BUILDKITE");
+	/* GitHub's job URL is made of three variables */
+	setenv("GITHUB_ACTIONS", "true", 1);
+	setenv("GITHUB_SERVER_URL", "https://github.com", 1);
+	setenv("GITHUB_REPOSITORY", "o/r", 1);
+	setenv("GITHUB_RUN_ID", "42", 1);
+	ci = fg_ci_detect();
+	assert_string_equal(ci->id, "github");
+	assert_true((ci->commands & FG_CI_CMD_COLONS) != 0);
+	s = fg_ci_job(ci);
+	assert_string_equal(s, "https://github.com/o/r/actions/runs/42");
+	free(s);
+	for (size_t i = 0; i < sizeof(vars) / sizeof(*vars); i++)
+		unsetenv(vars[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +527,8 @@ int main(void)
 		cmocka_unit_test(test_config_missing_file),
 		cmocka_unit_test(test_config_programs),
 		cmocka_unit_test(test_fopen_input_fifo_and_dir),
+		cmocka_unit_test(test_text_escape),
+		cmocka_unit_test(test_ci_table),
 	};
 
 	return cmocka_run_group_tests_name("core", tests, setup_tmp,
