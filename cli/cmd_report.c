@@ -104,7 +104,7 @@ static int cmd_report(int argc, char **argv)
 	struct report_term_opts term = { .tail_lines = 20,
 					  .ci = fg_ci_detect() };
 	struct fg_run run;
-	const char *gha = getenv("GITHUB_ACTIONS");
+	const struct fg_ci *ci = fg_ci_detect();
 	FILE *human;
 	int rc;
 
@@ -132,7 +132,7 @@ static int cmd_report(int argc, char **argv)
 	analyzer_verdict(&run, NULL, &v);
 	/* Under GitHub Actions the Markdown also goes to the job summary,
 	 * and failures become annotations (docs/reports.md). */
-	o.out.github = o.out.markdown && gha && !strcmp(gha, "true");
+	o.out.github = o.out.markdown && ci && !strcmp(ci->id, "github");
 	human = any_is_stdout(&o.out) ? stderr : stdout;
 	rc = report_write_all(&o.out, &run, &v, &err);
 	term.color = report_color_choose(o.color, human) > 0;

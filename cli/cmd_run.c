@@ -663,13 +663,13 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 		exit_code = FG_EXIT_INFRA;
 	}
 	{
-		const char *gha = getenv("GITHUB_ACTIONS");
+		const struct fg_ci *ci = fg_ci_detect();
 		struct history_quarantine_list ql = { 0 };
 		struct report_outputs ro = {
 			.json = o->json, .junit = o->junit,
 			.junit_profile = o->junit_profile, .html = o->html,
 			.markdown = o->markdown,
-			.github = gha && !strcmp(gha, "true"),
+			.github = ci && !strcmp(ci->id, "github"),
 		};
 		struct fg_error qerr;
 
