@@ -77,7 +77,7 @@ help:
 	@echo "make check      install deps, build, run unit and end-to-end tests"
 	@echo "make asan       the whole check under ASan+UBSan (build/asan/)"
 	@echo "make valgrind-check  unit tests under valgrind"
-	@echo "make lint       check-headers and the layering rule"
+	@echo "make lint       check-headers, the layering rule, banned functions"
 	@echo "make bench      benchmarks against the usual alternatives (bench/)"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 	@echo "make deps       check/install the -dev packages"
@@ -157,6 +157,7 @@ check-headers: $(BUILD)/config.mk
 
 lint: check-headers
 	$(Q)sh tests/layering.sh $(LIB_MODULES)
+	$(Q)sh tests/banned.sh $(LIB_MODULES) cli tests/fixtures/progs
 
 COMPDIR    ?= $(PREFIX)/share/bash-completion/completions
 

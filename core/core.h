@@ -98,6 +98,8 @@ void fg_log(enum fg_log_level level, const char *module, const char *fmt, ...)
 
 void *fg_xmalloc(size_t n);
 void *fg_xcalloc(size_t n, size_t size);
+/* For allocators that are not ours (open_memstream): exits 3, as fg_x*. */
+_Noreturn void fg_out_of_memory(void);
 void *fg_xrealloc(void *p, size_t n);
 /* Grows *p (of *cap elements of size sz) to hold at least need elements. */
 void fg_xgrow(void **p, size_t *cap, size_t need, size_t sz);

@@ -16,6 +16,11 @@ static _Noreturn void oom(size_t n)
 	exit(FG_EXIT_INFRA);
 }
 
+void fg_out_of_memory(void)
+{
+	oom(0);
+}
+
 void *fg_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);

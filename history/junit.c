@@ -1658,7 +1658,7 @@ static int64_t parse_seconds(const char *s)
 	if (!digits)
 		return 0;
 	if ((*s == 'e' || *s == 'E') && s[1]) {
-		int ex = atoi(s + 1);
+		int ex = (int)strtol(s + 1, NULL, 10);
 
 		for (; ex > 0 && v < 1e12; ex--)
 			v *= 10;

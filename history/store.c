@@ -783,16 +783,18 @@ int history_store_open(const char *path, struct history_store **out,
 /* "file:" URI for path with ?query; %, ? and # escaped. Caller frees. */
 static char *file_uri(const char *path, const char *query)
 {
-	char *u = fg_xmalloc(strlen(path) * 3 + strlen(query) + 16), *o = u;
+	size_t size = strlen(path) * 3 + strlen(query) + 16;
+	char *u = fg_xmalloc(size), *o = u;
 
-	o += sprintf(o, "file:");
+	memcpy(o, "file:", 5);
+	o += 5;
 	for (const char *p = path; *p; p++) {
 		if (*p == '%' || *p == '?' || *p == '#')
-			o += sprintf(o, "%%%02X", (unsigned char)*p);
+			o += snprintf(o, 4, "%%%02X", (unsigned char)*p);
 		else
 			*o++ = *p;
 	}
-	sprintf(o, "?%s", query);
+	snprintf(o, size - (size_t)(o - u), "?%s", query);
 	return u;
 }
 

@@ -198,10 +198,8 @@ char *report_markdown(const struct fg_run *run,
 	FILE *f = open_memstream(&buf, &len);
 	char d[32];
 
-	if (!f) {
-		fprintf(stderr, "flakeguard: out of memory\n");
-		exit(FG_EXIT_INFRA);
-	}
+	if (!f)
+		fg_out_of_memory();
 	fg_run_summarize(run, &sum);
 	fprintf(f, "## %s flakeguard: ", v->exit_code ? "\u274c" :
 		sum.flaky ? "\u26a0\ufe0f" : "\u2705");

@@ -58,9 +58,10 @@ char *reporters__clean_text(const char *s)
 
 		if (n == 1 && u[0] < 0x20 && u[0] != '\t' && u[0] != '\n' &&
 		    u[0] != '\r') {
-			o += sprintf(o, "\\x%02x", u[0]);
+			o += snprintf(o, 5, "\\x%02x", u[0]);
 		} else if (n == 1 && u[0] == 0x7f) {
-			o += sprintf(o, "\\x7f");
+			memcpy(o, "\\x7f", 4);
+			o += 4;
 		} else if (n > 0) {
 			memcpy(o, s, (size_t)n);
 			o += n;

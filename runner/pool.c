@@ -771,7 +771,7 @@ static size_t kill_escapees(void)
 
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
-		pid = (pid_t)atol(e->d_name);
+		pid = (pid_t)strtol(e->d_name, NULL, 10);
 		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 		if (!(f = fopen(path, "r")))
 			continue;
