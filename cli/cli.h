@@ -100,6 +100,8 @@ void cli_detect_meta(struct fg_run *run, const char *dir);
 
 #define CLI_DEFAULT_DB ".flakeguard/history.db"
 
+/* "200M", "1G", "512k", "1048576" -> bytes; -1 when malformed. */
+int64_t cli_size_parse(const char *s);
 /* Parses a decimal int in [min, max] into *out; -1 when it is not one. */
 int cli_int_arg(const char *s, int min, int max, int *out);
 /*
@@ -152,5 +154,31 @@ void cli_analysis_print(FILE *out, const struct fg_run *run,
 /* "suite::classname::name" (no classname: "suite::name"). */
 void cli_test_label(FILE *out, const char *suite, const char *classname,
 		    const char *name);
+
+/* ---- cli/runline.c: a run as one "flakeguard-run/1" JSON object ------ */
+
+typedef struct json_t json_t;
+/* The run as a new JSON object (the caller owns the reference). */
+json_t *cli_run_line(const struct fg_run *run);
+/* Fills run (initialised, empty) from o; NULL, or what is wrong with o. */
+const char *cli_run_from_line(json_t *o, struct fg_run *run);
+
+/* ---- cli/spool.c: a finished run is never lost ------------------------ */
+
+/* Where runs for db are spooled: "<db's dir>/pending". Caller frees. */
+char *cli_spool_dir(const char *db);
+/*
+ * Writes run (a uuid is given to it if it has none) to the spool beside
+ * db; *path_out (may be NULL) names the file, caller frees. FG_EIO if
+ * even that fails.
+ */
+int cli_spool_write(const char *db, struct fg_run *run, char **path_out,
+		    struct fg_error *err);
+/*
+ * Folds every spooled run into st (idempotent by uuid) and removes its
+ * file; says how many on human (may be NULL). A file that cannot be
+ * folded is kept and named in a warning; FG_EDB then, else FG_OK.
+ */
+int cli_spool_fold(struct history_store *st, const char *db, FILE *human);
 
 #endif /* FG_CLI_H */

@@ -35,25 +35,6 @@ static const struct cli_opt gc_options[] = {
 };
 #undef G
 
-/* "200M", "1G", "512k", "1048576" -> bytes; -1 when malformed. */
-static int64_t parse_size(const char *s)
-{
-	char *end;
-	double v = strtod(s, &end);
-	int64_t mult = 1;
-
-	if (end == s || v < 0)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': mult = 1024; end++; break;
-	case 'm': case 'M': mult = 1024 * 1024; end++; break;
-	case 'g': case 'G': mult = 1024 * 1024 * 1024; end++; break;
-	default: break;
-	}
-	if (*end == 'B' || *end == 'b')
-		end++;
-	return *end ? -1 : (int64_t)(v * (double)mult);
-}
 
 static int64_t max_size = -1;
 
@@ -72,7 +53,7 @@ static int parse_opts(int argc, char **argv, struct gc_opts *g,
 	if (rc)
 		return rc;
 	if (g->max_size) {
-		max_size = parse_size(g->max_size);
+		max_size = cli_size_parse(g->max_size);
 		if (max_size < 4096)
 			return cli_usage_error(&cli_cmd_gc, "invalid "
 					       "--max-size '%s' (e.g. 200M)",

@@ -436,7 +436,7 @@ static int cmd_import(int argc, char **argv)
 		rc = FG_EXIT_FAILED;
 	} else if (history_store_open(o.db, &st, &err) != FG_OK) {
 		rc = cli_error(&err);
-	} else if (o.json) {
+	} else if (cli_spool_fold(st, o.db, stderr), o.json) {
 		rc = import_files(&fl, &o, st, nbad);
 	} else {
 		rc = stream_files(&fl, &o, st, nbad);

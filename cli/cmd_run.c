@@ -147,6 +147,7 @@ static void prepare_attempt(struct item_state *is)
 		.slots = is->cfg->slots,
 		.locks = is->cfg->locks,
 		.log_path = is->log_path,
+		.log_max = rs->o->log_max,
 		.no_capture = rs->o->no_capture,
 		.data = is,
 	};
@@ -223,6 +224,8 @@ static void on_done(struct runner *r, struct runner_job *job, void *data)
 				   output + olen - OUTPUT_TAIL_FOR_XML : output;
 	long xml_failures;
 
+	if (job->result.log_errno && !rs->log_failures++)
+		rs->log_errno = job->result.log_errno;
 	if (job->result.end == RUNNER_SPAWN_FAILED) {
 		rs->spawn_errors++;
 		run_clear_live(rs);
@@ -440,6 +443,9 @@ static const struct cli_opt run_options[] = {
 		 "$GITHUB_STEP_SUMMARY under GitHub Actions)"),
 	CLI_PATH(0, "log-dir", R, log_dir, "DIR",
 		 "keep every attempt's full output in DIR"),
+	CLI_STRING(0, "log-max", R, log_max_arg, "SIZE",
+		   "cap each --log-dir file at SIZE: its head\n"
+		   "and tail are kept (default 64M)"),
 	CLI_FLAG(0, "no-capture", R, no_capture,
 		 "let tests write to the terminal (implies -j1)"),
 	CLI_FLAG(0, "keep-tmp", R, keep_tmp,
@@ -489,6 +495,15 @@ static int resolve_opts(struct cli_parsed *p, struct run_opts *o,
 	o->retries_forced = cli_opt_source(&cli_cmd_run, p, "retries") >=
 			    CLI_FROM_ENV;
 	o->flaky_fails = o->flaky_result && !strcmp(o->flaky_result, "fail");
+	if (o->log_max_arg) {
+		int64_t v = cli_size_parse(o->log_max_arg);
+
+		if (v < 1024)
+			return cli_usage_error(&cli_cmd_run, "invalid --log-max "
+					       "'%s' (expected a size like 64M, "
+					       "at least 1K)", o->log_max_arg);
+		o->log_max = (uint64_t)v;
+	}
 	if (!o->db)
 		o->db = CLI_DEFAULT_DB;
 	return 0;
@@ -617,7 +632,123 @@ static int execute(struct run_state *rs, int *signal_out,
 	return rc;
 }
 
-/* Verdict, exit code, database, reports. Returns the exit code. */
+/*
+ * Everything that decides run's exit status, gathered as the run ends;
+ * run_exit_code() is the one place that turns it into a code.
+ */
+struct run_end {
+	int verdict;            /* the analyzer's: FG_EXIT_OK or _FAILED */
+	size_t spawn_errors;    /* items that could not be started */
+	int signal;             /* interrupted by it while tests ran, or 0 */
+	int late_signal;        /* arrived while the results were saved */
+	bool not_recorded;      /* the database did not take the run */
+	bool decisions_lost;    /* it did, but not the quarantine decisions */
+	bool reports_failed;    /* a report could not be written */
+	bool logs_failed;       /* --log-dir files are incomplete */
+	bool output_failed;     /* our own summary could not be written */
+};
+
+/*
+ * Interrupted beats everything (128 + signal: the results are partial);
+ * then an infrastructure problem (3): something could not start, the run
+ * is not in the database, a report or the summary is missing; then the
+ * verdict. reason (may be NULL) is replaced when the verdict is not what
+ * decided.
+ */
+static int run_exit_code(const struct run_end *e, char *reason, size_t n)
+{
+	if (e->signal || e->late_signal) {
+		int sig = e->signal ? e->signal : e->late_signal;
+
+		if (reason && e->signal)
+			snprintf(reason, n, "interrupted by %s",
+				 signal_name(sig));
+		return 128 + sig; /* FG_EXIT_SIGINT, _SIGTERM, _SIGHUP */
+	}
+	if (e->spawn_errors) {
+		if (reason)
+			snprintf(reason, n, "%zu item(s) could not be started",
+				 e->spawn_errors);
+		return FG_EXIT_INFRA;
+	}
+	if (e->not_recorded) {
+		if (reason)
+			snprintf(reason, n, "the run could not be recorded in "
+				 "the history database (see above)");
+		return FG_EXIT_INFRA;
+	}
+	if (e->decisions_lost || e->reports_failed || e->logs_failed)
+		return FG_EXIT_INFRA;
+	/* a failed test is the worse news; main() still says the loss */
+	if (e->output_failed && e->verdict == FG_EXIT_OK)
+		return FG_EXIT_INFRA;
+	return e->verdict;
+}
+
+/*
+ * The run into the database; when that fails, into the spool beside it
+ * (cli/spool.c), so that the next run folds it in. Returns whether the
+ * database has it.
+ */
+static bool record_run(struct run_state *rs, struct history_store *store,
+		       const struct an_run *ar, int64_t now,
+		       struct run_end *e)
+{
+	struct fg_error err = { 0 }, serr = { 0 };
+	char *spooled = NULL;
+
+	if (history_store_write_run(store, &rs->run, &err) == FG_OK) {
+		if (cli_analysis_save(store, ar, now, &err)) {
+			cli_error(&err);
+			e->decisions_lost = true;
+		}
+		return true;
+	}
+	cli_error(&err);
+	if (cli_spool_write(rs->o->db, &rs->run, &spooled, &serr) == FG_OK)
+		fprintf(stderr, "flakeguard: the run is kept in '%s': the next "
+			"run or import folds it into %s\n", cli_safe(spooled),
+			cli_safe(rs->o->db));
+	else
+		cli_error(&serr);
+	free(spooled);
+	rs->run.id = 0;
+	return false;
+}
+
+/* The reports, with the quarantine list and recent runs the HTML shows. */
+static bool write_reports(struct run_state *rs, struct history_store *store,
+			  const struct analyzer_verdict *v)
+{
+	const struct run_opts *o = rs->o;
+	const struct fg_ci *ci = fg_ci_detect();
+	struct history_quarantine_list ql = { 0 };
+	struct history_run_brief *recent = NULL;
+	struct report_outputs ro = {
+		.json = o->json, .junit = o->junit,
+		.junit_profile = o->junit_profile, .html = o->html,
+		.markdown = o->markdown,
+		.github = ci && !strcmp(ci->id, "github"),
+	};
+	struct fg_error err, qerr;
+	bool ok = true;
+
+	/* The list as this run left it (entries it added included). */
+	if (o->html && !history_quarantine_list(store, false, &ql, &qerr))
+		ro.quarantine = ql.n ? &ql : &rs->quarantine.active;
+	if (o->html && !history_store_recent_runs(store, 50, &recent,
+						  &ro.nrecent, &qerr))
+		ro.recent = recent;
+	if (report_write_all(&ro, &rs->run, v, &err)) {
+		cli_error(&err);
+		ok = false;
+	}
+	history_quarantine_list_release(&ql);
+	free(recent);
+	return ok;
+}
+
+/* Verdict, database, reports, summary. Returns the exit code. */
 static int finish(struct run_state *rs, struct history_store *store, int sig)
 {
 	struct run_opts *o = rs->o;
@@ -625,6 +756,8 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	struct fg_error err = { 0 };
 	struct an_run ar = { 0 };
 	int64_t now = fg_now_ms();
+	struct run_end e = { .spawn_errors = rs->spawn_errors,
+			     .signal = rs->run.interrupted ? sig : 0 };
 	int exit_code;
 
 	/*
@@ -643,51 +776,19 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	} else {
 		analyzer_judge(&rs->run, &ar, now, &rs->policy, &v);
 	}
-	exit_code = v.exit_code;
-	if (rs->spawn_errors) {
-		exit_code = FG_EXIT_INFRA;
-		snprintf(v.reason, sizeof(v.reason),
-			 "%zu item(s) could not be started", rs->spawn_errors);
+	e.verdict = v.exit_code;
+	/* What the database keeps: the status as far as the tests go. */
+	rs->run.exit_code = run_exit_code(&e, NULL, 0);
+	e.not_recorded = !record_run(rs, store, &ar, now, &e);
+	e.reports_failed = !write_reports(rs, store, &v);
+	if (rs->log_failures) {
+		fprintf(stderr, "flakeguard: %zu attempt log(s) in '%s' are "
+			"missing or incomplete: %s\n", rs->log_failures,
+			cli_safe(o->log_dir), strerror(rs->log_errno));
+		e.logs_failed = true;
 	}
-	if (rs->run.interrupted) {
-		exit_code = 128 + sig; /* FG_EXIT_SIGINT, _SIGTERM, _SIGHUP */
-		snprintf(v.reason, sizeof(v.reason), "interrupted by %s",
-			 signal_name(sig));
-	}
-	v.exit_code = exit_code;
-	rs->run.exit_code = exit_code;
-
-	if (history_store_write_run(store, &rs->run, &err) ||
-	    cli_analysis_save(store, &ar, now, &err)) {
-		cli_error(&err);
-		exit_code = FG_EXIT_INFRA;
-	}
-	{
-		const struct fg_ci *ci = fg_ci_detect();
-		struct history_quarantine_list ql = { 0 };
-		struct report_outputs ro = {
-			.json = o->json, .junit = o->junit,
-			.junit_profile = o->junit_profile, .html = o->html,
-			.markdown = o->markdown,
-			.github = ci && !strcmp(ci->id, "github"),
-		};
-		struct fg_error qerr;
-
-		struct history_run_brief *recent = NULL;
-
-		/* The list as this run left it (entries it added included). */
-		if (o->html && !history_quarantine_list(store, false, &ql, &qerr))
-			ro.quarantine = ql.n ? &ql : &rs->quarantine.active;
-		if (o->html && !history_store_recent_runs(store, 50, &recent,
-							  &ro.nrecent, &qerr))
-			ro.recent = recent;
-		if (report_write_all(&ro, &rs->run, &v, &err)) {
-			cli_error(&err);
-			exit_code = FG_EXIT_INFRA;
-		}
-		history_quarantine_list_release(&ql);
-		free(recent);
-	}
+	e.late_signal = late_signal;
+	v.exit_code = exit_code = run_exit_code(&e, v.reason, sizeof(v.reason));
 	if (o->verbosity >= 0 || exit_code) {
 		struct report_term_opts to = { .color = rs->color,
 						.ci = fg_ci_detect() };
@@ -698,16 +799,17 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	an_run_release(&ar);
 	if (rs->run.id && o->verbosity >= 0)
 		fprintf(rs->human, "recorded as run %lld in %s\n",
-			(long long)rs->run.id, o->db);
-	if (fflush(rs->human) && exit_code == FG_EXIT_OK)
-		exit_code = FG_EXIT_INFRA;
-	return exit_code;
+			(long long)rs->run.id, cli_safe(o->db));
+	e.output_failed = fflush(rs->human) != 0;
+	e.late_signal = late_signal;
+	return run_exit_code(&e, NULL, 0);
 }
 
 static int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {
 		.timeout_ms = DEFAULT_TIMEOUT_MS, .max_retry_failures = -1,
+		.log_max = 64 << 20,
 	};
 	struct run_state rs = { .o = &o };
 	struct cli_parsed parsed;
@@ -769,7 +871,9 @@ static int cmd_run(int argc, char **argv)
 				"CI runs)\n", o.db);
 	}
 	/* Fail before running anything if results could not be kept. */
-	if (history_store_open(o.db, &store, &err) || run_make_tmpdir(&rs, &err) ||
+	if (history_store_open(o.db, &store, &err) ||
+	    (cli_spool_fold(store, o.db, stderr), 0) ||
+	    run_make_tmpdir(&rs, &err) ||
 	    (o.log_dir && make_log_dir(o.log_dir, &err)) ||
 	    cli_plan_build(&cfg, store, o.plan, shard_k, shard_n, &rs.plan,
 			   &err) ||
@@ -794,8 +898,6 @@ static int cmd_run(int argc, char **argv)
 	}
 	rs.run.interrupted = rc == FG_EINTR;
 	exit_code = finish(&rs, store, sig);
-	if (late_signal)
-		exit_code = 128 + late_signal;
 out:
 	free_items(&rs);
 	cli_quarantine_release(&rs.quarantine);

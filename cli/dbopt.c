@@ -56,3 +56,23 @@ int cli_open_history_to_read(const char *path, struct history_store **st,
 		return cli_open_existing_db(path, st, err);
 	return history_store_open_readonly(path, st, err);
 }
+
+/* "200M", "1G", "512k", "1048576" -> bytes; -1 when malformed. */
+int64_t cli_size_parse(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+	int64_t mult = 1;
+
+	if (end == s || v < 0)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': mult = 1024; end++; break;
+	case 'm': case 'M': mult = 1024 * 1024; end++; break;
+	case 'g': case 'G': mult = 1024 * 1024 * 1024; end++; break;
+	default: break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	return *end ? -1 : (int64_t)(v * (double)mult);
+}

@@ -34,6 +34,8 @@ struct run_opts {
 	const char *plan;
 	const char *log_dir;
 	const char *flaky_result; /* "pass" or "fail" */
+	const char *log_max_arg; /* --log-max SIZE */
+	uint64_t log_max;        /* bytes per attempt log */
 	int jobs;
 	int retries;
 	int max_fail;            /* 0: no limit */
@@ -94,6 +96,8 @@ struct run_state {
 	bool live;            /* a TTY: one live status line */
 	bool line_drawn;      /* the live line is on screen */
 	size_t spawn_errors;
+	size_t log_failures;  /* attempts whose --log-dir file is incomplete */
+	int log_errno;        /* the first one's reason */
 	size_t done;          /* items finished for good */
 	size_t failed_items;  /* items whose last attempt failed for good */
 	size_t flaky_items;

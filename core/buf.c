@@ -78,6 +78,27 @@ static void tail_copy(const struct fg_buf *b, char *dst)
 	memcpy(dst + first, b->tail, b->tail_len - first);
 }
 
+size_t fg_buf_last(const struct fg_buf *b, char *dst, size_t k)
+{
+	size_t from_tail, from_head = 0;
+	char *ring;
+
+	/* the ring, and the head's end when nothing between was dropped */
+	if (k > b->tail_len + (fg_buf_dropped(b) ? 0 : b->head_len))
+		k = b->tail_len + (fg_buf_dropped(b) ? 0 : b->head_len);
+	from_tail = k < b->tail_len ? k : b->tail_len;
+	from_head = k - from_tail;
+	memcpy(dst, b->head + b->head_len - from_head, from_head);
+	if (from_tail) {
+		ring = fg_xmalloc(b->tail_len);
+		tail_copy(b, ring);
+		memcpy(dst + from_head, ring + b->tail_len - from_tail,
+		       from_tail);
+		free(ring);
+	}
+	return k;
+}
+
 char *fg_buf_text(const struct fg_buf *b)
 {
 	char marker[64] = "";

@@ -157,6 +157,12 @@ struct fg_buf {
 
 void fg_buf_init(struct fg_buf *b, size_t max);
 void fg_buf_append(struct fg_buf *b, const void *data, size_t len);
+/*
+ * Copies the last k bytes appended (fewer when not all are kept: at most
+ * the tail, plus the head when nothing was dropped) into dst, raw.
+ * Returns how many.
+ */
+size_t fg_buf_last(const struct fg_buf *b, char *dst, size_t k);
 /* Bytes dropped between head and tail. */
 uint64_t fg_buf_dropped(const struct fg_buf *b);
 /*
@@ -277,6 +283,8 @@ struct fg_summary {
 };
 
 void fg_run_init(struct fg_run *run);
+/* A new random (version 4) UUID, "xxxxxxxx-xxxx-4xxx-yxxx-...". Caller frees. */
+char *fg_uuid_new(void);
 void fg_run_release(struct fg_run *run);
 /*
  * Appends a test with copies of the given strings (classname NULL -> "").

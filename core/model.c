@@ -10,6 +10,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 static const char *const astatus_names[FG_A_COUNT] = {
 	"passed", "failed", "error", "skipped", "timeout", "crashed", "leaked",
@@ -305,4 +308,26 @@ size_t fg_run_absorb(struct fg_run *dst, struct fg_run *src)
 		}
 	}
 	return failures;
+}
+
+char *fg_uuid_new(void)
+{
+	unsigned char b[16];
+
+	/* getrandom never fails for 16 bytes once the pool is ready; if it
+	 * does anyway, time and pid still make a collision unlikely */
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+		uint64_t t = fg_monotonic_ns() ^ (uint64_t)time(NULL) << 32;
+
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = (unsigned char)(t >> (8 * (i % 8)) ^
+					       (unsigned)getpid() >> (i % 4));
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	return fg_xasprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+			    "%02x%02x%02x%02x%02x%02x",
+			    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+			    b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+			    b[15]);
 }

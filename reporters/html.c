@@ -688,12 +688,14 @@ int report_html_write(const char *path, const struct fg_run *run,
 {
 	static const struct report_html_opts none = { 0 };
 	const struct report_html_opts *o = opts ? opts : &none;
-	FILE *f = fopen(path, "w");
+	struct rfile rf;
 	struct fg_summary s;
+	FILE *f;
+	int rc;
 
-	if (!f)
-		return fg_fail(err, FG_EIO, "cannot write '%s': %s", path,
-			       strerror(errno));
+	if ((rc = reporters__file_open(&rf, path, err)))
+		return rc;
+	f = rf.f;
 	fg_run_summarize(run, &s);
 	page_head(f, run, v, o->title ? o->title : "flakeguard report");
 	cards(f, run);
@@ -706,15 +708,5 @@ int report_html_write(const char *path, const struct fg_run *run,
 	section_all(f, run);
 	data_block(f, run);
 	fprintf(f, "<script>%s</script>\n</body></html>\n", page_js);
-	if (ferror(f) || fflush(f)) {
-		int e = errno;
-
-		fclose(f);
-		return fg_fail(err, FG_EIO, "cannot write '%s': %s", path,
-			       strerror(e));
-	}
-	if (fclose(f))
-		return fg_fail(err, FG_EIO, "cannot write '%s': %s", path,
-			       strerror(errno));
-	return FG_OK;
+	return reporters__file_close(&rf, err);
 }

@@ -30,6 +30,22 @@ char *reporters__test_label(const struct fg_test *t);
 const struct fg_attempt *reporters__last_attempt(const struct fg_test *t);
 
 /* Writes len bytes to f; FG_EIO naming path on a short write. */
+/*
+ * A report being written: to a temporary file beside path, renamed over
+ * path only once complete (reporters__file_close), so a full disk or a
+ * crash never leaves a 0-byte or cut report (an older one stays). "-" is
+ * stdout.
+ */
+struct rfile {
+	FILE *f;
+	char *tmp;         /* NULL for stdout */
+	const char *path;
+	bool failed;       /* set by the writer: the close fails */
+};
+int reporters__file_open(struct rfile *rf, const char *path,
+			 struct fg_error *err);
+/* Flushes, closes and renames; on any error removes the temp file. */
+int reporters__file_close(struct rfile *rf, struct fg_error *err);
 int reporters__write_file(const char *path, const char *data, size_t len,
 			  bool append, struct fg_error *err);
 

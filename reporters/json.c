@@ -5,6 +5,7 @@
  * Fields are only ever added, never renamed: CI scripts parse this.
  */
 #include "reporters/report.h"
+#include "reporters/internal.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -157,23 +158,16 @@ static json_t *run_json(const struct fg_run *run)
 int report_json_write(const char *path, const struct fg_run *run,
 		      struct fg_error *err)
 {
-	json_t *root = run_json(run);
-	bool out = !strcmp(path, "-");
-	FILE *f = out ? stdout : fopen(path, "w");
-	int rc = FG_OK;
+	json_t *root;
+	struct rfile rf;
+	int rc;
 
-	if (!f) {
-		json_decref(root);
-		return fg_fail(err, FG_EIO, "cannot write '%s': %s", path,
-			       strerror(errno));
-	}
-	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_ENSURE_ASCII) ||
-	    fputc('\n', f) == EOF || fflush(f))
-		rc = fg_fail(err, FG_EIO, "cannot write '%s': %s", path,
-			     strerror(errno));
-	if (!out && fclose(f) && !rc)
-		rc = fg_fail(err, FG_EIO, "cannot write '%s': %s", path,
-			     strerror(errno));
+	if ((rc = reporters__file_open(&rf, path, err)))
+		return rc;
+	root = run_json(run);
+	if (json_dumpf(root, rf.f, JSON_INDENT(2) | JSON_ENSURE_ASCII) ||
+	    fputc('\n', rf.f) == EOF)
+		rf.failed = true;
 	json_decref(root);
-	return rc;
+	return reporters__file_close(&rf, err);
 }

@@ -4,20 +4,45 @@
  * asked for, in one call, so `run` and `report` cannot drift apart.
  *
  * Each report is attempted even when an earlier one failed (a full disk
- * for the HTML should not cost the JUnit file CI needs); the first error
- * is the one returned.
+ * for the HTML should not cost the JUnit file CI needs); the error names
+ * every report that failed ("cannot write 'a': ...; cannot write 'b':
+ * ..."), with the first one's code.
  */
 #include "reporters/report.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* Copies src into dst[size], cut to fit, always terminated. */
+static void copy_cut(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static void keep_first(int *rc, struct fg_error *first, int now,
 		       const struct fg_error *e)
 {
-	if (now && !*rc) {
+	size_t len;
+
+	if (!now)
+		return;
+	if (!*rc) {
 		*rc = now;
 		*first = *e;
+		return;
+	}
+	len = strlen(first->msg);
+	if (len + 2 < sizeof(first->msg)) {
+		memcpy(first->msg + len, "; ", 3);
+		len += 2;
+		/* cut at the buffer's end: fg_error keeps the start */
+		copy_cut(first->msg + len, e->msg,
+			     sizeof(first->msg) - len);
 	}
 }
 

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /*
  * Length of the valid UTF-8 sequence at u (1..4); 0 if u[0] starts no
@@ -100,11 +102,87 @@ const struct fg_attempt *reporters__last_attempt(const struct fg_test *t)
 	return t->nattempts ? &t->attempts[t->nattempts - 1] : NULL;
 }
 
+static mode_t current_umask(void)
+{
+	mode_t m = umask(022);
+
+	umask(m);
+	return m;
+}
+
+int reporters__file_open(struct rfile *rf, const char *path,
+			 struct fg_error *err)
+{
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	rf->path = path;
+	rf->tmp = NULL;
+	rf->failed = false;
+	if (!strcmp(path, "-")) {
+		rf->f = stdout;
+		return FG_OK;
+	}
+	rf->tmp = slash ? fg_xasprintf("%.*s/.%s.XXXXXX", (int)(slash - path),
+				       path, slash + 1) :
+			  fg_xasprintf(".%s.XXXXXX", path);
+	fd = mkstemp(rf->tmp);
+	if (fd < 0 || !(rf->f = fdopen(fd, "w"))) {
+		int e = errno;
+
+		if (fd >= 0) {
+			close(fd);
+			unlink(rf->tmp);
+		}
+		free(rf->tmp);
+		rf->tmp = NULL;
+		return fg_fail(err, FG_EIO, "cannot write '%s': %s", path,
+			       strerror(e));
+	}
+	/* mkstemp's 0600 would make a report others cannot read */
+	fchmod(fd, 0644 & ~current_umask());
+	return FG_OK;
+}
+
+int reporters__file_close(struct rfile *rf, struct fg_error *err)
+{
+	int rc = FG_OK, e = 0;
+
+	errno = 0;
+	if (rf->failed || ferror(rf->f) || fflush(rf->f))
+		e = errno ? errno : EIO;
+	if (!rf->tmp)
+		goto out;
+	if (fclose(rf->f) && !e)
+		e = errno;
+	if (!e && rename(rf->tmp, rf->path) < 0)
+		e = errno;
+	if (e)
+		unlink(rf->tmp);
+	free(rf->tmp);
+	rf->tmp = NULL;
+out:
+	if (e)
+		rc = fg_fail(err, FG_EIO, "cannot write '%s': %s", rf->path,
+			     strerror(e));
+	return rc;
+}
+
 int reporters__write_file(const char *path, const char *data, size_t len,
 			  bool append, struct fg_error *err)
 {
-	FILE *f = fopen(path, append ? "a" : "w");
+	struct rfile rf;
+	FILE *f;
+	int rc;
 
+	if (!append) {
+		if ((rc = reporters__file_open(&rf, path, err)))
+			return rc;
+		fwrite(data, 1, len, rf.f);
+		return reporters__file_close(&rf, err);
+	}
+	/* $GITHUB_STEP_SUMMARY is appended to: it cannot be replaced */
+	f = fopen(path, "a");
 	if (!f)
 		return fg_fail(err, FG_EIO, "cannot write '%s': %s", path,
 			       strerror(errno));

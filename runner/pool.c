@@ -59,6 +59,7 @@ struct slot {
 	bool interrupted;
 	bool cancelled;
 	int log_fd;            /* full output log, or -1 */
+	uint64_t log_len;      /* bytes written to it */
 	uint64_t paused_left;  /* ms left on the timer while stopped (^Z) */
 	siginfo_t info;        /* how the main process ended */
 	uint64_t t0;           /* monotonic start */
@@ -88,6 +89,7 @@ struct runner {
 
 static void fill(struct runner *r);
 static void maybe_finish(struct slot *s);
+static void log_finish(struct slot *s);
 
 /* ---------------------------------------------------------------------- */
 /* Resources: slots, locks, groups                                         */
@@ -194,8 +196,9 @@ static void on_close(uv_handle_t *h)
 		return;
 	take(r, job, -1);
 	remove_running(r, s);
-	if (s->log_fd >= 0)
-		close(s->log_fd);
+	log_finish(s);
+	if (s->log_fd >= 0 && close(s->log_fd) < 0 && !job->result.log_errno)
+		job->result.log_errno = errno;
 	free(s);
 	if (r->opts.on_done)
 		r->opts.on_done(r, job, r->opts.data);
@@ -292,18 +295,77 @@ static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 	*buf = uv_buf_init(s->r->rbuf, sizeof(s->r->rbuf));
 }
 
+/* The last bytes of a capped log come from the capture at the end. */
+static uint64_t log_tail_keep(const struct slot *s)
+{
+	uint64_t keep = s->job->log_max / 2;
+
+	return keep < s->job->result.output.tail_max ? keep :
+	       s->job->result.output.tail_max;
+}
+
+static void log_fail(struct slot *s, int e)
+{
+	/* said once, by the caller, for the whole run: not per write */
+	if (!s->job->result.log_errno)
+		s->job->result.log_errno = e;
+	close(s->log_fd);
+	s->log_fd = -1;
+}
+
+/* Appends to the log: all of it, or with log_max only its head. */
+static void log_write(struct slot *s, const char *p, size_t n)
+{
+	uint64_t room = UINT64_MAX;
+
+	if (s->log_fd < 0)
+		return;
+	if (s->job->log_max) {
+		uint64_t head = s->job->log_max - log_tail_keep(s);
+
+		room = s->log_len < head ? head - s->log_len : 0;
+	}
+	if (n > room) {
+		s->job->result.log_dropped += n - room;
+		n = (size_t)room;
+	}
+	if (n && write_all(s->log_fd, p, n))
+		log_fail(s, errno);
+	else
+		s->log_len += n;
+}
+
+/*
+ * A capped log gets its last bytes back from the capture, after a marker
+ * saying how much is missing in between.
+ */
+static void log_finish(struct slot *s)
+{
+	struct runner_result *res = &s->job->result;
+	uint64_t keep = log_tail_keep(s), tail;
+	char marker[96], *buf;
+
+	if (s->log_fd < 0 || !res->log_dropped)
+		return;
+	tail = keep < res->log_dropped ? keep : res->log_dropped;
+	buf = fg_xmalloc(tail ? tail : 1);
+	tail = fg_buf_last(&res->output, buf, tail);
+	res->log_dropped -= tail;
+	snprintf(marker, sizeof(marker), "\n[... %llu bytes not kept: "
+		 "--log-max ...]\n", (unsigned long long)res->log_dropped);
+	if (write_all(s->log_fd, marker, strlen(marker)) ||
+	    write_all(s->log_fd, buf, tail))
+		log_fail(s, errno);
+	free(buf);
+}
+
 static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *buf)
 {
 	struct slot *s = stream->data;
 
 	if (n > 0) {
 		fg_buf_append(&s->job->result.output, buf->base, (size_t)n);
-		if (s->log_fd >= 0 && write_all(s->log_fd, buf->base, (size_t)n)) {
-			fg_log(FG_LOG_WARN, "runner", "writing log of '%s': %s",
-			       s->job->name, strerror(errno));
-			close(s->log_fd);
-			s->log_fd = -1;
-		}
+		log_write(s, buf->base, (size_t)n);
 		return;
 	}
 	if (n == 0)
@@ -574,8 +636,7 @@ static void start(struct runner *r, struct runner_job *job)
 		s->log_fd = open(job->log_path,
 				 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (s->log_fd < 0)
-			fg_log(FG_LOG_WARN, "runner", "cannot write log '%s': %s",
-			       job->log_path, strerror(errno));
+			job->result.log_errno = errno;
 	}
 	uv_pipe_init(&r->loop, &s->pipe, 0);
 	uv_timer_init(&r->loop, &s->timer);

@@ -41,6 +41,9 @@ struct runner_result {
 	int spawn_errno;      /* RUNNER_SPAWN_FAILED */
 	bool leaked;          /* exited, but descendants held its output open
 			       * past the leak timeout; the group was killed */
+	int log_errno;        /* the log_path file could not be written
+			       * (open or write: errno), or 0 */
+	uint64_t log_dropped; /* bytes left out of the log by log_max */
 	pid_t pid;
 	int64_t started_at_ms;  /* epoch ms */
 	int64_t duration_ms;
@@ -61,6 +64,8 @@ struct runner_job {
 	int group;              /* 1 + index into runner_opts.group_max;
 				 * 0: no group */
 	const char *log_path;   /* also write the full output here, or NULL */
+	uint64_t log_max;       /* cap on that file: its head, a marker, and
+				 * its last bytes (up to 64 KiB); 0: none */
 	bool no_capture;        /* inherit our stdout/stderr, capture nothing */
 	enum runner_stderr {
 		RUNNER_STDERR_MERGE = 0, /* into the captured output */
