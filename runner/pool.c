@@ -27,6 +27,7 @@
  * API: runner_new(), runner_submit(), runner_run(), runner_free().
  */
 #include "runner/runner.h"
+#include "runner/internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -259,6 +260,7 @@ static void maybe_finish(struct slot *s)
 	 * take down whatever else of the test is running, then reap.
 	 */
 	kill_group(s, SIGKILL);
+	runner__watch_del(s->pid); /* while the zombie still holds the pgid */
 	waitpid(s->pid, NULL, 0);
 	settle_group(s->r, s->pid);
 	fill_result(s);
@@ -618,6 +620,8 @@ static void start(struct runner *r, struct runner_job *job)
 	if (r->opts.on_start)
 		r->opts.on_start(r, job, r->opts.data);
 	rc = spawn(r, job, &fd, &pid);
+	if (!rc)
+		runner__watch_add(pid);
 	if (rc) {
 		job->result.end = RUNNER_SPAWN_FAILED;
 		job->result.spawn_errno = rc;
@@ -720,6 +724,8 @@ int runner_new(const struct runner_opts *opts, struct runner **out,
 	}
 	/* Orphans of our tests are re-parented to us, so we can reap them. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	/* And nothing of a test outlives us, however we die. */
+	runner__watch_start();
 
 	/* Children start in a new session with default signal handling. */
 	sigemptyset(&none);
@@ -824,7 +830,7 @@ static size_t kill_escapees(void)
 	if (!d)
 		return 0;
 	while ((e = readdir(d))) {
-		char path[64], buf[512], *p;
+		char path[64], buf[512], *p, state;
 		long ppid;
 		pid_t pid;
 		FILE *f;
@@ -840,9 +846,11 @@ static size_t kill_escapees(void)
 		fclose(f);
 		buf[n] = '\0';
 		/* "pid (comm) state ppid ...": comm may hold spaces and ')' */
-		if (!(p = strrchr(buf, ')')) || sscanf(p + 1, " %*c %ld", &ppid) != 1)
+		if (!(p = strrchr(buf, ')')) ||
+		    sscanf(p + 1, " %c %ld", &state, &ppid) != 2)
 			continue;
-		if (ppid != self)
+		/* not ours, already dead (reaped below), or the watchdog */
+		if (ppid != self || state == 'Z' || pid == runner__watch_pid())
 			continue;
 		if (kill(pid, SIGKILL) == 0)
 			killed++;
@@ -876,10 +884,11 @@ void runner_free(struct runner *r)
 		pid_t p;
 
 		escaped += n;
-		while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+		while ((p = waitpid(-1, NULL, WNOHANG)) > 0 &&
+		       p != runner__watch_pid())
 			;
-		if ((!n && p < 0) || fg_monotonic_ns() > end)
-			break; /* no child left (ECHILD), or give up */
+		if (!n || fg_monotonic_ns() > end)
+			break; /* no escapee left (the watchdog stays), or give up */
 		usleep(5000);
 	}
 	if (escaped)
