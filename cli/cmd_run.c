@@ -144,7 +144,8 @@ static void prepare_attempt(struct item_state *is)
 		.cwd = is->cwd,
 		.timeout_ms = is->cfg->timeout_ms && !rs->o->timeout_forced ?
 				      is->cfg->timeout_ms : rs->o->timeout_ms,
-		.slots = is->cfg->slots,
+		/* capped at -j: an exclusive attempt runs alone */
+		.slots = is->cfg->exclusive ? 4096 : is->cfg->slots,
 		.locks = is->cfg->locks,
 		.log_path = is->log_path,
 		.log_max = rs->o->log_max,
@@ -232,10 +233,23 @@ static void on_done(struct runner *r, struct runner_job *job, void *data)
 		fprintf(stderr, "flakeguard: %s: %s\n", cli_safe(is->item->id),
 			cli_safe(msg));
 	}
-	xml_failures = run_read_xml(is, tail, xml_problem, sizeof(xml_problem));
-	if (xml_failures < 0 || xml_problem[0] ||
-	    (st != FG_A_PASSED && st != FG_A_FAILED) ||
-	    (st == FG_A_FAILED && xml_failures == 0) || is->has_self_test) {
+	/* will_fail swaps the exit status: any XML would say the opposite */
+	xml_failures = is->cfg->will_fail ? -1 :
+		       run_read_xml(is, tail, xml_problem, sizeof(xml_problem));
+	if (xml_failures >= 0 && !xml_problem[0] && job->result.end ==
+	    RUNNER_EXITED && (st == FG_A_SKIPPED ||
+			      (st == FG_A_ERROR && xml_failures > 0))) {
+		/*
+		 * A skip or hard-error exit with test cases in the XML: the
+		 * XML decides (its failures are already in the run).
+		 */
+		st = xml_failures > 0 ? FG_A_FAILED : FG_A_PASSED;
+		if (is->has_self_test)
+			run_record_self_test(is, FG_A_SKIPPED, "", output);
+	} else if (xml_failures < 0 || xml_problem[0] ||
+		   (st != FG_A_PASSED && st != FG_A_FAILED) ||
+		   (st == FG_A_FAILED && xml_failures == 0) ||
+		   is->has_self_test) {
 		if (st == FG_A_FAILED && xml_failures == 0)
 			snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
 				 " but its JUnit XML reports no failure");
@@ -320,6 +334,49 @@ static void skip_quarantined(struct run_state *rs)
 				    FG_A_SKIPPED, 0, "not run: quarantined "
 				    "(mode skip)", NULL);
 		/* Settled, for `verify`: quarantine decided it. */
+		fg_run_add_item(&rs->run, it->id, it->node, true);
+		free(it->id);
+		free(it->case_name);
+	}
+	rs->plan.n = keep;
+}
+
+/*
+ * Items with nothing to run are recorded, not run: a disabled suite (CTest
+ * DISABLED, or "disabled": "why") as skipped with its reason, and a cases
+ * suite that listed no case as an error (unless "allow_empty"), so that a
+ * vanished suite never passes silently.
+ */
+static void skip_not_runnable(struct run_state *rs)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < rs->plan.n; i++) {
+		struct runner_item *it = &rs->plan.items[i];
+		const struct fg_suite_cfg *sc = &rs->cfg->suites[it->suite];
+		char *why;
+
+		if (!sc->disabled && !it->empty) {
+			rs->plan.items[keep++] = *it;
+			continue;
+		}
+		if (!sc->disabled && it->empty) {
+			fg_test_add_attempt(fg_run_add_test(&rs->run, sc->name,
+							    "", sc->name),
+					    FG_A_ERROR, 0, "listed no test case "
+					    "(set \"allow_empty\": true if that "
+					    "is expected)", NULL);
+			fg_run_add_item(&rs->run, it->id, it->node, true);
+			free(it->id);
+			free(it->case_name);
+			continue;
+		}
+		why = fg_xasprintf("not run: disabled (%s)", sc->disabled);
+		fg_test_add_attempt(fg_run_add_test(&rs->run, sc->name, "",
+						    it->case_name ? it->case_name :
+						    sc->name),
+				    FG_A_SKIPPED, 0, why, NULL);
+		free(why);
 		fg_run_add_item(&rs->run, it->id, it->node, true);
 		free(it->id);
 		free(it->case_name);
@@ -889,6 +946,7 @@ static int cmd_run(int argc, char **argv)
 	cli_detect_meta(&rs.run, cfg.dir);
 	rs.run.started_at_ms = fg_now_ms();
 	skip_quarantined(&rs);
+	skip_not_runnable(&rs);
 	setup_items(&rs);
 
 	rc = execute(&rs, &sig, &err);

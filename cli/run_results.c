@@ -15,6 +15,44 @@
 #include <string.h>
 #include <sys/stat.h>
 
+static bool has_code(const int *codes, int n, int code)
+{
+	for (int i = 0; i < n; i++)
+		if (codes[i] == code)
+			return true;
+	return false;
+}
+
+/*
+ * What an exit status means for suite s: its skip and error codes (77 and
+ * 99 by default, as Automake and Meson), and will_fail (CTest WILL_FAIL),
+ * which turns a clean exit into the failure and a failure into the pass.
+ */
+static enum fg_astatus exit_status(const struct fg_suite_cfg *s, int code,
+				   char *msg, size_t n)
+{
+	if (code && has_code(s->skip_codes, s->nskip_codes, code)) {
+		snprintf(msg, n, "exited with status %d: skipped", code);
+		return FG_A_SKIPPED;
+	}
+	if (code && has_code(s->error_codes, s->nerror_codes, code)) {
+		snprintf(msg, n, "exited with status %d: a hard error", code);
+		return FG_A_ERROR;
+	}
+	if (s->will_fail) {
+		if (code)
+			return FG_A_PASSED;
+		snprintf(msg, n, "exited with status 0, but it is expected to "
+			 "fail (will_fail)");
+		return FG_A_FAILED;
+	}
+	if (code) {
+		snprintf(msg, n, "exited with status %d", code);
+		return FG_A_FAILED;
+	}
+	return FG_A_PASSED;
+}
+
 /* The attempt status of the process and a message for it. */
 enum fg_astatus run_process_status(struct item_state *is, char *msg,
 				      size_t n)
@@ -64,11 +102,7 @@ enum fg_astatus run_process_status(struct item_state *is, char *msg,
 			 res->exit_code);
 		return FG_A_LEAKED;
 	}
-	if (res->exit_code) {
-		snprintf(msg, n, "exited with status %d", res->exit_code);
-		return FG_A_FAILED;
-	}
-	return FG_A_PASSED;
+	return exit_status(is->cfg, res->exit_code, msg, n);
 }
 
 /*

@@ -36,6 +36,11 @@ static void suite_release(struct fg_suite_cfg *s)
 	fg_strv_free(s->cases_run);
 	fg_strv_free(s->locks);
 	free(s->group);
+	free(s->disabled);
+	fg_strv_free(s->labels);
+	fg_strv_free(s->fixtures_setup);
+	fg_strv_free(s->fixtures_cleanup);
+	fg_strv_free(s->fixtures_required);
 }
 
 const struct fg_group_cfg *fg_config_group(const struct fg_config *cfg,
@@ -74,6 +79,10 @@ static struct fg_suite_cfg *add_suite(struct fg_config *cfg)
 	s->retries = -1;
 	s->slots = 1;
 	s->leak_fails = -1;
+	s->skip_codes[0] = 77;
+	s->nskip_codes = 1;
+	s->error_codes[0] = 99;
+	s->nerror_codes = 1;
 	return s;
 }
 
@@ -245,6 +254,94 @@ static int load_locks(struct ctx *c, const char *where, json_t *v,
 	return FG_OK;
 }
 
+/* An array of non-empty strings (locks, labels, fixtures). */
+static int load_names(struct ctx *c, const char *where, json_t *v,
+		      char ***out)
+{
+	size_t i;
+	json_t *item;
+
+	if (!json_is_array(v))
+		return bad(c, where, "expected an array of names");
+	fg_strv_free(*out);
+	*out = fg_xcalloc(json_array_size(v) + 1, sizeof(char *));
+	json_array_foreach(v, i, item) {
+		if (!json_is_string(item) || !*json_string_value(item))
+			return bad(c, where, "item %zu is not a name", i);
+		(*out)[i] = fg_xstrdup(json_string_value(item));
+	}
+	return FG_OK;
+}
+
+/* "skip_exit_codes": [77], "error_exit_codes": [99]: exit statuses. */
+static int load_codes(struct ctx *c, const char *where, json_t *v,
+		      int *codes, int *n)
+{
+	size_t i;
+	json_t *item;
+
+	if (!json_is_array(v) || json_array_size(v) > FG_EXIT_CODES_MAX)
+		return bad(c, where, "expected an array of at most %d exit "
+			   "statuses", FG_EXIT_CODES_MAX);
+	json_array_foreach(v, i, item) {
+		if (!json_is_integer(item) || json_integer_value(item) < 1 ||
+		    json_integer_value(item) > 255)
+			return bad(c, where, "item %zu is not an exit status "
+				   "from 1 to 255", i);
+		codes[i] = (int)json_integer_value(item);
+	}
+	*n = (int)json_array_size(v);
+	return FG_OK;
+}
+
+static int get_bool(struct ctx *c, const char *where, json_t *v, bool *out)
+{
+	if (!json_is_boolean(v))
+		return bad(c, where, "expected true or false");
+	*out = json_is_true(v);
+	return FG_OK;
+}
+
+static int load_format(struct ctx *c, const char *where, json_t *v,
+		       struct fg_suite_cfg *s)
+{
+	const char *f = json_string_value(v);
+
+	if (!f || (strcmp(f, "junit") && strcmp(f, "tap")))
+		return bad(c, where, "expected \"junit\" or \"tap\"");
+	s->format = !strcmp(f, "tap") ? FG_FORMAT_TAP : FG_FORMAT_JUNIT;
+	return FG_OK;
+}
+
+/* "fixtures": {"setup": [...], "cleanup": [...], "requires": [...]}. */
+static int load_fixtures(struct ctx *c, const char *where, json_t *v,
+			 struct fg_suite_cfg *s)
+{
+	const char *key;
+	json_t *item;
+	char w[400];
+	int rc;
+
+	if (!json_is_object(v))
+		return bad(c, where, "expected an object with \"setup\", "
+			   "\"cleanup\" and/or \"requires\"");
+	json_object_foreach(v, key, item) {
+		snprintf(w, sizeof(w), "%s.%s", where, key);
+		if (!strcmp(key, "setup"))
+			rc = load_names(c, w, item, &s->fixtures_setup);
+		else if (!strcmp(key, "cleanup"))
+			rc = load_names(c, w, item, &s->fixtures_cleanup);
+		else if (!strcmp(key, "requires"))
+			rc = load_names(c, w, item, &s->fixtures_required);
+		else
+			rc = bad(c, w, "unknown key (expected setup, cleanup, "
+				 "requires)");
+		if (rc)
+			return rc;
+	}
+	return FG_OK;
+}
+
 static int load_leak(struct ctx *c, const char *where, json_t *v,
 		     struct fg_suite_cfg *s)
 {
@@ -349,12 +446,34 @@ static int load_suite(struct ctx *c, struct fg_config *cfg, size_t idx,
 			rc = get_int(c, w, v, 1, 4096, &s->slots);
 		else if (!strcmp(key, "leak"))
 			rc = load_leak(c, w, v, s);
+		else if (!strcmp(key, "skip_exit_codes"))
+			rc = load_codes(c, w, v, s->skip_codes, &s->nskip_codes);
+		else if (!strcmp(key, "error_exit_codes"))
+			rc = load_codes(c, w, v, s->error_codes,
+					&s->nerror_codes);
+		else if (!strcmp(key, "will_fail"))
+			rc = get_bool(c, w, v, &s->will_fail);
+		else if (!strcmp(key, "disabled"))
+			rc = get_string(c, w, v, &s->disabled);
+		else if (!strcmp(key, "format"))
+			rc = load_format(c, w, v, s);
+		else if (!strcmp(key, "labels"))
+			rc = load_names(c, w, v, &s->labels);
+		else if (!strcmp(key, "exclusive"))
+			rc = get_bool(c, w, v, &s->exclusive);
+		else if (!strcmp(key, "allow_empty"))
+			rc = get_bool(c, w, v, &s->allow_empty);
+		else if (!strcmp(key, "fixtures"))
+			rc = load_fixtures(c, w, v, s);
 		else if (key[0] == '_' || !strcmp(key, "description"))
 			rc = FG_OK; /* comments */
 		else
 			rc = bad(c, w, "unknown key (expected name, command, "
 				 "env, cwd, timeout, junit, retries, cases, "
-				 "shards, locks, group, slots, leak)");
+				 "shards, locks, group, slots, leak, "
+				 "skip_exit_codes, error_exit_codes, will_fail, "
+				 "disabled, format, labels, exclusive, "
+				 "allow_empty, fixtures)");
 		if (rc)
 			return rc;
 	}

@@ -326,6 +326,8 @@ void fg_run_summarize(const struct fg_run *run, struct fg_summary *sum);
 /* Configuration (flakeguard.json)                                         */
 /* ====================================================================== */
 
+#define FG_EXIT_CODES_MAX 16
+
 struct fg_suite_cfg {
 	char *name;      /* unique, never NULL */
 	char **argv;     /* NULL-terminated; a string command becomes sh -c */
@@ -346,6 +348,25 @@ struct fg_suite_cfg {
 	char *group;        /* concurrency group name, or NULL */
 	int slots;          /* job slots one attempt takes (default 1) */
 	int leak_fails;     /* -1 default (fail), 0 leaked counts as passed */
+	/*
+	 * Outcomes from the exit status (Automake, Meson, CTest): an exit in
+	 * skip_codes is "skipped", in error_codes an "error". Defaults {77}
+	 * and {99}; n = 0 when the suite gives an empty list.
+	 */
+	int skip_codes[FG_EXIT_CODES_MAX], nskip_codes;
+	int error_codes[FG_EXIT_CODES_MAX], nerror_codes;
+	bool will_fail;     /* pass and fail swap (CTest WILL_FAIL) */
+	char *disabled;     /* not run: recorded skipped with this reason */
+	enum fg_format {
+		FG_FORMAT_JUNIT = 0, /* JUnit XML at {junit}, if written */
+		FG_FORMAT_TAP,       /* TAP on stdout, or in the {tap} file */
+	} format;
+	char **labels;      /* CTest LABELS, Meson suites; for --label */
+	bool exclusive;     /* runs alone (CTest RUN_SERIAL, Meson
+			     * is_parallel: false) */
+	bool allow_empty;   /* a cases suite may list no case */
+	/* CTest fixtures: names this suite sets up, cleans up, needs */
+	char **fixtures_setup, **fixtures_cleanup, **fixtures_required;
 };
 
 /* A concurrency group: at most `max` attempts of its suites at once. */

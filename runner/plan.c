@@ -215,9 +215,13 @@ static int list_cases(struct runner_plan *p, size_t index,
 		n -= drop_duplicates(p, start, s);
 	}
 	free(out);
-	if (!n)
-		fg_log(FG_LOG_WARN, "plan", "suite '%s' listed no cases",
-		       s->name);
+	if (!n && !s->allow_empty) {
+		/* never a silent green: an item the run reports as an error */
+		struct runner_item *it = add_item(p, index);
+
+		it->id = fg_xstrdup(s->name);
+		it->empty = true;
+	}
 	return FG_OK;
 }
 

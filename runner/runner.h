@@ -185,6 +185,8 @@ struct runner_item {
 	int64_t estimate_ms;   /* expected duration */
 	bool known;            /* estimate_ms came from history */
 	int node;              /* CI node (1-based) after partition, else 0 */
+	bool empty;            /* a cases suite that listed none: nothing to
+				* run, and an error unless allow_empty */
 };
 
 struct runner_plan {
