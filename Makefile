@@ -27,7 +27,7 @@ ALL_LDLIBS  = $(PKG_LIBS) $(LDLIBS) -lm
 
 ifneq ($(SANITIZE),)
   CFLAGS  := -O1 -g -fno-omit-frame-pointer
-  ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+  ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -DFG_DEBUG
   LDFLAGS += -fsanitize=$(SANITIZE)
   BIN := $(BUILD)/flakeguard
 else

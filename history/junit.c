@@ -96,6 +96,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1415,6 +1416,7 @@ static void jf_release(struct jfilter *f)
 #define JR_MSG_MAX 4096        /* bytes of a message */
 #define JR_MAX_DEPTH 512
 #define JR_SUITE_ERROR "[suite-error]"
+#define JR_COUNT_MAX 1000000000L /* counts read from attributes, clamped */
 /*
  * Streaming (history_junit_stream): tests are handed on when their
  * outermost testsuite ends, or, inside a suite, once the window holds this
@@ -1628,6 +1630,32 @@ static const char *jmsg_get(const struct jmsg *m)
 }
 
 /*
+ * An integer attribute (a count, a line, an exponent), clamped to
+ * [lo, hi]: producers write anything there (fuzzing found errors="9" x 90),
+ * and nothing read from a file may overflow what it is added to.
+ * Leading blanks and a sign are taken; junk after the digits is ignored;
+ * no digits gives 0 (clamped).
+ */
+static long attr_int(const char *s, long lo, long hi)
+{
+	long long v = 0;
+	bool neg = false;
+
+	while (is_ws((unsigned char)*s))
+		s++;
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (LLONG_MAX - 9) / 10)
+			break; /* far beyond any bound: the clamp decides */
+		v = v * 10 + (*s - '0');
+	}
+	if (neg)
+		v = -v;
+	return v < lo ? lo : v > hi ? hi : (long)v;
+}
+
+/*
  * Parses a `time` attribute in seconds ("1", "0.0190815", "1,234.5") into
  * milliseconds, in the C locale whatever the process locale is. Missing,
  * unparsable or negative gives 0; more than a year is clamped.
@@ -1658,7 +1686,7 @@ static int64_t parse_seconds(const char *s)
 	if (!digits)
 		return 0;
 	if ((*s == 'e' || *s == 'E') && s[1]) {
-		int ex = atoi(s + 1);
+		int ex = (int)attr_int(s + 1, -400, 400);
 
 		for (; ex > 0 && v < 1e12; ex--)
 			v *= 10;
@@ -1699,8 +1727,11 @@ struct jframe {
 	long counted_errs;  /* K_SUITE: its errors + failures attributes */
 	bool any;           /* K_SUITE: a test was touched inside it */
 	bool multi;         /* K_SUITE: ... and more than one distinct test */
-	size_t first;       /* K_SUITE: the first one (index in run->tests) */
+	size_t first;       /* K_SUITE: the first one (index in run->tests),
+			     * JR_GONE once it went to the sink */
 };
+
+#define JR_GONE SIZE_MAX
 
 /* A retry element, kept until its testcase ends. */
 struct jretry {
@@ -1802,6 +1833,60 @@ static bool streq(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
+/*
+ * The reader's index bookkeeping, checked in debug builds (-DFG_DEBUG, as
+ * `make asan` builds): every index it holds points into run->tests, marks
+ * only grow inward, and the tests this file touched are the ones `seen`
+ * says. With `full`, the whole touched list too (O(n): after a
+ * compaction, where the window keeps n small).
+ */
+static void jr_check(const struct jreader *r, bool full)
+{
+#ifdef FG_DEBUG
+	const struct fg_run *run = r->run;
+	int depth = r->depth < JR_MAX_DEPTH ? r->depth : JR_MAX_DEPTH;
+	size_t mark = 0;
+
+	if (run->ntests > r->ntests0 && r->seen_cap < run->ntests)
+		FG_BUG("junit: seen[] has %zu slots for %zu tests",
+		       r->seen_cap, run->ntests);
+	for (int d = 0; d < depth; d++) {
+		const struct jframe *fr = &r->fr[d];
+
+		if (fr->kind != K_SUITE)
+			continue;
+		if (fr->touch_mark < mark || fr->touch_mark > r->ntouched)
+			FG_BUG("junit: frame %d touch mark %zu outside "
+			       "[%zu, %zu]", d, fr->touch_mark, mark,
+			       r->ntouched);
+		mark = fr->touch_mark;
+		if (fr->any && fr->first != JR_GONE &&
+		    fr->first >= run->ntests)
+			FG_BUG("junit: frame %d first test %zu of %zu", d,
+			       fr->first, run->ntests);
+		if (!fr->any && fr->multi)
+			FG_BUG("junit: frame %d multi without any", d);
+	}
+	for (size_t i = full ? 0 : r->ntouched ? r->ntouched - 1 : 0;
+	     i < r->ntouched; i++) {
+		size_t t = r->touched[i];
+
+		if (t >= run->ntests || t >= r->seen_cap || !r->seen[t].here)
+			FG_BUG("junit: touched[%zu] = %zu of %zu tests "
+			       "(seen: %d)", i, t, run->ntests,
+			       t < r->seen_cap ? r->seen[t].here : -1);
+	}
+	if (r->sink && full) {
+		for (size_t i = 0; i < run->ntests; i++)
+			if (i >= r->seen_cap || !r->seen[i].here)
+				FG_BUG("junit: window test %zu not seen", i);
+	}
+#else
+	(void)r;
+	(void)full;
+#endif
+}
+
 /* ---------------------------------------------------------------------- */
 /* Test lookup: core's index over (suite, classname, name)                 */
 /* ---------------------------------------------------------------------- */
@@ -1856,6 +1941,7 @@ static void touch(struct jreader *r, size_t idx)
 	fg_xgrow((void **)&r->touched, &r->touched_cap, r->ntouched + 1,
 		 sizeof(*r->touched));
 	r->touched[r->ntouched++] = idx;
+	jr_check(r, false);
 }
 
 /* The identity of a test in the open suite (see the file comment). */
@@ -1962,10 +2048,12 @@ static void suite_attr(struct jreader *r, const char *n, const char *v,
 			jstr_cat(&r->suite, "/", 1);
 		jstr_cat(&r->suite, v, strlen(v));
 	} else if (streq(n, "errors") || streq(n, "failures")) {
-		long k = strtol(v, NULL, 10);
+		long k = attr_int(v, 0, JR_COUNT_MAX);
 
-		if (k > 0)
-			fr->counted_errs += k;
+		/* both clamped: the sum stays within 2 * JR_COUNT_MAX */
+		fr->counted_errs = fr->counted_errs + k > JR_COUNT_MAX ?
+					   JR_COUNT_MAX :
+					   fr->counted_errs + k;
 	}
 }
 
@@ -2012,7 +2100,7 @@ static void case_attr(struct jreader *r, const char *n, const char *v,
 	else if (streq(n, "file"))
 		jstr_set(&r->c_file, v, strlen(v));
 	else if (streq(n, "line"))
-		r->c_line = strtol(v, NULL, 10);
+		r->c_line = attr_int(v, 0, INT_MAX);
 	else if ((streq(n, "status") &&
 		  (streq(v, "notrun") || streq(v, "disabled") ||
 		   streq(v, "skipped") || streq(v, "SKIPPED"))) ||
@@ -2222,10 +2310,20 @@ static void jr_compact(struct jreader *r, size_t *map)
 		struct jframe *fr = &r->fr[d];
 		size_t mark = 0;
 
+		/* Only suites hold indexes (the slot of another kind may
+		 * still hold those of the suite that used it before). */
+		if (fr->kind != K_SUITE)
+			continue;
 		for (size_t i = 0; i < fr->touch_mark && i < r->ntouched; i++)
 			mark += map[r->touched[i]] != SIZE_MAX;
 		fr->touch_mark = mark;
-		if (fr->any && map[fr->first] != SIZE_MAX)
+		/*
+		 * The suite's first test, or JR_GONE once it has been handed
+		 * on (then the suite was multi already, or this is the
+		 * final flush): never an index of the old window, which the
+		 * next compaction would read map[] with.
+		 */
+		if (fr->any && fr->first != JR_GONE)
 			fr->first = map[fr->first];
 	}
 	for (size_t i = 0; i < r->ntouched; i++)
@@ -2233,6 +2331,7 @@ static void jr_compact(struct jreader *r, size_t *map)
 			r->touched[k++] = map[r->touched[i]];
 	r->ntouched = k;
 	fg_run_reindex(run);
+	jr_check(r, true);
 }
 
 /*
@@ -2355,6 +2454,7 @@ static void suite_output(struct jreader *r, const struct jframe *fr)
 
 static void suite_end(struct jreader *r, struct jframe *fr)
 {
+	jr_check(r, false);
 	suite_output(r, fr);
 	if (r->stats->cases == fr->case_mark && !fr->inner_suites &&
 	    fr->counted_errs > 0 && !fr->any) {
@@ -2421,7 +2521,7 @@ static void on_start(struct jreader *r, const char *name, bool empty)
 		return;
 	}
 	fr = &r->fr[r->depth];
-	fr->kind = k;
+	*fr = (struct jframe){ .kind = k }; /* nothing of its last user */
 	switch (k) {
 	case K_SUITE:
 		suite_begin(r, fr);

@@ -22,6 +22,7 @@
 #include "history/history.h"
 
 #include <ftw.h>
+#include <limits.h>
 #include <libxml/parser.h>
 #include <stdlib.h>
 #include <string.h>
@@ -988,6 +989,103 @@ static void test_junit_stream_matches_read(void **state)
 	free(cut);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Fuzz findings (issue 13): each input is a regression test               */
+/* ---------------------------------------------------------------------- */
+
+static int count_only(void *ctx, struct fg_test *t)
+{
+	(void)t;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static int count_rewind(void *ctx)
+{
+	*(size_t *)ctx = 0;
+	return 0;
+}
+
+/* Streams a file into a sink that only counts, as the fuzzer did. */
+static int stream_count(const char *path, size_t *n,
+			struct history_junit_stats *st)
+{
+	const struct history_junit_sink sink = { count_only, count_rewind, n };
+	struct fg_error err;
+
+	*n = 0;
+	return history_junit_stream(path, NULL, &sink, st, &err);
+}
+
+/*
+ * A damaged Ant-style file: nested testsuites with suite-level errors,
+ * raw '<' and quotes in attributes, a tag mismatch at the end. jr_compact
+ * read map[] past its end with the index a frame slot kept from the suite
+ * that used it before (ASan: heap-buffer-overflow); make asan catches a
+ * regression here, and FG_DEBUG's bookkeeping check a near miss.
+ */
+static void test_junit_fuzz_compact_overflow(void **state)
+{
+	char *p = fixture("hostile/fuzz-jr-compact.xml");
+	struct history_junit_stats st;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(stream_count(p, &n, &st), FG_EXML);
+	assert_true(st.partial);
+	assert_int_equal(st.cases, 9);
+	assert_int_equal(n, st.tests);
+	assert_true(n >= 9);
+	stream_equals_read(p);
+	free(p);
+}
+
+/* errors/failures attributes of 90 digits overflowed a signed long. */
+static void test_junit_fuzz_counted_errs_overflow(void **state)
+{
+	static const char doc[] =
+		"<testsuites>\n"
+		"<testsuite name=\"huge\" errors=\"9223372036854775807\" "
+		"failures=\"99999999999999999999999999999999999999999\"/>\n"
+		"<testsuite name=\"neg\" errors=\"-9223372036854775808\" "
+		"failures=\"-1\"/>\n"
+		"<testsuite name=\"l\"><testcase name=\"t\" "
+		"line=\"99999999999999999999\" time=\"1e999999999999\"/>"
+		"<testcase name=\"u\" line=\"-5\" time=\"1e-99999999999\"/>"
+		"</testsuite>\n"
+		"</testsuites>\n";
+	char *p = fixture("hostile/fuzz-counted-errs.xml");
+	char *q = tmpfile_path("counts.xml");
+	struct history_junit_stats st;
+	struct loaded l;
+	struct fg_test *t;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(stream_count(p, &n, &st), FG_EXML);
+	assert_int_equal(n, st.tests);
+	stream_equals_read(p);
+	free(p);
+
+	write_file(q, doc, sizeof(doc) - 1);
+	load(&l, q, NULL);
+	assert_int_equal(l.rc, FG_OK);
+	/* counts clamped (to 10^9), not wrapped; negative ones are none */
+	t = find(&l, "huge", "", "[suite-error]");
+	assert_string_equal(t->attempts[0].message,
+			    "testsuite counts 1000000000 errors/failures but "
+			    "has no test case");
+	assert_null(fg_run_find_test(&l.run, "neg", "", "[suite-error]"));
+	t = find(&l, "l", "", "t");
+	assert_int_equal(t->line, INT_MAX);
+	assert_int_equal(t->duration_ms, 365LL * 24 * 3600 * 1000);
+	t = find(&l, "l", "", "u");
+	assert_int_equal(t->line, 0);
+	assert_int_equal(t->duration_ms, 0);
+	fg_run_release(&l.run);
+	free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1013,6 +1111,8 @@ int main(void)
 		cmocka_unit_test(test_junit_odd_shapes),
 		cmocka_unit_test(test_junit_deep_nesting_fails_cleanly),
 		cmocka_unit_test(test_junit_stream_matches_read),
+		cmocka_unit_test(test_junit_fuzz_compact_overflow),
+		cmocka_unit_test(test_junit_fuzz_counted_errs_overflow),
 	};
 
 	return cmocka_run_group_tests_name("junit", tests, group_setup,
