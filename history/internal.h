@@ -1,13 +1,83 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * history/internal.h - what history/store.c shares with the other files of
- * history/ (the analysis scan and the quarantine table in
- * history/quarantine.c). Never included from outside history/.
+ * history/internal.h - what the files of history/ share: the store's
+ * connection for history/quarantine.c (the analysis scan and the
+ * quarantine table), and the JUnit repairing filter
+ * (history/junit_filter.c) for the reader (history/junit.c). Never
+ * included from outside history/ (fuzz harnesses aside).
  */
 #ifndef FG_HISTORY_INTERNAL_H
 #define FG_HISTORY_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ====================================================================== */
+/* The JUnit repairing filter (history/junit_filter.c)                     */
+/* ====================================================================== */
+
+/*
+ * A byte filter between a JUnit file and libxml2: what it reads from the
+ * file descriptor comes out of jf_read() as well-formed-enough XML for
+ * libxml2's reader (invalid UTF-8 and control characters replaced, junk,
+ * comments and DOCTYPEs dropped, raw '<' '&' and quotes escaped, long
+ * texts and attributes cut), every root element of the file inside one
+ * element named JF_WRAP. Bounded memory whatever the input; never fails
+ * on content, only on read(2).
+ */
+#define JF_WRAP "flakeguard-wrap"
+
+struct jfilter; /* opaque */
+
+/*
+ * A filter reading fd from its current offset. The caller keeps fd open
+ * until jf_close() and closes it itself. Never NULL.
+ */
+struct jfilter *jf_open(int fd);
+/*
+ * Up to len filtered bytes into buf, in the shape of libxml2's
+ * xmlInputReadCallback: the count, 0 at the end, -1 when read(2) failed
+ * (jf_report() says with what errno).
+ */
+int jf_read(struct jfilter *f, char *buf, int len);
+/*
+ * The line of the file that line `line` (1-based) of the filtered stream
+ * came from: the filter drops newlines (comments, a DOCTYPE, a cut
+ * attribute) and adds some (a truncation marker), and remembers where.
+ */
+long jf_line_map(const struct jfilter *f, long line);
+
+/* A kind of repair the filter made: what, how often, first where. */
+struct jf_repair {
+	const char *what;  /* "escaped raw '<' characters", static */
+	uint64_t count;
+	long line;         /* input line of the first one */
+	bool benign;       /* expected of some producers (cmocka's several
+			      roots): worth a note, not a warning */
+};
+
+#define JF_REPAIR_KINDS 12
+
+/* What the filter saw and did so far (final once jf_read() gave 0). */
+struct jf_report {
+	int io_errno;          /* read(2) failed with this, else 0 */
+	uint64_t in_bytes;     /* bytes read from the file */
+	bool element;          /* an element was found (the wrapper opened) */
+	bool finished;         /* the whole file went through */
+	int open_elements;     /* elements not closed at the end */
+	uint64_t truncated;    /* texts cut to head and tail */
+	struct jf_repair repairs[JF_REPAIR_KINDS]; /* those with count > 0 */
+	int nrepairs;
+};
+
+void jf_report(const struct jfilter *f, struct jf_report *rep);
+/* Frees the filter (not fd). NULL is fine. */
+void jf_close(struct jfilter *f);
+
+/* ====================================================================== */
+/* The store's connection (history/store.c)                               */
+/* ====================================================================== */
 
 struct history_store;
 
