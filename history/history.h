@@ -36,6 +36,9 @@ struct history_junit_stats {
  *
  * Recoverable damage is repaired with a warning (fg_log, naming
  * "path:line") and stats->partial set when cases may have been lost.
+ * Test cases of one identity in the file are attempts of one test, with
+ * a warning; names longer than 64 KiB keep a hash of the part cut
+ * (docs/json-format.md), so distinct names never become one test.
  * Returns FG_OK, FG_EIO (cannot open/read) or FG_EXML (nothing usable:
  * not XML, not JUnit) with "path:line:column: reason" in err; tests read
  * before a fatal error stay in the run (stats->partial is set).
@@ -64,8 +67,10 @@ struct history_junit_sink {
  * history_junit_read() with flat memory: the same reader, the same
  * results, but tests go to `sink` as soon as nothing later in the file can
  * change them (at the latest when their outermost <testsuite> ends), so
- * memory does not grow with the file. stats->tests counts tests handed on
- * (a test handed on twice counts twice).
+ * memory does not grow with the file (but for 8 bytes per test handed on,
+ * 16 MiB at most, to recognise a test met again after it went: it is
+ * warned about as history_junit_read() does). stats->tests counts tests
+ * handed on (a test handed on twice counts twice).
  */
 int history_junit_stream(const char *path, const char *suite_fallback,
 			 const struct history_junit_sink *sink,

@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* ====================================================================== */
@@ -27,6 +28,15 @@
  * on content, only on read(2).
  */
 #define JF_WRAP "flakeguard-wrap"
+
+/*
+ * Attribute values (names among them) longer than JF_ATTR_MAX bytes keep
+ * their first JF_ATTR_MAX bytes (never splitting a UTF-8 sequence or a
+ * reference), followed by " [... N bytes truncated, hash H ...]" where H
+ * is the 64-bit FNV-1a of the N bytes cut, as written in the file, in 16
+ * hex digits: names that differ only past the limit stay distinct.
+ */
+#define JF_ATTR_MAX (64 * 1024)
 
 struct jfilter; /* opaque */
 
@@ -74,6 +84,20 @@ struct jf_report {
 void jf_report(const struct jfilter *f, struct jf_report *rep);
 /* Frees the filter (not fd). NULL is fine. */
 void jf_close(struct jfilter *f);
+
+/*
+ * 64-bit FNV-1a, for identities that must not collide by accident (long
+ * names cut to a limit, tests met again in a stream). Not for security.
+ */
+#define HIST_FNV_INIT 0xcbf29ce484222325ULL
+static inline uint64_t hist_fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * 0x100000001b3ULL;
+	return h;
+}
 
 /* ====================================================================== */
 /* The store's connection (history/store.c)                               */

@@ -42,9 +42,12 @@
  * own `time` when given; so flaky* + pass settles as flaky and rerun* +
  * failure as failed. (nextest puts the last run in <failure>; Surefire the
  * first, so there the order of the failed attempts is rotated.)
- * pytest writes "failure + teardown error" as two testcases with one name:
- * a duplicate whose error message starts with "failed on teardown" is
- * folded into the attempt before it (one execution, durations added).
+ * Testcases met again in one file are more attempts of their test, and
+ * the reader warns (file:line) about each of the first JR_AGAIN_WARN, then
+ * sums up; nothing is merged silently. pytest writes "the call failed,
+ * then the teardown errored" as two testcases with one name: both stay
+ * attempts, and the error's message gets the failure's before its own
+ * (pytest_teardown()), so the last attempt says both.
  * Suite-level system-out/err goes to the suite's failed tests that have no
  * output of their own (or to its only test: Bazel writes the log there). A
  * suite-level <error>/<failure>, or a suite that counts errors or failures
@@ -58,10 +61,10 @@
  * jr_final()) whenever JR_WINDOW tests are held. A test seen again after
  * it went is handed on again with only its new attempts (the sink merges,
  * as history_store_run_add_test() does with `merge`). A damaged file read
- * twice calls the sink's rewind() before the second pass.
- * NEEDSWORK: a pytest teardown duplicate that does not directly follow
- * its failure, with the failure already handed on, stays a separate
- * (error) attempt instead of folding into it.
+ * twice calls the sink's rewind() before the second pass. The identities
+ * of tests handed on are kept as 64-bit hashes (8 bytes a test, at most
+ * JR_WENT_MAX) so that a test met again after it went is still warned
+ * about, as history_junit_read() would.
  *
  * API: history_junit_read(), history_junit_stream() (history/history.h).
  */
@@ -94,6 +97,9 @@
  * many and they can no longer change (see jr_flush()).
  */
 #define JR_WINDOW 256
+/* Slots of the set of tests handed on (16 MiB: a million tests, then
+ * tests met again after they went are no longer recognised as such). */
+#define JR_WENT_MAX ((size_t)1 << 21)
 
 static bool is_ws(unsigned char c)
 {
@@ -491,6 +497,15 @@ struct jreader {
 	char err_msg[256];
 	bool quiet;            /* second pass: warnings were given already */
 	size_t ntests0;        /* run->ntests before this file */
+	size_t again_n;        /* test cases that joined a test met before */
+	long again_line;       /* the last of them past the warned ones */
+	/*
+	 * Streaming: the identities (hist_fnv1a) of the tests handed on, so
+	 * that one met again is known as such though it left the window.
+	 * Open addressing, 0 = empty; 8 bytes a test, JR_WENT_MAX at most.
+	 */
+	uint64_t *went;
+	size_t went_cap, went_n;
 
 	/* Streaming: run is &window, whose tests go to sink as they settle. */
 	const struct history_junit_sink *sink;
@@ -500,6 +515,19 @@ struct jreader {
 
 static void jr_warn(struct jreader *r, long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* How many bytes of s to print to show at most max, whole characters. */
+static int utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max + 1);
+
+	if (n <= max)
+		return (int)n;
+	n = max;
+	while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return (int)n;
+}
 
 static void jr_warn(struct jreader *r, long line, const char *fmt, ...)
 {
@@ -589,19 +617,77 @@ static void jr_check(const struct jreader *r, bool full)
 /* Test lookup: core's index over (suite, classname, name)                 */
 /* ---------------------------------------------------------------------- */
 
+static uint64_t identity_hash(const char *suite, const char *cls,
+			      const char *name)
+{
+	uint64_t h = hist_fnv1a(HIST_FNV_INIT, suite, strlen(suite) + 1);
+
+	h = hist_fnv1a(h, cls, strlen(cls) + 1);
+	h = hist_fnv1a(h, name, strlen(name));
+	return h ? h : 1; /* 0 marks an empty slot */
+}
+
+/* Whether h is in the set of tests handed on (streaming). */
+static bool went_has(const struct jreader *r, uint64_t h)
+{
+	for (size_t i = h & (r->went_cap - 1); r->went_cap && r->went[i];
+	     i = (i + 1) & (r->went_cap - 1))
+		if (r->went[i] == h)
+			return true;
+	return false;
+}
+
+static void went_put(uint64_t *set, size_t cap, uint64_t h)
+{
+	size_t i = h & (cap - 1);
+
+	while (set[i] && set[i] != h)
+		i = (i + 1) & (cap - 1);
+	set[i] = h;
+}
+
+/* Remembers that test t went to the sink (at most half full). */
+static void went_add(struct jreader *r, const struct fg_test *t)
+{
+	uint64_t h = identity_hash(t->suite, t->classname, t->name);
+
+	if ((r->went_n + 1) * 2 > r->went_cap) {
+		size_t cap = r->went_cap ? r->went_cap * 2 : 1024;
+		uint64_t *set;
+
+		if (cap > JR_WENT_MAX)
+			return;
+		set = fg_xcalloc(cap, sizeof(*set));
+		for (size_t i = 0; i < r->went_cap; i++)
+			if (r->went[i])
+				went_put(set, cap, r->went[i]);
+		free(r->went);
+		r->went = set;
+		r->went_cap = cap;
+	}
+	if (!went_has(r, h)) {
+		went_put(r->went, r->went_cap, h);
+		r->went_n++;
+	}
+}
+
 /*
  * Finds or adds the test; *again tells whether this file already gave it an
- * attempt (pytest teardown errors, gotestsum reruns). A test the run had
- * before this file (a runner's retry of the suite) gets more attempts.
+ * attempt (pytest teardown errors, gotestsum reruns), also when streaming
+ * handed it on already. A test the run had before this file (a runner's
+ * retry of the suite) gets more attempts, and is not "again".
  */
 static size_t jr_test(struct jreader *r, const char *suite, const char *cls,
 		      const char *name, bool *again)
 {
 	struct fg_test *t = fg_run_find_test(r->run, suite, cls, name);
+	bool went = false;
 	size_t idx;
 
-	if (!t)
+	if (!t) {
+		went = r->went_n && went_has(r, identity_hash(suite, cls, name));
 		t = fg_run_add_test(r->run, suite, cls, name);
+	}
 	idx = (size_t)(t - r->run->tests);
 	if (idx >= r->seen_cap) {
 		size_t old = r->seen_cap;
@@ -610,7 +696,7 @@ static size_t jr_test(struct jreader *r, const char *suite, const char *cls,
 			 sizeof(*r->seen));
 		memset(r->seen + old, 0, (r->seen_cap - old) * sizeof(*r->seen));
 	}
-	*again = r->seen[idx].here;
+	*again = r->seen[idx].here || went;
 	if (!r->seen[idx].here) {
 		r->seen[idx].here = true;
 		r->seen[idx].attempts0 = t->nattempts;
@@ -941,28 +1027,6 @@ static struct fg_attempt *add_attempt(struct fg_test *t, enum fg_astatus st,
 	return a;
 }
 
-/* pytest: "failure + teardown error" is one execution written twice. */
-static void fold_teardown(struct fg_test *t, const char *msg, char *out,
-			  int64_t ms)
-{
-	struct fg_attempt *a = &t->attempts[t->nattempts - 1];
-
-	if (!fg_astatus_is_failure(a->status))
-		a->status = FG_A_ERROR;
-	if (!a->message)
-		a->message = fg_xstrdup(msg);
-	if (out || msg) {
-		char *joined = fg_xasprintf("%s%s%s%s%s", a->output ? a->output : "",
-					    a->output ? "\n" : "", msg ? msg : "",
-					    msg && out ? "\n" : "", out ? out : "");
-
-		free(a->output);
-		a->output = joined;
-	}
-	free(out);
-	a->duration_ms += ms;
-}
-
 /* ---------------------------------------------------------------------- */
 /* Streaming: handing settled tests on                                     */
 /* ---------------------------------------------------------------------- */
@@ -1055,6 +1119,7 @@ static void jr_flush(struct jreader *r, bool all)
 		if (!all && !jr_final(r, i))
 			continue;
 		map[i] = SIZE_MAX;
+		went_add(r, t);
 		fg_test_settle(t);
 		if (!r->sink_rc)
 			r->sink_rc = r->sink->test(r->sink->ctx, t);
@@ -1064,12 +1129,49 @@ static void jr_flush(struct jreader *r, bool all)
 	free(map);
 }
 
+/*
+ * pytest writes "the call failed, then the teardown errored" as two
+ * testcases of one name, one after the other. Both stay attempts; the
+ * error's message follows the failure's in its own, so the test's last
+ * attempt says both.
+ */
+static bool pytest_teardown(const struct jreader *r, size_t idx,
+			    const struct fg_test *t, const char *msg)
+{
+	return r->c_st == FG_A_ERROR && !r->nretries && msg &&
+	       !strncmp(msg, "failed on teardown", 18) && r->ntouched &&
+	       r->touched[r->ntouched - 1] == idx && t->nattempts &&
+	       fg_astatus_is_failure(t->attempts[t->nattempts - 1].status) &&
+	       t->attempts[t->nattempts - 1].message;
+}
+
+/* At most this many "met again" warnings per file; then one summary. */
+#define JR_AGAIN_WARN 3
+
+/* Says that a test case joined a test met before in this file. */
+static void warn_again(struct jreader *r, const struct fg_test *t,
+		       bool teardown)
+{
+	long line = jr_line(r);
+
+	if (++r->again_n > JR_AGAIN_WARN) {
+		r->again_line = line;
+		return;
+	}
+	jr_warn(r, line, "test case '%.*s%s%.*s' comes again in this file: "
+		"recorded as another attempt of the same test%s",
+		utf8_prefix(t->classname, 120), t->classname,
+		*t->classname ? "::" : "", utf8_prefix(t->name, 120), t->name,
+		teardown ? " (pytest: the call failed, then the teardown)" :
+			   "");
+}
+
 static void case_end(struct jreader *r)
 {
 	const char *suite, *cls = jstr_get(&r->c_class);
 	const char *msg = msg_or_type(&r->c_msg, &r->c_type);
-	char *out = jout_text(&r->c_out);
-	bool again;
+	char *out = jout_text(&r->c_out), *joined = NULL;
+	bool again, teardown;
 	size_t idx;
 	struct fg_test *t;
 
@@ -1079,19 +1181,21 @@ static void case_end(struct jreader *r)
 	jr_identity(r, &suite, &cls);
 	idx = jr_test(r, suite, cls, jstr_get(&r->c_name), &again);
 	t = &r->run->tests[idx];
-	if (again && !r->nretries && r->c_st == FG_A_ERROR && msg &&
-	    !strncmp(msg, "failed on teardown", 18) && t->nattempts) {
-		fold_teardown(t, msg, out, r->c_ms);
-	} else {
-		for (size_t i = 0; i < r->nretries; i++) {
-			struct jretry *rt = &r->retries[i];
+	teardown = again && pytest_teardown(r, idx, t, msg);
+	if (teardown)
+		msg = joined = fg_xasprintf(
+			"%s\n%s", t->attempts[t->nattempts - 1].message, msg);
+	for (size_t i = 0; i < r->nretries; i++) {
+		struct jretry *rt = &r->retries[i];
 
-			add_attempt(t, rt->st, rt->ms, rt->msg, rt->out);
-			free(rt->msg);
-			rt->msg = rt->out = NULL;
-		}
-		add_attempt(t, r->c_st, r->c_ms, msg, out);
+		add_attempt(t, rt->st, rt->ms, rt->msg, rt->out);
+		free(rt->msg);
+		rt->msg = rt->out = NULL;
 	}
+	add_attempt(t, r->c_st, r->c_ms, msg, out);
+	free(joined);
+	if (again)
+		warn_again(r, t, teardown);
 	r->nretries = 0;
 	if (!t->file && r->c_file.len)
 		t->file = fg_xstrdup(r->c_file.s);
@@ -1462,6 +1566,7 @@ static void jr_free(struct jreader *r)
 	fg_buf_release(&r->s_out.b);
 	free(r->seen);
 	free(r->touched);
+	free(r->went);
 	fg_run_release(&r->window);
 	free(r);
 }
@@ -1630,6 +1735,10 @@ static struct jreader *jr_pass(const char *path, const char *fallback,
 	xmlTextReaderSetStructuredErrorHandler(r->xr, jr_on_error, r);
 	jr_loop(r);
 	jf_report(r->f, &r->rep);
+	if (r->again_n > JR_AGAIN_WARN)
+		jr_warn(r, r->again_line, "%zu test cases in all came again "
+			"in this file (the last here): each recorded as "
+			"another attempt of its test", r->again_n);
 	return r;
 }
 

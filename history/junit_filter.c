@@ -26,7 +26,9 @@
  *      reference to any entity but the five predefined ones becomes text;
  *   5. keeps of every text run (or CDATA section) the first 32 KiB and the
  *      last 32 KiB with "[... N bytes truncated ...]" between, and of an
- *      attribute value the first 64 KiB, so libxml2 never holds a huge node
+ *      attribute value the first 64 KiB followed by "[... N bytes
+ *      truncated, hash H ...]" (H: FNV-1a of what was cut, so that two
+ *      long names never become one), so libxml2 never holds a huge node
  *      and XML_PARSE_HUGE is never needed.
  * Lines stay right: dropped newlines are remembered and libxml2's line
  * numbers mapped back (jf_line_map); columns can be off on a line that was
@@ -55,12 +57,11 @@
 #include <emmintrin.h>
 #endif
 
-
+/* JF_ATTR_MAX, the bytes kept of an attribute value: history/internal.h */
 #define JF_RAW_SIZE (16 * 1024)   /* read(2) chunk */
 #define JF_MID_SIZE (JF_RAW_SIZE * 4 + 16) /* after UTF-8 repair: <= 4x */
 #define JF_TEXT_HEAD (32 * 1024)  /* kept from the start of a text run */
 #define JF_TEXT_TAIL (32 * 1024)  /* kept from its end */
-#define JF_ATTR_MAX (64 * 1024)   /* kept of an attribute value */
 #define JF_LOOK_MAX 64            /* lookahead for markup / quote decisions */
 #define JF_REF_MAX 32             /* longest reference we accept */
 
@@ -154,6 +155,7 @@ struct jfilter {
 	/* attribute truncation */
 	size_t attr_run;
 	uint64_t attr_dropped;
+	uint64_t attr_hash;     /* FNV-1a of the bytes dropped */
 
 	struct jf_linefix *fix;
 	size_t nfix, fix_cap;
@@ -369,6 +371,7 @@ static void emit_attr(struct jfilter *f, const char *s, size_t n, bool atomic)
 {
 	if (f->attr_dropped) {
 		f->attr_dropped += n;
+		f->attr_hash = hist_fnv1a(f->attr_hash, s, n);
 		jf_drop_nl(f, count_nl(s, n));
 		return;
 	}
@@ -385,6 +388,7 @@ static void emit_attr(struct jfilter *f, const char *s, size_t n, bool atomic)
 		out_put(f, s, cut);
 		f->attr_run += cut;
 		f->attr_dropped = n - cut;
+		f->attr_hash = hist_fnv1a(HIST_FNV_INIT, s + cut, n - cut);
 		jf_drop_nl(f, count_nl(s + cut, n - cut));
 	}
 }
@@ -640,10 +644,14 @@ static void qend_decide(struct jfilter *f, bool closes)
 	f->nlook = 0;
 	if (closes) {
 		if (f->attr_dropped) {
-			char m[64];
+			char m[80];
 
-			snprintf(m, sizeof(m), " [... %llu bytes truncated ...]",
-				 (unsigned long long)f->attr_dropped);
+			/* The hash keeps values that differ only in what was
+			 * cut apart: two long names stay two tests. */
+			snprintf(m, sizeof(m),
+				 " [... %llu bytes truncated, hash %016llx ...]",
+				 (unsigned long long)f->attr_dropped,
+				 (unsigned long long)f->attr_hash);
 			out_str(f, m);
 		}
 		out_put(f, &f->quote, 1);
