@@ -85,6 +85,10 @@ void jf_report(const struct jfilter *f, struct jf_report *rep);
 /* Frees the filter (not fd). NULL is fine. */
 void jf_close(struct jfilter *f);
 
+/* ====================================================================== */
+/* Small helpers the readers share (JUnit, TAP)                            */
+/* ====================================================================== */
+
 /*
  * 64-bit FNV-1a, for identities that must not collide by accident (long
  * names cut to a limit, tests met again in a stream). Not for security.
@@ -98,6 +102,78 @@ static inline uint64_t hist_fnv1a(uint64_t h, const void *p, size_t n)
 		h = (h ^ s[i]) * 0x100000001b3ULL;
 	return h;
 }
+
+/*
+ * Length of the valid UTF-8 sequence at p (n bytes available): 2..4, 0 if
+ * the bytes are not valid UTF-8 (overlong, surrogate, beyond U+10FFFF, or
+ * U+FFFE/U+FFFF, which are not XML characters), -1 if the sequence is cut
+ * by the end of p. ASCII is not a sequence here: the caller tests it.
+ */
+static inline int hist_utf8_seq(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xBF;
+	int len;
+
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		len = 3;
+	else if (c >= 0xF0 && c <= 0xF4)
+		len = 4;
+	else
+		return 0;
+	if (c == 0xE0)
+		lo = 0xA0;
+	else if (c == 0xED)
+		hi = 0x9F;
+	else if (c == 0xF0)
+		lo = 0x90;
+	else if (c == 0xF4)
+		hi = 0x8F;
+	for (int k = 1; k < len; k++) {
+		if ((size_t)k >= n)
+			return -1;
+		if (p[k] < (k == 1 ? lo : 0x80) || p[k] > (k == 1 ? hi : 0xBF))
+			return 0;
+	}
+	if (len == 3 && c == 0xEF && p[1] == 0xBF && p[2] >= 0xBE)
+		return 0;
+	return len;
+}
+
+/*
+ * A set of 64-bit hashes (0 is never stored: hist_idset_add() maps it to
+ * 1), open addressing, at most half full, never more than HIST_IDSET_MAX
+ * slots (16 MiB): past that, add() stops remembering and says so.
+ * Zero-initialised is empty; hist_idset_release() frees it.
+ */
+#define HIST_IDSET_MAX ((size_t)1 << 21)
+
+struct hist_idset {
+	uint64_t *slot;
+	size_t cap, n;
+	bool full;       /* an add was refused: the set is incomplete */
+};
+
+static inline size_t hist_idset_pos(const uint64_t *slot, size_t cap,
+				    uint64_t h)
+{
+	size_t i = (size_t)h & (cap - 1);
+
+	while (slot[i] && slot[i] != h)
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+static inline bool hist_idset_has(const struct hist_idset *s, uint64_t h)
+{
+	h = h ? h : 1;
+	return s->cap && s->slot[hist_idset_pos(s->slot, s->cap, h)] == h;
+}
+
+/* Adds h; returns false when it was there already. */
+bool hist_idset_add(struct hist_idset *s, uint64_t h);
+void hist_idset_release(struct hist_idset *s);
 
 /* ====================================================================== */
 /* The store's connection (history/store.c)                               */

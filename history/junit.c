@@ -62,8 +62,8 @@
  * it went is handed on again with only its new attempts (the sink merges,
  * as history_store_run_add_test() does with `merge`). A damaged file read
  * twice calls the sink's rewind() before the second pass. The identities
- * of tests handed on are kept as 64-bit hashes (8 bytes a test, at most
- * JR_WENT_MAX) so that a test met again after it went is still warned
+ * of tests handed on are kept as 64-bit hashes (hist_idset: 16 bytes a
+ * test at most, 16 MiB in all) so that a test met again after it went is still warned
  * about, as history_junit_read() would.
  *
  * API: history_junit_read(), history_junit_stream() (history/history.h).
@@ -97,9 +97,6 @@
  * many and they can no longer change (see jr_flush()).
  */
 #define JR_WINDOW 256
-/* Slots of the set of tests handed on (16 MiB: a million tests, then
- * tests met again after they went are no longer recognised as such). */
-#define JR_WENT_MAX ((size_t)1 << 21)
 
 static bool is_ws(unsigned char c)
 {
@@ -501,11 +498,10 @@ struct jreader {
 	long again_line;       /* the last of them past the warned ones */
 	/*
 	 * Streaming: the identities (hist_fnv1a) of the tests handed on, so
-	 * that one met again is known as such though it left the window.
-	 * Open addressing, 0 = empty; 8 bytes a test, JR_WENT_MAX at most.
+	 * that one met again is known as such though it left the window
+	 * (16 bytes a test at most, HIST_IDSET_MAX slots).
 	 */
-	uint64_t *went;
-	size_t went_cap, went_n;
+	struct hist_idset went;
 
 	/* Streaming: run is &window, whose tests go to sink as they settle. */
 	const struct history_junit_sink *sink;
@@ -627,50 +623,6 @@ static uint64_t identity_hash(const char *suite, const char *cls,
 	return h ? h : 1; /* 0 marks an empty slot */
 }
 
-/* Whether h is in the set of tests handed on (streaming). */
-static bool went_has(const struct jreader *r, uint64_t h)
-{
-	for (size_t i = h & (r->went_cap - 1); r->went_cap && r->went[i];
-	     i = (i + 1) & (r->went_cap - 1))
-		if (r->went[i] == h)
-			return true;
-	return false;
-}
-
-static void went_put(uint64_t *set, size_t cap, uint64_t h)
-{
-	size_t i = h & (cap - 1);
-
-	while (set[i] && set[i] != h)
-		i = (i + 1) & (cap - 1);
-	set[i] = h;
-}
-
-/* Remembers that test t went to the sink (at most half full). */
-static void went_add(struct jreader *r, const struct fg_test *t)
-{
-	uint64_t h = identity_hash(t->suite, t->classname, t->name);
-
-	if ((r->went_n + 1) * 2 > r->went_cap) {
-		size_t cap = r->went_cap ? r->went_cap * 2 : 1024;
-		uint64_t *set;
-
-		if (cap > JR_WENT_MAX)
-			return;
-		set = fg_xcalloc(cap, sizeof(*set));
-		for (size_t i = 0; i < r->went_cap; i++)
-			if (r->went[i])
-				went_put(set, cap, r->went[i]);
-		free(r->went);
-		r->went = set;
-		r->went_cap = cap;
-	}
-	if (!went_has(r, h)) {
-		went_put(r->went, r->went_cap, h);
-		r->went_n++;
-	}
-}
-
 /*
  * Finds or adds the test; *again tells whether this file already gave it an
  * attempt (pytest teardown errors, gotestsum reruns), also when streaming
@@ -685,7 +637,8 @@ static size_t jr_test(struct jreader *r, const char *suite, const char *cls,
 	size_t idx;
 
 	if (!t) {
-		went = r->went_n && went_has(r, identity_hash(suite, cls, name));
+		went = r->went.n &&
+		       hist_idset_has(&r->went, identity_hash(suite, cls, name));
 		t = fg_run_add_test(r->run, suite, cls, name);
 	}
 	idx = (size_t)(t - r->run->tests);
@@ -1119,7 +1072,8 @@ static void jr_flush(struct jreader *r, bool all)
 		if (!all && !jr_final(r, i))
 			continue;
 		map[i] = SIZE_MAX;
-		went_add(r, t);
+		hist_idset_add(&r->went,
+			       identity_hash(t->suite, t->classname, t->name));
 		fg_test_settle(t);
 		if (!r->sink_rc)
 			r->sink_rc = r->sink->test(r->sink->ctx, t);
@@ -1566,7 +1520,7 @@ static void jr_free(struct jreader *r)
 	fg_buf_release(&r->s_out.b);
 	free(r->seen);
 	free(r->touched);
-	free(r->went);
+	hist_idset_release(&r->went);
 	fg_run_release(&r->window);
 	free(r);
 }

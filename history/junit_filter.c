@@ -1045,40 +1045,6 @@ static const unsigned char *plain_end(const unsigned char *p,
 	return p;
 }
 
-/* Length of the valid UTF-8 sequence at p (n bytes available), 0 if the
- * bytes are invalid, or -1 if the sequence is cut at the end of p. */
-static int utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0], lo = 0x80, hi = 0xBF;
-	int len;
-
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-		len = 3;
-	else if (c >= 0xF0 && c <= 0xF4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xE0)
-		lo = 0xA0;
-	else if (c == 0xED)
-		hi = 0x9F;
-	else if (c == 0xF0)
-		lo = 0x90;
-	else if (c == 0xF4)
-		hi = 0x8F;
-	for (int k = 1; k < len; k++) {
-		if ((size_t)k >= n)
-			return -1;
-		if (p[k] < (k == 1 ? lo : 0x80) || p[k] > (k == 1 ? hi : 0xBF))
-			return 0;
-	}
-	if (len == 3 && c == 0xEF && p[1] == 0xBF && p[2] >= 0xBE)
-		return 0; /* U+FFFE, U+FFFF: not XML characters */
-	return len;
-}
-
 /*
  * Stage 1: raw bytes to clean UTF-8 in f->mid. Returns the bytes written;
  * a sequence cut at the end (unless `last`) stays in raw[] for next time.
@@ -1114,7 +1080,7 @@ static size_t jf_clean(struct jfilter *f, size_t n, bool last)
 			p++;
 			continue;
 		}
-		len = utf8_seq(p, (size_t)(e - p));
+		len = hist_utf8_seq(p, (size_t)(e - p));
 		if (len < 0 && !last) {
 			f->raw_carry = (size_t)(e - p);
 			memmove(f->raw, p, f->raw_carry);
