@@ -67,10 +67,10 @@ struct history_junit_sink {
  * history_junit_read() with flat memory: the same reader, the same
  * results, but tests go to `sink` as soon as nothing later in the file can
  * change them (at the latest when their outermost <testsuite> ends), so
- * memory does not grow with the file (but for up to 16 bytes per test handed on,
- * 16 MiB at most, to recognise a test met again after it went: it is
- * warned about as history_junit_read() does). stats->tests counts tests
- * handed on (a test handed on twice counts twice).
+ * memory does not grow with the file (but for up to 16 bytes per test
+ * handed on, 16 MiB at most, to recognise a test met again after it went:
+ * it is warned about as history_junit_read() does). stats->tests counts
+ * tests handed on (a test handed on twice counts twice).
  */
 int history_junit_stream(const char *path, const char *suite_fallback,
 			 const struct history_junit_sink *sink,
