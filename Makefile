@@ -27,7 +27,7 @@ ALL_LDLIBS  = $(PKG_LIBS) $(LDLIBS) -lm
 
 ifneq ($(SANITIZE),)
   CFLAGS  := -O1 -g -fno-omit-frame-pointer
-  ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+  ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -DFG_DEBUG
   LDFLAGS += -fsanitize=$(SANITIZE)
   BIN := $(BUILD)/flakeguard
 else
@@ -106,6 +106,7 @@ $(BUILD)/tests/%.o: tests/unit/%.c $(BUILD)/config.mk
 test_modules = $(or $(TEST_MODULES_$(1)),$(LIB_MODULES))
 TEST_MODULES_test_core    := core
 TEST_MODULES_test_junit   := core history
+TEST_MODULES_test_tap     := core history
 TEST_MODULES_test_store   := core history
 TEST_MODULES_test_runner  := core runner
 TEST_MODULES_test_report  := core history analyzer reporters

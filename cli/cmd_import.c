@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli/cmd_import.c - `flakeguard import PATH...`: JUnit XML written by any
- * other tool, recorded as one run.
+ * cli/cmd_import.c - `flakeguard import PATH...`: JUnit XML or TAP written
+ * by any other tool, recorded as one run.
  *
- * PATHs are files, directories (every *.xml below, recursively, in sorted
- * order) or glob patterns (for shells that did not expand them). Every
+ * PATHs are files, directories (every *.xml, and *.tap, below, recursively,
+ * in sorted order) or glob patterns (for shells that did not expand them).
+ * --format says how to read them; auto (the default) looks at each file
+ * (is_tap()). Every
  * file is read into one run; a test that appears in several files gets one
  * attempt per appearance (reruns written to separate files). A file that
  * cannot be read is reported with the reader's "file:line" and the rest of
@@ -32,7 +34,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+enum import_format { FORMAT_AUTO, FORMAT_JUNIT, FORMAT_TAP };
+
 struct import_opts {
+	const char *format_arg;    /* --format */
+	enum import_format format;
 	const char *db;
 	const char *json;
 	const char *commit;
@@ -64,14 +70,18 @@ static int cmp_str(const void *a, const void *b)
 
 /* nftw() passes no user data: the walk in progress collects here. */
 static struct file_list *walk_list;
+static enum import_format walk_format;
 
 static int walk_one(const char *path, const struct stat *sb, int flag,
 		    struct FTW *ftw)
 {
 	size_t n = strlen(path);
+	bool xml = n > 4 && !strcmp(path + n - 4, ".xml");
+	bool tap = n > 4 && !strcmp(path + n - 4, ".tap");
 
 	(void)sb, (void)ftw;
-	if (flag == FTW_F && n > 4 && !strcmp(path + n - 4, ".xml")) {
+	if (flag == FTW_F && ((xml && walk_format != FORMAT_TAP) ||
+			      (tap && walk_format != FORMAT_JUNIT))) {
 		fg_xgrow((void **)&walk_list->v, &walk_list->cap,
 			 walk_list->n + 1, sizeof(*walk_list->v));
 		walk_list->v[walk_list->n++] = fg_xstrdup(path);
@@ -79,12 +89,14 @@ static int walk_one(const char *path, const struct stat *sb, int flag,
 	return 0;
 }
 
-/* Adds every *.xml below dir, sorted; 0 when there is none. */
-static size_t add_dir(struct file_list *fl, const char *dir)
+/* Adds every *.xml (or *.tap) below dir, sorted; 0 when there is none. */
+static size_t add_dir(struct file_list *fl, const char *dir,
+		      enum import_format format)
 {
 	struct file_list found = { 0 };
 
 	walk_list = &found;
+	walk_format = format;
 	nftw(dir, walk_one, 32, FTW_PHYS);
 	walk_list = NULL;
 	if (found.n)
@@ -97,8 +109,14 @@ static size_t add_dir(struct file_list *fl, const char *dir)
 	return found.n;
 }
 
+static const char *const format_files[] = {
+	[FORMAT_AUTO] = "*.xml or *.tap", [FORMAT_JUNIT] = "*.xml",
+	[FORMAT_TAP] = "*.tap",
+};
+
 /* Adds one argument; returns false (after saying why) when it gives none. */
-static bool add_arg(struct file_list *fl, const char *arg)
+static bool add_arg(struct file_list *fl, const char *arg,
+		    enum import_format format)
 {
 	struct stat sb;
 	glob_t g;
@@ -109,10 +127,10 @@ static bool add_arg(struct file_list *fl, const char *arg)
 			files_add(fl, arg);
 			return true;
 		}
-		if (add_dir(fl, arg))
+		if (add_dir(fl, arg, format))
 			return true;
-		fprintf(stderr, "flakeguard: '%s': no *.xml file in this "
-			"directory\n", arg);
+		fprintf(stderr, "flakeguard: '%s': no %s file in this "
+			"directory\n", arg, format_files[format]);
 		return false;
 	}
 	if (!strpbrk(arg, "*?[") || glob(arg, 0, NULL, &g) != 0) {
@@ -123,14 +141,14 @@ static bool add_arg(struct file_list *fl, const char *arg)
 	}
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		if (stat(g.gl_pathv[i], &sb) == 0 && S_ISDIR(sb.st_mode))
-			any |= add_dir(fl, g.gl_pathv[i]) > 0;
+			any |= add_dir(fl, g.gl_pathv[i], format) > 0;
 		else
 			files_add(fl, g.gl_pathv[i]), any = true;
 	}
 	globfree(&g);
 	if (!any)
-		fprintf(stderr, "flakeguard: '%s': no *.xml file matches\n",
-			arg);
+		fprintf(stderr, "flakeguard: '%s': no %s file matches\n",
+			arg, format_files[format]);
 	return any;
 }
 
@@ -182,6 +200,91 @@ static bool file_line(FILE *human, const char *path,
 }
 
 
+/* ---------------------------------------------------------------------- */
+/* TAP                                                                     */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * --format auto: a file whose first non-blank byte is '<' is JUnit XML;
+ * one with a TAP line ("TAP version", "1..", "ok", "not ok", "Bail out!")
+ * among its first 4 KiB is TAP; anything else goes to the JUnit reader,
+ * whose message says what it is not.
+ */
+static bool is_tap(const char *path, enum import_format format)
+{
+	char buf[4096], *p;
+	FILE *f;
+	size_t n;
+
+	if (format != FORMAT_AUTO)
+		return format == FORMAT_TAP;
+	if (!(f = fg_fopen_input(path)))
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = buf + strspn(buf, " \t\r\n");
+	if (*p == '<' || (n >= 4 && !memcmp(buf, "\xEF\xBB\xBF<", 4)))
+		return false;
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, "TAP version ", 12) || !strncmp(p, "1..", 3) ||
+		    !strncmp(p, "ok ", 3) || !strncmp(p, "not ok ", 7) ||
+		    !strncmp(p, "Bail out!", 9) || !strcmp(p, "ok") ||
+		    !strncmp(p, "ok\n", 3))
+			return true;
+	}
+	return false;
+}
+
+/* A TAP file's suite without --name: its base name without extension. */
+static char *tap_suite(const char *path)
+{
+	const char *b = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	const char *dot = strrchr(b, '.');
+
+	return fg_xstrndup(b, dot && dot > b ? (size_t)(dot - b) : strlen(b));
+}
+
+/* Reads a TAP file into sink, with its figures as a JUnit file's. */
+static int read_tap(const char *path, const struct import_opts *o,
+		    const struct history_junit_sink *sink,
+		    struct history_junit_stats *stats, struct fg_error *err)
+{
+	struct history_tap_stats ts = { 0 };
+	char *suite = o->name ? fg_xstrdup(o->name) : tap_suite(path);
+	int rc = history_tap_read_file(path, suite, sink, &ts, err);
+
+	stats->cases = ts.points;
+	stats->tests = ts.tests;
+	stats->warnings = ts.warnings;
+	stats->partial = ts.partial && !ts.bailed; /* a bail out is said */
+	free(suite);
+	return rc;
+}
+
+/* A sink into a run in memory (--json): attempts of one test add up. */
+static int run_sink_test(void *ctx, struct fg_test *t)
+{
+	struct fg_run *run = ctx;
+	struct fg_test *d = fg_run_find_test(run, t->suite, t->classname,
+					     t->name);
+
+	if (!d)
+		d = fg_run_add_test(run, t->suite, t->classname, t->name);
+	for (size_t i = 0; i < t->nattempts; i++)
+		fg_test_add_attempt(d, t->attempts[i].status,
+				    t->attempts[i].duration_ms,
+				    t->attempts[i].message,
+				    t->attempts[i].output);
+	return 0;
+}
+
+static int run_sink_rewind(void *ctx)
+{
+	(void)ctx;
+	return 0; /* the TAP reader never rewinds */
+}
+
 /*
  * Reads one file into run and prints its line. The first file is read
  * straight into the run; later ones through a run of their own, so that
@@ -198,7 +301,15 @@ static bool import_file(const char *path, const struct import_opts *o,
 	int rc;
 
 	fg_run_init(&own);
-	rc = history_junit_read(path, o->name, into, &stats, &err);
+	if (is_tap(path, o->format)) {
+		const struct history_junit_sink sink = { run_sink_test,
+							 run_sink_rewind,
+							 into };
+
+		rc = read_tap(path, o, &sink, &stats, &err);
+	} else {
+		rc = history_junit_read(path, o->name, into, &stats, &err);
+	}
 	count_tests(into, 0, &c);
 	if (into == &own)
 		fg_run_absorb(run, &own);
@@ -209,6 +320,8 @@ static bool import_file(const char *path, const struct import_opts *o,
 /* ---------------------------------------------------------------------- */
 /* Options and the command                                                 */
 /* ---------------------------------------------------------------------- */
+
+static const char *const format_choices[] = { "auto", "junit", "tap", NULL };
 
 #define I struct import_opts
 static const struct cli_opt import_options[] = {
@@ -221,12 +334,15 @@ static const struct cli_opt import_options[] = {
 		   "branch under test (default: CI env or git)"),
 	CLI_PATH(0, "name", I, name, "NAME",
 		 "record every test under suite NAME\n"
-		 "(default: the files' <testsuite> names)"),
+		 "(default: the files' <testsuite> names; a\n"
+		 "TAP file's name without its extension)"),
 	CLI_PATH(0, "json", I, json, "FILE",
 		 "write the run as JSON, as run --json does\n"
 		 "(- for stdout)"),
 	CLI_FLAG(0, "no-fail", I, no_fail,
 		 "only import: exit 0 even if tests failed"),
+	CLI_CHOICE(0, "format", I, format_arg, "F", format_choices,
+		   "tap, junit or auto (default: by content)"),
 	CLI_FLAG('q', "quiet", I, quiet,
 		 "print only problems and the last line"),
 	CLI_HELP_OPT,
@@ -294,7 +410,10 @@ static bool stream_file(const char *path, const struct import_opts *o,
 		s->failed = true;
 		return false;
 	}
-	rc = history_junit_stream(path, o->name, &sink, &stats, &err);
+	if (is_tap(path, o->format))
+		rc = read_tap(path, o, &sink, &stats, &err);
+	else
+		rc = history_junit_stream(path, o->name, &sink, &stats, &err);
 	if (s->failed)
 		return false;
 	history_store_run_summary(s->st, NULL, &c);
@@ -427,8 +546,12 @@ static int cmd_import(int argc, char **argv)
 		cli_parsed_release(&cli_cmd_import, &parsed);
 		return rc == CLI_HELP_SHOWN ? FG_EXIT_OK : rc;
 	}
+	if (o.format_arg)
+		o.format = !strcmp(o.format_arg, "tap") ? FORMAT_TAP :
+			   !strcmp(o.format_arg, "junit") ? FORMAT_JUNIT :
+			   FORMAT_AUTO;
 	for (int i = 0; i < parsed.nargs; i++)
-		nbad += !add_arg(&fl, parsed.args[i]);
+		nbad += !add_arg(&fl, parsed.args[i], o.format);
 	cli_parsed_release(&cli_cmd_import, &parsed);
 	if (!fl.n) {
 		fprintf(stderr, "flakeguard: no file to import: nothing "
@@ -452,10 +575,11 @@ const struct cli_command cli_cmd_import = {
 	.name = "import",
 	.fn = cmd_import,
 	.usage = "flakeguard import [OPTIONS] PATH...",
-	.summary = "record JUnit XML written by other tools as one run",
+	.summary = "record JUnit XML or TAP written by other tools as one run",
 	.help =
-	"Each PATH is a JUnit XML file, a directory (every *.xml below it) or a\n"
-	"glob pattern. All of them become one run in the history database.\n",
+	"Each PATH is a JUnit XML or TAP file, a directory (every *.xml and\n"
+	"*.tap below it) or a glob pattern. All of them become one run in the\n"
+	"history database.\n",
 	.help_after =
 	"Exit codes: 0 imported and nothing failed, 1 a test failed or a file\n"
 	"could not be read (with --no-fail: only the latter) or no test case was\n"

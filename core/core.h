@@ -40,7 +40,8 @@
 	XX(ESPAWN, -5, "could not start test process")                     \
 	XX(E2BIG, -6, "input exceeds limit")                               \
 	XX(EIO, -7, "I/O error")                                           \
-	XX(EINTR, -8, "interrupted")
+	XX(EINTR, -8, "interrupted")                                       \
+	XX(ETAP, -9, "malformed TAP")
 
 enum fg_status {
 	FG_OK = 0,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * history/history.h - the JUnit XML reader (libxml2, streaming) and the
- * history database (SQLite).
+ * history/history.h - the JUnit XML reader (libxml2, streaming), the TAP
+ * reader and the history database (SQLite).
  *
  * history knows core only; it never includes runner/ (the `run` command in
  * cli/ wires the two). Both halves speak the core model (struct fg_run).
@@ -36,6 +36,9 @@ struct history_junit_stats {
  *
  * Recoverable damage is repaired with a warning (fg_log, naming
  * "path:line") and stats->partial set when cases may have been lost.
+ * Test cases of one identity in the file are attempts of one test, with
+ * a warning; names longer than 64 KiB keep a hash of the part cut
+ * (docs/json-format.md), so distinct names never become one test.
  * Returns FG_OK, FG_EIO (cannot open/read) or FG_EXML (nothing usable:
  * not XML, not JUnit) with "path:line:column: reason" in err; tests read
  * before a fatal error stay in the run (stats->partial is set).
@@ -64,13 +67,108 @@ struct history_junit_sink {
  * history_junit_read() with flat memory: the same reader, the same
  * results, but tests go to `sink` as soon as nothing later in the file can
  * change them (at the latest when their outermost <testsuite> ends), so
- * memory does not grow with the file. stats->tests counts tests handed on
- * (a test handed on twice counts twice).
+ * memory does not grow with the file (but for up to 16 bytes per test
+ * handed on, 16 MiB at most, to recognise a test met again after it went:
+ * it is warned about as history_junit_read() does). stats->tests counts
+ * tests handed on (a test handed on twice counts twice).
  */
 int history_junit_stream(const char *path, const char *suite_fallback,
 			 const struct history_junit_sink *sink,
 			 struct history_junit_stats *stats,
 			 struct fg_error *err);
+
+/* ====================================================================== */
+/* TAP reader (history/tap.c)                                              */
+/* ====================================================================== */
+
+/*
+ * The Test Anything Protocol, versions 12, 13 and 14, read incrementally
+ * from bytes in any chunking (a pipe, a file), with bounded memory, into
+ * the same sink as history_junit_stream(). docs/internals/readers.md has
+ * the rules in full; in short:
+ *
+ *   - `ok` / `not ok` [number] [-] [description] [# SKIP|TODO reason]:
+ *     one test (suite: the reader's, classname: "" or the subtest path,
+ *     name: the description, or "#N" without one), one attempt: passed,
+ *     failed, skipped, xfailed (`not ok # TODO`) or xpassed (`ok # TODO`);
+ *     durations are 0 unless a YAML block gives duration_ms;
+ *   - the lines after a test point until the next TAP line (comments with
+ *     their "# " dropped, anything that is not TAP) are its output; a
+ *     failed test's message is its YAML `message:` (else the whole YAML
+ *     block), else its first comment line; a skip's or todo's, the reason;
+ *   - a YAML block (`---` .. `...`, indented 2 more than its test point)
+ *     is the test's diagnostics; subtests (TAP 14, indented by 4 per
+ *     level, named by `# Subtest: name`) are tests whose classname is the
+ *     path of subtest names joined by '/';
+ *   - `1..N` first or last; `1..0 # SKIP why` (or any 1..0) makes the
+ *     stream one skipped test named after the suite; planned tests that
+ *     never came are error tests "#N" ("planned but never reported");
+ *   - `Bail out! reason` is an error test "[suite-error]", and every
+ *     planned test not yet reported is an error test;
+ *   - descriptions met twice at one level get " #N" appended (a warning):
+ *     numbered TAP tests are distinct however they are described.
+ *
+ * Tests go to sink->test() settled, each exactly once, borrowed until it
+ * returns; a test is handed on when the next TAP line shows it is
+ * complete, or at finish. sink->rewind() is never called (one pass). A
+ * non-zero return from sink->test() is returned by every later feed()
+ * and by finish(), and nothing more is handed on.
+ *
+ * Memory: lines are cut at 64 KiB (the rest is counted, and a cut
+ * description keeps a hash of the cut part, as JUnit names do), output at
+ * 64 KiB per test (head and tail), a YAML block at 64 KiB; with the sets
+ * of test numbers (a bitmap of at most 128 KiB per subtest level, 16
+ * levels) and of names (16 bytes a test, 16 MiB at most), a reader never
+ * holds more than about 20 MiB, and about 0.5 MiB for typical streams.
+ *
+ * Garbage: every byte sequence is accepted. Invalid UTF-8 becomes U+FFFD
+ * and control characters "\xNN" (as in JUnit); lines that are not TAP
+ * are output; warnings (fg_log, "label:line: ...", at most 3 per kind
+ * then a count) name what was odd. history_tap_finish() returns FG_ETAP
+ * with "label:line: reason" when the stream held no TAP at all, or when
+ * it was malformed (planned tests missing without a bail out, more tests
+ * than planned, a second plan, a test after a closing plan); the tests
+ * read are handed on all the same, and stats->partial says that some may
+ * be missing.
+ */
+struct history_tap;
+
+struct history_tap_stats {
+	size_t points;    /* test points read (ok / not ok), subtests too */
+	size_t tests;     /* tests handed to the sink, synthetic ones too */
+	size_t warnings;  /* oddities reported through fg_log */
+	bool bailed;      /* the stream said Bail out! */
+	bool partial;     /* tests may be missing (bail out, short plan) */
+};
+
+/*
+ * A reader for one TAP stream. `suite` is every test's suite (required);
+ * `label` names the stream in messages ("path", "uv: stdout"). Both are
+ * copied; sink is copied too, its ctx borrowed until history_tap_free().
+ * Never NULL.
+ */
+struct history_tap *history_tap_new(const char *suite, const char *label,
+				    const struct history_junit_sink *sink);
+/* Reads the next len bytes of the stream: FG_OK, or the sink's value. */
+int history_tap_feed(struct history_tap *tap, const void *bytes, size_t len);
+/*
+ * The end of the stream: hands on what is left (and the synthetic tests)
+ * and fills `stats` (may be NULL). FG_OK, FG_ETAP (see above, err says
+ * why) or the sink's value. Only history_tap_free() may follow.
+ */
+int history_tap_finish(struct history_tap *tap,
+		       struct history_tap_stats *stats, struct fg_error *err);
+void history_tap_free(struct history_tap *tap); /* NULL is fine */
+
+/*
+ * new + feed + finish + free over the file at path (a regular file: a
+ * FIFO or a directory is FG_EIO, as for JUnit), label = path. FG_EIO
+ * when it cannot be read, else as history_tap_finish().
+ */
+int history_tap_read_file(const char *path, const char *suite,
+			  const struct history_junit_sink *sink,
+			  struct history_tap_stats *stats,
+			  struct fg_error *err);
 
 /* ====================================================================== */
 /* History database                                                        */

@@ -1,36 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * history/junit.c - the JUnit XML reader: a repairing byte filter in front of
- * libxml2's streaming xmlTextReader, and a small state machine that turns
+ * history/junit.c - the JUnit XML reader: libxml2's streaming xmlTextReader
+ * over a repairing byte filter, and a small state machine that turns
  * <testcase> elements into attempts of struct fg_test.
  *
- * Why a filter. Real producers write XML that is not well-formed (see
- * shared/JUNIT-DIALECTS.md): cmocka writes several <testsuites> roots in one
- * file and does not escape '<', '&' or '"' in names; jest, Catch2 and
- * Criterion write raw control characters; logs carry invalid UTF-8; test
- * output can be gigabytes in one text node. libxml2 stops at the first
- * well-formedness error, so we repair the byte stream before it gets there
- * (xmlReaderForIO with our read callback instead of xmlReaderForFile). The
- * filter is a single pass with bounded memory; it:
- *
- *   1. replaces invalid UTF-8 (and U+FFFE/U+FFFF) by U+FFFD, and control
- *      characters other than TAB/LF/CR by the text "\xNN" (also when they
- *      come as character references such as &#27;);
- *   2. drops junk before the first '<', comments, a DOCTYPE (no DTD, so no
- *      entity can ever expand: billion laughs and XXE are inert) and stray
- *      XML declarations of concatenated files;
- *   3. wraps everything from the first element on in <flakeguard-wrap>, so
- *      several roots are children of one document element;
- *   4. escapes a raw '<' that cannot start markup, a '&' that does not start
- *      a valid reference, a quote inside an attribute value that is not
- *      followed by what may follow a closing quote, and "]]>" in text; a
- *      reference to any entity but the five predefined ones becomes text;
- *   5. keeps of every text run (or CDATA section) the first 32 KiB and the
- *      last 32 KiB with "[... N bytes truncated ...]" between, and of an
- *      attribute value the first 64 KiB, so libxml2 never holds a huge node
- *      and XML_PARSE_HUGE is never needed.
- * Lines stay right: dropped newlines are remembered and libxml2's line
- * numbers mapped back; columns can be off on a line that was repaired.
+ * The filter (history/junit_filter.c, behind history/internal.h) repairs
+ * what real producers write before libxml2 sees it and wraps the file's
+ * roots in one <flakeguard-wrap> element; jf_line_map() turns libxml2's
+ * line numbers back into the file's. The reader sees only that interface.
  *
  * Damage. libxml2's reader hands out nodes per 512-byte chunk, so a fatal
  * error also drops the complete elements before it in its chunk. When the
@@ -65,17 +42,17 @@
  * own `time` when given; so flaky* + pass settles as flaky and rerun* +
  * failure as failed. (nextest puts the last run in <failure>; Surefire the
  * first, so there the order of the failed attempts is rotated.)
- * pytest writes "failure + teardown error" as two testcases with one name:
- * a duplicate whose error message starts with "failed on teardown" is
- * folded into the attempt before it (one execution, durations added).
+ * Testcases met again in one file are more attempts of their test, and
+ * the reader warns (file:line) about each of the first JR_AGAIN_WARN, then
+ * sums up; nothing is merged silently. pytest writes "the call failed,
+ * then the teardown errored" as two testcases with one name: both stay
+ * attempts, and the error's message gets the failure's before its own
+ * (pytest_teardown()), so the last attempt says both.
  * Suite-level system-out/err goes to the suite's failed tests that have no
  * output of their own (or to its only test: Bazel writes the log there). A
  * suite-level <error>/<failure>, or a suite that counts errors or failures
  * but holds no testcase (cmocka's failed group setup), becomes a synthetic
  * test named "[suite-error]".
- *
- * NEEDSWORK: the filter is a second job in this file (about half of it);
- * it could move to history/junit_filter.c behind history/internal.h.
  *
  * Streaming (history_junit_stream): the same reader fills a small window
  * run of its own instead of the caller's, and hands tests to a sink once
@@ -84,1328 +61,26 @@
  * jr_final()) whenever JR_WINDOW tests are held. A test seen again after
  * it went is handed on again with only its new attempts (the sink merges,
  * as history_store_run_add_test() does with `merge`). A damaged file read
- * twice calls the sink's rewind() before the second pass.
- * NEEDSWORK: a pytest teardown duplicate that does not directly follow
- * its failure, with the failure already handed on, stays a separate
- * (error) attempt instead of folding into it.
+ * twice calls the sink's rewind() before the second pass. The identities
+ * of tests handed on are kept as 64-bit hashes (hist_idset: 16 bytes a
+ * test at most, 16 MiB in all) so that a test met again after it went is still warned
+ * about, as history_junit_read() would.
  *
  * API: history_junit_read(), history_junit_stream() (history/history.h).
  */
 #include "history/history.h"
+#include "history/internal.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <libxml/xmlreader.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
-/* ====================================================================== */
-/* The repairing input filter                                              */
-/* ====================================================================== */
-
-#define JF_RAW_SIZE (16 * 1024)   /* read(2) chunk */
-#define JF_MID_SIZE (JF_RAW_SIZE * 4 + 16) /* after UTF-8 repair: <= 4x */
-#define JF_TEXT_HEAD (32 * 1024)  /* kept from the start of a text run */
-#define JF_TEXT_TAIL (32 * 1024)  /* kept from its end */
-#define JF_ATTR_MAX (64 * 1024)   /* kept of an attribute value */
-#define JF_LOOK_MAX 64            /* lookahead for markup / quote decisions */
-#define JF_REF_MAX 32             /* longest reference we accept */
-#define JF_WRAP "flakeguard-wrap"
-
-enum jf_state {
-	JF_JUNK,      /* before the first '<' of the file */
-	JF_TEXT,      /* character data */
-	JF_LT,        /* after '<', deciding what it starts (look[]) */
-	JF_TAG,       /* inside a start or end tag, outside quotes */
-	JF_ATTR,      /* inside a quoted attribute value */
-	JF_QEND,      /* after a quote in a value: does it close it? (look[]) */
-	JF_REF,       /* after '&', collecting the reference (ref[]) */
-	JF_CDATA,
-	JF_COMMENT,
-	JF_PI,
-	JF_PI_DROP,   /* a stray <?xml ...?> being dropped */
-	JF_DOCTYPE,   /* a DOCTYPE being dropped */
-};
-
-/* What the filter repaired, reported once per kind at the end. */
-enum jf_repair {
-	JR_JUNK, JR_DOCTYPE, JR_ENTITY, JR_RAW_LT, JR_RAW_AMP, JR_QUOTE,
-	JR_CDEND, JR_UTF8, JR_CTRL, JR_XMLDECL, JR_ROOTS, JR_COUNT_
-};
-
-static const char *const jf_repair_text[JR_COUNT_] = {
-	"dropped text before the first element",
-	"ignored a DOCTYPE (no DTD, no entities)",
-	"kept undefined entity references as text",
-	"escaped raw '<' characters",
-	"escaped raw '&' characters",
-	"escaped quote characters inside attribute values",
-	"escaped ']]>' in text",
-	"replaced invalid UTF-8 with U+FFFD",
-	"replaced control characters with \\xNN",
-	"dropped repeated XML declarations",
-	"several root elements (read them all)",
-};
-
-/* Newlines dropped at output line `line` (for mapping line numbers back). */
-struct jf_linefix {
-	long line;
-	long dropped;
-};
-
-struct jfilter {
-	int fd;
-	const char *path;
-	int io_errno;           /* read(2) failed with this */
-	bool finished;          /* the whole file went through the lexer */
-	/* Second pass over a damaged file: hand libxml2 only what precedes
-	 * the error (output line cut_line, character cut_col). */
-	long cut_line, cut_col;
-	long hand_line;         /* output line of the next byte handed over */
-	long cut_left;          /* bytes of the cut line still to hand, or -1 */
-	bool cut_done;
-	bool passthrough;       /* UTF-16 with BOM: hand bytes over untouched */
-	bool raw8;              /* declared non-UTF-8 encoding: no UTF-8 repair */
-	bool first_chunk;
-	uint64_t in_total;      /* bytes read from the file */
-	long in_line;           /* input line at the start of mid[] */
-
-	unsigned char raw[JF_RAW_SIZE + 4];
-	size_t raw_carry;       /* partial UTF-8 sequence kept at raw[0] */
-	unsigned char *mid;     /* UTF-8 clean bytes, JF_MID_SIZE */
-	const unsigned char *cur; /* lexer position in mid[], for notes */
-
-	char *out;              /* filtered bytes waiting for libxml2 */
-	size_t out_len, out_pos, out_cap;
-	uint64_t out_total;
-	long out_line;          /* 1 + newlines emitted */
-
-	enum jf_state st, ret;  /* ret: state to return to after JF_REF */
-	char look[JF_LOOK_MAX + 1];
-	size_t nlook;
-	char ref[JF_REF_MAX + 1];
-	size_t nref;
-	char quote;             /* of the current attribute value */
-	bool tag_end;           /* current tag is an end tag */
-	bool tag_slash;         /* last byte in the tag was '/' */
-	int depth;              /* open elements (without the wrapper) */
-	int roots;
-	bool wrapped;
-	int brackets;           /* ']' seen in a row (text: "]]>", CDATA end) */
-	int dashes;             /* '-' in a row (comment end) */
-	bool qmark;             /* '?' just seen (PI end) */
-	int dt_depth;           /* '[' nesting in a DOCTYPE */
-	char dt_quote;
-
-	/* text run truncation */
-	size_t run;             /* bytes of the current run passed on */
-	bool trunc;
-	char *ring;             /* JF_TEXT_TAIL bytes */
-	size_t ring_pos, ring_len;
-	uint64_t ring_in, ring_nl;
-	bool cdata_run;
-	/* attribute truncation */
-	size_t attr_run;
-	uint64_t attr_dropped;
-
-	struct jf_linefix *fix;
-	size_t nfix, fix_cap;
-	uint64_t nrep[JR_COUNT_];
-	long rep_line[JR_COUNT_];
-	uint64_t truncated_runs;
-};
-
-static void jf_lex(struct jfilter *f, const unsigned char *p, size_t n);
-static void jf_byte(struct jfilter *f, unsigned char c);
-
-/* Counts a repair; remembers the input line of the first of its kind. */
-static void jf_note_line(struct jfilter *f, enum jf_repair kind, long line)
-{
-	if (!f->nrep[kind]++)
-		f->rep_line[kind] = line;
-}
-
-static long count_nl(const char *s, size_t n);
-
-static void jf_note(struct jfilter *f, enum jf_repair kind)
-{
-	long line = f->in_line;
-
-	if (!f->nrep[kind] && f->cur)
-		line += count_nl((const char *)f->mid,
-				 (size_t)(f->cur - f->mid));
-	jf_note_line(f, kind, line);
-}
-
-/* Records that `delta` newlines were dropped (or added) after output line `line`. */
-static void jf_fix(struct jfilter *f, long line, long delta)
-{
-	if (!delta)
-		return;
-	if (f->nfix && f->fix[f->nfix - 1].line == line) {
-		f->fix[f->nfix - 1].dropped += delta;
-		return;
-	}
-	fg_xgrow((void **)&f->fix, &f->fix_cap, f->nfix + 1, sizeof(*f->fix));
-	f->fix[f->nfix].line = line;
-	f->fix[f->nfix++].dropped = delta;
-}
-
-static void jf_drop_nl(struct jfilter *f, long n)
-{
-	jf_fix(f, f->out_line, n);
-}
-
-/* Maps a line number of the filtered stream to one of the file. */
-static long jf_line(const struct jfilter *f, long line)
-{
-	long add = 0;
-
-	for (size_t i = 0; i < f->nfix && f->fix[i].line < line; i++)
-		add += f->fix[i].dropped;
-	return line + add;
-}
-
-static long count_nl(const char *s, size_t n)
-{
-	long k = 0;
-	const char *e = s + n;
-
-	if (n < 32) {
-		for (; s < e; s++)
-			k += *s == '\n';
-		return k;
-	}
-	while (s < e && (s = memchr(s, '\n', (size_t)(e - s)))) {
-		k++;
-		s++;
-	}
-	return k;
-}
-
-static inline void out_put(struct jfilter *f, const char *s, size_t n)
-{
-	if (f->out_len + n > f->out_cap)
-		fg_xgrow((void **)&f->out, &f->out_cap, f->out_len + n, 1);
-	memcpy(f->out + f->out_len, s, n);
-	f->out_len += n;
-	f->out_total += n;
-	f->out_line += n == 1 ? *s == '\n' : count_nl(s, n);
-}
-
-static void out_str(struct jfilter *f, const char *s)
-{
-	out_put(f, s, strlen(s));
-}
-
-static bool is_ws(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static bool is_name_start(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-	       c == ':' || c >= 0x80;
-}
-
-static bool is_name_char(unsigned char c)
-{
-	return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' ||
-	       c == '.';
-}
-
-/* Writes the kept tail of a truncated run and the marker before it. */
-static void ring_flush(struct jfilter *f)
-{
-	char marker[80];
-	size_t start, skip = 0, len = f->ring_len;
-	long line;
-	char *lin;
-
-	if (!f->trunc)
-		return;
-	lin = fg_xmalloc(len ? len : 1);
-	start = f->ring_len < JF_TEXT_TAIL ? 0 : f->ring_pos;
-	memcpy(lin, f->ring + start, len - start);
-	memcpy(lin + (len - start), f->ring, start);
-	/* Never start inside a UTF-8 sequence or an entity reference. */
-	while (skip < len && ((unsigned char)lin[skip] & 0xC0) == 0x80)
-		skip++;
-	if (!f->cdata_run) {
-		for (size_t i = skip; i < len && i < skip + JF_REF_MAX; i++) {
-			if (lin[i] == '&')
-				break;
-			if (lin[i] == ';') {
-				skip = i + 1;
-				break;
-			}
-		}
-	}
-	snprintf(marker, sizeof(marker), "\n[... %llu bytes truncated ...]\n",
-		 (unsigned long long)(f->ring_in - (len - skip)));
-	line = f->out_line;
-	out_str(f, marker);
-	out_put(f, lin + skip, len - skip);
-	/* The marker's two newlines are ours; ring newlines not kept are lost. */
-	jf_fix(f, line, (long)f->ring_nl - count_nl(lin + skip, len - skip) - 2);
-	free(lin);
-	f->truncated_runs++;
-	f->trunc = false;
-	f->ring_pos = f->ring_len = 0;
-	f->ring_in = f->ring_nl = 0;
-}
-
-static void ring_put(struct jfilter *f, const char *s, size_t n)
-{
-	f->ring_in += n;
-	f->ring_nl += (uint64_t)count_nl(s, n);
-	if (n >= JF_TEXT_TAIL) {
-		memcpy(f->ring, s + n - JF_TEXT_TAIL, JF_TEXT_TAIL);
-		f->ring_pos = 0;
-		f->ring_len = JF_TEXT_TAIL;
-		return;
-	}
-	while (n) {
-		size_t k = JF_TEXT_TAIL - f->ring_pos;
-
-		if (k > n)
-			k = n;
-		memcpy(f->ring + f->ring_pos, s, k);
-		f->ring_pos = (f->ring_pos + k) % JF_TEXT_TAIL;
-		if (f->ring_len < JF_TEXT_TAIL)
-			f->ring_len = f->ring_len + k > JF_TEXT_TAIL ?
-					      JF_TEXT_TAIL :
-					      f->ring_len + k;
-		s += k;
-		n -= k;
-	}
-}
-
-/*
- * Passes text (or CDATA) bytes on, keeping only head and tail of a long
- * run. An `atomic` chunk (a reference such as "&amp;") is never split.
- */
-static void emit_text(struct jfilter *f, const char *s, size_t n, bool atomic)
-{
-	if (!f->trunc) {
-		size_t room = JF_TEXT_HEAD > f->run ? JF_TEXT_HEAD - f->run : 0;
-		size_t cut = room;
-
-		if (n <= room) {
-			out_put(f, s, n);
-			f->run += n;
-			return;
-		}
-		if (atomic)
-			cut = 0;
-		while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-			cut--;
-		out_put(f, s, cut);
-		f->run += cut;
-		s += cut;
-		n -= cut;
-		f->trunc = true;
-	}
-	ring_put(f, s, n);
-}
-
-/* Ends a text run or CDATA section: writes what truncation kept. */
-static void run_end(struct jfilter *f)
-{
-	ring_flush(f);
-	f->run = 0;
-	f->brackets = 0;
-}
-
-/* Passes attribute value bytes on, keeping the first JF_ATTR_MAX. */
-static void emit_attr(struct jfilter *f, const char *s, size_t n, bool atomic)
-{
-	if (f->attr_dropped) {
-		f->attr_dropped += n;
-		jf_drop_nl(f, count_nl(s, n));
-		return;
-	}
-	if (f->attr_run + n <= JF_ATTR_MAX) {
-		out_put(f, s, n);
-		f->attr_run += n;
-		return;
-	}
-	{
-		size_t cut = atomic ? 0 : JF_ATTR_MAX - f->attr_run;
-
-		while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-			cut--;
-		out_put(f, s, cut);
-		f->attr_run += cut;
-		f->attr_dropped = n - cut;
-		jf_drop_nl(f, count_nl(s + cut, n - cut));
-	}
-}
-
-/* Text in the current context: character data, or an attribute value. */
-static void emit_ctx(struct jfilter *f, enum jf_state ctx, const char *s,
-		     size_t n, bool atomic)
-{
-	if (ctx == JF_ATTR) {
-		emit_attr(f, s, n, atomic);
-		return;
-	}
-	if (!f->wrapped) {
-		/* Before the root only whitespace may stand. */
-		for (size_t i = 0; i < n; i++) {
-			if (is_ws((unsigned char)s[i])) {
-				out_put(f, s + i, 1);
-			} else {
-				jf_note(f, JR_JUNK);
-			}
-		}
-		return;
-	}
-	emit_text(f, s, n, atomic);
-}
-
-/* Replays bytes through the state machine after a lookahead decision. */
-static void jf_replay(struct jfilter *f, const char *s, size_t n)
-{
-	char tmp[JF_LOOK_MAX + 2];
-
-	memcpy(tmp, s, n);
-	for (size_t i = 0; i < n; i++)
-		jf_byte(f, (unsigned char)tmp[i]);
-}
-
-/* Emits "&" prefix ref ";" (prefix is "" or "amp;"). */
-static void ref_emit(struct jfilter *f, enum jf_state ctx, const char *prefix)
-{
-	char buf[JF_REF_MAX + 8];
-	size_t k = strlen(prefix);
-
-	buf[0] = '&';
-	memcpy(buf + 1, prefix, k);
-	memcpy(buf + 1 + k, f->ref, f->nref);
-	buf[1 + k + f->nref] = ';';
-	emit_ctx(f, ctx, buf, f->nref + k + 2, true);
-}
-
-static bool is_predefined(const char *r, size_t n)
-{
-	switch (n) {
-	case 2:
-		return (r[0] == 'l' || r[0] == 'g') && r[1] == 't';
-	case 3:
-		return !memcmp(r, "amp", 3);
-	case 4:
-		return !memcmp(r, "quot", 4) || !memcmp(r, "apos", 4);
-	default:
-		return false;
-	}
-}
-
-/* A complete reference "&...;" (in ref[], without '&' and ';'). */
-static void ref_done(struct jfilter *f)
-{
-	char buf[16];
-	enum jf_state ctx = f->ret;
-
-	f->ref[f->nref] = '\0';
-	f->st = ctx;
-	if (is_predefined(f->ref, f->nref)) {
-		ref_emit(f, ctx, "");
-	} else if (f->ref[0] == '#') {
-		char *end;
-		unsigned long v;
-		bool hex = f->ref[1] == 'x';
-
-		errno = 0;
-		v = strtoul(f->ref + 1 + hex, &end, hex ? 16 : 10);
-		if (f->nref < 2 + (size_t)hex || *end || errno ||
-		    !(hex ? isxdigit((unsigned char)f->ref[2]) :
-			    isdigit((unsigned char)f->ref[1]))) {
-			jf_note(f, JR_RAW_AMP);
-			ref_emit(f, ctx, "amp;");
-		} else if (v < 0x20 && v != '\t' && v != '\n' && v != '\r') {
-			jf_note(f, JR_CTRL);
-			snprintf(buf, sizeof(buf), "\\x%02lX", v);
-			emit_ctx(f, ctx, buf, strlen(buf), true);
-		} else if ((v >= 0xD800 && v <= 0xDFFF) || v == 0xFFFE ||
-			   v == 0xFFFF || v > 0x10FFFF) {
-			jf_note(f, JR_UTF8);
-			emit_ctx(f, ctx, "&#xFFFD;", 8, true);
-		} else {
-			ref_emit(f, ctx, "");
-		}
-	} else {
-		/* No DTD: any other entity would be an error; keep it as text. */
-		jf_note(f, JR_ENTITY);
-		ref_emit(f, ctx, "amp;");
-	}
-}
-
-/* A '&' that does not start a reference: escape it, replay what followed. */
-static void ref_fail(struct jfilter *f)
-{
-	char tmp[JF_REF_MAX + 1];
-	size_t n = f->nref;
-
-	jf_note(f, JR_RAW_AMP);
-	memcpy(tmp, f->ref, n);
-	f->st = f->ret;
-	emit_ctx(f, f->st, "&amp;", 5, true);
-	f->nref = 0;
-	jf_replay(f, tmp, n);
-}
-
-static void ref_byte(struct jfilter *f, unsigned char c)
-{
-	if (c == ';' && f->nref) {
-		ref_done(f);
-		return;
-	}
-	if (f->nref < JF_REF_MAX &&
-	    (is_name_char(c) || (c == '#' && !f->nref))) {
-		f->ref[f->nref++] = (char)c;
-		return;
-	}
-	ref_fail(f);
-	jf_byte(f, c);
-}
-
-/* Starts a start tag (c is the first byte of the name). */
-static void tag_start(struct jfilter *f, unsigned char c)
-{
-	if (!f->wrapped) {
-		out_str(f, "<" JF_WRAP ">");
-		f->wrapped = true;
-	}
-	if (f->depth == 0 && f->roots++ == 1)
-		jf_note(f, JR_ROOTS);
-	run_end(f);
-	out_put(f, "<", 1);
-	out_put(f, (const char *)&c, 1);
-	f->st = JF_TAG;
-	f->tag_end = false;
-	f->tag_slash = false;
-}
-
-static bool has_prefix(const char *s, size_t n, const char *pat)
-{
-	return n <= strlen(pat) && !memcmp(s, pat, n);
-}
-
-/* After '<': decide between markup and a raw '<' as the bytes come in. */
-static void lt_byte(struct jfilter *f, unsigned char c)
-{
-	const char *l = f->look;
-	size_t n;
-
-	f->look[f->nlook++] = (char)c;
-	n = f->nlook;
-	if (n == 1 && c == '/') {
-		run_end(f);
-		out_put(f, "</", 2);
-		f->st = JF_TAG;
-		f->tag_end = true;
-		f->tag_slash = false;
-		f->nlook = 0;
-		return;
-	}
-	if (n == 1 && is_name_start(c)) {
-		f->nlook = 0;
-		tag_start(f, c);
-		return;
-	}
-	if (l[0] == '?') {
-		if (n < 5 && has_prefix(l, n, "?xml"))
-			return;
-		run_end(f);
-		f->nlook = 0;
-		if (n == 5 && !memcmp(l, "?xml", 4) && is_ws(c) && f->out_total) {
-			jf_note(f, JR_XMLDECL);
-			f->st = JF_PI_DROP;
-			f->qmark = false;
-			return;
-		}
-		out_put(f, "<", 1);
-		out_put(f, l, n);
-		f->st = JF_PI;
-		f->qmark = c == '?' && n > 1;
-		return;
-	}
-	if (l[0] == '!') {
-		if (n == 3 && !memcmp(l, "!--", 3)) {
-			/* Comments carry nothing for us; dropping them also
-			 * spares libxml2's "--" and size rules. */
-			run_end(f);
-			f->st = JF_COMMENT;
-			f->dashes = 0;
-			f->nlook = 0;
-			return;
-		}
-		if (n == 8 && !memcmp(l, "![CDATA[", 8)) {
-			run_end(f);
-			if (!f->wrapped) {
-				out_str(f, "<" JF_WRAP ">");
-				f->wrapped = true;
-			}
-			out_put(f, "<![CDATA[", 9);
-			f->st = JF_CDATA;
-			f->cdata_run = true;
-			f->nlook = 0;
-			return;
-		}
-		if (n == 8 && !memcmp(l, "!DOCTYPE", 8)) {
-			run_end(f);
-			jf_note(f, JR_DOCTYPE);
-			f->st = JF_DOCTYPE;
-			f->dt_depth = 0;
-			f->dt_quote = 0;
-			f->nlook = 0;
-			return;
-		}
-		if (has_prefix(l, n, "!--") || has_prefix(l, n, "![CDATA[") ||
-		    has_prefix(l, n, "!DOCTYPE"))
-			return;
-	}
-	/* Not markup: a raw '<' in text. */
-	{
-		char tmp[JF_LOOK_MAX + 1];
-
-		memcpy(tmp, l, n);
-		f->nlook = 0;
-		f->st = JF_TEXT;
-		jf_note(f, JR_RAW_LT);
-		emit_ctx(f, JF_TEXT, "&lt;", 4, true);
-		jf_replay(f, tmp, n);
-	}
-}
-
-/*
- * After a quote inside an attribute value: it closes the value when what
- * follows is '>', "/>", "?>" or whitespace then `name=`; else it is a raw
- * quote inside the value (cmocka does not escape them).
- */
-static void qend_decide(struct jfilter *f, bool closes)
-{
-	char tmp[JF_LOOK_MAX + 2];
-	size_t n = f->nlook;
-
-	memcpy(tmp, f->look, n);
-	f->nlook = 0;
-	if (closes) {
-		if (f->attr_dropped) {
-			char m[64];
-
-			snprintf(m, sizeof(m), " [... %llu bytes truncated ...]",
-				 (unsigned long long)f->attr_dropped);
-			out_str(f, m);
-		}
-		out_put(f, &f->quote, 1);
-		f->st = JF_TAG;
-		f->tag_slash = false;
-	} else {
-		jf_note(f, JR_QUOTE);
-		f->st = JF_ATTR;
-		emit_attr(f, f->quote == '"' ? "&quot;" : "&apos;", 6, true);
-	}
-	jf_replay(f, tmp, n);
-}
-
-static void qend_byte(struct jfilter *f, unsigned char c)
-{
-	/* Phase of look[]: 0 empty, 1 spaces, 2 spaces+name, 3 +spaces. */
-	int phase = 0;
-	bool push = false, closes = false, decided = false;
-
-	for (size_t i = 0; i < f->nlook; i++) {
-		bool ws = is_ws((unsigned char)f->look[i]);
-
-		if (phase == 0 || phase == 1)
-			phase = ws ? 1 : 2;
-		else if (phase == 2 && ws)
-			phase = 3;
-	}
-	switch (phase) {
-	case 0:
-		if (c == '>' || c == '/' || c == '?')
-			decided = closes = true;
-		else if (is_ws(c))
-			push = true;
-		else
-			decided = true;
-		break;
-	case 1:
-		if (c == '>' || c == '/')
-			decided = closes = true;
-		else if (is_ws(c) || is_name_start(c))
-			push = true;
-		else
-			decided = true;
-		break;
-	case 2:
-	case 3:
-		if (c == '=')
-			decided = closes = true;
-		else if (is_ws(c) || (phase == 2 && is_name_char(c)))
-			push = true;
-		else
-			decided = true;
-		break;
-	}
-	f->look[f->nlook++] = (char)c;
-	if (push && f->nlook < JF_LOOK_MAX)
-		return;
-	qend_decide(f, decided ? closes : true);
-}
-
-/*
- * qend_byte()'s decision taken on bytes already at hand (p..e, just after
- * the quote): 1 the quote closes the value, 0 it is a raw quote, -1 the
- * bytes ran out first (then the lookahead takes the slow path).
- */
-static int qend_fast(const unsigned char *p, const unsigned char *e)
-{
-	int phase = 0;
-
-	for (size_t i = 0; p + i < e; i++) {
-		unsigned char c = p[i];
-		bool push;
-
-		switch (phase) {
-		case 0:
-			if (c == '>' || c == '/' || c == '?')
-				return 1;
-			if (!is_ws(c))
-				return 0;
-			phase = 1;
-			push = true;
-			break;
-		case 1:
-			if (c == '>' || c == '/')
-				return 1;
-			if (is_name_start(c))
-				phase = 2;
-			else if (!is_ws(c))
-				return 0;
-			push = true;
-			break;
-		default:
-			if (c == '=')
-				return 1;
-			if (is_ws(c))
-				phase = 3;
-			else if (phase == 3 || !is_name_char(c))
-				return 0;
-			push = true;
-			break;
-		}
-		if (push && i + 1 >= JF_LOOK_MAX)
-			return 1;
-	}
-	return -1;
-}
-
-/* One byte of clean UTF-8 through the lexer (the slow path). */
-static void jf_byte(struct jfilter *f, unsigned char c)
-{
-	char ch = (char)c;
-
-	switch (f->st) {
-	case JF_JUNK:
-		if (c == '<') {
-			f->st = JF_LT;
-			f->nlook = 0;
-		} else if (!is_ws(c)) {
-			jf_note(f, JR_JUNK);
-		}
-		if (c == '\n')
-			jf_fix(f, 0, 1); /* before output line 1 */
-		return;
-	case JF_TEXT:
-		if (c == '<') {
-			f->st = JF_LT;
-			f->nlook = 0;
-			return;
-		}
-		if (c == '&') {
-			f->st = JF_REF;
-			f->ret = JF_TEXT;
-			f->nref = 0;
-			return;
-		}
-		if (c == '>' && f->brackets >= 2) {
-			jf_note(f, JR_CDEND);
-			f->brackets = 0;
-			emit_ctx(f, JF_TEXT, "&gt;", 4, true);
-			return;
-		}
-		f->brackets = c == ']' ? f->brackets + 1 : 0;
-		emit_ctx(f, JF_TEXT, &ch, 1, false);
-		return;
-	case JF_LT:
-		lt_byte(f, c);
-		return;
-	case JF_TAG:
-		if (c == '"' || c == '\'') {
-			f->st = JF_ATTR;
-			f->quote = ch;
-			f->attr_run = 0;
-			f->attr_dropped = 0;
-			out_put(f, &ch, 1);
-			return;
-		}
-		if (c == '>') {
-			if (f->tag_end && f->depth > 0)
-				f->depth--;
-			else if (!f->tag_end && !f->tag_slash)
-				f->depth++;
-			f->st = JF_TEXT;
-			f->cdata_run = false;
-			f->run = 0;
-			f->brackets = 0;
-		}
-		f->tag_slash = c == '/';
-		out_put(f, &ch, 1);
-		return;
-	case JF_ATTR:
-		if (c == (unsigned char)f->quote) {
-			f->st = JF_QEND;
-			f->nlook = 0;
-		} else if (c == '<') {
-			jf_note(f, JR_RAW_LT);
-			emit_attr(f, "&lt;", 4, true);
-		} else if (c == '&') {
-			f->st = JF_REF;
-			f->ret = JF_ATTR;
-			f->nref = 0;
-		} else {
-			emit_attr(f, &ch, 1, false);
-		}
-		return;
-	case JF_QEND:
-		qend_byte(f, c);
-		return;
-	case JF_REF:
-		ref_byte(f, c);
-		return;
-	case JF_CDATA:
-		if (c == ']') {
-			f->brackets++;
-			return;
-		}
-		if (c == '>' && f->brackets >= 2) {
-			for (; f->brackets > 2; f->brackets--)
-				emit_text(f, "]", 1, false);
-			run_end(f);
-			out_put(f, "]]>", 3);
-			f->st = JF_TEXT;
-			f->cdata_run = false;
-			return;
-		}
-		for (; f->brackets > 0; f->brackets--)
-			emit_text(f, "]", 1, false);
-		emit_text(f, &ch, 1, false);
-		return;
-	case JF_COMMENT:
-		if (c == '\n')
-			jf_drop_nl(f, 1);
-		if (c == '>' && f->dashes >= 2)
-			f->st = JF_TEXT;
-		f->dashes = c == '-' ? f->dashes + 1 : 0;
-		return;
-	case JF_PI:
-		out_put(f, &ch, 1);
-		if (c == '>' && f->qmark)
-			f->st = JF_TEXT;
-		f->qmark = c == '?';
-		return;
-	case JF_PI_DROP:
-		if (c == '\n')
-			jf_drop_nl(f, 1);
-		if (c == '>' && f->qmark)
-			f->st = JF_TEXT;
-		f->qmark = c == '?';
-		return;
-	case JF_DOCTYPE:
-		if (c == '\n')
-			jf_drop_nl(f, 1);
-		if (f->dt_quote) {
-			if (ch == f->dt_quote)
-				f->dt_quote = 0;
-		} else if (c == '"' || c == '\'') {
-			f->dt_quote = ch;
-		} else if (c == '[') {
-			f->dt_depth++;
-		} else if (c == ']') {
-			f->dt_depth--;
-		} else if (c == '>' && f->dt_depth <= 0) {
-			f->st = JF_TEXT;
-		}
-		return;
-	}
-}
-
-/*
- * The first of p..e that is a, b, c or d (or e): the lexer's fast paths
- * skip plain runs with it, 16 bytes at a time where SSE2 is there (every
- * x86-64).
- */
-static const unsigned char *scan4(const unsigned char *p,
-				  const unsigned char *e, unsigned char a,
-				  unsigned char b, unsigned char c,
-				  unsigned char d)
-{
-#ifdef __SSE2__
-	const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b);
-	const __m128i vc = _mm_set1_epi8((char)c), vd = _mm_set1_epi8((char)d);
-
-	while (e - p >= 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		__m128i m = _mm_or_si128(
-			_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
-			_mm_or_si128(_mm_cmpeq_epi8(x, vc), _mm_cmpeq_epi8(x, vd)));
-		int bits = _mm_movemask_epi8(m);
-
-		if (bits)
-			return p + __builtin_ctz((unsigned)bits);
-		p += 16;
-	}
-#endif
-	while (p < e && *p != a && *p != b && *p != c && *p != d)
-		p++;
-	return p;
-}
-
-/* Clean UTF-8 through the lexer, with fast paths for plain runs. */
-static void jf_lex(struct jfilter *f, const unsigned char *p, size_t n)
-{
-	const unsigned char *e = p + n;
-
-	while (p < e) {
-		if (f->st == JF_TEXT && f->wrapped) {
-			const unsigned char *q = scan4(p, e, '<', '&', '>', ']');
-
-			if (q > p) {
-				f->brackets = 0;
-				emit_text(f, (const char *)p, (size_t)(q - p),
-					  false);
-				p = q;
-				continue;
-			}
-		} else if (f->st == JF_ATTR) {
-			const unsigned char *q = scan4(p, e, (unsigned char)f->quote,
-						       '<', '&', '&');
-			int closes;
-
-			if (q > p) {
-				emit_attr(f, (const char *)p, (size_t)(q - p),
-					  false);
-				p = q;
-				continue;
-			}
-			/* A quote: decide here what it is when the bytes
-			 * after it are at hand (no lookahead, no replay). */
-			if (q < e && *q == (unsigned char)f->quote &&
-			    (closes = qend_fast(q + 1, e)) >= 0) {
-				f->cur = q;
-				f->nlook = 0;
-				qend_decide(f, closes);
-				p = q + 1;
-				continue;
-			}
-		} else if (f->st == JF_TAG) {
-			const unsigned char *q = scan4(p, e, '"', '\'', '>', '/');
-
-			if (q > p) {
-				out_put(f, (const char *)p, (size_t)(q - p));
-				f->tag_slash = false;
-				p = q;
-				continue;
-			}
-		} else if (f->st == JF_CDATA && !f->brackets) {
-			const unsigned char *q = memchr(p, ']', (size_t)(e - p));
-
-			if (!q)
-				q = e;
-			if (q > p) {
-				emit_text(f, (const char *)p, (size_t)(q - p),
-					  false);
-				p = q;
-				continue;
-			}
-		}
-		f->cur = p;
-		jf_byte(f, *p++);
-	}
-	f->cur = NULL;
-}
-
-static void mid_ctrl(unsigned char **o, unsigned char c)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	*(*o)++ = '\\';
-	*(*o)++ = 'x';
-	*(*o)++ = (unsigned char)hex[c >> 4];
-	*(*o)++ = (unsigned char)hex[c & 15];
-}
-
-/* Bytes that pass stage 1 untouched: printable ASCII, TAB, LF, CR. */
-static const unsigned char jf_plain[256] = {
-	['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
-#define JF_P4(c) [c] = 1, [c + 1] = 1, [c + 2] = 1, [c + 3] = 1
-#define JF_P16(c) JF_P4(c), JF_P4(c + 4), JF_P4(c + 8), JF_P4(c + 12)
-	JF_P16(0x20), JF_P16(0x30), JF_P16(0x40), JF_P16(0x50), JF_P16(0x60),
-	JF_P16(0x70),
-#undef JF_P16
-#undef JF_P4
-};
-
-/*
- * The end of the run of jf_plain bytes starting at p: 16 bytes at a time
- * where SSE2 is there (a signed compare with 0x20 catches both the
- * control bytes and the non-ASCII ones; TAB, LF and CR are let through).
- */
-static const unsigned char *plain_end(const unsigned char *p,
-				      const unsigned char *e)
-{
-#ifdef __SSE2__
-	const __m128i sp = _mm_set1_epi8(0x20), tab = _mm_set1_epi8('\t');
-	const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-
-	while (e - p >= 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		__m128i ok = _mm_or_si128(
-			_mm_or_si128(_mm_cmpeq_epi8(x, tab), _mm_cmpeq_epi8(x, lf)),
-			_mm_cmpeq_epi8(x, cr));
-		__m128i bad = _mm_andnot_si128(ok, _mm_cmplt_epi8(x, sp));
-		int bits = _mm_movemask_epi8(bad);
-
-		if (bits)
-			return p + __builtin_ctz((unsigned)bits);
-		p += 16;
-	}
-#endif
-	while (p < e && jf_plain[*p])
-		p++;
-	return p;
-}
-
-/* Length of the valid UTF-8 sequence at p (n bytes available), 0 if the
- * bytes are invalid, or -1 if the sequence is cut at the end of p. */
-static int utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0], lo = 0x80, hi = 0xBF;
-	int len;
-
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-		len = 3;
-	else if (c >= 0xF0 && c <= 0xF4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xE0)
-		lo = 0xA0;
-	else if (c == 0xED)
-		hi = 0x9F;
-	else if (c == 0xF0)
-		lo = 0x90;
-	else if (c == 0xF4)
-		hi = 0x8F;
-	for (int k = 1; k < len; k++) {
-		if ((size_t)k >= n)
-			return -1;
-		if (p[k] < (k == 1 ? lo : 0x80) || p[k] > (k == 1 ? hi : 0xBF))
-			return 0;
-	}
-	if (len == 3 && c == 0xEF && p[1] == 0xBF && p[2] >= 0xBE)
-		return 0; /* U+FFFE, U+FFFF: not XML characters */
-	return len;
-}
-
-/*
- * Stage 1: raw bytes to clean UTF-8 in f->mid. Returns the bytes written;
- * a sequence cut at the end (unless `last`) stays in raw[] for next time.
- */
-static size_t jf_clean(struct jfilter *f, size_t n, bool last)
-{
-	const unsigned char *p = f->raw, *e = f->raw + n;
-	unsigned char *o = f->mid;
-
-	while (p < e) {
-		unsigned char c = *p;
-		int len;
-
-		if (jf_plain[c]) {
-			const unsigned char *q = plain_end(p + 1, e);
-
-			memcpy(o, p, (size_t)(q - p));
-			o += q - p;
-			p = q;
-			continue;
-		}
-		if (c < 0x20) {
-			/* not TAB, LF or CR: those are plain */
-			jf_note_line(f, JR_CTRL, f->in_line +
-				     count_nl((const char *)f->raw,
-					      (size_t)(p - f->raw)));
-			mid_ctrl(&o, c);
-			p++;
-			continue;
-		}
-		if (f->raw8) {
-			*o++ = c;
-			p++;
-			continue;
-		}
-		len = utf8_seq(p, (size_t)(e - p));
-		if (len < 0 && !last) {
-			f->raw_carry = (size_t)(e - p);
-			memmove(f->raw, p, f->raw_carry);
-			return (size_t)(o - f->mid);
-		}
-		if (len <= 0) {
-			jf_note_line(f, JR_UTF8, f->in_line +
-				count_nl((const char *)f->raw,
-					 (size_t)(p - f->raw)));
-			memcpy(o, "\xEF\xBF\xBD", 3);
-			o += 3;
-			p++;
-			continue;
-		}
-		memcpy(o, p, (size_t)len);
-		o += len;
-		p += len;
-	}
-	f->raw_carry = 0;
-	return (size_t)(o - f->mid);
-}
-
-/* Looks at the XML declaration: a declared non-UTF-8 encoding is left to
- * libxml2 (we then only repair control characters). */
-static void jf_sniff(struct jfilter *f, size_t n)
-{
-	char head[256], *enc, *end;
-	size_t k = n < sizeof(head) - 1 ? n : sizeof(head) - 1;
-
-	if (n >= 2 && ((f->raw[0] == 0xFF && f->raw[1] == 0xFE) ||
-		       (f->raw[0] == 0xFE && f->raw[1] == 0xFF))) {
-		f->passthrough = true;
-		return;
-	}
-	memcpy(head, f->raw, k);
-	head[k] = '\0';
-	end = strstr(head, "?>");
-	if (strncmp(head, "<?xml", 5) || !end)
-		return;
-	*end = '\0';
-	enc = strstr(head, "encoding");
-	if (!enc || !(enc = strpbrk(enc, "\"'")))
-		return;
-	enc++;
-	if (strncasecmp(enc, "utf-8", 5) && strncasecmp(enc, "utf8", 4) &&
-	    strncasecmp(enc, "us-ascii", 8) && strncasecmp(enc, "ascii", 5))
-		f->raw8 = true;
-}
-
-/* End of input: close what can be closed, so libxml2 sees a clean end. */
-static void jf_finish(struct jfilter *f)
-{
-	if (f->passthrough)
-		return;
-	if (f->st == JF_REF)
-		ref_fail(f);
-	if (f->st == JF_QEND)
-		qend_decide(f, true);
-	if (f->st == JF_LT && f->nlook) {
-		char tmp[JF_LOOK_MAX + 1];
-		size_t n = f->nlook;
-
-		memcpy(tmp, f->look, n);
-		f->nlook = 0;
-		f->st = JF_TEXT;
-		emit_ctx(f, JF_TEXT, "&lt;", 4, true);
-		emit_ctx(f, JF_TEXT, tmp, n, false);
-	} else if (f->st == JF_LT) {
-		f->st = JF_TEXT;
-		emit_ctx(f, JF_TEXT, "&lt;", 4, true);
-	}
-	if (f->st == JF_CDATA) {
-		for (; f->brackets > 0; f->brackets--)
-			emit_text(f, "]", 1, false);
-	}
-	run_end(f);
-	/* Only a complete document gets its wrapper closed: a truncated one
-	 * should fail on its own last open element, not on ours. */
-	if (f->wrapped && f->depth == 0 && f->st == JF_TEXT)
-		out_str(f, "</" JF_WRAP ">");
-}
-
-/*
- * Refills f->out from the file, or with `keep` appends to what is there.
- * Returns false when nothing more came (end of file or error).
- */
-static bool jf_fill(struct jfilter *f, bool keep)
-{
-	ssize_t n;
-	size_t total, m, before;
-
-	if (!keep)
-		f->out_len = f->out_pos = 0;
-	before = f->out_len;
-	while (f->out_len == before) {
-		if (f->finished)
-			return false;
-		do
-			n = read(f->fd, f->raw + f->raw_carry,
-				 JF_RAW_SIZE - f->raw_carry);
-		while (n < 0 && errno == EINTR);
-		if (n < 0) {
-			f->io_errno = errno;
-			return false;
-		}
-		f->in_total += (uint64_t)n;
-		total = f->raw_carry + (size_t)n;
-		if (f->first_chunk && total) {
-			f->first_chunk = false;
-			jf_sniff(f, total);
-			if (total >= 3 && !memcmp(f->raw, "\xEF\xBB\xBF", 3)) {
-				memmove(f->raw, f->raw + 3, total - 3);
-				total -= 3;
-			}
-		}
-		if (f->passthrough) {
-			out_put(f, (const char *)f->raw, total);
-			f->raw_carry = 0;
-			if (!n)
-				f->finished = true;
-			continue;
-		}
-		m = jf_clean(f, total, n == 0);
-		{
-			long nl = count_nl((const char *)f->mid, m);
-
-			jf_lex(f, f->mid, m);
-			f->in_line += nl;
-		}
-		if (!n) {
-			jf_finish(f);
-			f->finished = true;
-		}
-	}
-	return true;
-}
-
-/*
- * On the cut line of a second pass: the bytes before the error position,
- * backed off to the last '<' so that libxml2 ends inside the element that
- * held the error, without reading its damage. Returns how many to hand.
- */
-static size_t jf_cut_span(struct jfilter *f)
-{
-	size_t want, i, chars = 0, lt = 0;
-	bool seen_lt = false;
-
-	for (;;) {
-		const char *p = f->out + f->out_pos;
-		size_t avail = f->out_len - f->out_pos;
-
-		/* cut_col counts characters: walk UTF-8 lead bytes */
-		for (i = 0, chars = 0; i < avail && p[i] != '\n'; i++) {
-			if (((unsigned char)p[i] & 0xC0) != 0x80 &&
-			    ++chars >= (size_t)f->cut_col)
-				break;
-		}
-		if (i < avail || f->finished || f->cut_col > (16L << 20) ||
-		    !jf_fill(f, true))
-			break;
-	}
-	want = i;
-	for (i = 0; i < want; i++) {
-		if (f->out[f->out_pos + i] == '<') {
-			lt = i;
-			seen_lt = true;
-		}
-	}
-	return seen_lt ? lt : 0;
-}
-
-/* xmlInputReadCallback */
-static int jf_read(void *ctx, char *buf, int len)
-{
-	struct jfilter *f = ctx;
-	size_t k;
-
-	if (f->cut_done)
-		return 0;
-	if (f->out_pos == f->out_len && !jf_fill(f, false))
-		return f->io_errno ? -1 : 0;
-	k = f->out_len - f->out_pos;
-	if (k > (size_t)len)
-		k = (size_t)len;
-	if (f->cut_line) {
-		if (f->hand_line >= f->cut_line) {
-			if (f->cut_left < 0)
-				f->cut_left = (long)jf_cut_span(f);
-			k = f->out_len - f->out_pos;
-			if (k > (size_t)len)
-				k = (size_t)len;
-			if (k > (size_t)f->cut_left)
-				k = (size_t)f->cut_left;
-			f->cut_left -= (long)k;
-			f->cut_done = f->cut_left == 0;
-		} else {
-			for (size_t i = 0; i < k; i++) {
-				if (f->out[f->out_pos + i] == '\n' &&
-				    ++f->hand_line == f->cut_line) {
-					k = i + 1;
-					break;
-				}
-			}
-		}
-	}
-	memcpy(buf, f->out + f->out_pos, k);
-	f->out_pos += k;
-	return (int)k;
-}
-
-static int jf_close(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-static void jf_init(struct jfilter *f, int fd, const char *path)
-{
-	memset(f, 0, sizeof(*f));
-	f->fd = fd;
-	f->path = path;
-	f->first_chunk = true;
-	f->in_line = 1;
-	f->out_line = 1;
-	f->hand_line = 1;
-	f->cut_left = -1;
-	f->st = JF_JUNK;
-	f->mid = fg_xmalloc(JF_MID_SIZE);
-	f->ring = fg_xmalloc(JF_TEXT_TAIL);
-}
-
-static void jf_release(struct jfilter *f)
-{
-	free(f->mid);
-	free(f->ring);
-	free(f->out);
-	free(f->fix);
-}
 
 /* ====================================================================== */
 /* Small helpers: growable strings, capped output, messages               */
@@ -1415,12 +90,18 @@ static void jf_release(struct jfilter *f)
 #define JR_MSG_MAX 4096        /* bytes of a message */
 #define JR_MAX_DEPTH 512
 #define JR_SUITE_ERROR "[suite-error]"
+#define JR_COUNT_MAX 1000000000L /* counts read from attributes, clamped */
 /*
  * Streaming (history_junit_stream): tests are handed on when their
  * outermost testsuite ends, or, inside a suite, once the window holds this
  * many and they can no longer change (see jr_flush()).
  */
 #define JR_WINDOW 256
+
+static bool is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 /* A growable NUL-terminated string, reused across elements. */
 struct jstr {
@@ -1628,6 +309,32 @@ static const char *jmsg_get(const struct jmsg *m)
 }
 
 /*
+ * An integer attribute (a count, a line, an exponent), clamped to
+ * [lo, hi]: producers write anything there (fuzzing found errors="9" x 90),
+ * and nothing read from a file may overflow what it is added to.
+ * Leading blanks and a sign are taken; junk after the digits is ignored;
+ * no digits gives 0 (clamped).
+ */
+static long attr_int(const char *s, long lo, long hi)
+{
+	long long v = 0;
+	bool neg = false;
+
+	while (is_ws((unsigned char)*s))
+		s++;
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (LLONG_MAX - 9) / 10)
+			break; /* far beyond any bound: the clamp decides */
+		v = v * 10 + (*s - '0');
+	}
+	if (neg)
+		v = -v;
+	return v < lo ? lo : v > hi ? hi : (long)v;
+}
+
+/*
  * Parses a `time` attribute in seconds ("1", "0.0190815", "1,234.5") into
  * milliseconds, in the C locale whatever the process locale is. Missing,
  * unparsable or negative gives 0; more than a year is clamped.
@@ -1658,7 +365,7 @@ static int64_t parse_seconds(const char *s)
 	if (!digits)
 		return 0;
 	if ((*s == 'e' || *s == 'E') && s[1]) {
-		int ex = (int)strtol(s + 1, NULL, 10);
+		int ex = (int)attr_int(s + 1, -400, 400);
 
 		for (; ex > 0 && v < 1e12; ex--)
 			v *= 10;
@@ -1699,8 +406,11 @@ struct jframe {
 	long counted_errs;  /* K_SUITE: its errors + failures attributes */
 	bool any;           /* K_SUITE: a test was touched inside it */
 	bool multi;         /* K_SUITE: ... and more than one distinct test */
-	size_t first;       /* K_SUITE: the first one (index in run->tests) */
+	size_t first;       /* K_SUITE: the first one (index in run->tests),
+			     * JR_GONE once it went to the sink */
 };
+
+#define JR_GONE SIZE_MAX
 
 /* A retry element, kept until its testcase ends. */
 struct jretry {
@@ -1715,12 +425,34 @@ struct jseen {
 	size_t attempts0;  /* its attempts before this file */
 };
 
+/*
+ * The second pass over a damaged file hands libxml2 only the filtered
+ * bytes before the first pass's error: every line before the error's
+ * line, and of that line the bytes before its column, backed off to the
+ * last '<' so that libxml2 ends inside the element that held the error
+ * without reading its damage (it then fails on the open elements, which
+ * is expected). The filter knows nothing of this: it is the reader's
+ * recovery, done on the bytes between the two (jr_read()).
+ */
+struct jcut {
+	long line, col;     /* the error in the filtered stream; line 0: none */
+	long hand_line;     /* line of the next byte handed to libxml2 */
+	long left;          /* bytes of the cut line still to hand; -1: not
+			       worked out yet */
+	char *pend;         /* bytes read from the filter, not handed yet */
+	size_t pos, npend, cap;
+};
+
+#define JR_CUT_LINE_MAX (16L << 20) /* longest cut line looked through */
+
 struct jreader {
 	const char *path, *fallback;
 	struct fg_run *run;
 	struct history_junit_stats *stats;
 	xmlTextReaderPtr xr;
-	struct jfilter f;
+	struct jfilter *f;     /* the repairing filter: libxml2 reads it */
+	struct jf_report rep;  /* what it did, once the pass is over */
+	struct jcut cut;       /* second pass: where libxml2 must stop */
 
 	struct jframe fr[JR_MAX_DEPTH];
 	int depth;             /* open elements, may exceed JR_MAX_DEPTH */
@@ -1762,6 +494,14 @@ struct jreader {
 	char err_msg[256];
 	bool quiet;            /* second pass: warnings were given already */
 	size_t ntests0;        /* run->ntests before this file */
+	size_t again_n;        /* test cases that joined a test met before */
+	long again_line;       /* the last of them past the warned ones */
+	/*
+	 * Streaming: the identities (hist_fnv1a) of the tests handed on, so
+	 * that one met again is known as such though it left the window
+	 * (16 bytes a test at most, HIST_IDSET_MAX slots).
+	 */
+	struct hist_idset went;
 
 	/* Streaming: run is &window, whose tests go to sink as they settle. */
 	const struct history_junit_sink *sink;
@@ -1771,6 +511,19 @@ struct jreader {
 
 static void jr_warn(struct jreader *r, long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* How many bytes of s to print to show at most max, whole characters. */
+static int utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max + 1);
+
+	if (n <= max)
+		return (int)n;
+	n = max;
+	while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return (int)n;
+}
 
 static void jr_warn(struct jreader *r, long line, const char *fmt, ...)
 {
@@ -1794,7 +547,7 @@ static long jr_line(struct jreader *r)
 
 	if (line <= 0)
 		line = xmlTextReaderGetParserLineNumber(r->xr);
-	return jf_line(&r->f, line);
+	return jf_line_map(r->f, line);
 }
 
 static bool streq(const char *a, const char *b)
@@ -1802,23 +555,92 @@ static bool streq(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
+/*
+ * The reader's index bookkeeping, checked in debug builds (-DFG_DEBUG, as
+ * `make asan` builds): every index it holds points into run->tests, marks
+ * only grow inward, and the tests this file touched are the ones `seen`
+ * says. With `full`, the whole touched list too (O(n): after a
+ * compaction, where the window keeps n small).
+ */
+static void jr_check(const struct jreader *r, bool full)
+{
+#ifdef FG_DEBUG
+	const struct fg_run *run = r->run;
+	int depth = r->depth < JR_MAX_DEPTH ? r->depth : JR_MAX_DEPTH;
+	size_t mark = 0;
+
+	if (run->ntests > r->ntests0 && r->seen_cap < run->ntests)
+		FG_BUG("junit: seen[] has %zu slots for %zu tests",
+		       r->seen_cap, run->ntests);
+	for (int d = 0; d < depth; d++) {
+		const struct jframe *fr = &r->fr[d];
+
+		if (fr->kind != K_SUITE)
+			continue;
+		if (fr->touch_mark < mark || fr->touch_mark > r->ntouched)
+			FG_BUG("junit: frame %d touch mark %zu outside "
+			       "[%zu, %zu]", d, fr->touch_mark, mark,
+			       r->ntouched);
+		mark = fr->touch_mark;
+		if (fr->any && fr->first != JR_GONE &&
+		    fr->first >= run->ntests)
+			FG_BUG("junit: frame %d first test %zu of %zu", d,
+			       fr->first, run->ntests);
+		if (!fr->any && fr->multi)
+			FG_BUG("junit: frame %d multi without any", d);
+	}
+	for (size_t i = full ? 0 : r->ntouched ? r->ntouched - 1 : 0;
+	     i < r->ntouched; i++) {
+		size_t t = r->touched[i];
+
+		if (t >= run->ntests || t >= r->seen_cap || !r->seen[t].here)
+			FG_BUG("junit: touched[%zu] = %zu of %zu tests "
+			       "(seen: %d)", i, t, run->ntests,
+			       t < r->seen_cap ? r->seen[t].here : -1);
+	}
+	if (r->sink && full) {
+		for (size_t i = 0; i < run->ntests; i++)
+			if (i >= r->seen_cap || !r->seen[i].here)
+				FG_BUG("junit: window test %zu not seen", i);
+	}
+#else
+	(void)r;
+	(void)full;
+#endif
+}
+
 /* ---------------------------------------------------------------------- */
 /* Test lookup: core's index over (suite, classname, name)                 */
 /* ---------------------------------------------------------------------- */
 
+static uint64_t identity_hash(const char *suite, const char *cls,
+			      const char *name)
+{
+	uint64_t h = hist_fnv1a(HIST_FNV_INIT, suite, strlen(suite) + 1);
+
+	h = hist_fnv1a(h, cls, strlen(cls) + 1);
+	h = hist_fnv1a(h, name, strlen(name));
+	return h ? h : 1; /* 0 marks an empty slot */
+}
+
 /*
  * Finds or adds the test; *again tells whether this file already gave it an
- * attempt (pytest teardown errors, gotestsum reruns). A test the run had
- * before this file (a runner's retry of the suite) gets more attempts.
+ * attempt (pytest teardown errors, gotestsum reruns), also when streaming
+ * handed it on already. A test the run had before this file (a runner's
+ * retry of the suite) gets more attempts, and is not "again".
  */
 static size_t jr_test(struct jreader *r, const char *suite, const char *cls,
 		      const char *name, bool *again)
 {
 	struct fg_test *t = fg_run_find_test(r->run, suite, cls, name);
+	bool went = false;
 	size_t idx;
 
-	if (!t)
+	if (!t) {
+		went = r->went.n &&
+		       hist_idset_has(&r->went, identity_hash(suite, cls, name));
 		t = fg_run_add_test(r->run, suite, cls, name);
+	}
 	idx = (size_t)(t - r->run->tests);
 	if (idx >= r->seen_cap) {
 		size_t old = r->seen_cap;
@@ -1827,7 +649,7 @@ static size_t jr_test(struct jreader *r, const char *suite, const char *cls,
 			 sizeof(*r->seen));
 		memset(r->seen + old, 0, (r->seen_cap - old) * sizeof(*r->seen));
 	}
-	*again = r->seen[idx].here;
+	*again = r->seen[idx].here || went;
 	if (!r->seen[idx].here) {
 		r->seen[idx].here = true;
 		r->seen[idx].attempts0 = t->nattempts;
@@ -1856,6 +678,7 @@ static void touch(struct jreader *r, size_t idx)
 	fg_xgrow((void **)&r->touched, &r->touched_cap, r->ntouched + 1,
 		 sizeof(*r->touched));
 	r->touched[r->ntouched++] = idx;
+	jr_check(r, false);
 }
 
 /* The identity of a test in the open suite (see the file comment). */
@@ -1962,10 +785,12 @@ static void suite_attr(struct jreader *r, const char *n, const char *v,
 			jstr_cat(&r->suite, "/", 1);
 		jstr_cat(&r->suite, v, strlen(v));
 	} else if (streq(n, "errors") || streq(n, "failures")) {
-		long k = strtol(v, NULL, 10);
+		long k = attr_int(v, 0, JR_COUNT_MAX);
 
-		if (k > 0)
-			fr->counted_errs += k;
+		/* both clamped: the sum stays within 2 * JR_COUNT_MAX */
+		fr->counted_errs = fr->counted_errs + k > JR_COUNT_MAX ?
+					   JR_COUNT_MAX :
+					   fr->counted_errs + k;
 	}
 }
 
@@ -2012,7 +837,7 @@ static void case_attr(struct jreader *r, const char *n, const char *v,
 	else if (streq(n, "file"))
 		jstr_set(&r->c_file, v, strlen(v));
 	else if (streq(n, "line"))
-		r->c_line = strtol(v, NULL, 10);
+		r->c_line = attr_int(v, 0, INT_MAX);
 	else if ((streq(n, "status") &&
 		  (streq(v, "notrun") || streq(v, "disabled") ||
 		   streq(v, "skipped") || streq(v, "SKIPPED"))) ||
@@ -2155,28 +980,6 @@ static struct fg_attempt *add_attempt(struct fg_test *t, enum fg_astatus st,
 	return a;
 }
 
-/* pytest: "failure + teardown error" is one execution written twice. */
-static void fold_teardown(struct fg_test *t, const char *msg, char *out,
-			  int64_t ms)
-{
-	struct fg_attempt *a = &t->attempts[t->nattempts - 1];
-
-	if (!fg_astatus_is_failure(a->status))
-		a->status = FG_A_ERROR;
-	if (!a->message)
-		a->message = fg_xstrdup(msg);
-	if (out || msg) {
-		char *joined = fg_xasprintf("%s%s%s%s%s", a->output ? a->output : "",
-					    a->output ? "\n" : "", msg ? msg : "",
-					    msg && out ? "\n" : "", out ? out : "");
-
-		free(a->output);
-		a->output = joined;
-	}
-	free(out);
-	a->duration_ms += ms;
-}
-
 /* ---------------------------------------------------------------------- */
 /* Streaming: handing settled tests on                                     */
 /* ---------------------------------------------------------------------- */
@@ -2222,10 +1025,20 @@ static void jr_compact(struct jreader *r, size_t *map)
 		struct jframe *fr = &r->fr[d];
 		size_t mark = 0;
 
+		/* Only suites hold indexes (the slot of another kind may
+		 * still hold those of the suite that used it before). */
+		if (fr->kind != K_SUITE)
+			continue;
 		for (size_t i = 0; i < fr->touch_mark && i < r->ntouched; i++)
 			mark += map[r->touched[i]] != SIZE_MAX;
 		fr->touch_mark = mark;
-		if (fr->any && map[fr->first] != SIZE_MAX)
+		/*
+		 * The suite's first test, or JR_GONE once it has been handed
+		 * on (then the suite was multi already, or this is the
+		 * final flush): never an index of the old window, which the
+		 * next compaction would read map[] with.
+		 */
+		if (fr->any && fr->first != JR_GONE)
 			fr->first = map[fr->first];
 	}
 	for (size_t i = 0; i < r->ntouched; i++)
@@ -2233,6 +1046,7 @@ static void jr_compact(struct jreader *r, size_t *map)
 			r->touched[k++] = map[r->touched[i]];
 	r->ntouched = k;
 	fg_run_reindex(run);
+	jr_check(r, true);
 }
 
 /*
@@ -2258,6 +1072,8 @@ static void jr_flush(struct jreader *r, bool all)
 		if (!all && !jr_final(r, i))
 			continue;
 		map[i] = SIZE_MAX;
+		hist_idset_add(&r->went,
+			       identity_hash(t->suite, t->classname, t->name));
 		fg_test_settle(t);
 		if (!r->sink_rc)
 			r->sink_rc = r->sink->test(r->sink->ctx, t);
@@ -2267,12 +1083,49 @@ static void jr_flush(struct jreader *r, bool all)
 	free(map);
 }
 
+/*
+ * pytest writes "the call failed, then the teardown errored" as two
+ * testcases of one name, one after the other. Both stay attempts; the
+ * error's message follows the failure's in its own, so the test's last
+ * attempt says both.
+ */
+static bool pytest_teardown(const struct jreader *r, size_t idx,
+			    const struct fg_test *t, const char *msg)
+{
+	return r->c_st == FG_A_ERROR && !r->nretries && msg &&
+	       !strncmp(msg, "failed on teardown", 18) && r->ntouched &&
+	       r->touched[r->ntouched - 1] == idx && t->nattempts &&
+	       fg_astatus_is_failure(t->attempts[t->nattempts - 1].status) &&
+	       t->attempts[t->nattempts - 1].message;
+}
+
+/* At most this many "met again" warnings per file; then one summary. */
+#define JR_AGAIN_WARN 3
+
+/* Says that a test case joined a test met before in this file. */
+static void warn_again(struct jreader *r, const struct fg_test *t,
+		       bool teardown)
+{
+	long line = jr_line(r);
+
+	if (++r->again_n > JR_AGAIN_WARN) {
+		r->again_line = line;
+		return;
+	}
+	jr_warn(r, line, "test case '%.*s%s%.*s' comes again in this file: "
+		"recorded as another attempt of the same test%s",
+		utf8_prefix(t->classname, 120), t->classname,
+		*t->classname ? "::" : "", utf8_prefix(t->name, 120), t->name,
+		teardown ? " (pytest: the call failed, then the teardown)" :
+			   "");
+}
+
 static void case_end(struct jreader *r)
 {
 	const char *suite, *cls = jstr_get(&r->c_class);
 	const char *msg = msg_or_type(&r->c_msg, &r->c_type);
-	char *out = jout_text(&r->c_out);
-	bool again;
+	char *out = jout_text(&r->c_out), *joined = NULL;
+	bool again, teardown;
 	size_t idx;
 	struct fg_test *t;
 
@@ -2282,19 +1135,21 @@ static void case_end(struct jreader *r)
 	jr_identity(r, &suite, &cls);
 	idx = jr_test(r, suite, cls, jstr_get(&r->c_name), &again);
 	t = &r->run->tests[idx];
-	if (again && !r->nretries && r->c_st == FG_A_ERROR && msg &&
-	    !strncmp(msg, "failed on teardown", 18) && t->nattempts) {
-		fold_teardown(t, msg, out, r->c_ms);
-	} else {
-		for (size_t i = 0; i < r->nretries; i++) {
-			struct jretry *rt = &r->retries[i];
+	teardown = again && pytest_teardown(r, idx, t, msg);
+	if (teardown)
+		msg = joined = fg_xasprintf(
+			"%s\n%s", t->attempts[t->nattempts - 1].message, msg);
+	for (size_t i = 0; i < r->nretries; i++) {
+		struct jretry *rt = &r->retries[i];
 
-			add_attempt(t, rt->st, rt->ms, rt->msg, rt->out);
-			free(rt->msg);
-			rt->msg = rt->out = NULL;
-		}
-		add_attempt(t, r->c_st, r->c_ms, msg, out);
+		add_attempt(t, rt->st, rt->ms, rt->msg, rt->out);
+		free(rt->msg);
+		rt->msg = rt->out = NULL;
 	}
+	add_attempt(t, r->c_st, r->c_ms, msg, out);
+	free(joined);
+	if (again)
+		warn_again(r, t, teardown);
 	r->nretries = 0;
 	if (!t->file && r->c_file.len)
 		t->file = fg_xstrdup(r->c_file.s);
@@ -2355,6 +1210,7 @@ static void suite_output(struct jreader *r, const struct jframe *fr)
 
 static void suite_end(struct jreader *r, struct jframe *fr)
 {
+	jr_check(r, false);
 	suite_output(r, fr);
 	if (r->stats->cases == fr->case_mark && !fr->inner_suites &&
 	    fr->counted_errs > 0 && !fr->any) {
@@ -2421,7 +1277,7 @@ static void on_start(struct jreader *r, const char *name, bool empty)
 		return;
 	}
 	fr = &r->fr[r->depth];
-	fr->kind = k;
+	*fr = (struct jframe){ .kind = k }; /* nothing of its last user */
 	switch (k) {
 	case K_SUITE:
 		suite_begin(r, fr);
@@ -2514,7 +1370,7 @@ static void map_line_in_msg(struct jreader *r, char *msg, size_t size)
 	line = strtol(p + 6, &end, 10);
 	snprintf(tail, sizeof(tail), "%s", end);
 	snprintf(p, size - (size_t)(p - msg), " line %ld%s",
-		 jf_line(&r->f, line), tail);
+		 jf_line_map(r->f, line), tail);
 }
 
 #if LIBXML_VERSION >= 21200
@@ -2533,7 +1389,7 @@ static void jr_on_error(void *arg, xmlErrorPtr e)
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
 	if (e->level != XML_ERR_FATAL) {
-		jr_warn(r, jf_line(&r->f, e->line), "%s", msg);
+		jr_warn(r, jf_line_map(r->f, e->line), "%s", msg);
 		return;
 	}
 	if (r->fatal)
@@ -2541,7 +1397,7 @@ static void jr_on_error(void *arg, xmlErrorPtr e)
 	r->fatal = true;
 	r->err_out_line = e->line;
 	r->err_code = e->code;
-	r->err_line = jf_line(&r->f, e->line);
+	r->err_line = jf_line_map(r->f, e->line);
 	r->err_col = e->int2 > 0 ? e->int2 : 1;
 	snprintf(r->err_msg, sizeof(r->err_msg), "%s", msg);
 }
@@ -2549,22 +1405,20 @@ static void jr_on_error(void *arg, xmlErrorPtr e)
 /* One warning per kind of repair the filter made. */
 static void report_repairs(struct jreader *r)
 {
-	for (int k = 0; k < JR_COUNT_; k++) {
-		if (!r->f.nrep[k])
-			continue;
-		if (k == JR_ROOTS) {
-			/* cmocka does this for every run with several groups */
+	for (int k = 0; k < r->rep.nrepairs; k++) {
+		const struct jf_repair *p = &r->rep.repairs[k];
+
+		if (p->benign) {
 			fg_log(FG_LOG_INFO, "junit", "%s:%ld: %s", r->path,
-			       r->f.rep_line[k], jf_repair_text[k]);
+			       p->line, p->what);
 			continue;
 		}
-		jr_warn(r, r->f.rep_line[k], "%s (%llu time%s)",
-			jf_repair_text[k], (unsigned long long)r->f.nrep[k],
-			r->f.nrep[k] == 1 ? "" : "s");
+		jr_warn(r, p->line, "%s (%llu time%s)", p->what,
+			(unsigned long long)p->count, p->count == 1 ? "" : "s");
 	}
-	if (r->f.truncated_runs)
+	if (r->rep.truncated)
 		fg_log(FG_LOG_DEBUG, "junit", "%s: truncated %llu long texts",
-		       r->path, (unsigned long long)r->f.truncated_runs);
+		       r->path, (unsigned long long)r->rep.truncated);
 }
 
 static void jr_loop(struct jreader *r)
@@ -2606,10 +1460,10 @@ static int jr_result(struct jreader *r, struct fg_error *err)
 {
 	const char *path = r->path;
 
-	if (r->f.io_errno)
+	if (r->rep.io_errno)
 		return fg_fail(err, FG_EIO, "%s: read error: %s", path,
-			       strerror(r->f.io_errno));
-	if (!r->f.in_total)
+			       strerror(r->rep.io_errno));
+	if (!r->rep.in_bytes)
 		return fg_fail(err, FG_EXML, "%s:1:1: empty file", path);
 	if (!r->junit_roots) {
 		if (r->bad_root[0])
@@ -2618,7 +1472,7 @@ static int jr_result(struct jreader *r, struct fg_error *err)
 				       "<%s>, expected <testsuites> or <testsuite>",
 				       path, r->bad_line, r->bad_col,
 				       r->bad_root);
-		if (!r->f.wrapped)
+		if (!r->rep.element)
 			return fg_fail(err, FG_EXML,
 				       "%s:1:1: not XML: no element found",
 				       path);
@@ -2648,7 +1502,8 @@ static void jr_free(struct jreader *r)
 {
 	if (r->xr)
 		xmlFreeTextReader(r->xr);
-	jf_release(&r->f);
+	jf_close(r->f);
+	free(r->cut.pend);
 	free(r->suite.s);
 	free(r->c_name.s);
 	free(r->c_class.s);
@@ -2665,6 +1520,7 @@ static void jr_free(struct jreader *r)
 	fg_buf_release(&r->s_out.b);
 	free(r->seen);
 	free(r->touched);
+	hist_idset_release(&r->went);
 	fg_run_release(&r->window);
 	free(r);
 }
@@ -2692,6 +1548,108 @@ static void jr_rollback(struct jreader *r)
 		r->sink_rc = r->sink->rewind(r->sink->ctx);
 }
 
+/* Keeps n filtered bytes for later (the cut line's, read too early). */
+static void cut_keep(struct jcut *c, const char *p, size_t n)
+{
+	if (c->pos == c->npend)
+		c->pos = c->npend = 0;
+	fg_xgrow((void **)&c->pend, &c->cap, c->npend + n, 1);
+	memcpy(c->pend + c->npend, p, n);
+	c->npend += n;
+}
+
+/*
+ * How many bytes of the cut line to hand: those before the error's
+ * column (counted in characters), up to the last '<' among them. Reads
+ * the line from the filter as far as needed (at most JR_CUT_LINE_MAX).
+ */
+static long cut_span(struct jreader *r)
+{
+	struct jcut *c = &r->cut;
+	size_t i, chars, lt = 0;
+	char chunk[16 * 1024];
+	int n;
+
+	for (;;) {
+		const char *p = c->pend + c->pos;
+		size_t avail = c->npend - c->pos;
+
+		for (i = 0, chars = 0; i < avail && p[i] != '\n'; i++) {
+			if (((unsigned char)p[i] & 0xC0) != 0x80 &&
+			    ++chars >= (size_t)c->col)
+				break;
+		}
+		if (i < avail || c->col > JR_CUT_LINE_MAX ||
+		    avail > (size_t)JR_CUT_LINE_MAX ||
+		    (n = jf_read(r->f, chunk, (int)sizeof(chunk))) <= 0)
+			break;
+		cut_keep(c, chunk, (size_t)n);
+	}
+	for (size_t k = 0; k < i; k++)
+		if (c->pend[c->pos + k] == '<')
+			lt = k;
+	return (long)lt;
+}
+
+/* Hands over the rest of the cut line's bytes, then the end. */
+static int cut_tail(struct jreader *r, char *buf, int len)
+{
+	struct jcut *c = &r->cut;
+	size_t k;
+
+	if (c->left < 0)
+		c->left = cut_span(r);
+	k = c->npend - c->pos;
+	if (k > (size_t)len)
+		k = (size_t)len;
+	if (k > (size_t)c->left)
+		k = (size_t)c->left;
+	memcpy(buf, c->pend + c->pos, k);
+	c->pos += k;
+	c->left -= (long)k;
+	return (int)k;
+}
+
+/* xmlInputReadCallback: the filter's bytes, stopped at the cut if any. */
+static int jr_read(void *ctx, char *buf, int len)
+{
+	struct jreader *r = ctx;
+	struct jcut *c = &r->cut;
+	bool kept;
+	int n;
+
+	if (!c->line)
+		return jf_read(r->f, buf, len);
+	if (c->hand_line >= c->line)
+		return cut_tail(r, buf, len);
+	kept = c->pos < c->npend;
+	if (kept) {
+		n = c->npend - c->pos < (size_t)len ? (int)(c->npend - c->pos) :
+						      len;
+		memcpy(buf, c->pend + c->pos, (size_t)n);
+		c->pos += (size_t)n;
+	} else if ((n = jf_read(r->f, buf, len)) <= 0) {
+		return n;
+	}
+	for (int i = 0; i < n; i++) {
+		if (buf[i] != '\n' || ++c->hand_line < c->line)
+			continue;
+		/* The rest is the cut line's: cut_tail() decides on it. */
+		if (kept)
+			c->pos -= (size_t)(n - i - 1);
+		else
+			cut_keep(c, buf + i + 1, (size_t)(n - i - 1));
+		return i + 1;
+	}
+	return n;
+}
+
+static int jr_close(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
 /* One pass over the file. Returns NULL if libxml2 would not start. */
 static struct jreader *jr_pass(const char *path, const char *fallback,
 			       struct fg_run *run,
@@ -2708,9 +1666,11 @@ static struct jreader *jr_pass(const char *path, const char *fallback,
 	r->run = sink ? &r->window : run;
 	r->stats = stats;
 	r->ntests0 = r->run->ntests;
-	jf_init(&r->f, fd, path);
-	r->f.cut_line = cut_line;
-	r->f.cut_col = cut_col;
+	r->f = jf_open(fd);
+	r->cut.line = cut_line;
+	r->cut.col = cut_col;
+	r->cut.hand_line = 1;
+	r->cut.left = -1;
 	r->quiet = cut_line > 0;
 	fg_buf_init(&r->c_out.b, JR_OUT_MAX);
 	fg_buf_init(&r->r_out.b, JR_OUT_MAX);
@@ -2720,7 +1680,7 @@ static struct jreader *jr_pass(const char *path, const char *fallback,
 	 * unexpanded (the filter removed any DTD anyway) and libxml2 keeps
 	 * its limits on names, depth and text size.
 	 */
-	r->xr = xmlReaderForIO(jf_read, jf_close, &r->f, path, NULL,
+	r->xr = xmlReaderForIO(jr_read, jr_close, r, path, NULL,
 			       XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_COMPACT);
 	if (!r->xr) {
 		jr_free(r);
@@ -2728,6 +1688,11 @@ static struct jreader *jr_pass(const char *path, const char *fallback,
 	}
 	xmlTextReaderSetStructuredErrorHandler(r->xr, jr_on_error, r);
 	jr_loop(r);
+	jf_report(r->f, &r->rep);
+	if (r->again_n > JR_AGAIN_WARN)
+		jr_warn(r, r->again_line, "%zu test cases in all came again "
+			"in this file (the last here): each recorded as "
+			"another attempt of its test", r->again_n);
 	return r;
 }
 
@@ -2739,7 +1704,7 @@ static struct jreader *jr_pass(const char *path, const char *fallback,
  */
 static bool want_second_pass(const struct jreader *r)
 {
-	return r->fatal && r->f.wrapped && !r->f.io_errno &&
+	return r->fatal && r->rep.element && !r->rep.io_errno &&
 	       r->err_code != XML_ERR_DOCUMENT_END &&
 	       r->err_code != XML_ERR_DOCUMENT_EMPTY && r->err_out_line > 0;
 }
@@ -2801,11 +1766,12 @@ static int junit_read(const char *path, const char *suite_fallback,
 		}
 	}
 	close(fd);
-	if (r->fatal && r->f.finished && r->f.depth > 0 &&
+	if (r->fatal && r->rep.finished && r->rep.open_elements > 0 &&
 	    r->err_code == XML_ERR_DOCUMENT_END)
 		snprintf(r->err_msg, sizeof(r->err_msg),
 			 "unexpected end of file inside %d open element%s",
-			 r->f.depth, r->f.depth == 1 ? "" : "s");
+			 r->rep.open_elements,
+			 r->rep.open_elements == 1 ? "" : "s");
 	rc = jr_result(r, err);
 	if (sink) {
 		jr_flush(r, true);

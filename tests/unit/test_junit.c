@@ -22,6 +22,7 @@
 #include "history/history.h"
 
 #include <ftw.h>
+#include <limits.h>
 #include <libxml/parser.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,15 +325,34 @@ static void test_junit_pytest_teardown_and_output(void **state)
 	assert_int_equal(l.rc, FG_OK);
 	assert_int_equal(l.st.cases, 13);
 	assert_int_equal(l.st.tests, 12);
-	/* failure + teardown error of one execution: one failed attempt */
+	/*
+	 * The call failed, then the teardown errored: pytest writes two
+	 * testcases. Both are kept as attempts, the failure's message first
+	 * in the error's, and a warning says that two became one test.
+	 */
+	assert_true(l.st.warnings >= 1);
 	t = find(&l, "pytest", "test_sample", "test_fail_and_teardown_error");
 	assert_int_equal(t->outcome, FG_O_FAILED);
-	assert_int_equal(t->nattempts, 1);
+	assert_int_equal(t->nattempts, 2);
 	assert_int_equal(t->attempts[0].status, FG_A_FAILED);
-	assert_non_null(strstr(t->attempts[0].message, "body failed"));
-	assert_non_null(strstr(t->attempts[0].output, "teardown exploded"));
+	assert_string_equal(t->attempts[0].message,
+			    "AssertionError: body failed\nassert False");
+	assert_non_null(strstr(t->attempts[0].output, "test_sample.py:42"));
+	assert_null(strstr(t->attempts[0].output, "teardown exploded"));
+	assert_int_equal(t->attempts[0].duration_ms, 1959);
+	assert_int_equal(t->attempts[1].status, FG_A_ERROR);
+	assert_string_equal(t->attempts[1].message,
+			    "AssertionError: body failed\nassert False\n"
+			    "failed on teardown with \"RuntimeError: teardown "
+			    "exploded\"");
+	assert_non_null(strstr(t->attempts[1].output, "teardown exploded"));
+	assert_int_equal(t->attempts[1].duration_ms, 2096);
 	assert_string_equal(t->file, "test_sample.py");
 	assert_int_equal(t->line, 40);
+	/* a passing call with a teardown error is one testcase: an error */
+	t = find(&l, "pytest", "test_sample", "test_pass_and_teardown_error");
+	assert_int_equal(t->nattempts, 1);
+	assert_int_equal(t->attempts[0].status, FG_A_ERROR);
 	/* system-out and system-err of a passing test */
 	t = find(&l, "pytest", "test_sample", "test_pass");
 	assert_non_null(strstr(t->attempts[0].output, "hello from stdout"));
@@ -988,6 +1008,206 @@ static void test_junit_stream_matches_read(void **state)
 	free(cut);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Nothing silently merged (issue 10)                                      */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Test cases met again in one file are attempts of one test, and said so:
+ * three warnings, then one summary; streaming says the same although the
+ * window handed the first ones on long before.
+ */
+static void test_junit_cases_met_again_are_said(void **state)
+{
+	char *p = tmpfile_path("again.xml");
+	FILE *f = fopen(p, "w");
+	struct history_junit_stats rs, ss;
+	struct fg_run run, streamed;
+	const struct history_junit_sink sink = { collect_test, collect_rewind,
+						 &streamed };
+	struct fg_test *t;
+
+	(void)state;
+	assert_non_null(f);
+	fputs("<testsuites><testsuite name=\"s\">\n", f);
+	for (int i = 0; i < 1000; i++)
+		fprintf(f, "<testcase classname=\"c\" name=\"t%d\"/>\n", i);
+	for (int i = 0; i < 5; i++) /* gotestsum --rerun-fails style */
+		fprintf(f, "<testcase classname=\"c\" name=\"t%d\">"
+			"<failure message=\"again %d\"/></testcase>\n", i, i);
+	fputs("</testsuite></testsuites>\n", f);
+	assert_int_equal(fclose(f), 0);
+
+	fg_run_init(&run);
+	fg_run_init(&streamed);
+	assert_int_equal(history_junit_read(p, NULL, &run, &rs, NULL), FG_OK);
+	assert_int_equal(rs.cases, 1005);
+	assert_int_equal(rs.tests, 1000);
+	assert_int_equal(rs.warnings, 3 + 1);
+	t = fg_run_find_test(&run, "s", "c", "t4");
+	assert_int_equal(t->nattempts, 2);
+	assert_int_equal(t->outcome, FG_O_FAILED);
+	assert_int_equal(history_junit_stream(p, NULL, &sink, &ss, NULL),
+			 FG_OK);
+	assert_int_equal(ss.warnings, rs.warnings);
+	assert_same_run(&run, &streamed);
+	fg_run_release(&run);
+	fg_run_release(&streamed);
+	free(p);
+}
+
+/* Writes a testcase whose name is n bytes: 'a's and then `tail`. */
+static void long_case(FILE *f, size_t n, const char *tail, bool fails)
+{
+	fputs("<testcase classname=\"c\" name=\"", f);
+	for (size_t i = 0; i < n - strlen(tail); i++)
+		fputc('a', f);
+	fprintf(f, "%s\"%s\n", tail, fails ? "><failure/></testcase>" : "/>");
+}
+
+/*
+ * Names past the attribute limit (64 KiB) keep a hash of what was cut:
+ * two 70,000-byte names that differ only at their end stay two tests; the
+ * same long name twice is one test with two attempts.
+ */
+static void test_junit_long_names_stay_distinct(void **state)
+{
+	char *p = tmpfile_path("long.xml");
+	FILE *f = fopen(p, "w");
+	struct fg_run streamed;
+	const struct history_junit_sink sink = { collect_test, collect_rewind,
+						 &streamed };
+	struct loaded l;
+	const char *n1, *n2;
+
+	(void)state;
+	assert_non_null(f);
+	fputs("<testsuite name=\"long\">\n", f);
+	long_case(f, 70000, "-one", true);
+	long_case(f, 70000, "-two", false);
+	long_case(f, 70000, "-one", false);
+	fputs("</testsuite>\n", f);
+	assert_int_equal(fclose(f), 0);
+
+	load(&l, p, NULL);
+	assert_int_equal(l.rc, FG_OK);
+	assert_int_equal(l.run.ntests, 2);
+	n1 = l.run.tests[0].name;
+	n2 = l.run.tests[1].name;
+	assert_string_not_equal(n1, n2);
+	assert_int_equal(strspn(n1, "a"), 64 * 1024);
+	assert_string_equal(n1 + 64 * 1024 + 33 + 16, " ...]"); /* 16 hex */
+	assert_true(!strncmp(n1 + 64 * 1024, " [... 4464 bytes truncated, hash ",
+			     33));
+	assert_int_equal(l.run.tests[0].nattempts, 2);
+	assert_int_equal(l.run.tests[0].outcome, FG_O_FLAKY);
+	assert_int_equal(l.run.tests[1].nattempts, 1);
+	fg_run_init(&streamed);
+	assert_int_equal(history_junit_stream(p, NULL, &sink, NULL, NULL),
+			 FG_OK);
+	assert_same_run(&l.run, &streamed);
+	fg_run_release(&streamed);
+	fg_run_release(&l.run);
+	free(p);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Fuzz findings (issue 13): each input is a regression test               */
+/* ---------------------------------------------------------------------- */
+
+static int count_only(void *ctx, struct fg_test *t)
+{
+	(void)t;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static int count_rewind(void *ctx)
+{
+	*(size_t *)ctx = 0;
+	return 0;
+}
+
+/* Streams a file into a sink that only counts, as the fuzzer did. */
+static int stream_count(const char *path, size_t *n,
+			struct history_junit_stats *st)
+{
+	const struct history_junit_sink sink = { count_only, count_rewind, n };
+	struct fg_error err;
+
+	*n = 0;
+	return history_junit_stream(path, NULL, &sink, st, &err);
+}
+
+/*
+ * A damaged Ant-style file: nested testsuites with suite-level errors,
+ * raw '<' and quotes in attributes, a tag mismatch at the end. jr_compact
+ * read map[] past its end with the index a frame slot kept from the suite
+ * that used it before (ASan: heap-buffer-overflow); make asan catches a
+ * regression here, and FG_DEBUG's bookkeeping check a near miss.
+ */
+static void test_junit_fuzz_compact_overflow(void **state)
+{
+	char *p = fixture("hostile/fuzz-jr-compact.xml");
+	struct history_junit_stats st;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(stream_count(p, &n, &st), FG_EXML);
+	assert_true(st.partial);
+	assert_int_equal(st.cases, 9);
+	assert_int_equal(n, st.tests);
+	assert_true(n >= 9);
+	stream_equals_read(p);
+	free(p);
+}
+
+/* errors/failures attributes of 90 digits overflowed a signed long. */
+static void test_junit_fuzz_counted_errs_overflow(void **state)
+{
+	static const char doc[] =
+		"<testsuites>\n"
+		"<testsuite name=\"huge\" errors=\"9223372036854775807\" "
+		"failures=\"99999999999999999999999999999999999999999\"/>\n"
+		"<testsuite name=\"neg\" errors=\"-9223372036854775808\" "
+		"failures=\"-1\"/>\n"
+		"<testsuite name=\"l\"><testcase name=\"t\" "
+		"line=\"99999999999999999999\" time=\"1e999999999999\"/>"
+		"<testcase name=\"u\" line=\"-5\" time=\"1e-99999999999\"/>"
+		"</testsuite>\n"
+		"</testsuites>\n";
+	char *p = fixture("hostile/fuzz-counted-errs.xml");
+	char *q = tmpfile_path("counts.xml");
+	struct history_junit_stats st;
+	struct loaded l;
+	struct fg_test *t;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(stream_count(p, &n, &st), FG_EXML);
+	assert_int_equal(n, st.tests);
+	stream_equals_read(p);
+	free(p);
+
+	write_file(q, doc, sizeof(doc) - 1);
+	load(&l, q, NULL);
+	assert_int_equal(l.rc, FG_OK);
+	/* counts clamped (to 10^9), not wrapped; negative ones are none */
+	t = find(&l, "huge", "", "[suite-error]");
+	assert_string_equal(t->attempts[0].message,
+			    "testsuite counts 1000000000 errors/failures but "
+			    "has no test case");
+	assert_null(fg_run_find_test(&l.run, "neg", "", "[suite-error]"));
+	t = find(&l, "l", "", "t");
+	assert_int_equal(t->line, INT_MAX);
+	assert_int_equal(t->duration_ms, 365LL * 24 * 3600 * 1000);
+	t = find(&l, "l", "", "u");
+	assert_int_equal(t->line, 0);
+	assert_int_equal(t->duration_ms, 0);
+	fg_run_release(&l.run);
+	free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1013,6 +1233,10 @@ int main(void)
 		cmocka_unit_test(test_junit_odd_shapes),
 		cmocka_unit_test(test_junit_deep_nesting_fails_cleanly),
 		cmocka_unit_test(test_junit_stream_matches_read),
+		cmocka_unit_test(test_junit_cases_met_again_are_said),
+		cmocka_unit_test(test_junit_long_names_stay_distinct),
+		cmocka_unit_test(test_junit_fuzz_compact_overflow),
+		cmocka_unit_test(test_junit_fuzz_counted_errs_overflow),
 	};
 
 	return cmocka_run_group_tests_name("junit", tests, group_setup,

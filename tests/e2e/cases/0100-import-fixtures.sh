@@ -29,7 +29,7 @@ sql_is h.db "SELECT count(*) FROM tests WHERE suite = 'mine'" 12
 mkdir empty
 fg import --db h.db empty
 expect_rc 1
-contains err "no *.xml file"
+contains err "no *.xml or *.tap file"
 printf '<testsuites></testsuites>\n' > none.xml
 fg import --db h.db none.xml
 expect_rc 1
