@@ -75,8 +75,12 @@ int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
 		   struct runner_plan *plan, struct fg_error *err);
 /* The suite's working directory. Caller frees. */
 char *cli_suite_cwd(const struct fg_config *cfg, const struct fg_suite_cfg *s);
-/* environ plus the suite's env ({junit} -> junit when non-NULL). strv. */
-char **cli_suite_env(const struct fg_suite_cfg *s, const char *junit);
+/* environ plus the suite's env ({junit}, {tap} substituted when
+ * non-NULL). strv. */
+char **cli_suite_env(const struct fg_suite_cfg *s, const char *junit,
+		     const char *tap);
+/* Whether the suite's command or env mentions key ("{tap}"). */
+bool cli_suite_uses(const struct fg_suite_cfg *s, const char *key);
 /* s with every `key` replaced by value (value NULL: unchanged). Caller frees. */
 char *cli_subst(const char *s, const char *key, const char *value);
 /* Sets "KEY=VALUE" in a heap strv, replacing KEY. */

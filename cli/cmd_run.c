@@ -58,7 +58,7 @@ static void env_setf(char ***env, const char *fmt, ...)
 static char **build_env(struct item_state *is)
 {
 	const struct runner_item *it = is->item;
-	char **env = cli_suite_env(is->cfg, is->junit);
+	char **env = cli_suite_env(is->cfg, is->junit, is->tap_file);
 
 	env_setf(&env, "FLAKEGUARD_JUNIT=%s", is->junit);
 	env_setf(&env, "XML_OUTPUT_FILE=%s", is->junit);
@@ -89,8 +89,10 @@ static char **build_argv(struct item_state *is)
 
 	for (size_t i = 0; i < n; i++) {
 		char *a = cli_subst(src[i], "{junit}", is->junit);
+		char *b = cli_subst(a, "{tap}", is->tap_file);
 
-		argv[i] = cli_subst(a, "{case}", name);
+		argv[i] = cli_subst(b, "{case}", name);
+		free(b);
 		free(a);
 	}
 	if (name && s->cases_gtest) {
@@ -122,6 +124,12 @@ static void prepare_attempt(struct item_state *is)
 		is->junit = fg_xasprintf("%s/%zu.%d.xml", rs->tmpdir, is->index,
 					 is->attempt);
 	}
+	if (is->tap_file) {
+		free(is->tap_file);
+		is->tap_file = fg_xasprintf("%s/%zu.%d.tap", rs->tmpdir,
+					    is->index, is->attempt);
+		unlink(is->tap_file);
+	}
 	/* Stale XML from an earlier run must never be read as this one's. */
 	if (unlink(is->junit) < 0 && errno != ENOENT)
 		fg_log(FG_LOG_WARN, "run", "cannot remove stale '%s': %s",
@@ -150,6 +158,8 @@ static void prepare_attempt(struct item_state *is)
 		.log_path = is->log_path,
 		.log_max = rs->o->log_max,
 		.no_capture = rs->o->no_capture,
+		.on_output = is->cfg->format == FG_FORMAT_TAP && !is->tap_file ?
+			     run_tap_output : NULL,
 		.data = is,
 	};
 	if (is->cfg->group) {
@@ -170,6 +180,7 @@ static void on_start(struct runner *r, struct runner_job *job, void *data)
 	fg_strv_free(is->env);
 	is->env = build_env(is);
 	job->env = is->env;
+	run_tap_start(is);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -235,6 +246,8 @@ static void on_done(struct runner *r, struct runner_job *job, void *data)
 	}
 	/* will_fail swaps the exit status: any XML would say the opposite */
 	xml_failures = is->cfg->will_fail ? -1 :
+		       is->cfg->format == FG_FORMAT_TAP ?
+		       run_read_tap(is, tail, xml_problem, sizeof(xml_problem)) :
 		       run_read_xml(is, tail, xml_problem, sizeof(xml_problem));
 	if (xml_failures >= 0 && !xml_problem[0] && job->result.end ==
 	    RUNNER_EXITED && (st == FG_A_SKIPPED ||
@@ -252,7 +265,9 @@ static void on_done(struct runner *r, struct runner_job *job, void *data)
 		   is->has_self_test) {
 		if (st == FG_A_FAILED && xml_failures == 0)
 			snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
-				 " but its JUnit XML reports no failure");
+				 " but its %s reports no failure",
+				 is->cfg->format == FG_FORMAT_TAP ? "TAP" :
+				 "JUnit XML");
 		if (xml_problem[0] && st == FG_A_PASSED) {
 			st = FG_A_ERROR;
 			snprintf(msg, sizeof(msg), "%.500s", xml_problem);
@@ -416,6 +431,10 @@ static void setup_items(struct run_state *rs)
 				free(p);
 			is->fixed_junit = true;
 		}
+		/* a TAP suite that names {tap} writes there, not to stdout */
+		if (sc->format == FG_FORMAT_TAP && cli_suite_uses(sc, "{tap}"))
+			is->tap_file = fg_xstrdup("");
+		fg_run_init(&is->tap_run);
 		rs->estimate_left_ms += it->estimate_ms;
 		prepare_attempt(is);
 	}
@@ -428,6 +447,9 @@ static void free_items(struct run_state *rs)
 
 		free(is->cwd);
 		free(is->junit);
+		free(is->tap_file);
+		history_tap_free(is->tap);
+		fg_run_release(&is->tap_run);
 		free(is->tmpdir);
 		free(is->log_path);
 		free(is->self_name);

@@ -62,7 +62,8 @@ void cli_env_set(char ***env, const char *kv)
 	(*env)[n + 1] = NULL;
 }
 
-char **cli_suite_env(const struct fg_suite_cfg *s, const char *junit)
+char **cli_suite_env(const struct fg_suite_cfg *s, const char *junit,
+		     const char *tap)
 {
 	char **env = fg_strv_dup(environ);
 
@@ -70,11 +71,24 @@ char **cli_suite_env(const struct fg_suite_cfg *s, const char *junit)
 		env = fg_xcalloc(1, sizeof(char *));
 	for (char **e = s->env; e && *e; e++) {
 		char *v = cli_subst(*e, "{junit}", junit);
+		char *w = cli_subst(v, "{tap}", tap);
 
-		cli_env_set(&env, v);
+		cli_env_set(&env, w);
+		free(w);
 		free(v);
 	}
 	return env;
+}
+
+bool cli_suite_uses(const struct fg_suite_cfg *s, const char *key)
+{
+	for (char **a = s->argv; a && *a; a++)
+		if (strstr(*a, key))
+			return true;
+	for (char **e = s->env; e && *e; e++)
+		if (strstr(*e, key))
+			return true;
+	return false;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -292,7 +306,7 @@ int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
 	for (size_t i = 0; i < cfg->nsuites && !rc; i++) {
 		const struct fg_suite_cfg *s = &cfg->suites[i];
 		char *cwd = cli_suite_cwd(cfg, s);
-		char **env = cli_suite_env(s, NULL);
+		char **env = cli_suite_env(s, NULL, NULL);
 
 		rc = runner_plan_add_suite(plan, i, s, cwd, env,
 					   LIST_TIMEOUT_MS, err);

@@ -65,6 +65,10 @@ struct item_state {
 	int max_attempts;
 	char *cwd;
 	char *junit;          /* where this attempt's XML is expected */
+	char *tap_file;       /* where this attempt's TAP goes ({tap}), or
+			       * NULL: a "format": "tap" suite's stdout */
+	struct history_tap *tap; /* reading this attempt's stdout as TAP */
+	struct fg_run tap_run;   /* the tests it read */
 	bool fixed_junit;     /* the suite names its own XML path */
 	char *tmpdir;         /* this attempt's TEST_TMPDIR */
 	char *log_path;       /* this attempt's --log-dir file */
@@ -121,6 +125,16 @@ enum fg_astatus run_process_status(struct item_state *is, char *msg,
  */
 long run_read_xml(struct item_state *is, const char *output_tail,
 		  char *xml_problem, size_t n);
+/* TAP: starts reading this attempt's stdout (a "format": "tap" suite). */
+void run_tap_start(struct item_state *is);
+void run_tap_output(struct runner_job *job, const char *bytes, size_t len);
+/*
+ * Ends this attempt's TAP (stdout or the {tap} file) into the run, as
+ * run_read_xml() does: the failing attempts, or -1 when there was no TAP;
+ * tap_problem[n] names what was wrong with it.
+ */
+long run_read_tap(struct item_state *is, const char *output_tail,
+		  char *tap_problem, size_t n);
 /* Adds this attempt to the item-level test (created on first use). */
 void run_record_self_test(struct item_state *is, enum fg_astatus st,
 			  const char *msg, const char *output);

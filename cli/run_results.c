@@ -152,6 +152,88 @@ long run_read_xml(struct item_state *is, const char *output_tail,
 	return failures;
 }
 
+/* ---------------------------------------------------------------------- */
+/* TAP                                                                     */
+/* ---------------------------------------------------------------------- */
+
+/* The TAP reader's sink: each settled test into this attempt's tap_run. */
+static int tap_test(void *ctx, struct fg_test *t)
+{
+	struct item_state *is = ctx;
+	struct fg_test *to = fg_run_find_test(&is->tap_run, t->suite,
+					      t->classname, t->name);
+
+	if (!to) {
+		to = fg_run_add_test(&is->tap_run, t->suite, t->classname,
+				     t->name);
+		to->file = fg_xstrdup(t->file);
+		to->line = t->line;
+	}
+	for (size_t i = 0; i < t->nattempts; i++) {
+		struct fg_attempt *a = &t->attempts[i];
+
+		fg_test_add_attempt(to, a->status, a->duration_ms, a->message,
+				    a->output)->started_at_ms = a->started_at_ms;
+	}
+	return FG_OK;
+}
+
+void run_tap_start(struct item_state *is)
+{
+	struct history_junit_sink sink = { .test = tap_test, .ctx = is };
+	char *label;
+
+	fg_run_init(&is->tap_run);
+	history_tap_free(is->tap);
+	is->tap = NULL;
+	if (is->cfg->format != FG_FORMAT_TAP || is->tap_file)
+		return;
+	label = fg_xasprintf("%s: stdout", is->item->id);
+	is->tap = history_tap_new(is->cfg->name, label, &sink);
+	free(label);
+}
+
+void run_tap_output(struct runner_job *job, const char *bytes, size_t len)
+{
+	struct item_state *is = job->data;
+
+	if (is->tap)
+		history_tap_feed(is->tap, bytes, len);
+}
+
+long run_read_tap(struct item_state *is, const char *output_tail,
+		  char *tap_problem, size_t n)
+{
+	struct history_junit_sink sink = { .test = tap_test, .ctx = is };
+	struct history_tap_stats stats = { 0 };
+	struct fg_error err = { 0 };
+	struct stat st;
+	long failures;
+	int rc;
+
+	tap_problem[0] = '\0';
+	if (is->tap) {
+		rc = history_tap_finish(is->tap, &stats, &err);
+		history_tap_free(is->tap);
+		is->tap = NULL;
+	} else if (is->tap_file && stat(is->tap_file, &st) == 0) {
+		rc = history_tap_read_file(is->tap_file, is->cfg->name, &sink,
+					   &stats, &err);
+	} else {
+		return -1;
+	}
+	if (rc && is->tap_run.ntests)
+		snprintf(tap_problem, n, "%s", err.msg);
+	else if (!is->tap_run.ntests)
+		snprintf(tap_problem, n, "%s: no TAP test point (\"format\": "
+			 "\"tap\")", is->tap_file ? is->tap_file : "stdout");
+	/* what was read counts, a damaged stream included */
+	failures = is->tap_run.ntests ?
+		   (long)merge_xml(is, &is->tap_run, output_tail) : -1;
+	fg_run_release(&is->tap_run);
+	return failures;
+}
+
 void run_record_self_test(struct item_state *is, enum fg_astatus st,
 			     const char *msg, const char *output)
 {

@@ -368,6 +368,8 @@ static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *buf)
 	if (n > 0) {
 		fg_buf_append(&s->job->result.output, buf->base, (size_t)n);
 		log_write(s, buf->base, (size_t)n);
+		if (s->job->on_output)
+			s->job->on_output(s->job, buf->base, (size_t)n);
 		return;
 	}
 	if (n == 0)

@@ -67,6 +67,13 @@ struct runner_job {
 	uint64_t log_max;       /* cap on that file: its head, a marker, and
 				 * its last bytes (up to 64 KiB); 0: none */
 	bool no_capture;        /* inherit our stdout/stderr, capture nothing */
+	/*
+	 * Every chunk of output as it arrives, whole (the capture keeps only
+	 * its head and tail): for results read from a stream (TAP). May be
+	 * NULL.
+	 */
+	void (*on_output)(struct runner_job *job, const char *bytes,
+			  size_t len);
 	enum runner_stderr {
 		RUNNER_STDERR_MERGE = 0, /* into the captured output */
 		RUNNER_STDERR_INHERIT,   /* to ours (a lister's complaints) */
