@@ -123,6 +123,16 @@ int cli_open_existing_db(const char *path, struct history_store **st,
 int cli_open_history_to_read(const char *path, struct history_store **st,
 			     struct fg_error *err);
 
+/*
+ * The tests a user's spec means: flakeguard's own forms (name,
+ * suite::name, suite::classname::name: history_store_find_tests()), else
+ * the framework's: a pytest node id ("tests/test_x.py::Class::test[p]")
+ * or GoogleTest's "Suite.Test" (CTest names and TAP descriptions are
+ * names already). As history_store_find_tests().
+ */
+int cli_find_tests(struct history_store *st, const char *spec,
+		   struct history_test_ids *out, struct fg_error *err);
+
 /* ---- cli/analysis.c: the analyzer at the database's edge ------------- */
 
 struct an_policy;
@@ -158,6 +168,29 @@ void cli_analysis_print(FILE *out, const struct fg_run *run,
 /* "suite::classname::name" (no classname: "suite::name"). */
 void cli_test_label(FILE *out, const char *suite, const char *classname,
 		    const char *name);
+
+/* ---- cli/select.c: running some of a suite's tests ---------------------- */
+
+enum cli_framework {
+	CLI_FW_NONE,    /* selects nothing: the whole suite runs */
+	CLI_FW_GTEST,   /* --gtest_filter=A.B:C.D */
+	CLI_FW_PYTEST,  /* node ids as arguments */
+	CLI_FW_CTEST,   /* -R '^(a|b)$' */
+	CLI_FW_CASES,   /* a "cases" suite: its run template, one case */
+};
+
+/* Which framework runs suite s (by its command, env and "cases"). */
+enum cli_framework cli_suite_framework(const struct fg_suite_cfg *s);
+/* The framework's own id of test t ("Suite.Test", a node id). Caller frees. */
+char *cli_framework_id(enum cli_framework fw, const struct fg_test *t);
+/* s's argv running only the tests ids[0..n); NULL when fw cannot select. */
+char **cli_select_argv(const struct fg_suite_cfg *s, enum cli_framework fw,
+		       const char *const *ids, size_t n);
+/* "cd CWD && ARGV..." quoted for a POSIX shell. Caller frees. */
+char *cli_shell_line(const char *cwd, char *const *argv);
+/* A shell line that runs test t of suite s (in cwd) alone. Caller frees. */
+char *cli_repro_line(const struct fg_suite_cfg *s, const char *cwd,
+		     const struct fg_test *t);
 
 /* ---- cli/runline.c: a run as one "flakeguard-run/1" JSON object ------ */
 

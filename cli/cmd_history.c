@@ -253,7 +253,7 @@ static int show(struct history_store *st, const struct history_opts *o,
 	size_t n;
 	int rc;
 
-	if (history_store_find_tests(st, spec, &ids, &err) != FG_OK)
+	if (cli_find_tests(st, spec, &ids, &err) != FG_OK)
 		return cli_error(&err);
 	if ((rc = pick(&ids, spec, o->db, &id)) == FG_EXIT_OK &&
 	    fetch(st, id, o->last, &h, &err) != FG_OK)

@@ -34,7 +34,7 @@ static int resolve(struct history_store *st, const char *spec,
 	const struct history_test_id *best = NULL;
 	const char *a, *b;
 
-	if ((rc = history_store_find_tests(st, spec, &ids, err)))
+	if ((rc = cli_find_tests(st, spec, &ids, err)))
 		return cli_error(err);
 	for (size_t i = 0; i < ids.n; i++) {
 		if (ids.items[i].rank > top) {

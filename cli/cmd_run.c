@@ -827,6 +827,34 @@ static bool write_reports(struct run_state *rs, struct history_store *store,
 	return ok;
 }
 
+/* Each failure (real, flaky or quarantined) gets a line to run it alone. */
+static void set_repro_lines(struct run_state *rs)
+{
+	const struct fg_suite_cfg *last = NULL;
+
+	for (size_t i = 0; i < rs->run.ntests; i++) {
+		struct fg_test *t = &rs->run.tests[i];
+		const struct fg_suite_cfg *sc = NULL;
+		char *cwd;
+
+		if (t->outcome != FG_O_FAILED && t->outcome != FG_O_FLAKY &&
+		    t->outcome != FG_O_QUARANTINED)
+			continue;
+		/* a suite's tests are mostly adjacent: try the last one first */
+		if (last && !strcmp(last->name, t->suite))
+			sc = last;
+		for (size_t k = 0; k < rs->cfg->nsuites && !sc; k++)
+			if (!strcmp(rs->cfg->suites[k].name, t->suite))
+				sc = &rs->cfg->suites[k];
+		if (!(last = sc))
+			continue;
+		cwd = cli_suite_cwd(rs->cfg, sc);
+		free(t->repro);
+		t->repro = cli_repro_line(sc, cwd, t);
+		free(cwd);
+	}
+}
+
 /* Verdict, database, reports, summary. Returns the exit code. */
 static int finish(struct run_state *rs, struct history_store *store, int sig)
 {
@@ -856,6 +884,7 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 		analyzer_judge(&rs->run, &ar, now, &rs->policy, &v);
 	}
 	e.verdict = v.exit_code;
+	set_repro_lines(rs);
 	/* What the database keeps: the status as far as the tests go. */
 	rs->run.exit_code = run_exit_code(&e, NULL, 0);
 	e.not_recorded = !record_run(rs, store, &ar, now, &e);

@@ -236,6 +236,8 @@ struct fg_test {
 	bool quarantined;     /* under quarantine when the run was judged */
 	unsigned hist_runs;   /* runs the analysis is based on; 0: none */
 	double rate, rate_lo, rate_hi; /* failure probability per run, 95% */
+	char *repro;          /* a shell line that runs this test alone, set
+			       * by `run` for failures; owned; NULL: none */
 	char *strip;          /* recent runs, oldest first (P passed, F failed,
 			       * K flaky), owned; NULL: none */
 	struct fg_attempt *attempts;

@@ -76,6 +76,7 @@ void fg_test_release(struct fg_test *t)
 	free(t->name);
 	free(t->file);
 	free(t->strip);
+	free(t->repro);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -285,6 +285,11 @@ static void failure_block(FILE *f, const struct fg_test *t, bool detailed,
 		html_text(f, a->message);
 		fputs("</div>", f);
 	}
+	if (t->repro) {
+		fputs("<div class=\"loc\">reproduce: <code class=\"repro\">", f);
+		html_text(f, t->repro);
+		fputs("</code></div>", f);
+	}
 	if (detailed && a && a->output && *a->output) {
 		bool cut;
 		const char *tail = tail_of(a->output, &cut);

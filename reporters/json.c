@@ -95,6 +95,8 @@ static json_t *test_json(const struct fg_test *t)
 		json_object_set_new(o, "file", text(t->file));
 	if (t->line)
 		json_object_set_new(o, "line", json_integer(t->line));
+	if (t->repro)
+		json_object_set_new(o, "reproduce", text(t->repro));
 	for (size_t i = 0; i < t->nattempts; i++)
 		json_array_append_new(attempts, attempt_json(&t->attempts[i]));
 	json_object_set_new(o, "attempts", attempts);

@@ -143,6 +143,10 @@ static void md_failure(FILE *f, const struct fg_test *t, bool detailed)
 		free(m);
 	}
 	fputc('\n', f);
+	if (t->repro) {
+		fputs("  reproduce:\n\n", f);
+		md_code(f, t->repro);
+	}
 	if (detailed && a && a->output && *a->output) {
 		fputs("  <details><summary>output</summary>\n\n", f);
 		md_code(f, tail_of(a->output));

@@ -201,6 +201,11 @@ static void print_failure(FILE *out, const struct fg_test *t,
 		put_text(out, t->file);
 		fprintf(out, ":%d\n", t->line);
 	}
+	if (t->repro) {
+		fputs("    reproduce: ", out);
+		put_text(out, t->repro);
+		fputc('\n', out);
+	}
 	if (a->message && *a->message)
 		put_escaped(out, a->message, "    ");
 	if (a->output && *a->output) {
