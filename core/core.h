@@ -317,10 +317,10 @@ size_t fg_run_absorb(struct fg_run *dst, struct fg_run *src);
 void fg_test_release(struct fg_test *t);
 /*
  * Derives t->outcome and t->duration_ms from the attempts: all skipped ->
- * skipped; else the last attempt not skipped decides: a failure -> failed;
- * a pass (or xfail/xpass) after an earlier failure -> flaky; else passed,
- * xfailed or xpassed as that attempt says. (Quarantine is applied later,
- * by the analyzer.)
+ * skipped; a pass (passed, xfailed, xpassed) in one attempt and a failure
+ * in another, in either order -> flaky (the settle rule); every attempt
+ * that ran failed -> failed; else passed, xfailed or xpassed as the last
+ * attempt that ran says. (Quarantine is applied later, by the analyzer.)
  */
 void fg_test_settle(struct fg_test *t);
 void fg_run_summarize(const struct fg_run *run, struct fg_summary *sum);

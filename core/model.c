@@ -202,7 +202,7 @@ struct fg_attempt *fg_test_add_attempt(struct fg_test *t, enum fg_astatus st,
 void fg_test_settle(struct fg_test *t)
 {
 	const struct fg_attempt *last = NULL;
-	bool any_fail = false;
+	bool any_fail = false, any_pass = false;
 
 	/*
 	 * A skipped attempt tells nothing: a retry cancelled by --max-fail or
@@ -212,6 +212,8 @@ void fg_test_settle(struct fg_test *t)
 	for (size_t i = 0; i < t->nattempts; i++) {
 		if (fg_astatus_is_failure(t->attempts[i].status))
 			any_fail = true;
+		if (fg_astatus_is_pass(t->attempts[i].status))
+			any_pass = true;
 		if (t->attempts[i].status != FG_A_SKIPPED)
 			last = &t->attempts[i];
 	}
@@ -222,7 +224,15 @@ void fg_test_settle(struct fg_test *t)
 		return;
 	}
 	t->duration_ms = last->duration_ms;
-	if (fg_astatus_is_failure(last->status))
+	/*
+	 * The settle rule: passed in any attempt of the run and failed in
+	 * another is flaky, whatever the order, so a rerun a test did not
+	 * need (its suite was retried for a neighbour) cannot turn it red;
+	 * failed in every attempt it had is failed.
+	 */
+	if (any_fail && any_pass)
+		t->outcome = FG_O_FLAKY;
+	else if (fg_astatus_is_failure(last->status))
 		t->outcome = FG_O_FAILED;
 	else if (any_fail)
 		t->outcome = FG_O_FLAKY;

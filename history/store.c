@@ -1034,8 +1034,9 @@ static enum fg_outcome merge_outcome(enum fg_outcome before,
 		return before;
 	if (before == FG_O_SKIPPED)
 		return more;
+	/* the settle rule: a pass anywhere and a failure anywhere is flaky */
 	if (more == FG_O_FAILED)
-		return FG_O_FAILED;
+		return before == FG_O_FAILED ? FG_O_FAILED : FG_O_FLAKY;
 	if (failed_before || more == FG_O_FLAKY)
 		return FG_O_FLAKY;
 	return more == FG_O_XFAILED || more == FG_O_XPASSED ? more :
@@ -1061,7 +1062,7 @@ static int part_merge(struct history_store *st, int64_t test_id,
 		      enum fg_outcome more)
 {
 	sqlite3_stmt *s = stmt_get(st, SS_PART_STATUSES);
-	bool any = false, failed = false, skipped = true;
+	bool any = false, failed = false, passed = false, skipped = true;
 	enum fg_astatus last = FG_A_PASSED;
 	enum fg_outcome before;
 	int rc;
@@ -1075,6 +1076,7 @@ static int part_merge(struct history_store *st, int64_t test_id,
 		last = (enum fg_astatus)sqlite3_column_int(s, 0);
 		any = true;
 		failed |= fg_astatus_is_failure(last);
+		passed |= fg_astatus_is_pass(last);
 		skipped &= last == FG_A_SKIPPED;
 	}
 	sqlite3_reset(s);
@@ -1085,7 +1087,8 @@ static int part_merge(struct history_store *st, int64_t test_id,
 		sum_count(&st->part, more, 1);
 		return SQLITE_OK;
 	}
-	before = skipped ? FG_O_SKIPPED : fg_astatus_is_failure(last) ?
+	before = skipped ? FG_O_SKIPPED : failed && passed ? FG_O_FLAKY :
+		 fg_astatus_is_failure(last) ?
 		 FG_O_FAILED : failed ? FG_O_FLAKY :
 		 last == FG_A_XFAILED ? FG_O_XFAILED :
 		 last == FG_A_XPASSED ? FG_O_XPASSED : FG_O_PASSED;
