@@ -79,11 +79,98 @@ static char **build_env(struct item_state *is)
 	return env;
 }
 
+/* The framework ids of the tests this attempt reruns. Caller frees. */
+static char **asked_ids(struct item_state *is, enum cli_framework fw)
+{
+	char **ids = fg_xcalloc(is->nasked + 1, sizeof(char *));
+
+	for (size_t i = 0; i < is->nasked; i++) {
+		struct fg_test *t = fg_run_find_test(&is->rs->run, is->cfg->name,
+						     is->asked[i].classname,
+						     is->asked[i].name);
+		struct fg_test key = {
+			.suite = is->cfg->name,
+			.classname = is->asked[i].classname,
+			.name = is->asked[i].name,
+			.file = t ? t->file : NULL,
+		};
+
+		ids[i] = cli_framework_id(fw, &key);
+	}
+	return ids;
+}
+
+/*
+ * The suite's "rerun" template for these ids: an argument "{failed}"
+ * becomes one argument per id, "{failed:SEP}" the ids joined by SEP.
+ */
+static char **expand_rerun(char *const *tmpl, char *const *ids, size_t n)
+{
+	size_t argc = fg_strv_len(tmpl), k = 0;
+	char **argv = fg_xcalloc(argc + n + 1, sizeof(char *));
+
+	for (size_t i = 0; i < argc; i++) {
+		const char *f = strstr(tmpl[i], "{failed");
+		const char *end = f ? strchr(f, '}') : NULL;
+		char *sep, *joined = fg_xstrdup("");
+
+		if (!strcmp(tmpl[i], "{failed}")) {
+			for (size_t j = 0; j < n; j++)
+				argv[k++] = fg_xstrdup(ids[j]);
+			free(joined);
+			continue;
+		}
+		if (!f || !end) {
+			argv[k++] = fg_xstrdup(tmpl[i]);
+			free(joined);
+			continue;
+		}
+		sep = f[7] == ':' ? fg_xstrndup(f + 8, (size_t)(end - f - 8)) :
+				    fg_xstrdup(" ");
+		for (size_t j = 0; j < n; j++) {
+			char *s = fg_xasprintf("%s%s%s", joined, j ? sep : "",
+					       ids[j]);
+
+			free(joined);
+			joined = s;
+		}
+		argv[k++] = fg_xasprintf("%.*s%s%s", (int)(f - tmpl[i]),
+					 tmpl[i], joined, end + 1);
+		free(joined);
+		free(sep);
+	}
+	return argv;
+}
+
+/*
+ * The argv of a rerun of only the tests in is->asked: the suite's own
+ * "rerun" template, else its framework's way. NULL when neither can
+ * select (the whole suite reruns).
+ */
+static char **selective_argv(struct item_state *is)
+{
+	enum cli_framework fw = cli_suite_framework(is->cfg);
+	char **ids, **argv = NULL;
+
+	if (!is->nasked)
+		return NULL;
+	ids = asked_ids(is, fw);
+	if (is->cfg->rerun)
+		argv = expand_rerun(is->cfg->rerun, ids, is->nasked);
+	else
+		argv = cli_select_argv(is->cfg, fw, (const char *const *)ids,
+				       is->nasked);
+	fg_strv_free(ids);
+	return argv;
+}
+
 static char **build_argv(struct item_state *is)
 {
 	const struct fg_suite_cfg *s = is->cfg;
 	const char *name = is->item->case_name;
-	char *const *src = name && s->cases_run ? s->cases_run : s->argv;
+	char **selected = selective_argv(is);
+	char *const *src = selected ? selected :
+			   name && s->cases_run ? s->cases_run : s->argv;
 	size_t n = fg_strv_len(src);
 	char **argv = fg_xcalloc(n + 3, sizeof(char *));
 
@@ -99,7 +186,22 @@ static char **build_argv(struct item_state *is)
 		argv[n] = fg_xasprintf("--gtest_filter=%s", name);
 		argv[n + 1] = fg_xasprintf("--gtest_output=xml:%s", is->junit);
 	}
+	fg_strv_free(selected);
 	return argv;
+}
+
+/*
+ * Whether the next attempt can rerun only the tests that failed in this
+ * one: a whole suite (not a case or a shard) whose failures were all
+ * per-test results, and a way to select them.
+ */
+static bool can_rerun_failed(const struct item_state *is, bool self_failed)
+{
+	enum cli_framework fw = cli_suite_framework(is->cfg);
+
+	return is->nfailed_now && !self_failed && !is->item->case_name &&
+	       is->item->shard < 0 &&
+	       (is->cfg->rerun || (fw != CLI_FW_NONE && fw != CLI_FW_CASES));
 }
 
 /* A file-name-safe form of an item id for --log-dir. */
@@ -235,6 +337,7 @@ static void on_done(struct runner *r, struct runner_job *job, void *data)
 	const char *tail = olen > OUTPUT_TAIL_FOR_XML ?
 				   output + olen - OUTPUT_TAIL_FOR_XML : output;
 	long xml_failures;
+	bool self_failed = false;
 
 	if (job->result.log_errno && !rs->log_failures++)
 		rs->log_errno = job->result.log_errno;
@@ -273,7 +376,11 @@ static void on_done(struct runner *r, struct runner_job *job, void *data)
 			snprintf(msg, sizeof(msg), "%.500s", xml_problem);
 		}
 		run_record_self_test(is, st, msg, output);
+		self_failed = fg_astatus_is_failure(st);
 	}
+	/* a selective rerun must answer for every test it was asked for */
+	if (is->nasked && run_check_asked(is) && xml_failures >= 0)
+		xml_failures++;
 	run_print_progress(is, st, xml_failures);
 	is->failed = fg_astatus_is_failure(st) || xml_failures > 0;
 	free(output);
@@ -294,6 +401,18 @@ static void on_done(struct runner *r, struct runner_job *job, void *data)
 				rs->o->max_retry_failures);
 	}
 	if (want_retry(is)) {
+		/* only what failed, where the suite can select it */
+		run_refs_free(&is->asked, &is->nasked);
+		free(is->seen_asked);
+		is->seen_asked = NULL;
+		if (can_rerun_failed(is, self_failed)) {
+			is->asked = is->failed_now;
+			is->nasked = is->nfailed_now;
+			is->failed_now = NULL;
+			is->nfailed_now = 0;
+			is->seen_asked = fg_xcalloc(is->nasked, sizeof(bool));
+		}
+		run_refs_free(&is->failed_now, &is->nfailed_now);
 		prepare_attempt(is);
 		runner_submit(r, &is->job);
 		return;
@@ -448,6 +567,9 @@ static void free_items(struct run_state *rs)
 		free(is->cwd);
 		free(is->junit);
 		free(is->tap_file);
+		run_refs_free(&is->failed_now, &is->nfailed_now);
+		run_refs_free(&is->asked, &is->nasked);
+		free(is->seen_asked);
 		history_tap_free(is->tap);
 		fg_run_release(&is->tap_run);
 		free(is->tmpdir);

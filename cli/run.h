@@ -56,6 +56,11 @@ struct run_opts {
 	struct cli_list policy;  /* --policy KEY=VALUE, in order */
 };
 
+/* A test of a suite, by classname and name (the suite is the item's). */
+struct run_test_ref {
+	char *classname, *name;
+};
+
 struct item_state {
 	struct run_state *rs;
 	const struct runner_item *item;
@@ -69,6 +74,16 @@ struct item_state {
 			       * NULL: a "format": "tap" suite's stdout */
 	struct history_tap *tap; /* reading this attempt's stdout as TAP */
 	struct fg_run tap_run;   /* the tests it read */
+	/*
+	 * Retrying only what failed: the tests that failed in the last
+	 * attempt (read from its XML or TAP), and the tests this attempt was
+	 * asked to rerun, each of which must come back with a result.
+	 */
+	struct run_test_ref *failed_now;
+	size_t nfailed_now;
+	struct run_test_ref *asked;
+	size_t nasked;
+	bool *seen_asked;      /* per asked test: this attempt reported it */
 	bool fixed_junit;     /* the suite names its own XML path */
 	char *tmpdir;         /* this attempt's TEST_TMPDIR */
 	char *log_path;       /* this attempt's --log-dir file */
@@ -135,6 +150,13 @@ void run_tap_output(struct runner_job *job, const char *bytes, size_t len);
  */
 long run_read_tap(struct item_state *is, const char *output_tail,
 		  char *tap_problem, size_t n);
+/* Forgets a list of test references. */
+void run_refs_free(struct run_test_ref **refs, size_t *n);
+/*
+ * After a selective rerun: each test it was asked for but did not report
+ * gets an error attempt (never a silent pass). Returns how many.
+ */
+size_t run_check_asked(struct item_state *is);
 /* Adds this attempt to the item-level test (created on first use). */
 void run_record_self_test(struct item_state *is, enum fg_astatus st,
 			  const char *msg, const char *output);

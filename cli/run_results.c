@@ -109,6 +109,69 @@ enum fg_astatus run_process_status(struct item_state *is, char *msg,
  * Moves the tests of one attempt's XML into the run, as attempts; failures
  * the XML gives no output of their own get the tail of the process's.
  */
+void run_refs_free(struct run_test_ref **refs, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++) {
+		free((*refs)[i].classname);
+		free((*refs)[i].name);
+	}
+	free(*refs);
+	*refs = NULL;
+	*n = 0;
+}
+
+static void ref_add(struct run_test_ref **refs, size_t *n,
+		    const struct fg_test *t)
+{
+	*refs = fg_xrealloc(*refs, (*n + 1) * sizeof(**refs));
+	(*refs)[*n].classname = fg_xstrdup(t->classname);
+	(*refs)[*n].name = fg_xstrdup(t->name);
+	(*n)++;
+}
+
+/*
+ * Notes what this attempt's results say for retrying: which tests failed
+ * in it, and which of the tests it was asked to rerun it reported.
+ */
+static void note_results(struct item_state *is, const struct fg_run *xml)
+{
+	for (size_t i = 0; i < xml->ntests; i++) {
+		const struct fg_test *t = &xml->tests[i];
+		bool failed = false;
+
+		for (size_t k = 0; k < t->nattempts; k++)
+			failed |= fg_astatus_is_failure(t->attempts[k].status);
+		if (failed)
+			ref_add(&is->failed_now, &is->nfailed_now, t);
+		for (size_t k = 0; k < is->nasked; k++)
+			if (!strcmp(is->asked[k].classname, t->classname) &&
+			    !strcmp(is->asked[k].name, t->name))
+				is->seen_asked[k] = true;
+	}
+}
+
+size_t run_check_asked(struct item_state *is)
+{
+	size_t missing = 0;
+
+	for (size_t k = 0; k < is->nasked; k++) {
+		struct fg_test *t;
+
+		if (is->seen_asked[k])
+			continue;
+		t = fg_run_find_test(&is->rs->run, is->cfg->name,
+				     is->asked[k].classname, is->asked[k].name);
+		if (!t)
+			continue;
+		fg_test_add_attempt(t, FG_A_ERROR, is->job.result.duration_ms,
+				    "asked to rerun this test, but the rerun "
+				    "reported no result for it", NULL)
+			->started_at_ms = is->job.result.started_at_ms;
+		missing++;
+	}
+	return missing;
+}
+
 static size_t merge_xml(struct item_state *is, struct fg_run *xml,
 			const char *output_tail)
 {
@@ -119,6 +182,7 @@ static size_t merge_xml(struct item_state *is, struct fg_run *xml,
 			if (fg_astatus_is_failure(a->status) && !a->output)
 				a->output = fg_xstrdup(output_tail);
 		}
+	note_results(is, xml);
 	return fg_run_absorb(&is->rs->run, xml);
 }
 

@@ -38,6 +38,7 @@ static void suite_release(struct fg_suite_cfg *s)
 	free(s->group);
 	free(s->disabled);
 	fg_strv_free(s->labels);
+	fg_strv_free(s->rerun);
 	fg_strv_free(s->fixtures_setup);
 	fg_strv_free(s->fixtures_cleanup);
 	fg_strv_free(s->fixtures_required);
@@ -342,6 +343,18 @@ static int load_fixtures(struct ctx *c, const char *where, json_t *v,
 	return FG_OK;
 }
 
+static int load_rerun(struct ctx *c, const char *where, json_t *v,
+		      struct fg_suite_cfg *s)
+{
+	int rc = load_argv(c, where, v, &s->rerun);
+
+	for (char **a = s->rerun; !rc && a && *a; a++)
+		if (strstr(*a, "{failed"))
+			return FG_OK;
+	return rc ? rc : bad(c, where, "must contain \"{failed}\" (or "
+			     "\"{failed:SEP}\")");
+}
+
 static int load_leak(struct ctx *c, const char *where, json_t *v,
 		     struct fg_suite_cfg *s)
 {
@@ -465,6 +478,8 @@ static int load_suite(struct ctx *c, struct fg_config *cfg, size_t idx,
 			rc = get_bool(c, w, v, &s->allow_empty);
 		else if (!strcmp(key, "fixtures"))
 			rc = load_fixtures(c, w, v, s);
+		else if (!strcmp(key, "rerun"))
+			rc = load_rerun(c, w, v, s);
 		else if (key[0] == '_' || !strcmp(key, "description"))
 			rc = FG_OK; /* comments */
 		else
@@ -473,7 +488,7 @@ static int load_suite(struct ctx *c, struct fg_config *cfg, size_t idx,
 				 "shards, locks, group, slots, leak, "
 				 "skip_exit_codes, error_exit_codes, will_fail, "
 				 "disabled, format, labels, exclusive, "
-				 "allow_empty, fixtures)");
+				 "allow_empty, fixtures, rerun)");
 		if (rc)
 			return rc;
 	}

@@ -368,6 +368,13 @@ struct fg_suite_cfg {
 	bool exclusive;     /* runs alone (CTest RUN_SERIAL, Meson
 			     * is_parallel: false) */
 	bool allow_empty;   /* a cases suite may list no case */
+	/*
+	 * How to rerun only some tests: an argv where an argument "{failed}"
+	 * becomes one argument per test, and "{failed:SEP}" inside an
+	 * argument the tests joined by SEP. NULL: the framework's built-in
+	 * way (GoogleTest, pytest, CTest), else the whole suite reruns.
+	 */
+	char **rerun;
 	/* CTest fixtures: names this suite sets up, cleans up, needs */
 	char **fixtures_setup, **fixtures_cleanup, **fixtures_required;
 };
