@@ -192,6 +192,39 @@ char *cli_shell_line(const char *cwd, char *const *argv);
 char *cli_repro_line(const struct fg_suite_cfg *s, const char *cwd,
 		     const struct fg_test *t);
 
+/*
+ * Keeps the suites of cfg whose name matches one of globs[0..n) (fnmatch);
+ * a glob matching none is a usage error naming the suites there are.
+ * 0 or an exit code.
+ */
+int cli_keep_suites(const struct cli_command *cmd, struct fg_config *cfg,
+		    const char *const *globs, size_t n);
+/*
+ * `run -c FILE NAME...`: when every NAME is a suite of cfg (or a glob of
+ * some), keeps those and sets *selected. Otherwise the NAMEs are programs
+ * to run instead; one that is neither a suite nor a program is a usage
+ * error before anything runs. 0 or an exit code.
+ */
+int cli_args_are_suites(const struct cli_command *cmd, struct fg_config *cfg,
+			int nargs, char **args, bool *selected);
+/*
+ * --filter: whether a test matches pats[0..n) (fnmatch globs over its ids
+ * suite::classname::name, suite::name, classname.name and name; "!PAT"
+ * excludes; no positive pattern means every test).
+ */
+bool cli_filter_match(const char *const *pats, size_t n, const char *suite,
+		      const char *classname, const char *name);
+/*
+ * Suite s's argv narrowed to the filter by its framework (GoogleTest
+ * --gtest_filter, CTest -R/-E, pytest -k on the patterns' literal
+ * parts), or NULL when it cannot narrow; results are matched again
+ * afterwards either way. Caller frees.
+ */
+char **cli_filter_argv(const struct fg_suite_cfg *s,
+		       const char *const *pats, size_t n);
+/* Whether every one of args is a program (a path that exists, or in PATH). */
+bool cli_all_programs(int nargs, char **args);
+
 /* ---- cli/runline.c: a run as one "flakeguard-run/1" JSON object ------ */
 
 typedef struct json_t json_t;

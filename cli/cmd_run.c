@@ -169,6 +169,11 @@ static char **build_argv(struct item_state *is)
 	const struct fg_suite_cfg *s = is->cfg;
 	const char *name = is->item->case_name;
 	char **selected = selective_argv(is);
+
+	/* --filter, narrowed by the framework where it can (the first try) */
+	if (!selected && !name && is->item->shard < 0)
+		selected = cli_filter_argv(s, is->rs->o->filter.v,
+					   is->rs->o->filter.n);
 	char *const *src = selected ? selected :
 			   name && s->cases_run ? s->cases_run : s->argv;
 	size_t n = fg_strv_len(src);
@@ -518,6 +523,64 @@ static void skip_not_runnable(struct run_state *rs)
 	rs->plan.n = keep;
 }
 
+/* --filter on cases: a case that does not match is not run at all. */
+static void filter_plan(struct run_state *rs)
+{
+	const struct cli_list *f = &rs->o->filter;
+	size_t keep = 0;
+
+	for (size_t i = 0; i < rs->plan.n; i++) {
+		struct runner_item *it = &rs->plan.items[i];
+		const char *suite = rs->cfg->suites[it->suite].name;
+
+		if (!f->n || !it->case_name ||
+		    cli_filter_match(f->v, f->n, suite, "", it->case_name)) {
+			rs->plan.items[keep++] = *it;
+			continue;
+		}
+		free(it->id);
+		free(it->case_name);
+	}
+	rs->plan.n = keep;
+}
+
+/*
+ * --filter on results: what a framework could not narrow ran whole, and
+ * only its matching tests are kept. A suite-level test (the process) that
+ * failed stays: the process failing is news whatever the filter. Returns
+ * how many tests match; *dropped (may be NULL) gets the first one left
+ * out, for "did you mean".
+ */
+static size_t filter_results(struct run_state *rs, char **dropped)
+{
+	const struct cli_list *f = &rs->o->filter;
+	size_t keep = 0, matched = 0;
+
+	if (!f->n)
+		return rs->run.ntests;
+	for (size_t i = 0; i < rs->run.ntests; i++) {
+		struct fg_test *t = &rs->run.tests[i];
+		bool self = !*t->classname && !strcmp(t->name, t->suite);
+		bool hit = cli_filter_match(f->v, f->n, t->suite,
+					    t->classname, t->name);
+
+		matched += hit;
+		if (hit || (self && t->outcome == FG_O_FAILED)) {
+			rs->run.tests[keep++] = *t;
+			continue;
+		}
+		if (dropped && !*dropped)
+			*dropped = *t->classname ?
+				fg_xasprintf("%s::%s::%s", t->suite,
+					     t->classname, t->name) :
+				fg_xasprintf("%s::%s", t->suite, t->name);
+		fg_test_release(t);
+	}
+	rs->run.ntests = keep;
+	fg_run_reindex(&rs->run);
+	return matched;
+}
+
 static void setup_items(struct run_state *rs)
 {
 	rs->items = fg_xcalloc(rs->plan.n + 1, sizeof(*rs->items));
@@ -608,6 +671,12 @@ static const struct cli_opt run_options[] = {
 	CLI_PATH(0, "plan", R, plan, "FILE",
 		 "take order and shards from FILE (written by\n"
 		 "`flakeguard list --shards N --json`)"),
+	CLI_LIST(0, "suite", R, suites, "GLOB",
+		 "run only the suites matching GLOB (repeatable)"),
+	CLI_LIST(0, "filter", R, filter, "EXPR",
+		 "run only the tests matching EXPR, a glob over\n"
+		 "their ids (suite::class::name, Class.name,\n"
+		 "name); !EXPR excludes (repeatable)"),
 	CLI_DURATION(0, "timeout", R, timeout_ms,
 		     "per-attempt timeout (default 10m; 90s, 1500ms)",
 		     .env = "FLAKEGUARD_TIMEOUT", .cfg = CLI_CFG_TIMEOUT),
@@ -987,7 +1056,21 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	int64_t now = fg_now_ms();
 	struct run_end e = { .spawn_errors = rs->spawn_errors,
 			     .signal = rs->run.interrupted ? sig : 0 };
+	char *dropped = NULL;
 	int exit_code;
+
+	/*
+	 * A --filter that matched nothing is a usage error, like a typo in a
+	 * suite name: said with a test that does exist, nothing recorded.
+	 */
+	if (!filter_results(rs, &dropped) && o->filter.n && !e.signal) {
+		fprintf(stderr, "flakeguard: --filter matched no test%s%s%s\n",
+			dropped ? " (there is, for one, '" : "",
+			dropped ? cli_safe(dropped) : "", dropped ? "')" : "");
+		free(dropped);
+		return FG_EXIT_USAGE;
+	}
+	free(dropped);
 
 	/*
 	 * The analyzer: this run's tests against their history plus this
@@ -1061,7 +1144,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	if ((rc = cli_load_suites(&cli_cmd_run, &o.config, parsed.nargs,
 				  parsed.args, &cfg)) ||
-	    (rc = resolve_opts(&parsed, &o, &cfg))) {
+	    (rc = resolve_opts(&parsed, &o, &cfg)) ||
+	    (rc = cli_keep_suites(&cli_cmd_run, &cfg, o.suites.v, o.suites.n))) {
 		cli_parsed_release(&cli_cmd_run, &parsed);
 		fg_config_release(&cfg);
 		return rc;
@@ -1118,6 +1202,7 @@ static int cmd_run(int argc, char **argv)
 		rs.run.shard = fg_xasprintf("%d/%d", shard_k, shard_n);
 	cli_detect_meta(&rs.run, cfg.dir);
 	rs.run.started_at_ms = fg_now_ms();
+	filter_plan(&rs);
 	skip_quarantined(&rs);
 	skip_not_runnable(&rs);
 	setup_items(&rs);

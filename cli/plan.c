@@ -356,10 +356,25 @@ int cli_load_suites(const struct cli_command *cmd, const char **config,
 	struct stat st;
 
 	fg_config_init(cfg);
+	if (nprog && (*config || stat("flakeguard.json", &st) == 0)) {
+		/* `run -c FILE NAME...`: suites of the file, or programs */
+		bool selected;
+		int rc;
+
+		if (!*config)
+			*config = "flakeguard.json";
+		/* a broken file is not in the way of programs given */
+		if (fg_config_load(cfg, *config, &err) &&
+		    !cli_all_programs(nprog, progs))
+			return cli_error(&err);
+		if ((rc = cli_args_are_suites(cmd, cfg, nprog, progs,
+					      &selected)) || selected)
+			return rc;
+		fg_config_release(cfg);
+		fprintf(stderr, "flakeguard: programs given: ignoring "
+			"the suites of '%s'\n", *config);
+	}
 	if (nprog) {
-		if (*config)
-			fprintf(stderr, "flakeguard: programs given: ignoring "
-				"the suites of '%s'\n", *config);
 		for (int i = 0; i < nprog; i++)
 			fg_config_add_program(cfg, progs[i]);
 		return FG_OK;

@@ -54,6 +54,8 @@ struct run_opts {
 	bool no_auto_quarantine;
 	bool strict_quarantine;
 	struct cli_list policy;  /* --policy KEY=VALUE, in order */
+	struct cli_list suites;  /* --suite GLOB */
+	struct cli_list filter;  /* --filter EXPR */
 };
 
 /* A test of a suite, by classname and name (the suite is the item's). */

@@ -261,3 +261,337 @@ char *cli_repro_line(const struct fg_suite_cfg *s, const char *cwd,
 	fg_strv_free(argv);
 	return line;
 }
+
+/* ---------------------------------------------------------------------- */
+/* Choosing what runs                                                      */
+/* ---------------------------------------------------------------------- */
+
+#include <fnmatch.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Removes suite i from cfg (its position taken by the ones after it). */
+static void drop_suite(struct fg_config *cfg, size_t i)
+{
+	struct fg_config one = { 0 };
+
+	/* release it through the config's own code */
+	one.suites = fg_xcalloc(1, sizeof(*one.suites));
+	one.suites[0] = cfg->suites[i];
+	one.nsuites = one.suites_cap = 1;
+	fg_config_release(&one);
+	memmove(cfg->suites + i, cfg->suites + i + 1,
+		(cfg->nsuites - i - 1) * sizeof(*cfg->suites));
+	cfg->nsuites--;
+}
+
+/* "a, b, c" of the suites' names, at most 400 bytes. Caller frees. */
+static char *suite_names(const struct fg_config *cfg)
+{
+	char *s = fg_xstrdup("");
+
+	for (size_t i = 0; i < cfg->nsuites && strlen(s) < 400; i++) {
+		char *t = fg_xasprintf("%s%s%s", s, i ? ", " : "",
+				       cfg->suites[i].name);
+
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+static int no_such_suite(const struct cli_command *cmd,
+			 const struct fg_config *cfg, const char *what,
+			 const char *glob)
+{
+	const char **names = fg_xcalloc(cfg->nsuites + 1, sizeof(char *));
+	const char *near;
+	char *all = suite_names(cfg);
+	int rc;
+
+	for (size_t i = 0; i < cfg->nsuites; i++)
+		names[i] = cfg->suites[i].name;
+	near = cli_nearest(glob, names, cfg->nsuites);
+	rc = cli_usage_error(cmd, "%s '%s' matches no suite%s%s%s (there are: "
+			     "%s)", what, glob, near ? " (did you mean '" : "",
+			     near ? near : "", near ? "'?)" : "", all);
+	free(all);
+	free(names);
+	return rc;
+}
+
+int cli_keep_suites(const struct cli_command *cmd, struct fg_config *cfg,
+		    const char *const *globs, size_t n)
+{
+	bool *keep;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	keep = fg_xcalloc(cfg->nsuites + 1, sizeof(bool));
+	for (size_t g = 0; g < n && !rc; g++) {
+		bool any = false;
+
+		for (size_t i = 0; i < cfg->nsuites; i++)
+			if (!fnmatch(globs[g], cfg->suites[i].name, 0))
+				keep[i] = any = true;
+		if (!any)
+			rc = no_such_suite(cmd, cfg, "suite", globs[g]);
+	}
+	for (size_t i = cfg->nsuites; !rc && i-- > 0;)
+		if (!keep[i])
+			drop_suite(cfg, i);
+	free(keep);
+	return rc;
+}
+
+/* Whether s names a program: a path that exists, or a name in PATH. */
+static bool is_program(const char *s)
+{
+	const char *path = getenv("PATH");
+	struct stat st;
+
+	if (strchr(s, '/'))
+		return stat(s, &st) == 0;
+	for (const char *p = path ? path : ""; *p;) {
+		size_t n = strcspn(p, ":");
+		char *f = fg_xasprintf("%.*s/%s", (int)n, n ? p : ".", s);
+		bool ok = access(f, X_OK) == 0;
+
+		free(f);
+		if (ok)
+			return true;
+		p += n + (p[n] == ':');
+	}
+	return false;
+}
+
+bool cli_all_programs(int nargs, char **args)
+{
+	for (int i = 0; i < nargs; i++)
+		if (!is_program(args[i]))
+			return false;
+	return true;
+}
+
+int cli_args_are_suites(const struct cli_command *cmd, struct fg_config *cfg,
+			int nargs, char **args, bool *selected)
+{
+	size_t nmatch = 0;
+
+	*selected = false;
+	for (int i = 0; i < nargs; i++)
+		for (size_t k = 0; k < cfg->nsuites; k++)
+			if (!fnmatch(args[i], cfg->suites[k].name, 0)) {
+				nmatch++;
+				break;
+			}
+	if (nmatch == (size_t)nargs) {
+		*selected = true;
+		return cli_keep_suites(cmd, cfg, (const char *const *)args,
+				       (size_t)nargs);
+	}
+	for (int i = 0; i < nargs; i++) {
+		bool suite = false;
+
+		for (size_t k = 0; k < cfg->nsuites && !suite; k++)
+			suite = !fnmatch(args[i], cfg->suites[k].name, 0);
+		if (!suite && !is_program(args[i]))
+			return no_such_suite(cmd, cfg, "it is no program, and",
+					     args[i]);
+	}
+	return 0; /* programs: they replace the config's suites */
+}
+
+/* ---------------------------------------------------------------------- */
+/* --filter                                                                */
+/* ---------------------------------------------------------------------- */
+
+/* One pattern against one test's ids: suite::classname::name, suite::name,
+ * classname.name, classname::name, name. */
+static bool pattern_matches(const char *pat, const char *suite,
+			    const char *classname, const char *name)
+{
+	char *forms[5];
+	size_t n = 0;
+	bool hit = false;
+
+	forms[n++] = *classname ? fg_xasprintf("%s::%s::%s", suite, classname,
+					       name) :
+				  fg_xasprintf("%s::%s", suite, name);
+	if (*classname) {
+		forms[n++] = fg_xasprintf("%s::%s", suite, name);
+		forms[n++] = fg_xasprintf("%s.%s", classname, name);
+		forms[n++] = fg_xasprintf("%s::%s", classname, name);
+	}
+	forms[n++] = fg_xstrdup(name);
+	for (size_t i = 0; i < n; i++) {
+		hit |= !fnmatch(pat, forms[i], 0);
+		free(forms[i]);
+	}
+	return hit;
+}
+
+bool cli_filter_match(const char *const *pats, size_t n, const char *suite,
+		      const char *classname, const char *name)
+{
+	bool any_positive = false, positive = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (pats[i][0] == '!') {
+			if (pattern_matches(pats[i] + 1, suite, classname, name))
+				return false;
+			continue;
+		}
+		any_positive = true;
+		positive |= pattern_matches(pats[i], suite, classname, name);
+	}
+	return !any_positive || positive;
+}
+
+/* A pattern for suite s without its "s::" prefix, "::" as '.'. */
+static char *local_pattern(const char *pat, const char *suite)
+{
+	size_t n = strlen(suite);
+	char *p;
+
+	if (!strncmp(pat, suite, n) && !strncmp(pat + n, "::", 2))
+		pat += n + 2;
+	p = fg_xstrdup(pat);
+	for (char *c; (c = strstr(p, "::"));)
+		memmove(c, c + 1, strlen(c + 1) + 1), *c = '.';
+	return p;
+}
+
+/* fnmatch glob -> POSIX ERE, anchored. Caller frees. */
+static char *glob_to_ere(const char *g)
+{
+	char *out = fg_xmalloc(strlen(g) * 2 + 3), *o = out;
+
+	*o++ = '^';
+	for (; *g; g++) {
+		if (*g == '*') {
+			*o++ = '.';
+			*o++ = '*';
+		} else if (*g == '?') {
+			*o++ = '.';
+		} else {
+			if (strchr("\\^$.|+()[]{}", *g))
+				*o++ = '\\';
+			*o++ = *g;
+		}
+	}
+	*o++ = '$';
+	*o = '\0';
+	return out;
+}
+
+/* Appends "sep item" to *acc (a heap string, may be NULL). */
+static void join(char **acc, const char *sep, const char *item)
+{
+	char *s = fg_xasprintf("%s%s%s", *acc ? *acc : "", *acc ? sep : "",
+			       item);
+
+	free(*acc);
+	*acc = s;
+}
+
+/* The longest run of characters without a glob metacharacter. */
+static char *literal_core(const char *pat)
+{
+	const char *best = pat;
+	size_t best_n = 0;
+
+	for (const char *p = pat; *p;) {
+		size_t n = strcspn(p, "*?[]");
+
+		if (n > best_n) {
+			best = p;
+			best_n = n;
+		}
+		p += n + (p[n] != '\0');
+	}
+	return fg_xstrndup(best, best_n);
+}
+
+char **cli_filter_argv(const struct fg_suite_cfg *s,
+		       const char *const *pats, size_t n)
+{
+	enum cli_framework fw = cli_suite_framework(s);
+	char *pos = NULL, *neg = NULL, *extra1 = NULL, *extra2 = NULL;
+	size_t argc = fg_strv_len(s->argv);
+	char **argv;
+
+	if (!n)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		bool not = pats[i][0] == '!';
+		char *local = local_pattern(pats[i] + not, s->name), *x;
+
+		switch (fw) {
+		case CLI_FW_GTEST:
+			join(not ? &neg : &pos, ":", local);
+			break;
+		case CLI_FW_CTEST:
+			x = glob_to_ere(local);
+			join(not ? &neg : &pos, "|", x);
+			free(x);
+			break;
+		case CLI_FW_PYTEST:
+			/* pytest -k matches substrings: narrow, then filter */
+			x = literal_core(local);
+			if (*x)
+				join(not ? &neg : &pos, not ? " and not " :
+				     " or ", x);
+			free(x);
+			break;
+		case CLI_FW_CASES:
+		case CLI_FW_NONE:
+			break;
+		}
+		free(local);
+	}
+	switch (fw) {
+	case CLI_FW_GTEST:
+		extra1 = fg_xasprintf("--gtest_filter=%s%s%s", pos ? pos : "*",
+				      neg ? "-" : "", neg ? neg : "");
+		break;
+	case CLI_FW_CTEST:
+		if (pos)
+			extra1 = fg_xasprintf("-R\x1f(%s)", pos);
+		if (neg)
+			extra2 = fg_xasprintf("-E\x1f(%s)", neg);
+		break;
+	case CLI_FW_PYTEST:
+		if (pos || neg)
+			extra1 = fg_xasprintf("-k\x1f%s%s%s%s%s", pos ? "(" : "",
+					      pos ? pos : "", pos ? ")" : "",
+					      pos && neg ? " and not " :
+					      neg ? "not " : "", neg ? neg : "");
+		break;
+	case CLI_FW_CASES:
+	case CLI_FW_NONE:
+		break;
+	}
+	free(pos);
+	free(neg);
+	if (!extra1 && !extra2)
+		return NULL;
+	/* "-R\x1fREGEX" is two arguments */
+	argv = fg_xcalloc(argc + 5, sizeof(char *));
+	for (size_t i = 0; i < argc; i++)
+		argv[i] = fg_xstrdup(s->argv[i]);
+	for (char *e = extra1; e; e = e == extra1 ? extra2 : NULL) {
+		char *us = strchr(e, '\x1f');
+
+		if (us) {
+			argv[argc++] = fg_xstrndup(e, (size_t)(us - e));
+			argv[argc++] = fg_xstrdup(us + 1);
+		} else {
+			argv[argc++] = fg_xstrdup(e);
+		}
+	}
+	free(extra1);
+	free(extra2);
+	return argv;
+}
