@@ -581,20 +581,82 @@ static size_t filter_results(struct run_state *rs, char **dropped)
 	return matched;
 }
 
+/* Copies the keys override o gives into the item's own settings. */
+static void apply_override(struct fg_suite_cfg *to,
+			   const struct fg_override *o)
+{
+	const struct fg_suite_cfg *v = &o->v;
+
+	if (o->set & FG_OV_TIMEOUT)
+		to->timeout_ms = v->timeout_ms;
+	if (o->set & FG_OV_RETRIES)
+		to->retries = v->retries;
+	if (o->set & FG_OV_LOCKS)
+		to->locks = v->locks;
+	if (o->set & FG_OV_GROUP)
+		to->group = v->group;
+	if (o->set & FG_OV_SLOTS)
+		to->slots = v->slots;
+	if (o->set & FG_OV_EXCLUSIVE)
+		to->exclusive = v->exclusive;
+	if (o->set & FG_OV_SKIP) {
+		memcpy(to->skip_codes, v->skip_codes, sizeof(to->skip_codes));
+		to->nskip_codes = v->nskip_codes;
+	}
+	if (o->set & FG_OV_ERROR) {
+		memcpy(to->error_codes, v->error_codes,
+		       sizeof(to->error_codes));
+		to->nerror_codes = v->nerror_codes;
+	}
+	if (o->set & FG_OV_LEAK)
+		to->leak_fails = v->leak_fails;
+}
+
+/*
+ * "overrides": the item's settings when an override's filter matches its
+ * id (suite::case, the case, or the suite). Returns what it matched.
+ */
+static void apply_overrides(struct run_state *rs, struct item_state *is,
+			    size_t *matched)
+{
+	const char *suite = is->cfg->name;
+	const char *name = is->item->case_name ? is->item->case_name : suite;
+
+	for (size_t k = 0; k < rs->cfg->noverrides; k++) {
+		const struct fg_override *o = &rs->cfg->overrides[k];
+		const char *pat = o->filter;
+
+		if (!cli_filter_match(&pat, 1, suite, "", name))
+			continue;
+		matched[k]++;
+		if (!is->own_cfg) {
+			is->own_cfg = fg_xmalloc(sizeof(*is->own_cfg));
+			*is->own_cfg = *is->cfg;
+			is->cfg = is->own_cfg;
+		}
+		apply_override(is->own_cfg, o);
+	}
+}
+
 static void setup_items(struct run_state *rs)
 {
+	size_t *matched = fg_xcalloc(rs->cfg->noverrides + 1, sizeof(size_t));
+
 	rs->items = fg_xcalloc(rs->plan.n + 1, sizeof(*rs->items));
 	for (size_t i = 0; i < rs->plan.n; i++) {
 		struct item_state *is = &rs->items[i];
 		const struct runner_item *it = &rs->plan.items[i];
 		const struct fg_suite_cfg *sc = &rs->cfg->suites[it->suite];
-		int retries = sc->retries >= 0 && !rs->o->retries_forced ?
-			      sc->retries : rs->o->retries;
+		int retries;
 
 		is->rs = rs;
 		is->item = it;
 		is->cfg = sc;
 		is->index = i;
+		apply_overrides(rs, is, matched);
+		sc = is->cfg;
+		retries = sc->retries >= 0 && !rs->o->retries_forced ?
+			  sc->retries : rs->o->retries;
 		is->max_attempts = 1 + (retries > 0 ? retries : 0);
 		is->cwd = cli_suite_cwd(rs->cfg, sc);
 		is->self_name = it->case_name ? fg_xstrdup(it->case_name) :
@@ -620,6 +682,12 @@ static void setup_items(struct run_state *rs)
 		rs->estimate_left_ms += it->estimate_ms;
 		prepare_attempt(is);
 	}
+	for (size_t k = 0; k < rs->cfg->noverrides; k++)
+		if (!matched[k])
+			fg_log(FG_LOG_WARN, "run", "overrides[%zu]: filter '%s' "
+			       "matches no test of this run", k,
+			       rs->cfg->overrides[k].filter);
+	free(matched);
 }
 
 static void free_items(struct run_state *rs)
@@ -627,6 +695,7 @@ static void free_items(struct run_state *rs)
 	for (size_t i = 0; rs->items && i < rs->plan.n; i++) {
 		struct item_state *is = &rs->items[i];
 
+		free(is->own_cfg);
 		free(is->cwd);
 		free(is->junit);
 		free(is->tap_file);

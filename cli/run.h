@@ -66,7 +66,10 @@ struct run_test_ref {
 struct item_state {
 	struct run_state *rs;
 	const struct runner_item *item;
-	const struct fg_suite_cfg *cfg;
+	const struct fg_suite_cfg *cfg; /* the suite's, or own_cfg */
+	struct fg_suite_cfg *own_cfg;   /* the suite's with "overrides"
+					 * applied (shallow: the strings are
+					 * the config's), or NULL */
 	size_t index;
 	int attempt;          /* number of the attempt running or last run */
 	int max_attempts;

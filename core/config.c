@@ -65,6 +65,11 @@ void fg_config_release(struct fg_config *cfg)
 	for (size_t i = 0; i < cfg->ngroups; i++)
 		free(cfg->groups[i].name);
 	free(cfg->groups);
+	for (size_t i = 0; i < cfg->noverrides; i++) {
+		free(cfg->overrides[i].filter);
+		suite_release(&cfg->overrides[i].v);
+	}
+	free(cfg->overrides);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->retries = -1;
 }
@@ -356,6 +361,82 @@ static int load_rerun(struct ctx *c, const char *where, json_t *v,
 }
 
 static int load_leak(struct ctx *c, const char *where, json_t *v,
+		     struct fg_suite_cfg *s);
+
+/* One override: "filter" and the suite keys it may set. */
+static int load_override(struct ctx *c, const char *where, json_t *obj,
+			 struct fg_override *o)
+{
+	const char *key;
+	json_t *v;
+	int rc;
+
+	if (!json_is_object(obj))
+		return bad(c, where, "expected an object");
+	json_object_foreach(obj, key, v) {
+		char w[200];
+		unsigned bit = 0;
+
+		snprintf(w, sizeof(w), "%s.%s", where, key);
+		if (!strcmp(key, "filter"))
+			rc = get_string(c, w, v, &o->filter);
+		else if ((bit = FG_OV_TIMEOUT, !strcmp(key, "timeout")))
+			rc = get_duration(c, w, v, &o->v.timeout_ms);
+		else if ((bit = FG_OV_RETRIES, !strcmp(key, "retries")))
+			rc = get_int(c, w, v, 0, 100, &o->v.retries);
+		else if ((bit = FG_OV_LOCKS, !strcmp(key, "locks")))
+			rc = load_names(c, w, v, &o->v.locks);
+		else if ((bit = FG_OV_GROUP, !strcmp(key, "group")))
+			rc = get_string(c, w, v, &o->v.group);
+		else if ((bit = FG_OV_SLOTS, !strcmp(key, "slots")))
+			rc = get_int(c, w, v, 1, 4096, &o->v.slots);
+		else if ((bit = FG_OV_EXCLUSIVE, !strcmp(key, "exclusive")))
+			rc = get_bool(c, w, v, &o->v.exclusive);
+		else if ((bit = FG_OV_SKIP, !strcmp(key, "skip_exit_codes")))
+			rc = load_codes(c, w, v, o->v.skip_codes,
+					&o->v.nskip_codes);
+		else if ((bit = FG_OV_ERROR, !strcmp(key, "error_exit_codes")))
+			rc = load_codes(c, w, v, o->v.error_codes,
+					&o->v.nerror_codes);
+		else if ((bit = FG_OV_LEAK, !strcmp(key, "leak")))
+			rc = load_leak(c, w, v, &o->v);
+		else if ((bit = 0, key[0] == '_' || !strcmp(key, "description")))
+			rc = FG_OK;
+		else
+			rc = bad(c, w, "unknown key (expected filter, timeout, "
+				 "retries, locks, group, slots, exclusive, "
+				 "skip_exit_codes, error_exit_codes, leak)");
+		if (rc)
+			return rc;
+		o->set |= bit;
+	}
+	if (!o->filter)
+		return bad(c, where, "missing \"filter\"");
+	return FG_OK;
+}
+
+static int load_overrides(struct ctx *c, struct fg_config *cfg, json_t *v)
+{
+	size_t i;
+	json_t *item;
+	int rc;
+
+	if (!json_is_array(v))
+		return bad(c, "overrides", "expected an array of objects");
+	cfg->overrides = fg_xcalloc(json_array_size(v) + 1,
+				    sizeof(*cfg->overrides));
+	json_array_foreach(v, i, item) {
+		char w[64];
+
+		snprintf(w, sizeof(w), "overrides[%zu]", i);
+		cfg->noverrides = i + 1;
+		if ((rc = load_override(c, w, item, &cfg->overrides[i])))
+			return rc;
+	}
+	return FG_OK;
+}
+
+static int load_leak(struct ctx *c, const char *where, json_t *v,
 		     struct fg_suite_cfg *s)
 {
 	const char *r = json_string_value(v);
@@ -571,6 +652,8 @@ static int load_top(struct ctx *c, struct fg_config *cfg, json_t *root)
 			rc = get_string(c, key, v, &cfg->db);
 		} else if (!strcmp(key, "groups")) {
 			rc = load_groups(c, cfg, v);
+		} else if (!strcmp(key, "overrides")) {
+			rc = load_overrides(c, cfg, v);
 		} else if (!strcmp(key, "quarantine")) {
 			/* The analyzer's policy: checked by analyzer/policy.c. */
 			if (!json_is_object(v))
@@ -582,7 +665,8 @@ static int load_top(struct ctx *c, struct fg_config *cfg, json_t *root)
 			rc = FG_OK;
 		} else {
 			rc = bad(c, key, "unknown key (expected suites, jobs, "
-				 "timeout, retries, db, groups, quarantine)");
+				 "timeout, retries, db, groups, overrides, "
+				 "quarantine)");
 		}
 		if (rc)
 			return rc;
@@ -599,6 +683,15 @@ static int load_top(struct ctx *c, struct fg_config *cfg, json_t *root)
 		    !fg_config_group(cfg, cfg->suites[i].group))
 			return bad(c, w, "no group '%s' in \"groups\"",
 				   cfg->suites[i].group);
+	}
+	for (size_t i = 0; i < cfg->noverrides; i++) {
+		char w[64];
+
+		snprintf(w, sizeof(w), "overrides[%zu].group", i);
+		if (cfg->overrides[i].v.group &&
+		    !fg_config_group(cfg, cfg->overrides[i].v.group))
+			return bad(c, w, "no group '%s' in \"groups\"",
+				   cfg->overrides[i].v.group);
 	}
 	return FG_OK;
 }

@@ -385,6 +385,29 @@ struct fg_group_cfg {
 	int max;
 };
 
+/*
+ * "overrides": per-test policy by pattern (nextest's overrides). Each
+ * names a glob over test ids and the suite keys it sets for every
+ * matching case-level item (a case, or a suite that is one test: CTest,
+ * Meson); later overrides win over earlier ones, all over the suite's.
+ * A test's identity never depends on them.
+ */
+#define FG_OV_TIMEOUT   0x001u
+#define FG_OV_RETRIES   0x002u
+#define FG_OV_LOCKS     0x004u
+#define FG_OV_GROUP     0x008u
+#define FG_OV_SLOTS     0x010u
+#define FG_OV_EXCLUSIVE 0x020u
+#define FG_OV_SKIP      0x040u
+#define FG_OV_ERROR     0x080u
+#define FG_OV_LEAK      0x100u
+
+struct fg_override {
+	char *filter;            /* fnmatch glob, "!" to exclude */
+	unsigned set;            /* FG_OV_*: the keys it gives */
+	struct fg_suite_cfg v;   /* their values (only those in set) */
+};
+
 struct fg_config {
 	char *path;      /* the file it came from, or NULL */
 	char *dir;       /* its directory ("." when none) */
@@ -398,6 +421,8 @@ struct fg_config {
 				(the analyzer parses it), or NULL */
 	struct fg_group_cfg *groups;
 	size_t ngroups, groups_cap;
+	struct fg_override *overrides;
+	size_t noverrides;
 };
 
 /* The group named `name`, or NULL. */
