@@ -168,7 +168,11 @@ static char **build_argv(struct item_state *is)
 {
 	const struct fg_suite_cfg *s = is->cfg;
 	const char *name = is->item->case_name;
-	char **selected = selective_argv(is);
+	char **selected;
+
+	if (is->nmembers)
+		return run_batch_argv(is);
+	selected = selective_argv(is);
 
 	/* --filter, narrowed by the framework where it can (the first try) */
 	if (!selected && !name && is->item->shard < 0)
@@ -221,7 +225,7 @@ static char *safe_name(const char *id)
 	return s;
 }
 
-static void prepare_attempt(struct item_state *is)
+void run_prepare_attempt(struct item_state *is)
 {
 	struct run_state *rs = is->rs;
 
@@ -298,7 +302,7 @@ static void on_start(struct runner *r, struct runner_job *job, void *data)
 /* The runner's callback                                                   */
 /* ---------------------------------------------------------------------- */
 
-static bool want_retry(struct item_state *is)
+bool run_want_retry(struct item_state *is)
 {
 	struct run_state *rs = is->rs;
 	enum runner_end end = is->job.result.end;
@@ -309,7 +313,7 @@ static bool want_retry(struct item_state *is)
 	       end != RUNNER_CANCELLED;
 }
 
-static void item_finished(struct item_state *is)
+void run_item_finished(struct item_state *is)
 {
 	struct run_state *rs = is->rs;
 
@@ -331,10 +335,35 @@ static void item_finished(struct item_state *is)
 	}
 }
 
+static void on_item_done(struct runner *r, struct runner_job *job,
+			 struct run_state *rs);
+
 static void on_done(struct runner *r, struct runner_job *job, void *data)
 {
 	struct item_state *is = job->data;
 	struct run_state *rs = data;
+
+	if (is->nmembers) {
+		char m[512];
+		enum fg_astatus bst = run_process_status(is, m, sizeof(m));
+
+		if (job->result.end == RUNNER_SPAWN_FAILED) {
+			rs->spawn_errors++;
+			fprintf(stderr, "flakeguard: %s: %s\n",
+				cli_safe(is->item->id), cli_safe(m));
+		}
+		run_print_progress(is, bst, 0);
+		run_batch_done(r, is);
+		return;
+	}
+	on_item_done(r, job, rs);
+}
+
+/* An item's attempt ended (not a batch's): results, retry or done. */
+static void on_item_done(struct runner *r, struct runner_job *job,
+			 struct run_state *rs)
+{
+	struct item_state *is = job->data;
 	char msg[512], xml_problem[1100];
 	enum fg_astatus st = run_process_status(is, msg, sizeof(msg));
 	char *output = fg_buf_text(&job->result.output);
@@ -405,7 +434,7 @@ static void on_done(struct runner *r, struct runner_job *job, void *data)
 				"more retries (--max-retry-failures)\n",
 				rs->o->max_retry_failures);
 	}
-	if (want_retry(is)) {
+	if (run_want_retry(is)) {
 		/* only what failed, where the suite can select it */
 		run_refs_free(&is->asked, &is->nasked);
 		free(is->seen_asked);
@@ -418,11 +447,11 @@ static void on_done(struct runner *r, struct runner_job *job, void *data)
 			is->seen_asked = fg_xcalloc(is->nasked, sizeof(bool));
 		}
 		run_refs_free(&is->failed_now, &is->nfailed_now);
-		prepare_attempt(is);
+		run_prepare_attempt(is);
 		runner_submit(r, &is->job);
 		return;
 	}
-	item_finished(is);
+	run_item_finished(is);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -664,6 +693,17 @@ static void setup_items(struct run_state *rs)
 				fg_xasprintf("shard %d/%d", it->shard + 1,
 					     it->nshards) :
 				fg_xstrdup(sc->name);
+		is->self_class = fg_xstrdup("");
+		if (it->case_name && sc->cases_gtest &&
+		    strchr(it->case_name, '.')) {
+			const char *dot = strchr(it->case_name, '.');
+
+			free(is->self_class);
+			free(is->self_name);
+			is->self_class = fg_xstrndup(it->case_name,
+						     (size_t)(dot - it->case_name));
+			is->self_name = fg_xstrdup(dot + 1);
+		}
 		if (sc->junit && !it->case_name && it->shard < 0) {
 			char *p = sc->junit[0] == '/' ? fg_xstrdup(sc->junit) :
 				  fg_xasprintf("%s/%s", is->cwd, sc->junit);
@@ -680,7 +720,7 @@ static void setup_items(struct run_state *rs)
 			is->tap_file = fg_xstrdup("");
 		fg_run_init(&is->tap_run);
 		rs->estimate_left_ms += it->estimate_ms;
-		prepare_attempt(is);
+		run_prepare_attempt(is);
 	}
 	for (size_t k = 0; k < rs->cfg->noverrides; k++)
 		if (!matched[k])
@@ -707,10 +747,12 @@ static void free_items(struct run_state *rs)
 		free(is->tmpdir);
 		free(is->log_path);
 		free(is->self_name);
+		free(is->self_class);
 		fg_strv_free(is->argv);
 		fg_strv_free(is->env);
 	}
 	free(rs->items);
+	run_free_batches(rs);
 	for (size_t i = 0; i < rs->nfree_dirs; i++)
 		free(rs->free_dirs[i]);
 	free(rs->free_dirs);
@@ -951,8 +993,13 @@ static int execute(struct run_state *rs, int *signal_out,
 		free(group_max);
 		return rc;
 	}
+	/* batches first: they carry most of the work of their suites */
+	for (size_t k = 0; k < rs->nbatches; k++)
+		if (rs->batches[k].nmembers)
+			runner_submit(rs->runner, &rs->batches[k].job);
 	for (size_t i = 0; i < rs->plan.n; i++)
-		runner_submit(rs->runner, &rs->items[i].job);
+		if (!rs->items[i].batched)
+			runner_submit(rs->runner, &rs->items[i].job);
 	rc = runner_run(rs->runner);
 	late_signals_block(&mask);
 	run_clear_live(rs);
@@ -1275,6 +1322,7 @@ static int cmd_run(int argc, char **argv)
 	skip_quarantined(&rs);
 	skip_not_runnable(&rs);
 	setup_items(&rs);
+	run_make_batches(&rs);
 
 	rc = execute(&rs, &sig, &err);
 	if (rc && rc != FG_EINTR) {

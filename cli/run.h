@@ -89,12 +89,24 @@ struct item_state {
 	struct run_test_ref *asked;
 	size_t nasked;
 	bool *seen_asked;      /* per asked test: this attempt reported it */
+	/*
+	 * A batch (cli/run_batch.c): many GoogleTest cases of one suite in
+	 * one process. It is an item_state of its own, with a runner_item of
+	 * its own (batch_item); members index rs->items.
+	 */
+	size_t *members;
+	size_t nmembers;
+	struct runner_item batch_item;
+	bool batched;          /* a member whose first attempt is a batch's */
 	bool fixed_junit;     /* the suite names its own XML path */
 	char *tmpdir;         /* this attempt's TEST_TMPDIR */
 	char *log_path;       /* this attempt's --log-dir file */
 	char **argv;          /* this attempt's argv */
 	char **env;           /* this attempt's complete environment */
 	char *self_name;      /* the item-level test's name */
+	char *self_class;     /* and classname ("" but for GoogleTest
+			       * cases: "Suite" of "Suite.Test", so a case
+			       * that crashed keeps its XML identity) */
 	bool has_self_test;   /* an item-level test exists in the run */
 	bool failed;          /* the last attempt failed */
 	bool ran;             /* finished for good, not cancelled/interrupted */
@@ -109,6 +121,8 @@ struct run_state {
 	struct an_policy policy;          /* config, then flags */
 	struct cli_quarantine quarantine; /* database entries + --quarantine */
 	struct item_state *items;
+	struct item_state *batches;  /* cli/run_batch.c */
+	size_t nbatches;
 	struct runner *runner;
 	char *tmpdir;
 	char **free_dirs;     /* empty TEST_TMPDIRs ready for reuse */
@@ -132,6 +146,30 @@ struct run_state {
 	uint64_t t0;
 	int jobs;
 };
+
+/* ---- cli/cmd_run.c, for the files beside it ----------------------------- */
+
+/* The next attempt of an item: its argv, paths and job. */
+void run_prepare_attempt(struct item_state *is);
+/* Whether an item's failed attempt gets another. */
+bool run_want_retry(struct item_state *is);
+/* An item is over for good: counts, --fail-fast. */
+void run_item_finished(struct item_state *is);
+
+/* ---- cli/run_batch.c ---------------------------------------------------- */
+
+/*
+ * Groups the cases of GoogleTest "cases" suites into batches (one
+ * process runs many cases through --gtest_filter=A.B:C.D), balanced by
+ * their estimates over the cores. Members keep their own item state for
+ * retries (run singly) and for the run's record.
+ */
+void run_make_batches(struct run_state *rs);
+/* The argv of a batch's attempt. */
+char **run_batch_argv(struct item_state *b);
+/* A batch ended: its XML into the run, each member settled or rerun. */
+void run_batch_done(struct runner *r, struct item_state *b);
+void run_free_batches(struct run_state *rs);
 
 /* ---- cli/run_results.c ------------------------------------------------ */
 

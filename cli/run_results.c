@@ -306,9 +306,11 @@ void run_record_self_test(struct item_state *is, enum fg_astatus st,
 	struct fg_attempt *a;
 
 	if (is->has_self_test)
-		t = fg_run_find_test(run, is->cfg->name, "", is->self_name);
+		t = fg_run_find_test(run, is->cfg->name, is->self_class,
+				     is->self_name);
 	if (!t)
-		t = fg_run_add_test(run, is->cfg->name, "", is->self_name);
+		t = fg_run_add_test(run, is->cfg->name, is->self_class,
+				    is->self_name);
 	/* Retries continue the attempt numbering of the item. */
 	while ((int)t->nattempts + 1 < is->attempt)
 		fg_test_add_attempt(t, FG_A_SKIPPED, 0, "not run in this "

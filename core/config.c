@@ -557,6 +557,12 @@ static int load_suite(struct ctx *c, struct fg_config *cfg, size_t idx,
 			rc = get_bool(c, w, v, &s->exclusive);
 		else if (!strcmp(key, "allow_empty"))
 			rc = get_bool(c, w, v, &s->allow_empty);
+		else if (!strcmp(key, "batch")) {
+			bool batch = true;
+
+			rc = get_bool(c, w, v, &batch);
+			s->no_batch = !batch;
+		}
 		else if (!strcmp(key, "fixtures"))
 			rc = load_fixtures(c, w, v, s);
 		else if (!strcmp(key, "rerun"))
@@ -569,7 +575,7 @@ static int load_suite(struct ctx *c, struct fg_config *cfg, size_t idx,
 				 "shards, locks, group, slots, leak, "
 				 "skip_exit_codes, error_exit_codes, will_fail, "
 				 "disabled, format, labels, exclusive, "
-				 "allow_empty, fixtures, rerun)");
+				 "allow_empty, batch, fixtures, rerun)");
 		if (rc)
 			return rc;
 	}

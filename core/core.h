@@ -368,6 +368,8 @@ struct fg_suite_cfg {
 	bool exclusive;     /* runs alone (CTest RUN_SERIAL, Meson
 			     * is_parallel: false) */
 	bool allow_empty;   /* a cases suite may list no case */
+	bool no_batch;      /* "batch": false: GoogleTest cases one process
+			     * each, never batched */
 	/*
 	 * How to rerun only some tests: an argv where an argument "{failed}"
 	 * becomes one argument per test, and "{failed:SEP}" inside an
