@@ -8,8 +8,9 @@
  * against 1.4 s for ctest -j2). So the cases of such a suite are run in
  * batches: one process per batch, --gtest_filter naming its cases, and
  * per-case results from the batch's XML. Batches are sized from recorded
- * durations (longest first onto the least loaded batch, two batches per
- * core) so they balance across the cores.
+ * durations (longest first onto the least loaded batch: one batch a core
+ * when every duration is known, two when some are not) so they balance
+ * across the cores.
  *
  * Each case keeps its item state: a case that failed in its batch is
  * retried singly (as its second attempt); a case its batch never reported
@@ -78,10 +79,16 @@ static struct item_state *new_batch(struct run_state *rs,
 /* Splits one suite's members into batches balanced by estimate. */
 static void batch_suite(struct run_state *rs, struct pick *p)
 {
-	size_t nb = (size_t)rs->jobs * 2, first = rs->nbatches;
+	size_t nb = (size_t)rs->jobs, first = rs->nbatches;
 	int64_t *load;
 	size_t *flen;
 
+	/* known durations balance one batch a core; unknown ones, two */
+	for (size_t i = 0; i < p->n; i++)
+		if (!rs->items[p->v[i]].item->known) {
+			nb = (size_t)rs->jobs * 2;
+			break;
+		}
 	if (nb > p->n)
 		nb = p->n;
 	sort_rs = rs;
