@@ -125,9 +125,12 @@ static int cmd_list(int argc, char **argv)
 		k = 0; /* every node's items */
 		n = o.shards;
 	}
-	if (!rc)
+	if (!rc) {
+		/* cli_load_suites() initialises it afresh */
+		fg_config_release(&cfg);
 		rc = cli_load_suites(&cli_cmd_list, &o.config, p.nargs, p.args,
 				     &cfg);
+	}
 	if (!rc)
 		rc = cli_resolve(&cli_cmd_list, &p, &cfg);
 	cli_parsed_release(&cli_cmd_list, &p);

@@ -371,6 +371,7 @@ int cli_load_suites(const struct cli_command *cmd, const char **config,
 					      &selected)) || selected)
 			return rc;
 		fg_config_release(cfg);
+		fg_config_init(cfg);
 		fprintf(stderr, "flakeguard: programs given: ignoring "
 			"the suites of '%s'\n", *config);
 	}
