@@ -2,24 +2,28 @@
 """tests/lint-commands.py - every command the tests and the demo run is one
 tests/deps.sh guarantees.
 
-Reads the shell scripts of tests/ (e2e cases, lib.sh, run scripts, deps.sh,
-this lint's own helpers) and of the demo (examples/demo.sh,
-examples/scripts/), parses each with shfmt (its syntax tree as JSON), and
+Reads the shell scripts of tests/ (e2e cases, lib.sh, the run scripts,
+deps.sh), of the demo (examples/demo.sh, examples/scripts/), the CI
+template script the e2e cases run (examples/ci/) and the bash completion
+(0033 runs it); parses each with shfmt (its syntax tree as JSON), and
 collects the external commands they run:
 
   - the command word of every simple command, wherever it sits (pipelines,
     $(...), `...`, if/while conditions, functions, subshells);
   - what wrappers run: command, exec, env, nohup, setsid, time, timeout,
     xargs, and the script of sh/bash -c and script -c (parsed in turn);
+  - variables that name a command: py=/usr/bin/python3, or
+    browser=$(command -v chromium || ...) (the first command probed);
   - what flakeguard runs from the tests: the programs after `run --` and
     the argv of "command", "list" and "run" in JSON configs (heredocs,
     quoted strings, examples/*.json), including their sh -c scripts.
 
-Shell builtins, functions the scripts define, and words that are not a
-plain name (a path such as ./prog, or a $variable) are not commands to
-install. Every other name must be one `sh tests/deps.sh --commands` prints;
-each one that is not is reported as FILE:LINE: COMMAND, and the exit
-status is 1. Run by `make lint`; `--list` prints every command found, with
+A bare probe (`command -v X || fail ...`) is not a use: the script copes.
+Shell builtins, functions the scripts define (in any of them: they source
+each other), and words that are not a plain name (a path such as ./prog,
+or a $variable) are not commands to install. Every other name must be one
+`sh tests/deps.sh --commands` prints; each one that is not is reported as
+FILE:LINE, and the exit status is 1. Run by `make lint`; `--list` prints every command found, with
 where it is first used.
 """
 import glob
