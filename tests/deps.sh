@@ -19,7 +19,7 @@ set -u
 # block come with minbase; they are listed so the lint knows them, and
 # checked like the rest.
 needs='
-coreutils: basename cat chmod cksum cp dirname head id ls mkdir mkfifo mktemp nohup realpath rm sleep sort stat tail timeout tr uniq wc
+coreutils: basename cat chmod cksum cp dirname head id ln ls mkdir mkfifo mktemp nohup realpath rm sleep sort stat tail timeout tr uniq wc
 dash: sh
 bash: bash
 grep: grep
