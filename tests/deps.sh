@@ -15,9 +15,10 @@ set -u
 
 # One line per Debian package: what shows it is installed. A bare word is
 # a command on PATH; pc:NAME a pkg-config module; py:NAME a module
-# /usr/bin/python3 imports; file:GLOB a file. Most commands of the first
-# block come with minbase; they are listed so the lint knows them, and
-# checked like the rest.
+# /usr/bin/python3 imports; file:GLOB a file. The first block is what a
+# minimal Debian (debootstrap --variant=minbase) with make and git has
+# already: listed so the lint knows these commands, and checked like the
+# rest.
 needs='
 coreutils: basename cat chmod cksum cp dirname head id ln ls mkdir mkfifo mktemp nohup realpath rm sleep sort stat tail timeout tr uniq wc
 dash: sh
@@ -31,6 +32,7 @@ util-linux: setpriv
 apt: apt-get
 make: make
 git: git
+
 pkg-config: pkg-config
 gcc: cc gcc
 libuv1-dev: pc:libuv
