@@ -20,7 +20,7 @@ set -u
 # already: listed so the lint knows these commands, and checked like the
 # rest.
 needs='
-coreutils: basename cat chmod cksum cp dirname head id ln ls mkdir mkfifo mktemp nohup realpath rm sleep sort stat tail timeout tr uniq wc
+coreutils: basename cat chmod cksum cp dirname env head id ln ls mkdir mkfifo mktemp nohup realpath rm sleep sort stat tail timeout tr uniq wc
 dash: sh
 bash: bash
 grep: grep
