@@ -20,7 +20,7 @@ set -u
 # already: listed so the lint knows these commands, and checked like the
 # rest.
 needs='
-coreutils: basename cat chmod cksum cp dirname env head id ln ls mkdir mkfifo mktemp nohup realpath rm sleep sort stat tail timeout tr uniq wc
+coreutils: basename cat chmod cksum cp date dirname env head id ln ls mkdir mkfifo mktemp nohup realpath rm seq sleep sort stat tail timeout tr uniq wc
 dash: sh
 bash: bash
 grep: grep
@@ -28,7 +28,7 @@ sed: sed
 mawk: awk
 diffutils: cmp diff
 bsdutils: script
-util-linux: setpriv
+util-linux: setpriv unshare
 apt: apt-get
 make: make
 git: git
