@@ -77,10 +77,10 @@ help:
 	@echo "make check      install deps, build, run unit and end-to-end tests"
 	@echo "make asan       the whole check under ASan+UBSan (build/asan/)"
 	@echo "make valgrind-check  unit tests under valgrind"
-	@echo "make lint       check-headers, the layering rule, banned functions"
+	@echo "make lint       check-headers, layering, banned functions, test commands in deps"
 	@echo "make bench      benchmarks against the usual alternatives (bench/)"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
-	@echo "make deps       check/install the -dev packages"
+	@echo "make deps       check/install what the build, tests and demo use"
 
 deps:
 	$(Q)sh tests/deps.sh $(DEPS) $(TEST_DEPS)
@@ -159,6 +159,7 @@ check-headers: $(BUILD)/config.mk
 lint: check-headers
 	$(Q)sh tests/layering.sh $(LIB_MODULES)
 	$(Q)sh tests/banned.sh $(LIB_MODULES) cli tests/fixtures/progs
+	$(Q)python3 tests/lint-commands.py
 
 COMPDIR    ?= $(PREFIX)/share/bash-completion/completions
 

@@ -7,8 +7,10 @@ make -C "$top" --no-print-directory install PREFIX=/opt/fg DESTDIR="$PWD/stage" 
 [ -x stage/opt/fg/bin/flakeguard ] || fail "binary not installed"
 [ -f stage/opt/fg/share/man/man1/flakeguard.1 ] || fail "man page not installed"
 [ -f stage/opt/fg/share/bash-completion/completions/flakeguard ] || fail "completion not installed"
-man -l stage/opt/fg/share/man/man1/flakeguard.1 >/dev/null 2>&1 ||
-	groff -man -Tutf8 stage/opt/fg/share/man/man1/flakeguard.1 >/dev/null 2>&1 || true
+# The installed man page renders, and groff has nothing to warn about.
+groff -man -Tutf8 -ww -z stage/opt/fg/share/man/man1/flakeguard.1 2>groff.log ||
+	fail "groff cannot render the man page: $(head -n 5 groff.log)"
+[ ! -s groff.log ] || fail "groff warns about the man page: $(head -n 5 groff.log)"
 PATH=$PWD/stage/opt/fg/bin:$PATH bash -c '
 	. stage/opt/fg/share/bash-completion/completions/flakeguard
 	COMP_WORDS=(flakeguard r); COMP_CWORD=1; _flakeguard; echo "${COMPREPLY[*]}" > c1
