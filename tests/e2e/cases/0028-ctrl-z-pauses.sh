@@ -6,14 +6,22 @@ cat > flakeguard.json <<JSON
 JSON
 "$FLAKEGUARD" run --db t.db --json r.json >out 2>err &
 pid=$!
-sleep 0.4
-kill -TSTP $pid
-sleep 0.3
-child=$(pgrep -f -- "$MISBEHAVE sleep 1200" | head -n 1)
+# ^Z once the test runs (a loaded machine, or ASan, starts slowly)
+child=""
+for i in $(seq 100); do
+	child=$(pgrep -f -- "$MISBEHAVE sleep 1200" | head -n 1)
+	[ -n "$child" ] && break
+	sleep 0.1
+done
 [ -n "$child" ] || fail "test process not found"
-state=$(awk '{print $3}' /proc/$child/stat)
+kill -TSTP $pid
+for i in $(seq 50); do
+	state=$(awk '{print $3}' /proc/$child/stat)
+	fgstate=$(awk '{print $3}' /proc/$pid/stat)
+	[ "$state" = T ] && [ "$fgstate" = T ] && break
+	sleep 0.1
+done
 [ "$state" = T ] || fail "test not stopped with flakeguard (state $state)"
-fgstate=$(awk '{print $3}' /proc/$pid/stat)
 [ "$fgstate" = T ] || fail "flakeguard not stopped (state $fgstate)"
 sleep 2.5
 kill -CONT $pid
