@@ -47,7 +47,9 @@
 #define TAP_DEPTH_MAX 16         /* subtest levels (deeper: output) */
 #define TAP_NUM_MAX ((long)1 << 20) /* test numbers tracked per level */
 #define TAP_PLAN_MAX 1000000000L /* a larger plan is clamped */
+#ifndef TAP_MISSING_MAX /* (the fuzz build lowers it: the cap is tested) */
 #define TAP_MISSING_MAX 10000    /* missing tests reported one by one */
+#endif
 #define TAP_WARN_EACH 3          /* warnings of a kind before a count */
 #define TAP_SUITE_ERROR "[suite-error]"
 
@@ -133,9 +135,10 @@ struct history_tap {
 	struct history_tap_stats st;
 	int rc;               /* the sink's non-zero value: stop */
 
-	/* the line being assembled, and its cleaned copy */
+	/* the line being assembled, and its cleaned copy (both grown as
+	 * lines need, up to TAP_LINE_MAX and 4 times that) */
 	char *line, *clean;
-	size_t len;
+	size_t len, line_cap, clean_cap;
 	uint64_t cut, cut_hash; /* bytes past TAP_LINE_MAX, their hash */
 	long lineno;
 
@@ -773,7 +776,11 @@ static size_t clean_line(struct history_tap *r, const char *in, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p = (const unsigned char *)in, *e = p + n;
-	char *o = r->clean;
+	char *o;
+
+	/* 4 bytes out per byte in at most ("\xNN"), and the cut marker */
+	fg_xgrow((void **)&r->clean, &r->clean_cap, 4 * n + 96, 1);
+	o = r->clean;
 
 	while (p < e) {
 		int len;
@@ -974,7 +981,7 @@ static void line_done(struct history_tap *r)
 	if (r->cut)
 		tap_warn(r, W_CUT, "a line of %llu bytes: the first %d kept",
 			 (unsigned long long)(r->len + r->cut), TAP_LINE_MAX);
-	n = clean_line(r, r->line, n);
+	n = clean_line(r, r->line ? r->line : "", n);
 	tap_line(r, r->clean, n);
 	r->len = 0;
 	r->cut = 0;
@@ -992,9 +999,6 @@ struct history_tap *history_tap_new(const char *suite, const char *label,
 	r->suite = fg_xstrdup(suite ? suite : "");
 	r->label = fg_xstrdup(label ? label : "TAP");
 	r->sink = *sink;
-	r->line = fg_xmalloc(TAP_LINE_MAX + 1);
-	/* 4 bytes per input byte at most ("\xNN"), and the cut marker */
-	r->clean = fg_xmalloc(4 * (size_t)TAP_LINE_MAX + 128);
 	r->depth = 1;
 	level_release(&r->lv[0]);
 	fg_buf_init(&r->t.out, TAP_OUT_MAX);
@@ -1013,8 +1017,12 @@ int history_tap_feed(struct history_tap *r, const void *bytes, size_t len)
 		size_t room = TAP_LINE_MAX - r->len;
 		size_t take = n < room ? n : room;
 
-		memcpy(r->line + r->len, p, take);
-		r->len += take;
+		if (take) {
+			fg_xgrow((void **)&r->line, &r->line_cap,
+				 r->len + take, 1);
+			memcpy(r->line + r->len, p, take);
+			r->len += take;
+		}
 		if (take < n) {
 			if (!r->cut)
 				r->cut_hash = HIST_FNV_INIT;

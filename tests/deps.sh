@@ -17,6 +17,16 @@ for t in sqlite3 jq xmllint g++; do
 done
 /usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 ||
 	missing="$missing python3-jsonschema"
+# clang and its libFuzzer runtime (a separate package) for `make fuzz`.
+if ! command -v clang >/dev/null 2>&1; then
+	missing="$missing clang libclang_rt.fuzzer"
+else
+	fz=$(mktemp)
+	echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' |
+		clang -fsanitize=fuzzer -x c - -o "$fz" >/dev/null 2>&1 ||
+		missing="$missing libclang_rt.fuzzer"
+	rm -f "$fz"
+fi
 [ -z "$missing" ] && exit 0
 
 debs=""
@@ -32,6 +42,8 @@ for p in $missing; do
 	xmllint) debs="$debs libxml2-utils" ;;
 	g++) debs="$debs g++" ;;
 	python3-jsonschema) debs="$debs python3-jsonschema" ;;
+	clang) debs="$debs clang" ;;
+	libclang_rt.fuzzer) debs="$debs libclang-rt-dev" ;;
 	*) debs="$debs $p" ;;
 	esac
 done
