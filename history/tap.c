@@ -82,7 +82,6 @@ struct tap_level {
 	bool plan_closed;     /* the plan came after tests: nothing follows */
 	char *skip_all;       /* 1..0: why (owned), or NULL */
 	long count;           /* test points read */
-	long last;            /* the number of the last one */
 	unsigned char *seen;  /* bitmap of the numbers read (<= TAP_NUM_MAX) */
 	size_t seen_bytes;
 	size_t cls_len;       /* r->cls.len before this level's name */
@@ -124,7 +123,6 @@ struct tap_test {
 	char *cls, *name;     /* owned */
 	char msg[TAP_MSG_MAX + 1];
 	size_t msg_len;
-	bool msg_yaml;        /* the message came from YAML: keep it */
 	int64_t ms;
 	struct fg_buf out;
 };
@@ -587,7 +585,6 @@ static void on_test_point(struct history_tap *r, const char *p, bool ok)
 			 "already seen)" : "");
 	}
 	lv->count++;
-	lv->last = num;
 	seen_set(lv, num);
 	if (lv->plan >= 0 && !lv->plan_closed && lv->count == lv->plan + 1)
 		tap_bad(r, r->lineno, "more tests than the plan 1..%ld (line "
@@ -597,7 +594,6 @@ static void on_test_point(struct history_tap *r, const char *p, bool ok)
 		kind = directive(end + 1, &reason);
 	t->msg_len = 0;
 	t->msg[0] = '\0';
-	t->msg_yaml = false;
 	t->open = true;
 	t->level = r->depth - 1;
 	t->line = r->lineno;
@@ -757,7 +753,6 @@ static void yaml_end(struct history_tap *r)
 	msg = yaml_value(y, "message");
 	if (msg && *msg) {
 		set_msg(t, msg, strlen(msg));
-		t->msg_yaml = true;
 	} else if (!t->msg_len && r->yaml.len) {
 		set_msg(t, y, r->yaml.len);
 	}
@@ -1069,12 +1064,13 @@ int history_tap_finish(struct history_tap *r, struct history_tap_stats *stats,
 		     out_text(&r->pre));
 	end_level(r);
 	if (r->bailed) {
-		if (!r->any_test && r->pre.total) {
-			/* nothing else took what came before: it is the bail
-			 * out's context */
-			char *pre = out_text(&r->pre), *after;
+		char *pre = r->any_test ? NULL : out_text(&r->pre);
 
-			after = out_text(&r->bail_out);
+		if (pre) {
+			/* nothing else took what came before: it is the bail
+			 * out's context (blank lines alone are nothing) */
+			char *after = out_text(&r->bail_out);
+
 			fg_buf_release(&r->bail_out);
 			fg_buf_init(&r->bail_out, TAP_OUT_MAX);
 			fg_buf_append(&r->bail_out, pre, strlen(pre));
