@@ -160,7 +160,7 @@ check-headers: $(BUILD)/config.mk
 
 lint: check-headers
 	$(Q)sh tests/layering.sh $(LIB_MODULES)
-	$(Q)sh tests/banned.sh $(LIB_MODULES) cli tests/fixtures/progs
+	$(Q)sh tests/banned.sh $(LIB_MODULES) cli tests/fixtures/progs tests/fuzz
 
 COMPDIR    ?= $(PREFIX)/share/bash-completion/completions
 

@@ -40,7 +40,7 @@ static inline int fuzz_fd(const uint8_t *data, size_t size)
 {
 	const char *path = fuzz_file(data, size);
 
-	return atoi(strrchr(path, '/') + 1);
+	return (int)strtol(strrchr(path, '/') + 1, NULL, 10);
 }
 
 /* Valid UTF-8 (NULL is fine): what the readers promise to store. */
