@@ -206,7 +206,11 @@ FUZZ_MODULES_junit_filter := core history
 FUZZ_MODULES_tap          := core history
 FUZZ_MODULES_config       := core
 FUZZ_MODULES_qfile        := core history analyzer
-FUZZ_MODULES_plan         := core runner history
+FUZZ_MODULES_plan         := core runner history analyzer reporters
+# fuzz_plan compiles cli/plan.c in (its reader is static) and links the
+# rest of cli/ but main.c, whose functions it stubs.
+FUZZ_EXTRA_plan = $(filter-out $(FUZZ_BUILD)/cli/main.o $(FUZZ_BUILD)/cli/plan.o,\
+                  $(call fuzz_objs,cli))
 
 fuzz: $(FUZZ_BINS)
 
@@ -215,7 +219,7 @@ $(FUZZ_BUILD)/%.o: %.c $(BUILD)/config.mk
 	@echo "  FUZZCC  $<"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
-$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o \
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $$(FUZZ_EXTRA_$$*) \
     $$(foreach m,$$(FUZZ_MODULES_$$*),$$(call fuzz_objs,$$(m)))
 	@echo "  LD      $@"
 	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(ALL_LDLIBS)
