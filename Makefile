@@ -79,6 +79,8 @@ help:
 	@echo "make valgrind-check  unit tests under valgrind"
 	@echo "make lint       check-headers, layering, banned functions, test commands in deps"
 	@echo "make bench      benchmarks against the usual alternatives (bench/)"
+	@echo "make fuzz       libFuzzer harnesses into build/fuzz/ (clang)"
+	@echo "make fuzz-smoke each harness FUZZ_SECONDS (30) s; fails on a crash"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 	@echo "make deps       check/install what the build, tests and demo use"
 
@@ -158,7 +160,7 @@ check-headers: $(BUILD)/config.mk
 
 lint: check-headers
 	$(Q)sh tests/layering.sh $(LIB_MODULES)
-	$(Q)sh tests/banned.sh $(LIB_MODULES) cli tests/fixtures/progs
+	$(Q)sh tests/banned.sh $(LIB_MODULES) cli tests/fixtures/progs tests/fuzz
 	$(Q)python3 tests/lint-commands.py
 
 COMPDIR    ?= $(PREFIX)/share/bash-completion/completions
@@ -176,4 +178,73 @@ uninstall:
 clean:
 	rm -rf build flakeguard examples/build .flakeguard
 
+# ======================================================================
+# Fuzzing (issue 13). libFuzzer harnesses (tests/fuzz/fuzz_*.c) built with
+# clang into build/fuzz/, on objects of their own (-fsanitize=fuzzer-no-link
+# plus ASan and UBSan, -DFG_DEBUG). `make fuzz` builds them; `make
+# fuzz-smoke` replays tests/fuzz/regress/<name>/ through each, then runs it
+# for FUZZ_SECONDS (30) from its seeds in tests/fuzz/<name>/, and fails on
+# any crash. What a run learns goes to build/fuzz/corpus/<name>/ (never
+# into the tree). A longer run: `make fuzz && nice build/fuzz/fuzz_tap
+# build/fuzz/corpus/tap tests/fuzz/tap -dict=tests/fuzz/tap.dict
+# -max_total_time=600`. Needs clang and its libFuzzer runtime
+# (tests/deps.sh installs clang and libclang-rt-dev).
+# ======================================================================
+.PHONY: fuzz fuzz-smoke
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_BUILD   := build/fuzz
+FUZZ_NAMES   := junit junit_filter tap config qfile plan
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -DFG_VERSION='"$(VERSION)"' -DFG_DEBUG \
+               -DTAP_MISSING_MAX=100 \
+               -I. $(WARN) $(PKG_CFLAGS) -g -O1 -fno-omit-frame-pointer \
+               $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP
+FUZZ_BINS    := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_NAMES))
+fuzz_objs     = $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(wildcard $(1)/*.c))
+FUZZ_MODULES_junit        := core history
+FUZZ_MODULES_junit_filter := core history
+FUZZ_MODULES_tap          := core history
+FUZZ_MODULES_config       := core
+FUZZ_MODULES_qfile        := core history analyzer
+FUZZ_MODULES_plan         := core runner history analyzer reporters
+# fuzz_plan compiles cli/plan.c in (its reader is static) and links the
+# rest of cli/ but main.c, whose functions it stubs.
+FUZZ_EXTRA_plan = $(filter-out $(FUZZ_BUILD)/cli/main.o $(FUZZ_BUILD)/cli/plan.o,\
+                  $(call fuzz_objs,cli))
+
+fuzz: $(FUZZ_BINS)
+
+$(FUZZ_BUILD)/%.o: %.c $(BUILD)/config.mk
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $$(FUZZ_EXTRA_$$*) \
+    $$(foreach m,$$(FUZZ_MODULES_$$*),$$(call fuzz_objs,$$(m)))
+	@echo "  LD      $@"
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(ALL_LDLIBS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	$(Q)for n in $(FUZZ_NAMES); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$n; \
+	  if [ -d tests/fuzz/regress/$$n ]; then \
+	    echo "  REPLAY  tests/fuzz/regress/$$n"; \
+	    $(FUZZ_BUILD)/fuzz_$$n tests/fuzz/regress/$$n/* \
+	      >$(FUZZ_BUILD)/$$n.replay.log 2>&1 || \
+	      { tail -n 40 $(FUZZ_BUILD)/$$n.replay.log; exit 1; }; \
+	  fi; \
+	  dict=; [ -f tests/fuzz/$$n.dict ] && dict=-dict=tests/fuzz/$$n.dict; \
+	  echo "  FUZZ    $$n ($(FUZZ_SECONDS) s)"; \
+	  $(FUZZ_BUILD)/fuzz_$$n $(FUZZ_BUILD)/corpus/$$n tests/fuzz/$$n $$dict \
+	    -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=1024 -timeout=25 \
+	    -artifact_prefix=$(FUZZ_BUILD)/$$n- -print_final_stats=1 \
+	    >$(FUZZ_BUILD)/$$n.log 2>&1 || \
+	    { tail -n 60 $(FUZZ_BUILD)/$$n.log; \
+	      echo "fuzz-smoke: $$n crashed: $(FUZZ_BUILD)/$$n-*"; exit 1; }; \
+	  grep -E '^stat::(number_of_executed_units|new_units_added)' \
+	    $(FUZZ_BUILD)/$$n.log | tr '\n' ' '; echo; \
+	done
+
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(FUZZ_BUILD)/*/*.d $(FUZZ_BUILD)/tests/fuzz/*.d)

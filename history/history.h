@@ -105,8 +105,9 @@ int history_junit_stream(const char *path, const char *suite_fallback,
  *     never came are error tests "#N" ("planned but never reported");
  *   - `Bail out! reason` is an error test "[suite-error]", and every
  *     planned test not yet reported is an error test;
- *   - descriptions met twice at one level get " #N" appended (a warning):
- *     numbered TAP tests are distinct however they are described.
+ *   - a description met twice at one level gets " #K" appended (K: its
+ *     position at the level; a warning): TAP test points are distinct
+ *     tests however they are described.
  *
  * Tests go to sink->test() settled, each exactly once, borrowed until it
  * returns; a test is handed on when the next TAP line shows it is

@@ -1551,6 +1551,8 @@ static void jr_rollback(struct jreader *r)
 /* Keeps n filtered bytes for later (the cut line's, read too early). */
 static void cut_keep(struct jcut *c, const char *p, size_t n)
 {
+	if (!n)
+		return;
 	if (c->pos == c->npend)
 		c->pos = c->npend = 0;
 	fg_xgrow((void **)&c->pend, &c->cap, c->npend + n, 1);
@@ -1571,7 +1573,7 @@ static long cut_span(struct jreader *r)
 	int n;
 
 	for (;;) {
-		const char *p = c->pend + c->pos;
+		const char *p = c->pend ? c->pend + c->pos : "";
 		size_t avail = c->npend - c->pos;
 
 		for (i = 0, chars = 0; i < avail && p[i] != '\n'; i++) {
@@ -1604,6 +1606,8 @@ static int cut_tail(struct jreader *r, char *buf, int len)
 		k = (size_t)len;
 	if (k > (size_t)c->left)
 		k = (size_t)c->left;
+	if (!k)
+		return 0; /* the cut: libxml2 sees the end here */
 	memcpy(buf, c->pend + c->pos, k);
 	c->pos += k;
 	c->left -= (long)k;

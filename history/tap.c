@@ -47,7 +47,9 @@
 #define TAP_DEPTH_MAX 16         /* subtest levels (deeper: output) */
 #define TAP_NUM_MAX ((long)1 << 20) /* test numbers tracked per level */
 #define TAP_PLAN_MAX 1000000000L /* a larger plan is clamped */
+#ifndef TAP_MISSING_MAX /* (the fuzz build lowers it: the cap is tested) */
 #define TAP_MISSING_MAX 10000    /* missing tests reported one by one */
+#endif
 #define TAP_WARN_EACH 3          /* warnings of a kind before a count */
 #define TAP_SUITE_ERROR "[suite-error]"
 
@@ -80,7 +82,6 @@ struct tap_level {
 	bool plan_closed;     /* the plan came after tests: nothing follows */
 	char *skip_all;       /* 1..0: why (owned), or NULL */
 	long count;           /* test points read */
-	long last;            /* the number of the last one */
 	unsigned char *seen;  /* bitmap of the numbers read (<= TAP_NUM_MAX) */
 	size_t seen_bytes;
 	size_t cls_len;       /* r->cls.len before this level's name */
@@ -122,7 +123,6 @@ struct tap_test {
 	char *cls, *name;     /* owned */
 	char msg[TAP_MSG_MAX + 1];
 	size_t msg_len;
-	bool msg_yaml;        /* the message came from YAML: keep it */
 	int64_t ms;
 	struct fg_buf out;
 };
@@ -133,9 +133,10 @@ struct history_tap {
 	struct history_tap_stats st;
 	int rc;               /* the sink's non-zero value: stop */
 
-	/* the line being assembled, and its cleaned copy */
+	/* the line being assembled, and its cleaned copy (both grown as
+	 * lines need, up to TAP_LINE_MAX and 4 times that) */
 	char *line, *clean;
-	size_t len;
+	size_t len, line_cap, clean_cap;
 	uint64_t cut, cut_hash; /* bytes past TAP_LINE_MAX, their hash */
 	long lineno;
 
@@ -584,7 +585,6 @@ static void on_test_point(struct history_tap *r, const char *p, bool ok)
 			 "already seen)" : "");
 	}
 	lv->count++;
-	lv->last = num;
 	seen_set(lv, num);
 	if (lv->plan >= 0 && !lv->plan_closed && lv->count == lv->plan + 1)
 		tap_bad(r, r->lineno, "more tests than the plan 1..%ld (line "
@@ -594,7 +594,6 @@ static void on_test_point(struct history_tap *r, const char *p, bool ok)
 		kind = directive(end + 1, &reason);
 	t->msg_len = 0;
 	t->msg[0] = '\0';
-	t->msg_yaml = false;
 	t->open = true;
 	t->level = r->depth - 1;
 	t->line = r->lineno;
@@ -754,7 +753,6 @@ static void yaml_end(struct history_tap *r)
 	msg = yaml_value(y, "message");
 	if (msg && *msg) {
 		set_msg(t, msg, strlen(msg));
-		t->msg_yaml = true;
 	} else if (!t->msg_len && r->yaml.len) {
 		set_msg(t, y, r->yaml.len);
 	}
@@ -773,7 +771,11 @@ static size_t clean_line(struct history_tap *r, const char *in, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p = (const unsigned char *)in, *e = p + n;
-	char *o = r->clean;
+	char *o;
+
+	/* 4 bytes out per byte in at most ("\xNN"), and the cut marker */
+	fg_xgrow((void **)&r->clean, &r->clean_cap, 4 * n + 96, 1);
+	o = r->clean;
 
 	while (p < e) {
 		int len;
@@ -974,7 +976,7 @@ static void line_done(struct history_tap *r)
 	if (r->cut)
 		tap_warn(r, W_CUT, "a line of %llu bytes: the first %d kept",
 			 (unsigned long long)(r->len + r->cut), TAP_LINE_MAX);
-	n = clean_line(r, r->line, n);
+	n = clean_line(r, r->line ? r->line : "", n);
 	tap_line(r, r->clean, n);
 	r->len = 0;
 	r->cut = 0;
@@ -992,9 +994,6 @@ struct history_tap *history_tap_new(const char *suite, const char *label,
 	r->suite = fg_xstrdup(suite ? suite : "");
 	r->label = fg_xstrdup(label ? label : "TAP");
 	r->sink = *sink;
-	r->line = fg_xmalloc(TAP_LINE_MAX + 1);
-	/* 4 bytes per input byte at most ("\xNN"), and the cut marker */
-	r->clean = fg_xmalloc(4 * (size_t)TAP_LINE_MAX + 128);
 	r->depth = 1;
 	level_release(&r->lv[0]);
 	fg_buf_init(&r->t.out, TAP_OUT_MAX);
@@ -1013,8 +1012,12 @@ int history_tap_feed(struct history_tap *r, const void *bytes, size_t len)
 		size_t room = TAP_LINE_MAX - r->len;
 		size_t take = n < room ? n : room;
 
-		memcpy(r->line + r->len, p, take);
-		r->len += take;
+		if (take) {
+			fg_xgrow((void **)&r->line, &r->line_cap,
+				 r->len + take, 1);
+			memcpy(r->line + r->len, p, take);
+			r->len += take;
+		}
 		if (take < n) {
 			if (!r->cut)
 				r->cut_hash = HIST_FNV_INIT;
@@ -1061,12 +1064,13 @@ int history_tap_finish(struct history_tap *r, struct history_tap_stats *stats,
 		     out_text(&r->pre));
 	end_level(r);
 	if (r->bailed) {
-		if (!r->any_test && r->pre.total) {
-			/* nothing else took what came before: it is the bail
-			 * out's context */
-			char *pre = out_text(&r->pre), *after;
+		char *pre = r->any_test ? NULL : out_text(&r->pre);
 
-			after = out_text(&r->bail_out);
+		if (pre) {
+			/* nothing else took what came before: it is the bail
+			 * out's context (blank lines alone are nothing) */
+			char *after = out_text(&r->bail_out);
+
 			fg_buf_release(&r->bail_out);
 			fg_buf_init(&r->bail_out, TAP_OUT_MAX);
 			fg_buf_append(&r->bail_out, pre, strlen(pre));

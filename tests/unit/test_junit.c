@@ -21,6 +21,7 @@
 
 #include "history/history.h"
 
+#include <dirent.h>
 #include <ftw.h>
 #include <limits.h>
 #include <libxml/parser.h>
@@ -1209,6 +1210,35 @@ static void test_junit_fuzz_counted_errs_overflow(void **state)
 	free(q);
 }
 
+/*
+ * Every input the fuzzers found a crash with (tests/fuzz/regress/junit/,
+ * replayed by `make fuzz-smoke` too) reads the same streamed or not; under
+ * `make asan` a regression aborts here.
+ */
+static void test_junit_fuzz_regressions(void **state)
+{
+	char *dir = fg_xasprintf("%s/tests/fuzz/regress/junit", srcdir());
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	(void)state;
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char *p;
+
+		if (e->d_name[0] == '.')
+			continue;
+		p = fg_xasprintf("%s/%s", dir, e->d_name);
+		stream_equals_read(p);
+		free(p);
+		n++;
+	}
+	closedir(d);
+	free(dir);
+	assert_true(n >= 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1238,6 +1268,7 @@ int main(void)
 		cmocka_unit_test(test_junit_long_names_stay_distinct),
 		cmocka_unit_test(test_junit_fuzz_compact_overflow),
 		cmocka_unit_test(test_junit_fuzz_counted_errs_overflow),
+		cmocka_unit_test(test_junit_fuzz_regressions),
 	};
 
 	return cmocka_run_group_tests_name("junit", tests, group_setup,

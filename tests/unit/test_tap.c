@@ -22,6 +22,7 @@
 
 #include "history/history.h"
 
+#include <dirent.h>
 #include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
@@ -887,6 +888,68 @@ static void test_tap_sink_error_stops(void **state)
 	free(p);
 }
 
+/*
+ * Bail out! after nothing but blank lines: what came before is nothing,
+ * not a NULL to copy (found by fuzz_tap).
+ */
+static void test_tap_bail_out_after_blank_lines(void **state)
+{
+	static const char doc[] = "TAP version 13\n\n  \nBail out! gone\n";
+	struct result r;
+
+	(void)state;
+	read_chunked(&r, doc, sizeof(doc) - 1, "blank", 1, 5);
+	assert_int_equal(r.rc, FG_OK);
+	assert_int_equal(r.g.run.ntests, 1);
+	assert_string_equal(find(&r, "", "[suite-error]")->attempts[0].message,
+			    "Bail out! gone");
+	assert_null(find(&r, "", "[suite-error]")->attempts[0].output);
+	result_release(&r);
+}
+
+/*
+ * Every input a fuzzer crashed on (tests/fuzz/regress/tap/, after the two
+ * bytes that chose fuzz_tap's chunking) reads alike in one piece and in
+ * chunks; under `make asan` a regression aborts here.
+ */
+static void test_tap_fuzz_regressions(void **state)
+{
+	char *dir = fg_xasprintf("%s/tests/fuzz/regress/tap", srcdir());
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	(void)state;
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		struct result whole, part;
+		char *p, *data, *a, *b;
+		size_t len;
+
+		if (e->d_name[0] == '.')
+			continue;
+		p = fg_xasprintf("%s/%s", dir, e->d_name);
+		data = slurp(p, &len);
+		assert_non_null(data);
+		assert_true(len >= 2);
+		read_chunked(&whole, data + 2, len - 2, p, 1, len);
+		read_chunked(&part, data + 2, len - 2, p, 7, 3);
+		a = describe(&whole);
+		b = describe(&part);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+		result_release(&whole);
+		result_release(&part);
+		free(data);
+		free(p);
+		n++;
+	}
+	closedir(d);
+	free(dir);
+	assert_true(n >= 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -902,6 +965,8 @@ int main(void)
 		cmocka_unit_test(test_tap_gigabyte_line),
 		cmocka_unit_test(test_tap_million_tests),
 		cmocka_unit_test(test_tap_sink_error_stops),
+		cmocka_unit_test(test_tap_bail_out_after_blank_lines),
+		cmocka_unit_test(test_tap_fuzz_regressions),
 	};
 
 	return cmocka_run_group_tests_name("tap", tests, group_setup,
