@@ -127,7 +127,8 @@ static int cmd_export(int argc, char **argv)
 		fprintf(stderr, "flakeguard: cannot write '%s': %s\n", out_path,
 			strerror(errno));
 	else if (rc == FG_EXIT_OK)
-		fprintf(stderr, "exported %zu run(s) from %s\n", n, db);
+		fprintf(stderr, "exported %zu run(s) from %s\n", n,
+			cli_db_label(db));
 	free(ids);
 	history_store_close(st);
 	return rc;
@@ -239,7 +240,7 @@ static int cmd_import_history(int argc, char **argv)
 		return rc == CLI_HELP_SHOWN ? FG_EXIT_OK : rc;
 	}
 	db = o.db;
-	if (history_store_open(db, &st, &err)) {
+	if (cli_db_open(db, CLI_DB_CREATE, &st, &err)) {
 		cli_parsed_release(&cli_cmd_import_history, &p);
 		return cli_error(&err);
 	}
@@ -253,7 +254,8 @@ static int cmd_import_history(int argc, char **argv)
 	}
 	cli_parsed_release(&cli_cmd_import_history, &p);
 	history_store_close(st);
-	printf("imported %zu run(s) into %s, %zu already there\n", added, db,
+	printf("imported %zu run(s) into %s, %zu already there\n", added,
+	       cli_db_label(db),
 	       skipped);
 	return rc;
 }

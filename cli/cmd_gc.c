@@ -149,7 +149,7 @@ static int cmd_gc(int argc, char **argv)
 	history_store_close(st);
 	printf("deleted %zu run%s, %zu test%s and %zu results from %s",
 	       g.runs, g.runs == 1 ? "" : "s", g.tests, g.tests == 1 ? "" : "s",
-	       g.results, db);
+	       g.results, cli_db_label(db));
 	if (o.vacuum)
 		printf(" (%.1f MiB -> %.1f MiB)", g.bytes_before / 1048576.0,
 		       g.bytes_after / 1048576.0);

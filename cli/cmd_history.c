@@ -227,7 +227,7 @@ static int pick(const struct history_test_ids *ids, const char *spec,
 	}
 	if (!ids->n) {
 		fprintf(stderr, "flakeguard: no test '%s' in '%s'\n",
-			cli_safe(spec), cli_safe(db));
+			cli_safe(spec), cli_db_label(db));
 		return FG_EXIT_USAGE;
 	}
 	fprintf(stderr, "flakeguard: '%s' is ambiguous; it could be:\n",

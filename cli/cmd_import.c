@@ -470,7 +470,8 @@ static int stream_files(const struct file_list *fl,
 	if (run.id)
 		printf("imported %zu test%s from %zu file%s as run %lld in "
 		       "%s%s%s\n", sum.total, sum.total == 1 ? "" : "s", fl->n,
-		       fl->n == 1 ? "" : "s", (long long)run.id, o->db,
+		       fl->n == 1 ? "" : "s", (long long)run.id,
+		       cli_db_label(o->db),
 		       o->no_fail ? "" : ": ", o->no_fail ? "" : v.reason);
 	if (nbad)
 		fprintf(stderr, "flakeguard: %zu path%s could not be read\n",
@@ -518,7 +519,8 @@ static int import_files(const struct file_list *fl,
 		fprintf(human, "imported %zu test%s from %zu file%s as run "
 			"%lld in %s%s%s\n", run.ntests,
 			run.ntests == 1 ? "" : "s", fl->n,
-			fl->n == 1 ? "" : "s", (long long)run.id, o->db,
+			fl->n == 1 ? "" : "s", (long long)run.id,
+			cli_db_label(o->db),
 			o->no_fail ? "" : ": ", o->no_fail ? "" : v.reason);
 	if (nbad)
 		fprintf(stderr, "flakeguard: %zu path%s could not be read\n",
@@ -557,7 +559,7 @@ static int cmd_import(int argc, char **argv)
 		fprintf(stderr, "flakeguard: no file to import: nothing "
 			"imported\n");
 		rc = FG_EXIT_FAILED;
-	} else if (history_store_open(o.db, &st, &err) != FG_OK) {
+	} else if (cli_db_open(o.db, CLI_DB_CREATE, &st, &err) != FG_OK) {
 		rc = cli_error(&err);
 	} else if (cli_spool_fold(st, o.db, stderr), o.json) {
 		rc = import_files(&fl, &o, st, nbad);

@@ -112,7 +112,6 @@ static int cmd_list(int argc, char **argv)
 	struct fg_error err = { 0 };
 	const char *db;
 	int k, n, rc;
-	struct stat st;
 
 	fg_config_init(&cfg);
 	rc = cli_parse(&cli_cmd_list, argc, argv, &o, &p);
@@ -140,7 +139,7 @@ static int cmd_list(int argc, char **argv)
 	}
 	db = o.db ? o.db : CLI_DEFAULT_DB;
 	/* Listing never creates a database: no history, no estimates. */
-	if (stat(db, &st) == 0 && history_store_open(db, &store, &err)) {
+	if (cli_db_open(db, CLI_DB_IF_EXISTS, &store, &err)) {
 		fg_config_release(&cfg);
 		return cli_error(&err);
 	}

@@ -49,7 +49,7 @@ static int cmd_merge(int argc, char **argv)
 		return exit_code == CLI_HELP_SHOWN ? FG_EXIT_OK : exit_code;
 	}
 	db = o.db;
-	if (history_store_open(db, &st, &err) != FG_OK) {
+	if (cli_db_open(db, CLI_DB_CREATE, &st, &err) != FG_OK) {
 		cli_parsed_release(&cli_cmd_merge, &p);
 		return cli_error(&err);
 	}
@@ -63,7 +63,8 @@ static int cmd_merge(int argc, char **argv)
 		}
 		if (!o.quiet)
 			printf("%s: %zu run%s added, %zu already here, %zu new "
-			       "test%s, %zu results\n", p.args[i], s.runs_added,
+			       "test%s, %zu results\n", cli_db_label(p.args[i]),
+			       s.runs_added,
 			       s.runs_added == 1 ? "" : "s", s.runs_skipped,
 			       s.tests_added, s.tests_added == 1 ? "" : "s",
 			       s.results_added);
@@ -73,7 +74,8 @@ static int cmd_merge(int argc, char **argv)
 	history_store_close(st);
 	cli_parsed_release(&cli_cmd_merge, &p);
 	printf("merged %zu run%s (%zu results) into %s\n", total.runs_added,
-	       total.runs_added == 1 ? "" : "s", total.results_added, db);
+	       total.runs_added == 1 ? "" : "s", total.results_added,
+	       cli_db_label(db));
 	if (fflush(stdout) && exit_code == FG_EXIT_OK)
 		exit_code = FG_EXIT_INFRA;
 	return exit_code;

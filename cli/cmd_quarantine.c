@@ -342,7 +342,7 @@ static int cmd_quarantine(int argc, char **argv)
 		return cli_usage_error(cmd, "list takes no argument");
 	rc = !strcmp(sub, "list") || !strcmp(sub, "export") ?
 		     cli_open_existing_db(o.db, &st, &err) :
-		     history_store_open(o.db, &st, &err);
+		     cli_db_open(o.db, CLI_DB_CREATE, &st, &err);
 	if (rc)
 		return cli_error(&err);
 	if (!strcmp(sub, "list"))

@@ -138,7 +138,7 @@ static int cmd_report(int argc, char **argv)
 	term.color = report_color_choose(o.color, human) > 0;
 	report_term(human, &run, &v, &term);
 	fprintf(human, "(run %lld, recorded %s)\n", (long long)run.id,
-		o.db);
+		cli_db_label(o.db));
 	fg_run_release(&run);
 	history_quarantine_list_release(&ql);
 	free(recent);

@@ -1094,7 +1094,7 @@ static bool record_run(struct run_state *rs, struct history_store *store,
 	if (cli_spool_write(rs->o->db, &rs->run, &spooled, &serr) == FG_OK)
 		fprintf(stderr, "flakeguard: the run is kept in '%s': the next "
 			"run or import folds it into %s\n", cli_safe(spooled),
-			cli_safe(rs->o->db));
+			cli_db_label(rs->o->db));
 	else
 		cli_error(&serr);
 	free(spooled);
@@ -1228,7 +1228,7 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	an_run_release(&ar);
 	if (rs->run.id && o->verbosity >= 0)
 		fprintf(rs->human, "recorded as run %lld in %s\n",
-			(long long)rs->run.id, cli_safe(o->db));
+			(long long)rs->run.id, cli_db_label(o->db));
 	e.output_failed = fflush(rs->human) != 0;
 	e.late_signal = late_signal;
 	return run_exit_code(&e, NULL, 0);
@@ -1295,13 +1295,14 @@ static int cmd_run(int argc, char **argv)
 	{
 		struct stat st;
 
-		if (stat(o.db, &st) < 0 && errno == ENOENT && o.verbosity >= 0)
+		if (!history_store_is_url(o.db) && stat(o.db, &st) < 0 &&
+		    errno == ENOENT && o.verbosity >= 0)
 			fprintf(stderr, "flakeguard: no history at '%s' yet: "
 				"starting a fresh one (keep this file between "
-				"CI runs)\n", o.db);
+				"CI runs)\n", cli_db_label(o.db));
 	}
 	/* Fail before running anything if results could not be kept. */
-	if (history_store_open(o.db, &store, &err) ||
+	if (cli_db_open(o.db, CLI_DB_CREATE, &store, &err) ||
 	    (cli_spool_fold(store, o.db, stderr), 0) ||
 	    run_make_tmpdir(&rs, &err) ||
 	    (o.log_dir && make_log_dir(o.log_dir, &err)) ||
