@@ -155,6 +155,8 @@ struct an_run;
 struct cli_quarantine {
 	struct history_quarantine_list active, expired;
 	struct history_quarantine_list ended; /* last entry ended otherwise */
+	/* The database's own active entries, as loaded (not the file's). */
+	struct history_quarantine_list stored;
 };
 
 /* Defaults, then cfg's "quarantine" object, then KEY=VALUE settings. */
@@ -173,9 +175,15 @@ int cli_analysis_prepare(struct history_store *st,
 			 const struct cli_quarantine *q, struct fg_run *run,
 			 const struct an_policy *p, struct an_run *ar,
 			 struct fg_error *err);
-/* Writes the run's quarantine decisions (after the run is written). */
-int cli_analysis_save(struct history_store *st, const struct an_run *ar,
-		      int64_t now, struct fg_error *err);
+/*
+ * Records the run and its quarantine decisions in one transaction
+ * (history_store_record_run()): entering only if no other run entered the
+ * test meanwhile, releasing only the entry the decision saw. A decision
+ * another run made first is not made twice; it is noted on stderr.
+ */
+int cli_analysis_record(struct history_store *st, struct fg_run *run,
+			const struct an_run *ar, const struct cli_quarantine *q,
+			int64_t now, struct fg_error *err);
 void cli_analysis_print(FILE *out, const struct fg_run *run,
 			const struct an_run *ar, const char *qfile);
 /* "suite::classname::name" (no classname: "suite::name"). */

@@ -1027,8 +1027,8 @@ struct run_end {
 	size_t spawn_errors;    /* items that could not be started */
 	int signal;             /* interrupted by it while tests ran, or 0 */
 	int late_signal;        /* arrived while the results were saved */
-	bool not_recorded;      /* the database did not take the run */
-	bool decisions_lost;    /* it did, but not the quarantine decisions */
+	bool not_recorded;      /* the database did not take the run (nor
+				   its quarantine decisions: one transaction) */
 	bool reports_failed;    /* a report could not be written */
 	bool logs_failed;       /* --log-dir files are incomplete */
 	bool output_failed;     /* our own summary could not be written */
@@ -1063,7 +1063,7 @@ static int run_exit_code(const struct run_end *e, char *reason, size_t n)
 				 "the history database (see above)");
 		return FG_EXIT_INFRA;
 	}
-	if (e->decisions_lost || e->reports_failed || e->logs_failed)
+	if (e->reports_failed || e->logs_failed)
 		return FG_EXIT_INFRA;
 	/* a failed test is the worse news; main() still says the loss */
 	if (e->output_failed && e->verdict == FG_EXIT_OK)
@@ -1077,19 +1077,15 @@ static int run_exit_code(const struct run_end *e, char *reason, size_t n)
  * database has it.
  */
 static bool record_run(struct run_state *rs, struct history_store *store,
-		       const struct an_run *ar, int64_t now,
-		       struct run_end *e)
+		       const struct an_run *ar, int64_t now)
 {
 	struct fg_error err = { 0 }, serr = { 0 };
 	char *spooled = NULL;
 
-	if (history_store_write_run(store, &rs->run, &err) == FG_OK) {
-		if (cli_analysis_save(store, ar, now, &err)) {
-			cli_error(&err);
-			e->decisions_lost = true;
-		}
+	/* The run and its quarantine decisions: one transaction. */
+	if (cli_analysis_record(store, &rs->run, ar, &rs->quarantine, now,
+				&err) == FG_OK)
 		return true;
-	}
 	cli_error(&err);
 	if (cli_spool_write(rs->o->db, &rs->run, &spooled, &serr) == FG_OK)
 		fprintf(stderr, "flakeguard: the run is kept in '%s': the next "
@@ -1208,7 +1204,7 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	set_repro_lines(rs);
 	/* What the database keeps: the status as far as the tests go. */
 	rs->run.exit_code = run_exit_code(&e, NULL, 0);
-	e.not_recorded = !record_run(rs, store, &ar, now, &e);
+	e.not_recorded = !record_run(rs, store, &ar, now);
 	e.reports_failed = !write_reports(rs, store, &v);
 	if (rs->log_failures) {
 		fprintf(stderr, "flakeguard: %zu attempt log(s) in '%s' are "
