@@ -373,18 +373,24 @@ static int status_of_state(const char *state)
 	return FG_EDB;
 }
 
-/* One line from libpq's multi-line text: newlines and tabs folded. */
-static void fold_lines(char *s)
+/*
+ * One line from libpq's multi-line text: each newline (and the indent
+ * after it) becomes "; ", tabs spaces. s has room for strlen(s) + 1 bytes
+ * and the result is never longer than what it replaces, except "\n" ->
+ * "; ": so it is built in a copy.
+ */
+static void fold_lines(char *s, size_t size)
 {
-	size_t n = strlen(s);
-	char *o = s;
+	char *in = fg_xstrdup(s), *o = s, *end = s + size - 1;
+	size_t n = strlen(in);
 
-	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
-		s[--n] = '\0';
-	for (const char *p = s; *p; p++) {
+	while (n && (in[n - 1] == '\n' || in[n - 1] == ' '))
+		in[--n] = '\0';
+	for (const char *p = in; *p && o < end; p++) {
 		if (*p == '\n') {
 			*o++ = ';';
-			*o++ = ' ';
+			if (o < end)
+				*o++ = ' ';
 			while (p[1] == '\t' || p[1] == ' ')
 				p++;
 		} else {
@@ -392,6 +398,7 @@ static void fold_lines(char *s)
 		}
 	}
 	*o = '\0';
+	free(in);
 }
 
 /* Records a failed result (not cleared) in st; returns its status. */
@@ -415,7 +422,7 @@ static int pg_note(struct history_store *st, const PGresult *res)
 			 detail ? ")" : "");
 	else
 		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(p->conn));
-	fold_lines(msg);
+	fold_lines(msg, sizeof(msg));
 	if (PQstatus(p->conn) == CONNECTION_BAD)
 		code = FG_EDBUNAVAIL;
 	return history__note(st, code, "%s", msg[0] ? msg : "unknown error");
@@ -558,9 +565,10 @@ static int prepare(struct history_store *st, int id)
  * (single-row mode: a scan of millions of rows never sits in memory);
  * *affected gets the command's row count. fn may be NULL.
  */
-static int pg_run(struct history_store *st, int id,
-		  const struct history_arg *args, size_t nargs,
-		  history_row_fn fn, void *ctx, int64_t *affected)
+static int run_once(struct history_store *st, int id,
+		    const struct history_arg *args, size_t nargs,
+		    history_row_fn fn, void *ctx, int64_t *affected,
+		    bool *rows)
 {
 	struct pg *p = pg_of(st);
 	struct history_cell cells[16];
@@ -599,6 +607,7 @@ static int pg_run(struct history_store *st, int id,
 					      t == INT2OID) ?
 					     strtoll(cells[i].s, NULL, 10) : 0;
 			}
+			*rows = true;
 			cb = fn(ctx, &row);
 		} else if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
 			if (affected)
@@ -609,6 +618,26 @@ static int pg_run(struct history_store *st, int id,
 		PQclear(res);
 	}
 	return rc != FG_OK ? rc : cb;
+}
+
+static int revive(struct history_store *st);
+
+/*
+ * run_once(), and once more on a new connection when the old one was
+ * closed under us outside a transaction (see revive()).
+ */
+static int pg_run(struct history_store *st, int id,
+		  const struct history_arg *args, size_t nargs,
+		  history_row_fn fn, void *ctx, int64_t *affected)
+{
+	struct pg *p = pg_of(st);
+	bool rows = false;
+	int rc = run_once(st, id, args, nargs, fn, ctx, affected, &rows);
+
+	if (rc == FG_EDBUNAVAIL && !rows && !p->in_tx && !p->in_read &&
+	    PQstatus(p->conn) == CONNECTION_BAD && revive(st) == FG_OK)
+		rc = run_once(st, id, args, nargs, fn, ctx, affected, &rows);
+	return rc;
 }
 
 static int pg_query(struct history_store *st, enum history_query q,
@@ -695,9 +724,11 @@ char *history__pg_label(const char *url)
 static void notice(void *ctx, const char *msg)
 {
 	struct history_store *st = ctx;
-	char *m = fg_xstrdup(msg);
+	size_t n = strlen(msg) * 2 + 1;
+	char *m = fg_xmalloc(n);
 
-	fold_lines(m);
+	memcpy(m, msg, strlen(msg) + 1);
+	fold_lines(m, n);
 	fg_log(FG_LOG_DEBUG, "history", "'%s': %s", st->name, m);
 	free(m);
 }
@@ -731,8 +762,15 @@ static int connect_db(struct history_store *st, struct fg_error *err)
 		PQsetNoticeProcessor(p->conn, notice, st);
 		return FG_OK;
 	}
-	msg = fg_xstrdup(p->conn ? PQerrorMessage(p->conn) : "out of memory");
-	fold_lines(msg);
+	{
+		const char *e = p->conn ? PQerrorMessage(p->conn) :
+					  "out of memory";
+		size_t n = strlen(e) * 2 + 1;
+
+		msg = fg_xmalloc(n);
+		memcpy(msg, e, strlen(e) + 1);
+		fold_lines(msg, n);
+	}
 	fg_fail(err, FG_EDBUNAVAIL, "cannot connect to history database "
 		"'%s': %s", st->name, msg);
 	free(msg);
@@ -749,6 +787,32 @@ static int setup_session(struct history_store *st, struct fg_error *err)
 		 (long long)st->lock_timeout_ms);
 	if (pg_exec(st, sql) != FG_OK)
 		return history__fail(st, "cannot set up a session with", err);
+	return FG_OK;
+}
+
+/*
+ * A `run` opens the history, runs tests for minutes or hours, then writes:
+ * meanwhile the server, a pooler or a firewall may close the idle
+ * connection. Outside a transaction nothing is lost with it, so connect
+ * again (same parameters) and set the session up as before.
+ */
+static int revive(struct history_store *st)
+{
+	struct pg *p = pg_of(st);
+	struct fg_error err;
+
+	fg_log(FG_LOG_INFO, "history", "'%s': connection lost (%s); "
+	       "connecting again", st->name, st->fail_msg);
+	PQreset(p->conn);
+	if (PQstatus(p->conn) != CONNECTION_OK)
+		return pg_note(st, NULL);
+	memset(p->prepared, 0, sizeof(p->prepared));
+	p->stage_made = false;
+	if (setup_session(st, &err) != FG_OK)
+		return st->fail_code;
+	if (p->readonly &&
+	    pg_exec(st, "SET default_transaction_read_only = on") != FG_OK)
+		return st->fail_code;
 	return FG_OK;
 }
 
@@ -1084,7 +1148,11 @@ static int pg_tx_begin(struct history_store *st)
 
 	if (p->readonly)
 		return history__note(st, FG_EDBUNAVAIL, "opened read-only");
-	if (!p->stage_made && (rc = pg_exec(st, stage_table)) != FG_OK)
+	rc = p->stage_made ? pg_exec(st, "SELECT 1") : pg_exec(st, stage_table);
+	if (rc != FG_OK && PQstatus(p->conn) == CONNECTION_BAD &&
+	    revive(st) == FG_OK)
+		rc = pg_exec(st, stage_table);
+	if (rc != FG_OK)
 		return rc;
 	p->stage_made = true;
 	if ((rc = pg_exec(st, "BEGIN")) != FG_OK)

@@ -2231,6 +2231,41 @@ static void test_store_pg_sigkill_mid_write(void **state)
 	assert_integrity(fx->db);
 }
 
+/* The server drops the connection while tests run: the store reconnects. */
+static void test_store_pg_reconnects(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_store *st = open_ok(fx->db);
+	struct history_durations d = { 0 };
+	struct fg_error err = { 0 };
+	struct fg_run run;
+	int64_t n = 0;
+
+	make_run(&run, 20, 0);
+	write_ok(st, &run);
+	fg_run_release(&run);
+	for (int k = 0; k < 2; k++) {
+		/* What a pooler's or the server's idle timeout does. */
+		assert_true(sql_int(pg_base, "SELECT count(pg_terminate_backend("
+				    "pid)) FROM pg_stat_activity WHERE "
+				    "application_name = 'flakeguard'") >= 1);
+		if (k == 0) {
+			assert_int_equal(history_store_count_runs(st, &n, &err),
+					 FG_OK);
+			assert_int_equal(n, 1);
+		} else {
+			make_run(&run, 20, 0);
+			write_ok(st, &run);
+			fg_run_release(&run);
+		}
+	}
+	assert_int_equal(history_store_durations(st, 5, &d, &err), FG_OK);
+	assert_true(d.n > 0);
+	history_durations_release(&d);
+	history_store_close(st);
+	assert_int_equal(count(fx->db, "runs"), 2);
+}
+
 /* SQLite history into PostgreSQL and back: the same runs. */
 static void test_store_merge_across_backends(void **state)
 {
@@ -2319,6 +2354,7 @@ int main(void)
 		T(test_store_pg_migrates_v4),
 		T(test_store_pg_sigkill_mid_write),
 		T(test_store_merge_across_backends),
+		T(test_store_pg_reconnects),
 	};
 #undef T
 	const char *url = getenv("FG_TEST_DB_URL");
