@@ -641,6 +641,16 @@ int history_quarantine_remove(struct history_store *st, const char *suite,
 			      const char *classname, const char *name,
 			      int64_t when_ms, const char *why, bool *removed,
 			      struct fg_error *err);
+/*
+ * Applies changes decided without a run (`analyze`, a review) in one
+ * transaction of their own, as history_store_record_run() applies a run's:
+ * each checked and made atomically with respect to other writers;
+ * c[i].applied says which were made. FG_EINVAL when an entry to make has
+ * no reason; else FG_OK, FG_EDB or FG_EDBUNAVAIL.
+ */
+int history_quarantine_apply(struct history_store *st,
+			     struct history_quarantine_change *c, size_t n,
+			     struct fg_error *err);
 /* Frees the record's strings and zeroes it. */
 void history_quarantine_clear(struct history_quarantine *q);
 void history_quarantine_list_release(struct history_quarantine_list *l);

@@ -235,16 +235,16 @@ int history_quarantine_list(struct history_store *st, bool all,
 	return FG_OK;
 }
 
-/* One change in a transaction of its own (retried as a run is). */
-static int apply_one(struct history_store *st,
-		     struct history_quarantine_change *c)
+/* Changes in a transaction of their own (retried as a run is). */
+static int apply(struct history_store *st, struct history_quarantine_change *c,
+		 size_t n)
 {
 	int rc = HISTORY_RETRY;
 
 	for (int attempt = 0; rc == HISTORY_RETRY && attempt < 8; attempt++) {
 		rc = st->be->tx_begin(st);
-		if (rc == FG_OK)
-			rc = st->be->tx_quarantine(st, c);
+		for (size_t i = 0; rc == FG_OK && i < n; i++)
+			rc = st->be->tx_quarantine(st, &c[i]);
 		if (rc == FG_OK)
 			rc = st->be->tx_end(st, true);
 		else
@@ -252,7 +252,41 @@ static int apply_one(struct history_store *st,
 	}
 	if (rc == HISTORY_RETRY)
 		st->fail_code = FG_EDB;
+	if (rc != FG_OK)
+		for (size_t i = 0; i < n; i++)
+			c[i].applied = false;
 	return rc;
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+	const struct history_quarantine *x =
+		((const struct history_quarantine_change *)a)->q;
+	const struct history_quarantine *y =
+		((const struct history_quarantine_change *)b)->q;
+	int k = strcmp(x->suite, y->suite);
+
+	if (!k)
+		k = strcmp(x->classname ? x->classname : "",
+			   y->classname ? y->classname : "");
+	return k ? k : strcmp(x->name, y->name);
+}
+
+int history_quarantine_apply(struct history_store *st,
+			     struct history_quarantine_change *c, size_t n,
+			     struct fg_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (c[i].op != HISTORY_Q_END &&
+		    (!c[i].q->reason || !*c[i].q->reason))
+			return fg_fail(err, FG_EINVAL, "quarantine of '%s' "
+				       "needs a reason", c[i].q->name);
+	/* Identity order: lockers never wait on each other in a circle. */
+	if (n > 1)
+		qsort(c, n, sizeof(*c), cmp_change);
+	if (apply(st, c, n) != FG_OK)
+		return history__fail(st, "cannot change quarantine in", err);
+	return FG_OK;
 }
 
 int history_quarantine_add(struct history_store *st,
@@ -267,7 +301,7 @@ int history_quarantine_add(struct history_store *st,
 	if (!q->reason || !*q->reason)
 		return fg_fail(err, FG_EINVAL, "quarantine of '%s' needs a "
 			       "reason", q->name);
-	if (apply_one(st, &c) != FG_OK) {
+	if (apply(st, &c, 1) != FG_OK) {
 		snprintf(what, sizeof(what), "cannot quarantine '%.200s' in",
 			 q->name);
 		return history__fail(st, what, err);
@@ -290,7 +324,7 @@ int history_quarantine_remove(struct history_store *st, const char *suite,
 	};
 	char what[320];
 
-	if (apply_one(st, &c) != FG_OK) {
+	if (apply(st, &c, 1) != FG_OK) {
 		snprintf(what, sizeof(what), "cannot release '%.200s' in",
 			 name);
 		return history__fail(st, what, err);

@@ -1742,6 +1742,32 @@ static void test_store_quarantine_changes(void **state)
 
 		assert_true(record_with(st, HISTORY_Q_ENTER, &q3, &rc));
 	}
+	/* Without a run: the same checks, in a transaction of their own. */
+	{
+		struct history_quarantine q4 = q_entry("t4", 40);
+		struct history_quarantine q5 = q_entry("t4", 50);
+		struct history_quarantine_change c[2] = {
+			{ .op = HISTORY_Q_ENTER, .q = &q4 },
+			{ .op = HISTORY_Q_ENTER, .q = &q5 },
+		};
+		struct fg_error err = { 0 };
+
+		assert_int_equal(history_quarantine_apply(st, c, 2, &err),
+				 FG_OK);
+		assert_int_equal(c[0].applied + c[1].applied, 1);
+		c[0].op = HISTORY_Q_END;
+		c[0].q = &q5; /* not the entry that is active */
+		c[1].op = HISTORY_Q_END;
+		c[1].q = &q4;
+		assert_int_equal(history_quarantine_apply(st, c, 1, &err),
+				 FG_OK);
+		assert_false(c[0].applied);
+		q4.reason = NULL;
+		c[0].op = HISTORY_Q_ENTER;
+		c[0].q = &q4;
+		assert_int_equal(history_quarantine_apply(st, c, 1, &err),
+				 FG_EINVAL);
+	}
 	history_store_close(st);
 	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM tests WHERE "
 				 "name = 'brand-new'"), 1);
