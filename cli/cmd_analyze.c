@@ -286,8 +286,10 @@ static int apply(struct analyze_state *s, struct fg_error *err)
 
 #define A struct analyze_opts
 static const struct cli_opt analyze_options[] = {
-	CLI_PATH(0, "db", A, db, "PATH",
-		 "history database (default .flakeguard/history.db)",
+	CLI_PATH(0, "db", A, db, "PATH|URL",
+		 "history: a file or a postgresql:// URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
+		 ".flakeguard/history.db)",
 		 .env = "FLAKEGUARD_DB", .cfg = CLI_CFG_DB),
 	CLI_PATH('c', "config", A, config, "FILE",
 		 "policy from FILE's \"quarantine\" object\n"

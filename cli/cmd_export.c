@@ -54,8 +54,10 @@ struct export_opts {
 
 #define E struct export_opts
 static const struct cli_opt export_options[] = {
-	CLI_PATH(0, "db", E, db, "PATH",
-		 "history database (default .flakeguard/history.db)",
+	CLI_PATH(0, "db", E, db, "PATH|URL",
+		 "history: a file or a postgresql:// URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
+		 ".flakeguard/history.db)",
 		 .env = "FLAKEGUARD_DB"),
 	CLI_STRING(0, "since", E, since, "DATE",
 		   "only runs started since DATE (2026-11-01,\n"
@@ -212,8 +214,10 @@ struct import_history_opts {
 };
 
 static const struct cli_opt import_history_options[] = {
-	CLI_PATH(0, "db", struct import_history_opts, db, "PATH",
-		 "history database (default .flakeguard/history.db)",
+	CLI_PATH(0, "db", struct import_history_opts, db, "PATH|URL",
+		 "history: a file or a postgresql:// URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
+		 ".flakeguard/history.db)",
 		 .env = "FLAKEGUARD_DB"),
 	CLI_HELP_OPT,
 	CLI_END,

@@ -18,8 +18,10 @@ struct gc_opts {
 
 #define G struct gc_opts
 static const struct cli_opt gc_options[] = {
-	CLI_PATH(0, "db", G, db, "PATH",
-		 "history database (default .flakeguard/history.db)",
+	CLI_PATH(0, "db", G, db, "PATH|URL",
+		 "history: a file or a postgresql:// URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
+		 ".flakeguard/history.db)",
 		 .env = "FLAKEGUARD_DB"),
 	CLI_INT(0, "keep-days", G, keep_days, "N", 0, 1000000000,
 		"delete runs started more than N days ago"),

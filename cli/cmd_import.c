@@ -325,8 +325,10 @@ static const char *const format_choices[] = { "auto", "junit", "tap", NULL };
 
 #define I struct import_opts
 static const struct cli_opt import_options[] = {
-	CLI_PATH(0, "db", I, db, "PATH",
-		 "history database (default .flakeguard/history.db)",
+	CLI_PATH(0, "db", I, db, "PATH|URL",
+		 "history: a file or a postgresql:// URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
+		 ".flakeguard/history.db)",
 		 .env = "FLAKEGUARD_DB"),
 	CLI_STRING(0, "commit", I, commit, "SHA",
 		   "commit under test (default: CI env or git)"),

@@ -31,9 +31,10 @@ static const struct cli_opt list_options[] = {
 		"one plan, whatever history it has)"),
 	CLI_PATH(0, "plan", L, plan_file, "FILE",
 		 "show a plan file's items for this node"),
-	CLI_PATH(0, "db", L, db, "PATH",
-		 "history for estimates (default\n"
-		 ".flakeguard/history.db; never created)",
+	CLI_PATH(0, "db", L, db, "PATH|URL",
+		 "history for estimates, a file or URL (default\n"
+		 "$FLAKEGUARD_DB, else .flakeguard/history.db;\n"
+		 "never created)",
 		 .env = "FLAKEGUARD_DB", .cfg = CLI_CFG_DB),
 	CLI_FLAG(0, "json", L, json,
 		 "{\"tests\": [{suite, classname, name, id,\n"

@@ -19,7 +19,8 @@ struct merge_opts {
 
 static const struct cli_opt merge_options[] = {
 	CLI_PATH(0, "db", struct merge_opts, db, "OUT",
-		 "the database merged into (default\n"
+		 "the history merged into, a file or URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
 		 ".flakeguard/history.db; created if missing)",
 		 .env = "FLAKEGUARD_DB"),
 	CLI_FLAG('q', "quiet", struct merge_opts, quiet,
@@ -89,7 +90,9 @@ const struct cli_command cli_cmd_merge = {
 	.help =
 	"Copies every run of each IN.db that OUT does not have yet (runs are\n"
 	"known by their uuid): merging the same database twice adds nothing.\n"
-	"An older IN.db is migrated to the current schema first.\n",
+	"An older IN.db is migrated to the current schema first. IN and OUT\n"
+	"may be files or postgresql:// URLs: a SQLite history moves into\n"
+	"PostgreSQL and back.\n",
 	.help_after =
 	"Exit codes: 0 merged, 2 usage error, 3 an input or OUT could not be\n"
 	"read or written (the other inputs are still merged).\n",

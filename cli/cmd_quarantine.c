@@ -282,8 +282,10 @@ static const char *const mode_choices[] = { "run", "skip", NULL };
 
 #define Q struct q_opts
 static const struct cli_opt quarantine_options[] = {
-	CLI_PATH(0, "db", Q, db, "PATH",
-		 "history database (default .flakeguard/history.db)",
+	CLI_PATH(0, "db", Q, db, "PATH|URL",
+		 "history: a file or a postgresql:// URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
+		 ".flakeguard/history.db)",
 		 .env = "FLAKEGUARD_DB"),
 	CLI_FLAG(0, "json", Q, json, "list: print a JSON array"),
 	CLI_STRING(0, "reason", Q, reason, "TEXT", "add: why (required)"),

@@ -808,8 +808,10 @@ static const struct cli_opt run_options[] = {
 		"stop at the first real failure"),
 	CLI_INT(0, "max-fail", R, max_fail, "N", 1, 1000000,
 		"stop after N real failures"),
-	CLI_PATH(0, "db", R, db, "PATH",
-		 "history database (default .flakeguard/history.db)",
+	CLI_PATH(0, "db", R, db, "PATH|URL",
+		 "history: a file or a postgresql:// URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
+		 ".flakeguard/history.db)",
 		 .env = "FLAKEGUARD_DB", .cfg = CLI_CFG_DB),
 	CLI_PATH(0, "json", R, json, "FILE",
 		 "write the run as JSON (- for stdout)"),
