@@ -157,7 +157,7 @@ demo: $(BIN)
 	$(Q)sh examples/demo.sh $(CURDIR)/$(BIN)
 
 bench: $(BIN) $(PROG_BINS)
-	$(Q)sh bench/run.sh $(CURDIR)/$(BIN)
+	$(Q)sh tests/pg/cluster.sh sh bench/run.sh $(CURDIR)/$(BIN)
 
 check-headers: $(BUILD)/config.mk
 	$(Q)for h in $(wildcard $(addsuffix /*.h,$(LIB_MODULES) cli)); do \
