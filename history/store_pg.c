@@ -1048,6 +1048,39 @@ static int check_and_migrate(struct history_store *st,
 	return rc;
 }
 
+/*
+ * A URL libpq cannot parse is the user's mistake (exit 2), not a server
+ * that is down. libpq's reason may quote the part it choked on, which can
+ * be the password: that part is masked.
+ */
+static int check_url(struct history_store *st, struct fg_error *err)
+{
+	char *why = NULL, *pw = NULL;
+	PQconninfoOption *opts = PQconninfoParse(st->where, &why);
+	const char *auth, *at, *colon;
+
+	PQconninfoFree(opts);
+	if (opts)
+		return FG_OK;
+	auth = strstr(st->where, "://") + 3;
+	at = strchr(auth, '@');
+	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (colon && at > colon + 1)
+		pw = fg_xstrndup(colon + 1, (size_t)(at - colon - 1));
+	if (why) {
+		char *hit;
+
+		fold_lines(why, strlen(why) + 1);
+		while (pw && (hit = strstr(why, pw)))
+			memset(hit, '*', strlen(pw));
+	}
+	fg_fail(err, FG_EINVAL, "invalid history database URL '%s': %s",
+		st->name, why ? why : "libpq cannot parse it");
+	PQfreemem(why);
+	free(pw);
+	return FG_EINVAL;
+}
+
 static int pg_open(struct history_store *st, const struct history_open_opts *o,
 		   bool *missing, struct fg_error *err)
 {
@@ -1055,7 +1088,8 @@ static int pg_open(struct history_store *st, const struct history_open_opts *o,
 	int rc;
 
 	st->impl = p;
-	if ((rc = connect_db(st, err)) != FG_OK ||
+	if ((rc = check_url(st, err)) != FG_OK ||
+	    (rc = connect_db(st, err)) != FG_OK ||
 	    (rc = setup_session(st, err)) != FG_OK ||
 	    (rc = check_and_migrate(st, o, missing, err)) != FG_OK || *missing)
 		return rc;

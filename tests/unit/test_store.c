@@ -2016,6 +2016,17 @@ static void test_store_pg_urls(void **state)
 	l = history_store_label("x/history.db");
 	assert_string_equal(l, "x/history.db");
 	free(l);
+	/* A URL libpq cannot parse: a usage error, the password masked. */
+	{
+		struct history_store *st = NULL;
+		struct fg_error err = { 0 };
+
+		assert_int_equal(history_store_open("postgresql://u:s3%zzcret@h/d",
+						    &st, &err), FG_EINVAL);
+		assert_null(st);
+		assert_non_null(strstr(err.msg, "invalid history database URL"));
+		assert_null(strstr(err.msg, "s3%zzcret"));
+	}
 }
 
 static void connect_refused(const char *url, const char *needle,
