@@ -254,7 +254,7 @@ struct history_open_opts {
  * password: FG_EDBUNAVAIL when the database cannot be reached or written
  * now (server down, login refused, locked, read-only, disk full), FG_EDB
  * otherwise (not ours, damaged, a newer schema: "created by a newer
- * flakeguard").
+ * flakeguard"), FG_EINVAL for a URL libpq cannot parse.
  */
 int history_store_open_with(const char *where,
 			    const struct history_open_opts *o,
