@@ -22,7 +22,7 @@ fg import --db k.db 1.xml 2.xml; expect_rc 1
 sql_is k.db "select outcome from run_tests" 1
 fg run --db q.db -- ./ok; expect_rc 0
 # Another process holds the write lock past the lock timeout (2 s here;
-# the default waits minutes: 0056).
+# the default waits minutes: 0110).
 sqlite3 q.db "BEGIN EXCLUSIVE;" ".shell sleep 5" "COMMIT;" >/dev/null 2>&1 &
 locker=$!
 sleep 1
