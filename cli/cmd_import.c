@@ -14,11 +14,13 @@
  * test cases in all is never a silent success.
  *
  * Without --json the files are streamed: the reader hands each test to the
- * store as soon as it is complete, inside one open transaction
- * (history_store_run_begin .. _end, which merges a test met again into
- * more attempts), so memory stays flat however big the files are; a
- * savepoint per file lets a damaged file's second pass start over. The
- * write lock is held while the files are read. --json needs the whole run
+ * store as soon as it is complete (history_store_run_begin .. _end, which
+ * merges a test met again into more attempts), which stages it in a
+ * temporary file, so memory stays flat however big the files are; a mark
+ * per file lets a damaged file's second pass start over. The history is
+ * written, and its write lock taken, only at the end, in one short
+ * transaction: other pipelines are not kept waiting while the files are
+ * read. --json needs the whole run
  * for its report: then every file is read into memory first and the run
  * written at the end, as `run` does.
  */
