@@ -18,6 +18,9 @@ SANITIZE   ?=
 
 VERSION    := 0.1.0
 DEPS       := libuv jansson libxml-2.0 sqlite3
+# libpq: the PostgreSQL history backend (history/store_pg.c). The tests
+# also need the server (Debian's postgresql, see tests/pg/cluster.sh).
+DEPS       += libpq
 TEST_DEPS  := cmocka gtest
 WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla \
               -Wformat=2 -Wno-format-nonliteral
@@ -127,11 +130,15 @@ $(BUILD)/progs/%: tests/fixtures/progs/%.c $(BUILD)/config.mk
 
 # The unit tests run through flakeguard itself (dogfooding): each cmocka
 # binary writes JUnit XML, flakeguard reads it, records it and reports.
+# Both run with a throwaway PostgreSQL server (tests/pg/cluster.sh), for
+# the history tests that run on both backends.
 unit: $(BIN) $(UNIT_BINS) $(PROG_BINS)
-	$(Q)FG_BUILD=$(BUILD) sh tests/unit/run.sh $(CURDIR)/$(BIN) $(UNIT_BINS)
+	$(Q)FG_BUILD=$(BUILD) sh tests/pg/cluster.sh \
+	    sh tests/unit/run.sh $(CURDIR)/$(BIN) $(UNIT_BINS)
 
 e2e: $(BIN) $(PROG_BINS)
-	$(Q)FLAKEGUARD=$(CURDIR)/$(BIN) PROGS=$(CURDIR)/$(BUILD)/progs sh tests/e2e/run.sh
+	$(Q)FLAKEGUARD=$(CURDIR)/$(BIN) PROGS=$(CURDIR)/$(BUILD)/progs \
+	    sh tests/pg/cluster.sh sh tests/e2e/run.sh
 
 check: unit e2e
 
@@ -150,7 +157,7 @@ demo: $(BIN)
 	$(Q)sh examples/demo.sh $(CURDIR)/$(BIN)
 
 bench: $(BIN) $(PROG_BINS)
-	$(Q)sh bench/run.sh $(CURDIR)/$(BIN)
+	$(Q)sh tests/pg/cluster.sh sh bench/run.sh $(CURDIR)/$(BIN)
 
 check-headers: $(BUILD)/config.mk
 	$(Q)for h in $(wildcard $(addsuffix /*.h,$(LIB_MODULES) cli)); do \

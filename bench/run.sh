@@ -5,7 +5,9 @@
 #   sh bench/run.sh /abs/path/flakeguard
 #
 # Runs bench/runner-*.sh (the runner: spawn overhead, makespan, capture,
-# memory) and bench/ingest.sh when present, each given the binary.
+# memory), bench/ingest.sh and bench/scale.sh (the history on both
+# backends; PostgreSQL when FG_TEST_PG_URL is set, as `make bench` does
+# through tests/pg/cluster.sh) when present, each given the binary.
 # A benchmark may append one-line results to "$BENCH_SUMMARY"; if it adds
 # none, its last line of output stands for it in the summary.
 #
@@ -36,7 +38,7 @@ export BENCH_SUMMARY
 : >"$BENCH_SUMMARY"
 
 scripts=""
-for s in "$here"/runner-*.sh "$here"/ingest.sh; do
+for s in "$here"/runner-*.sh "$here"/ingest.sh "$here"/scale.sh; do
 	[ -f "$s" ] || continue
 	name=$(basename "$s" .sh)
 	if [ -n "${BENCH_ONLY:-}" ]; then

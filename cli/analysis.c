@@ -79,8 +79,13 @@ int cli_quarantine_load(struct history_store *st, const char *file,
 				   e->name);
 		struct history_quarantine_list *to = NULL;
 
-		if (last && !e->released_ms)
+		if (last && !e->released_ms) {
 			to = &q->active;
+			fg_xgrow((void **)&q->stored.items, &q->stored.cap,
+				 q->stored.n + 1, sizeof(*q->stored.items));
+			history_quarantine_copy(&q->stored.items[q->stored.n++],
+						e);
+		}
 		else if (last && e->released_reason &&
 			 !strcmp(e->released_reason, "expired"))
 			to = &q->expired;
@@ -117,6 +122,7 @@ void cli_quarantine_release(struct cli_quarantine *q)
 	history_quarantine_list_release(&q->active);
 	history_quarantine_list_release(&q->expired);
 	history_quarantine_list_release(&q->ended);
+	history_quarantine_list_release(&q->stored);
 }
 
 static int add_row(void *ctx, const struct history_scan_row *r)
@@ -161,32 +167,57 @@ int cli_analysis_prepare(struct history_store *st,
 	return FG_OK;
 }
 
-int cli_analysis_save(struct history_store *st, const struct an_run *ar,
-		      int64_t now, struct fg_error *err)
+int cli_analysis_record(struct history_store *st, struct fg_run *run,
+			const struct an_run *ar, const struct cli_quarantine *q,
+			int64_t now, struct fg_error *err)
 {
+	struct history_quarantine_change *c = fg_xcalloc(ar->n + 1, sizeof(*c));
+	struct history_quarantine *ids = fg_xcalloc(ar->n + 1, sizeof(*ids));
+	size_t n = 0;
+	int rc;
+
 	for (size_t i = 0; i < ar->n; i++) {
 		const struct an_run_test *e = &ar->t[i];
-		int rc = FG_OK;
+		const struct history_quarantine *seen;
 
 		switch (e->dec.action) {
 		case AN_ENTER:
-			rc = history_quarantine_add(st, &e->q, err);
+			c[n].op = HISTORY_Q_ENTER;
+			c[n++].q = &e->q;
 			break;
 		case AN_LEAVE:
 		case AN_EXPIRED:
-			rc = history_quarantine_remove(
-				st, e->an.suite, e->an.classname, e->an.name,
-				now, e->dec.action == AN_LEAVE ? "sprt" :
-								 "expired",
-				NULL, err);
+			/* End the stored entry the decision was about. */
+			seen = cli_quarantine_find(&q->stored, e->an.suite,
+						   e->an.classname, e->an.name);
+			if (!seen)
+				break; /* the file's only: nothing stored */
+			ids[n] = *seen;
+			c[n].op = HISTORY_Q_END;
+			c[n].q = &ids[n];
+			c[n].when_ms = now;
+			c[n++].why = e->dec.action == AN_LEAVE ? "sprt" :
+								 "expired";
 			break;
 		case AN_NONE:
 			break;
 		}
-		if (rc)
-			return rc;
 	}
-	return FG_OK;
+	rc = history_store_record_run(st, run, c, n, err);
+	for (size_t i = 0; rc == FG_OK && i < n; i++) {
+		if (c[i].applied)
+			continue;
+		fprintf(stderr, "flakeguard: ");
+		cli_test_label(stderr, c[i].q->suite, c[i].q->classname,
+			       c[i].q->name);
+		fprintf(stderr, ": %s\n", c[i].op == HISTORY_Q_ENTER ?
+			"another run quarantined it first (its entry is kept)" :
+			"its quarantine entry was changed by another run "
+			"meanwhile (not released here)");
+	}
+	free(c);
+	free(ids);
+	return rc;
 }
 
 void cli_test_label(FILE *out, const char *suite, const char *classname,

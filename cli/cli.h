@@ -100,7 +100,7 @@ int cli_shard_choose(const struct cli_command *cmd, const char *arg, int *k,
 /* Run metadata: commit, branch, host, CI job, from flags, CI env or git. */
 void cli_detect_meta(struct fg_run *run, const char *dir);
 
-/* ---- cli/dbopt.c: shared by import, history, merge and gc ------------ */
+/* ---- cli/dbopt.c: the history database of every command ------------- */
 
 #define CLI_DEFAULT_DB ".flakeguard/history.db"
 
@@ -109,17 +109,30 @@ int64_t cli_size_parse(const char *s);
 /* Parses a decimal int in [min, max] into *out; -1 when it is not one. */
 int cli_int_arg(const char *s, int min, int max, int *out);
 /*
- * Opens the history database at path, refusing (FG_EDB, "no history
- * database at ...") to create one that does not exist: for commands that
- * only read or prune.
+ * `where` (a path or a URL) fit to print: without a password, escaped as
+ * cli_safe() escapes. Borrowed as cli_safe()'s result is.
  */
+const char *cli_db_label(const char *where);
+
+enum cli_db_mode {
+	CLI_DB_CREATE,    /* run, import, merge, ...: created if missing */
+	CLI_DB_EXISTING,  /* FG_EDB "no history database at ..." if missing */
+	CLI_DB_READ,      /* existing; read-only when not writable here */
+	CLI_DB_IF_EXISTS, /* existing, or FG_OK with *st NULL (list) */
+};
+/*
+ * Opens the history at `where` (--db, FLAKEGUARD_DB, the config's "db":
+ * a path or a postgresql:// URL) for a command. A write waits for another
+ * writer's lock up to $FLAKEGUARD_DB_TIMEOUT (a duration; default 5m,
+ * FG_EINVAL when malformed), printing how long it has waited on stderr. A
+ * URL holding a password draws a warning (once) unless it came from
+ * FLAKEGUARD_DB.
+ */
+int cli_db_open(const char *where, enum cli_db_mode mode,
+		struct history_store **st, struct fg_error *err);
+/* cli_db_open(path, CLI_DB_EXISTING / CLI_DB_READ, ...). */
 int cli_open_existing_db(const char *path, struct history_store **st,
 			 struct fg_error *err);
-/*
- * For commands that only read: like cli_open_existing_db(), but a database
- * that is not writable here (read-only file or directory) is opened read
- * only instead of refused.
- */
 int cli_open_history_to_read(const char *path, struct history_store **st,
 			     struct fg_error *err);
 
@@ -142,6 +155,8 @@ struct an_run;
 struct cli_quarantine {
 	struct history_quarantine_list active, expired;
 	struct history_quarantine_list ended; /* last entry ended otherwise */
+	/* The database's own active entries, as loaded (not the file's). */
+	struct history_quarantine_list stored;
 };
 
 /* Defaults, then cfg's "quarantine" object, then KEY=VALUE settings. */
@@ -160,9 +175,15 @@ int cli_analysis_prepare(struct history_store *st,
 			 const struct cli_quarantine *q, struct fg_run *run,
 			 const struct an_policy *p, struct an_run *ar,
 			 struct fg_error *err);
-/* Writes the run's quarantine decisions (after the run is written). */
-int cli_analysis_save(struct history_store *st, const struct an_run *ar,
-		      int64_t now, struct fg_error *err);
+/*
+ * Records the run and its quarantine decisions in one transaction
+ * (history_store_record_run()): entering only if no other run entered the
+ * test meanwhile, releasing only the entry the decision saw. A decision
+ * another run made first is not made twice; it is noted on stderr.
+ */
+int cli_analysis_record(struct history_store *st, struct fg_run *run,
+			const struct an_run *ar, const struct cli_quarantine *q,
+			int64_t now, struct fg_error *err);
 void cli_analysis_print(FILE *out, const struct fg_run *run,
 			const struct an_run *ar, const char *qfile);
 /* "suite::classname::name" (no classname: "suite::name"). */

@@ -251,11 +251,27 @@ static void print_json(const struct analyze_state *s)
 }
 
 /* Writes the decisions (not with --dry-run, nor for file-only entries). */
+/*
+ * The policy's changes, in one transaction, each made only if still
+ * right (history_quarantine_apply()): an entry only where no other run
+ * entered one meanwhile, a release only of the entry decided about.
+ */
 static int apply(struct analyze_state *s, struct fg_error *err)
 {
-	for (size_t i = 0; i < s->n && !s->o->dry_run; i++) {
+	struct history_quarantine_change *c;
+	struct history_quarantine *qs;
+	char **evidence;
+	size_t n = 0;
+	int rc;
+
+	if (s->o->dry_run || !s->n)
+		return FG_OK;
+	c = fg_xcalloc(s->n, sizeof(*c));
+	qs = fg_xcalloc(s->n, sizeof(*qs));
+	evidence = fg_xcalloc(s->n, sizeof(*evidence));
+	for (size_t i = 0; i < s->n; i++) {
 		struct row *r = &s->rows[i];
-		int rc = FG_OK;
+		const struct history_quarantine *seen;
 
 		if (r->dec.action == AN_ENTER) {
 			struct history_quarantine q = {
@@ -268,26 +284,49 @@ static int apply(struct analyze_state *s, struct fg_error *err)
 					s->now + s->p.expire_days * 86400000LL : 0,
 			};
 
-			q.evidence = an_evidence_json(&r->t);
-			rc = history_quarantine_add(s->st, &q, err);
-			free(q.evidence);
-		} else if (r->dec.action != AN_NONE) {
-			rc = history_quarantine_remove(
-				s->st, r->t.suite, r->t.classname, r->t.name,
-				s->now, r->dec.action == AN_LEAVE ? "sprt" :
-								    "expired",
-				NULL, err);
+			q.evidence = evidence[i] = an_evidence_json(&r->t);
+			qs[n] = q;
+			c[n].op = HISTORY_Q_ENTER;
+			c[n].q = &qs[n];
+			n++;
+		} else if (r->dec.action != AN_NONE &&
+			   (seen = cli_quarantine_find(&s->q.stored, r->t.suite,
+						       r->t.classname,
+						       r->t.name))) {
+			qs[n] = *seen;
+			c[n].op = HISTORY_Q_END;
+			c[n].q = &qs[n];
+			c[n].when_ms = s->now;
+			c[n].why = r->dec.action == AN_LEAVE ? "sprt" : "expired";
+			n++;
 		}
-		if (rc)
-			return rc;
 	}
-	return FG_OK;
+	rc = n ? history_quarantine_apply(s->st, c, n, err) : FG_OK;
+	for (size_t i = 0; rc == FG_OK && i < n; i++) {
+		if (c[i].applied)
+			continue;
+		fprintf(stderr, "flakeguard: ");
+		cli_test_label(stderr, c[i].q->suite, c[i].q->classname,
+			       c[i].q->name);
+		fprintf(stderr, ": %s\n", c[i].op == HISTORY_Q_ENTER ?
+			"another run quarantined it first (its entry is kept)" :
+			"its quarantine entry was changed by another run "
+			"meanwhile (not released here)");
+	}
+	for (size_t i = 0; i < s->n; i++)
+		free(evidence[i]);
+	free(evidence);
+	free(qs);
+	free(c);
+	return rc;
 }
 
 #define A struct analyze_opts
 static const struct cli_opt analyze_options[] = {
-	CLI_PATH(0, "db", A, db, "PATH",
-		 "history database (default .flakeguard/history.db)",
+	CLI_PATH(0, "db", A, db, "PATH|URL",
+		 "history: a file or a postgresql:// URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
+		 ".flakeguard/history.db)",
 		 .env = "FLAKEGUARD_DB", .cfg = CLI_CFG_DB),
 	CLI_PATH('c', "config", A, config, "FILE",
 		 "policy from FILE's \"quarantine\" object\n"

@@ -54,8 +54,10 @@ struct export_opts {
 
 #define E struct export_opts
 static const struct cli_opt export_options[] = {
-	CLI_PATH(0, "db", E, db, "PATH",
-		 "history database (default .flakeguard/history.db)",
+	CLI_PATH(0, "db", E, db, "PATH|URL",
+		 "history: a file or a postgresql:// URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
+		 ".flakeguard/history.db)",
 		 .env = "FLAKEGUARD_DB"),
 	CLI_STRING(0, "since", E, since, "DATE",
 		   "only runs started since DATE (2026-11-01,\n"
@@ -127,7 +129,8 @@ static int cmd_export(int argc, char **argv)
 		fprintf(stderr, "flakeguard: cannot write '%s': %s\n", out_path,
 			strerror(errno));
 	else if (rc == FG_EXIT_OK)
-		fprintf(stderr, "exported %zu run(s) from %s\n", n, db);
+		fprintf(stderr, "exported %zu run(s) from %s\n", n,
+			cli_db_label(db));
 	free(ids);
 	history_store_close(st);
 	return rc;
@@ -211,8 +214,10 @@ struct import_history_opts {
 };
 
 static const struct cli_opt import_history_options[] = {
-	CLI_PATH(0, "db", struct import_history_opts, db, "PATH",
-		 "history database (default .flakeguard/history.db)",
+	CLI_PATH(0, "db", struct import_history_opts, db, "PATH|URL",
+		 "history: a file or a postgresql:// URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
+		 ".flakeguard/history.db)",
 		 .env = "FLAKEGUARD_DB"),
 	CLI_HELP_OPT,
 	CLI_END,
@@ -239,7 +244,7 @@ static int cmd_import_history(int argc, char **argv)
 		return rc == CLI_HELP_SHOWN ? FG_EXIT_OK : rc;
 	}
 	db = o.db;
-	if (history_store_open(db, &st, &err)) {
+	if (cli_db_open(db, CLI_DB_CREATE, &st, &err)) {
 		cli_parsed_release(&cli_cmd_import_history, &p);
 		return cli_error(&err);
 	}
@@ -253,7 +258,8 @@ static int cmd_import_history(int argc, char **argv)
 	}
 	cli_parsed_release(&cli_cmd_import_history, &p);
 	history_store_close(st);
-	printf("imported %zu run(s) into %s, %zu already there\n", added, db,
+	printf("imported %zu run(s) into %s, %zu already there\n", added,
+	       cli_db_label(db),
 	       skipped);
 	return rc;
 }

@@ -18,8 +18,10 @@ struct gc_opts {
 
 #define G struct gc_opts
 static const struct cli_opt gc_options[] = {
-	CLI_PATH(0, "db", G, db, "PATH",
-		 "history database (default .flakeguard/history.db)",
+	CLI_PATH(0, "db", G, db, "PATH|URL",
+		 "history: a file or a postgresql:// URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
+		 ".flakeguard/history.db)",
 		 .env = "FLAKEGUARD_DB"),
 	CLI_INT(0, "keep-days", G, keep_days, "N", 0, 1000000000,
 		"delete runs started more than N days ago"),
@@ -149,7 +151,7 @@ static int cmd_gc(int argc, char **argv)
 	history_store_close(st);
 	printf("deleted %zu run%s, %zu test%s and %zu results from %s",
 	       g.runs, g.runs == 1 ? "" : "s", g.tests, g.tests == 1 ? "" : "s",
-	       g.results, db);
+	       g.results, cli_db_label(db));
 	if (o.vacuum)
 		printf(" (%.1f MiB -> %.1f MiB)", g.bytes_before / 1048576.0,
 		       g.bytes_after / 1048576.0);

@@ -227,7 +227,7 @@ static int pick(const struct history_test_ids *ids, const char *spec,
 	}
 	if (!ids->n) {
 		fprintf(stderr, "flakeguard: no test '%s' in '%s'\n",
-			cli_safe(spec), cli_safe(db));
+			cli_safe(spec), cli_db_label(db));
 		return FG_EXIT_USAGE;
 	}
 	fprintf(stderr, "flakeguard: '%s' is ambiguous; it could be:\n",
@@ -275,8 +275,10 @@ static int show(struct history_store *st, const struct history_opts *o,
 
 #define H struct history_opts
 static const struct cli_opt history_options[] = {
-	CLI_PATH(0, "db", H, db, "PATH",
-		 "history database (default .flakeguard/history.db)",
+	CLI_PATH(0, "db", H, db, "PATH|URL",
+		 "history: a file or a postgresql:// URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
+		 ".flakeguard/history.db)",
 		 .env = "FLAKEGUARD_DB"),
 	CLI_INT('n', "last", H, last, "N", 1, 100000,
 		"the newest N runs (default 20)"),

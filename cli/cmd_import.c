@@ -14,11 +14,13 @@
  * test cases in all is never a silent success.
  *
  * Without --json the files are streamed: the reader hands each test to the
- * store as soon as it is complete, inside one open transaction
- * (history_store_run_begin .. _end, which merges a test met again into
- * more attempts), so memory stays flat however big the files are; a
- * savepoint per file lets a damaged file's second pass start over. The
- * write lock is held while the files are read. --json needs the whole run
+ * store as soon as it is complete (history_store_run_begin .. _end, which
+ * merges a test met again into more attempts), which stages it in a
+ * temporary file, so memory stays flat however big the files are; a mark
+ * per file lets a damaged file's second pass start over. The history is
+ * written, and its write lock taken, only at the end, in one short
+ * transaction: other pipelines are not kept waiting while the files are
+ * read. --json needs the whole run
  * for its report: then every file is read into memory first and the run
  * written at the end, as `run` does.
  */
@@ -325,8 +327,10 @@ static const char *const format_choices[] = { "auto", "junit", "tap", NULL };
 
 #define I struct import_opts
 static const struct cli_opt import_options[] = {
-	CLI_PATH(0, "db", I, db, "PATH",
-		 "history database (default .flakeguard/history.db)",
+	CLI_PATH(0, "db", I, db, "PATH|URL",
+		 "history: a file or a postgresql:// URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
+		 ".flakeguard/history.db)",
 		 .env = "FLAKEGUARD_DB"),
 	CLI_STRING(0, "commit", I, commit, "SHA",
 		   "commit under test (default: CI env or git)"),
@@ -470,7 +474,8 @@ static int stream_files(const struct file_list *fl,
 	if (run.id)
 		printf("imported %zu test%s from %zu file%s as run %lld in "
 		       "%s%s%s\n", sum.total, sum.total == 1 ? "" : "s", fl->n,
-		       fl->n == 1 ? "" : "s", (long long)run.id, o->db,
+		       fl->n == 1 ? "" : "s", (long long)run.id,
+		       cli_db_label(o->db),
 		       o->no_fail ? "" : ": ", o->no_fail ? "" : v.reason);
 	if (nbad)
 		fprintf(stderr, "flakeguard: %zu path%s could not be read\n",
@@ -518,7 +523,8 @@ static int import_files(const struct file_list *fl,
 		fprintf(human, "imported %zu test%s from %zu file%s as run "
 			"%lld in %s%s%s\n", run.ntests,
 			run.ntests == 1 ? "" : "s", fl->n,
-			fl->n == 1 ? "" : "s", (long long)run.id, o->db,
+			fl->n == 1 ? "" : "s", (long long)run.id,
+			cli_db_label(o->db),
 			o->no_fail ? "" : ": ", o->no_fail ? "" : v.reason);
 	if (nbad)
 		fprintf(stderr, "flakeguard: %zu path%s could not be read\n",
@@ -557,7 +563,7 @@ static int cmd_import(int argc, char **argv)
 		fprintf(stderr, "flakeguard: no file to import: nothing "
 			"imported\n");
 		rc = FG_EXIT_FAILED;
-	} else if (history_store_open(o.db, &st, &err) != FG_OK) {
+	} else if (cli_db_open(o.db, CLI_DB_CREATE, &st, &err) != FG_OK) {
 		rc = cli_error(&err);
 	} else if (cli_spool_fold(st, o.db, stderr), o.json) {
 		rc = import_files(&fl, &o, st, nbad);

@@ -31,9 +31,10 @@ static const struct cli_opt list_options[] = {
 		"one plan, whatever history it has)"),
 	CLI_PATH(0, "plan", L, plan_file, "FILE",
 		 "show a plan file's items for this node"),
-	CLI_PATH(0, "db", L, db, "PATH",
-		 "history for estimates (default\n"
-		 ".flakeguard/history.db; never created)",
+	CLI_PATH(0, "db", L, db, "PATH|URL",
+		 "history for estimates, a file or URL (default\n"
+		 "$FLAKEGUARD_DB, else .flakeguard/history.db;\n"
+		 "never created)",
 		 .env = "FLAKEGUARD_DB", .cfg = CLI_CFG_DB),
 	CLI_FLAG(0, "json", L, json,
 		 "{\"tests\": [{suite, classname, name, id,\n"
@@ -112,7 +113,6 @@ static int cmd_list(int argc, char **argv)
 	struct fg_error err = { 0 };
 	const char *db;
 	int k, n, rc;
-	struct stat st;
 
 	fg_config_init(&cfg);
 	rc = cli_parse(&cli_cmd_list, argc, argv, &o, &p);
@@ -140,7 +140,7 @@ static int cmd_list(int argc, char **argv)
 	}
 	db = o.db ? o.db : CLI_DEFAULT_DB;
 	/* Listing never creates a database: no history, no estimates. */
-	if (stat(db, &st) == 0 && history_store_open(db, &store, &err)) {
+	if (cli_db_open(db, CLI_DB_IF_EXISTS, &store, &err)) {
 		fg_config_release(&cfg);
 		return cli_error(&err);
 	}

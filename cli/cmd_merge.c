@@ -19,7 +19,8 @@ struct merge_opts {
 
 static const struct cli_opt merge_options[] = {
 	CLI_PATH(0, "db", struct merge_opts, db, "OUT",
-		 "the database merged into (default\n"
+		 "the history merged into, a file or URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
 		 ".flakeguard/history.db; created if missing)",
 		 .env = "FLAKEGUARD_DB"),
 	CLI_FLAG('q', "quiet", struct merge_opts, quiet,
@@ -49,7 +50,7 @@ static int cmd_merge(int argc, char **argv)
 		return exit_code == CLI_HELP_SHOWN ? FG_EXIT_OK : exit_code;
 	}
 	db = o.db;
-	if (history_store_open(db, &st, &err) != FG_OK) {
+	if (cli_db_open(db, CLI_DB_CREATE, &st, &err) != FG_OK) {
 		cli_parsed_release(&cli_cmd_merge, &p);
 		return cli_error(&err);
 	}
@@ -63,7 +64,8 @@ static int cmd_merge(int argc, char **argv)
 		}
 		if (!o.quiet)
 			printf("%s: %zu run%s added, %zu already here, %zu new "
-			       "test%s, %zu results\n", p.args[i], s.runs_added,
+			       "test%s, %zu results\n", cli_db_label(p.args[i]),
+			       s.runs_added,
 			       s.runs_added == 1 ? "" : "s", s.runs_skipped,
 			       s.tests_added, s.tests_added == 1 ? "" : "s",
 			       s.results_added);
@@ -73,7 +75,8 @@ static int cmd_merge(int argc, char **argv)
 	history_store_close(st);
 	cli_parsed_release(&cli_cmd_merge, &p);
 	printf("merged %zu run%s (%zu results) into %s\n", total.runs_added,
-	       total.runs_added == 1 ? "" : "s", total.results_added, db);
+	       total.runs_added == 1 ? "" : "s", total.results_added,
+	       cli_db_label(db));
 	if (fflush(stdout) && exit_code == FG_EXIT_OK)
 		exit_code = FG_EXIT_INFRA;
 	return exit_code;
@@ -87,7 +90,9 @@ const struct cli_command cli_cmd_merge = {
 	.help =
 	"Copies every run of each IN.db that OUT does not have yet (runs are\n"
 	"known by their uuid): merging the same database twice adds nothing.\n"
-	"An older IN.db is migrated to the current schema first.\n",
+	"An older IN.db is migrated to the current schema first. IN and OUT\n"
+	"may be files or postgresql:// URLs: a SQLite history moves into\n"
+	"PostgreSQL and back.\n",
 	.help_after =
 	"Exit codes: 0 merged, 2 usage error, 3 an input or OUT could not be\n"
 	"read or written (the other inputs are still merged).\n",

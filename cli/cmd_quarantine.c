@@ -282,8 +282,10 @@ static const char *const mode_choices[] = { "run", "skip", NULL };
 
 #define Q struct q_opts
 static const struct cli_opt quarantine_options[] = {
-	CLI_PATH(0, "db", Q, db, "PATH",
-		 "history database (default .flakeguard/history.db)",
+	CLI_PATH(0, "db", Q, db, "PATH|URL",
+		 "history: a file or a postgresql:// URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
+		 ".flakeguard/history.db)",
 		 .env = "FLAKEGUARD_DB"),
 	CLI_FLAG(0, "json", Q, json, "list: print a JSON array"),
 	CLI_STRING(0, "reason", Q, reason, "TEXT", "add: why (required)"),
@@ -342,7 +344,7 @@ static int cmd_quarantine(int argc, char **argv)
 		return cli_usage_error(cmd, "list takes no argument");
 	rc = !strcmp(sub, "list") || !strcmp(sub, "export") ?
 		     cli_open_existing_db(o.db, &st, &err) :
-		     history_store_open(o.db, &st, &err);
+		     cli_db_open(o.db, CLI_DB_CREATE, &st, &err);
 	if (rc)
 		return cli_error(&err);
 	if (!strcmp(sub, "list"))

@@ -28,8 +28,10 @@ struct report_opts {
 
 #define P struct report_opts
 static const struct cli_opt report_options[] = {
-	CLI_PATH(0, "db", P, db, "PATH",
-		 "history database (default .flakeguard/history.db)",
+	CLI_PATH(0, "db", P, db, "PATH|URL",
+		 "history: a file or a postgresql:// URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
+		 ".flakeguard/history.db)",
 		 .env = "FLAKEGUARD_DB"),
 	CLI_STRING(0, "run", P, run, "ID|latest", "which run (default latest)"),
 	CLI_PATH(0, "json", P, out.json, "FILE", "the run as JSON (- for stdout)"),
@@ -138,7 +140,7 @@ static int cmd_report(int argc, char **argv)
 	term.color = report_color_choose(o.color, human) > 0;
 	report_term(human, &run, &v, &term);
 	fprintf(human, "(run %lld, recorded %s)\n", (long long)run.id,
-		o.db);
+		cli_db_label(o.db));
 	fg_run_release(&run);
 	history_quarantine_list_release(&ql);
 	free(recent);

@@ -808,8 +808,10 @@ static const struct cli_opt run_options[] = {
 		"stop at the first real failure"),
 	CLI_INT(0, "max-fail", R, max_fail, "N", 1, 1000000,
 		"stop after N real failures"),
-	CLI_PATH(0, "db", R, db, "PATH",
-		 "history database (default .flakeguard/history.db)",
+	CLI_PATH(0, "db", R, db, "PATH|URL",
+		 "history: a file or a postgresql:// URL\n"
+		 "(default $FLAKEGUARD_DB, else\n"
+		 ".flakeguard/history.db)",
 		 .env = "FLAKEGUARD_DB", .cfg = CLI_CFG_DB),
 	CLI_PATH(0, "json", R, json, "FILE",
 		 "write the run as JSON (- for stdout)"),
@@ -1027,8 +1029,8 @@ struct run_end {
 	size_t spawn_errors;    /* items that could not be started */
 	int signal;             /* interrupted by it while tests ran, or 0 */
 	int late_signal;        /* arrived while the results were saved */
-	bool not_recorded;      /* the database did not take the run */
-	bool decisions_lost;    /* it did, but not the quarantine decisions */
+	bool not_recorded;      /* the database did not take the run (nor
+				   its quarantine decisions: one transaction) */
 	bool reports_failed;    /* a report could not be written */
 	bool logs_failed;       /* --log-dir files are incomplete */
 	bool output_failed;     /* our own summary could not be written */
@@ -1063,7 +1065,7 @@ static int run_exit_code(const struct run_end *e, char *reason, size_t n)
 				 "the history database (see above)");
 		return FG_EXIT_INFRA;
 	}
-	if (e->decisions_lost || e->reports_failed || e->logs_failed)
+	if (e->reports_failed || e->logs_failed)
 		return FG_EXIT_INFRA;
 	/* a failed test is the worse news; main() still says the loss */
 	if (e->output_failed && e->verdict == FG_EXIT_OK)
@@ -1077,24 +1079,20 @@ static int run_exit_code(const struct run_end *e, char *reason, size_t n)
  * database has it.
  */
 static bool record_run(struct run_state *rs, struct history_store *store,
-		       const struct an_run *ar, int64_t now,
-		       struct run_end *e)
+		       const struct an_run *ar, int64_t now)
 {
 	struct fg_error err = { 0 }, serr = { 0 };
 	char *spooled = NULL;
 
-	if (history_store_write_run(store, &rs->run, &err) == FG_OK) {
-		if (cli_analysis_save(store, ar, now, &err)) {
-			cli_error(&err);
-			e->decisions_lost = true;
-		}
+	/* The run and its quarantine decisions: one transaction. */
+	if (cli_analysis_record(store, &rs->run, ar, &rs->quarantine, now,
+				&err) == FG_OK)
 		return true;
-	}
 	cli_error(&err);
 	if (cli_spool_write(rs->o->db, &rs->run, &spooled, &serr) == FG_OK)
 		fprintf(stderr, "flakeguard: the run is kept in '%s': the next "
 			"run or import folds it into %s\n", cli_safe(spooled),
-			cli_safe(rs->o->db));
+			cli_db_label(rs->o->db));
 	else
 		cli_error(&serr);
 	free(spooled);
@@ -1208,7 +1206,7 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	set_repro_lines(rs);
 	/* What the database keeps: the status as far as the tests go. */
 	rs->run.exit_code = run_exit_code(&e, NULL, 0);
-	e.not_recorded = !record_run(rs, store, &ar, now, &e);
+	e.not_recorded = !record_run(rs, store, &ar, now);
 	e.reports_failed = !write_reports(rs, store, &v);
 	if (rs->log_failures) {
 		fprintf(stderr, "flakeguard: %zu attempt log(s) in '%s' are "
@@ -1228,7 +1226,7 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	an_run_release(&ar);
 	if (rs->run.id && o->verbosity >= 0)
 		fprintf(rs->human, "recorded as run %lld in %s\n",
-			(long long)rs->run.id, cli_safe(o->db));
+			(long long)rs->run.id, cli_db_label(o->db));
 	e.output_failed = fflush(rs->human) != 0;
 	e.late_signal = late_signal;
 	return run_exit_code(&e, NULL, 0);
@@ -1295,13 +1293,14 @@ static int cmd_run(int argc, char **argv)
 	{
 		struct stat st;
 
-		if (stat(o.db, &st) < 0 && errno == ENOENT && o.verbosity >= 0)
+		if (!history_store_is_url(o.db) && stat(o.db, &st) < 0 &&
+		    errno == ENOENT && o.verbosity >= 0)
 			fprintf(stderr, "flakeguard: no history at '%s' yet: "
 				"starting a fresh one (keep this file between "
-				"CI runs)\n", o.db);
+				"CI runs)\n", cli_db_label(o.db));
 	}
 	/* Fail before running anything if results could not be kept. */
-	if (history_store_open(o.db, &store, &err) ||
+	if (cli_db_open(o.db, CLI_DB_CREATE, &store, &err) ||
 	    (cli_spool_fold(store, o.db, stderr), 0) ||
 	    run_make_tmpdir(&rs, &err) ||
 	    (o.log_dir && make_log_dir(o.log_dir, &err)) ||

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli/dbopt.c - small helpers the history commands share: integer option
- * values, and opening a database that must already exist (`history` and
- * `gc` never create an empty one by accident).
+ * cli/dbopt.c - the history database of every command (where it is comes
+ * from the option tables: --db, FLAKEGUARD_DB, the config): how it is
+ * opened (created, existing only, read-only where it is not writable),
+ * how long a write waits for another writer (FLAKEGUARD_DB_TIMEOUT) and
+ * the line that says so while it waits, how it is named in messages (a
+ * URL without its password), and the warning about a password given
+ * anywhere but in FLAKEGUARD_DB. Also small helpers the history commands
+ * share (integer and size option values, tests as frameworks name them).
  */
 #include "cli/cli.h"
 #include "history/history.h"
@@ -26,35 +31,122 @@ int cli_int_arg(const char *s, int min, int max, int *out)
 	return 0;
 }
 
+const char *cli_db_label(const char *where)
+{
+	static char *label, *of;
+
+	if (!of || strcmp(of, where)) {
+		free(label);
+		free(of);
+		label = history_store_label(where);
+		of = fg_xstrdup(where);
+	}
+	return cli_safe(label);
+}
+
+/*
+ * The command line is visible to every user of the machine (ps, /proc)
+ * and often ends up in CI logs, and a config file in the repository;
+ * FLAKEGUARD_DB (a CI secret) and libpq's password file are not.
+ */
+static void warn_password(const char *where)
+{
+	static bool warned;
+	const char *env = getenv("FLAKEGUARD_DB");
+
+	if (warned || (env && !strcmp(env, where)) ||
+	    !history_store_url_has_password(where))
+		return;
+	fprintf(stderr, "flakeguard: warning: the --db URL holds a password, "
+		"which others can read on the command line; put it in "
+		"PGPASSWORD or a password file (~/.pgpass, PGPASSFILE), or pass "
+		"the whole URL in FLAKEGUARD_DB\n");
+	warned = true;
+}
+
+/*
+ * While a write waits for another flakeguard's lock: on a terminal one
+ * line kept up to date, elsewhere (CI logs) a line after a second and then
+ * every ten, and a last line when the wait is over.
+ */
+static void waiting(void *ctx, int64_t waited_ms, bool done)
+{
+	bool tty = isatty(STDERR_FILENO);
+	int64_t s = waited_ms / 1000;
+
+	(void)ctx;
+	if (done) {
+		fprintf(stderr, "%sflakeguard: waited %llds for the history "
+			"database lock\n", tty ? "\r\033[K" : "", (long long)s);
+		return;
+	}
+	if (!tty && s != 1 && s % 10)
+		return;
+	fprintf(stderr, "%sflakeguard: waiting for the history database lock "
+		"(another flakeguard is writing): %llds%s", tty ? "\r\033[K" : "",
+		(long long)s, tty ? "" : "\n");
+}
+
+int cli_db_open(const char *where, enum cli_db_mode mode,
+		struct history_store **st, struct fg_error *err)
+{
+	struct history_open_opts o = { .waiting = waiting };
+	const char *t = getenv("FLAKEGUARD_DB_TIMEOUT");
+	int rc;
+
+	*st = NULL;
+	warn_password(where);
+	if (t && *t) {
+		struct fg_error e;
+
+		if (fg_duration_parse(t, &o.lock_timeout_ms, &e) != FG_OK ||
+		    o.lock_timeout_ms <= 0)
+			return fg_fail(err, FG_EINVAL, "invalid "
+				       "FLAKEGUARD_DB_TIMEOUT '%s' (a duration: "
+				       "90s, 5m, 1h)", t);
+	}
+	switch (mode) {
+	case CLI_DB_CREATE:
+		o.mode = HISTORY_OPEN_CREATE;
+		break;
+	case CLI_DB_IF_EXISTS:
+		o.missing_ok = true;
+		/* fall through */
+	case CLI_DB_EXISTING:
+		o.mode = HISTORY_OPEN_EXISTING;
+		break;
+	case CLI_DB_READ:
+		o.mode = HISTORY_OPEN_EXISTING;
+		if (!history_store_is_url(where)) {
+			char *dir = fg_xstrdup(where), *slash = strrchr(dir, '/');
+			bool writable;
+
+			if (slash)
+				slash[slash == dir] = '\0';
+			/* Writable file in a writable directory: the usual
+			 * open (which migrates); else read-only. */
+			writable = access(where, W_OK) == 0 &&
+				   access(slash ? dir : ".", W_OK) == 0;
+			free(dir);
+			if (!writable && access(where, F_OK) == 0)
+				o.mode = HISTORY_OPEN_READONLY;
+		}
+		break;
+	}
+	rc = history_store_open_with(where, &o, st, err);
+	return rc;
+}
+
 int cli_open_existing_db(const char *path, struct history_store **st,
 			 struct fg_error *err)
 {
-	struct stat sb;
-
-	*st = NULL;
-	if (stat(path, &sb) != 0)
-		return fg_fail(err, FG_EDB, "no history database at '%s' (%s); "
-			       "`flakeguard run` or `import` creates it",
-			       path, strerror(errno));
-	return history_store_open(path, st, err);
+	return cli_db_open(path, CLI_DB_EXISTING, st, err);
 }
 
 int cli_open_history_to_read(const char *path, struct history_store **st,
 			     struct fg_error *err)
 {
-	char *dir = fg_xstrdup(path), *slash = strrchr(dir, '/');
-	bool writable;
-
-	*st = NULL;
-	if (slash)
-		slash[slash == dir] = '\0';
-	/* Writable file in a writable directory: the usual open (migrates). */
-	writable = access(path, W_OK) == 0 &&
-		   access(slash ? dir : ".", W_OK) == 0;
-	free(dir);
-	if (writable || access(path, F_OK) != 0)
-		return cli_open_existing_db(path, st, err);
-	return history_store_open_readonly(path, st, err);
+	return cli_db_open(path, CLI_DB_READ, st, err);
 }
 
 /* "200M", "1G", "512k", "1048576" -> bytes; -1 when malformed. */

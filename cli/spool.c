@@ -145,7 +145,7 @@ int cli_spool_fold(struct history_store *st, const char *db, FILE *human)
 	if (added && human)
 		fprintf(human, "flakeguard: folded %zu spooled run%s from "
 			"'%s' into %s\n", added, added == 1 ? "" : "s",
-			cli_safe(dir), cli_safe(db));
+			cli_safe(dir), cli_db_label(db));
 	free(dir);
 	return kept ? FG_EDB : FG_OK;
 }

@@ -41,7 +41,16 @@
 	XX(E2BIG, -6, "input exceeds limit")                               \
 	XX(EIO, -7, "I/O error")                                           \
 	XX(EINTR, -8, "interrupted")                                       \
-	XX(ETAP, -9, "malformed TAP")
+	XX(ETAP, -9, "malformed TAP")                                      \
+	XX(EDBUNAVAIL, -10, "history database cannot be written now")
+/*
+ * FG_EDBUNAVAIL vs FG_EDB: UNAVAIL means the database is sound but cannot
+ * be reached or written now (another writer held the lock past the lock
+ * timeout, disk full, read-only file or transaction, a PostgreSQL server
+ * that is down or refuses the login); what was to be written is good and
+ * can be kept and written later. EDB is everything else: not a flakeguard
+ * database, damaged, of a newer schema, a constraint broken by a bug.
+ */
 
 enum fg_status {
 	FG_OK = 0,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * history/history.h - the JUnit XML reader (libxml2, streaming), the TAP
- * reader and the history database (SQLite).
+ * reader and the history database (a SQLite file, or a PostgreSQL
+ * database shared by many pipelines).
  *
  * history knows core only; it never includes runner/ (the `run` command in
  * cli/ wires the two). Both halves speak the core model (struct fg_run).
@@ -175,64 +176,189 @@ int history_tap_read_file(const char *path, const char *suite,
 /* History database                                                        */
 /* ====================================================================== */
 
+/*
+ * One interface, two backends. `where` is either the path of a SQLite file
+ * (the default, .flakeguard/history.db) or a PostgreSQL database given as a
+ * libpq URL, "postgresql://[user@]host[:port]/dbname[?param=value...]"
+ * ("postgres://" too): one history that many pipelines write at once. Every
+ * function below behaves the same on both unless it says otherwise: the
+ * same schema and version numbers, the same migrations, the same results
+ * (docs/internals/history-schema.md). On PostgreSQL the history lives in
+ * the connection's current schema (the first of search_path, e.g.
+ * "?options=-csearch_path%3Dteam_a"), created when missing.
+ */
 struct history_store; /* opaque */
 
+/* Whether `where` names a PostgreSQL database rather than a SQLite file. */
+bool history_store_is_url(const char *where);
+/* Whether `where` is a URL that carries a password (user:pw@ or password=). */
+bool history_store_url_has_password(const char *where);
 /*
- * Opens (creating it and its parent directory if needed) the database at
- * path: WAL, busy_timeout, foreign keys, schema migrated forward to the
- * current PRAGMA user_version. A file that is not a flakeguard/SQLite
- * database gets FG_EDB with a clear message and is never modified.
- * On success *out is a new store that history_store_close() frees.
+ * `where` fit to print: a path as it is, a URL without its password (the
+ * ":pw" of its userinfo and any password= parameter). Caller frees.
  */
-int history_store_open(const char *path, struct history_store **out,
+char *history_store_label(const char *where);
+
+/*
+ * Called while a write waits for another writer's lock (SQLite's write
+ * lock): about once a second with the time waited so far, then once with
+ * done set when the wait is over (got the lock or gave up). Runs inside the
+ * store call, on the caller's thread; it must not use the store.
+ */
+typedef void (*history_wait_fn)(void *ctx, int64_t waited_ms, bool done);
+
+enum history_open_mode {
+	HISTORY_OPEN_CREATE,   /* create and migrate as needed */
+	HISTORY_OPEN_EXISTING, /* no history there is an error; may migrate */
+	HISTORY_OPEN_READONLY, /* existing, never created, migrated or written */
+};
+
+/* How long a write waits for another writer by default: 5 minutes. */
+#define HISTORY_LOCK_TIMEOUT_MS (5 * 60 * 1000)
+
+struct history_open_opts {
+	enum history_open_mode mode;
+	/*
+	 * EXISTING and READONLY: when there is no history at `where` (no
+	 * file; on PostgreSQL no flakeguard tables in the schema), return
+	 * FG_OK with *out NULL instead of FG_EDB.
+	 */
+	bool missing_ok;
+	/*
+	 * How long a write waits for another writer's lock before it fails
+	 * with FG_EDBUNAVAIL; 0 means HISTORY_LOCK_TIMEOUT_MS. On SQLite that
+	 * is the database's one write lock; on PostgreSQL, writers do not
+	 * exclude each other, and this bounds any single row or table lock
+	 * wait (lock_timeout).
+	 */
+	int64_t lock_timeout_ms;
+	history_wait_fn waiting; /* may be NULL */
+	void *waiting_ctx;
+};
+
+/*
+ * Opens the history at `where` as `o` says (NULL: HISTORY_OPEN_CREATE and
+ * the defaults) and on success sets *out to a new store that
+ * history_store_close() frees.
+ *
+ * SQLite (CREATE): the file and its parent directories are created if
+ * needed; WAL, foreign keys; the schema migrated forward. A file that is
+ * not a flakeguard/SQLite database gets FG_EDB and is never modified.
+ * PostgreSQL: libpq connects (connect_timeout 10 s unless the URL or
+ * PGCONNECT_TIMEOUT says otherwise; PGPASSWORD, ~/.pgpass and the other
+ * PG* variables apply); the schema is created and migrated forward under
+ * an advisory lock, so that pipelines starting at once migrate it once. A
+ * schema holding tables of ours without our version table is refused.
+ *
+ * Errors name `where` as history_store_label() prints it, never a
+ * password: FG_EDBUNAVAIL when the database cannot be reached or written
+ * now (server down, login refused, locked, read-only, disk full), FG_EDB
+ * otherwise (not ours, damaged, a newer schema: "created by a newer
+ * flakeguard"), FG_EINVAL for a URL libpq cannot parse.
+ */
+int history_store_open_with(const char *where,
+			    const struct history_open_opts *o,
+			    struct history_store **out, struct fg_error *err);
+/* history_store_open_with(where, NULL, ...). */
+int history_store_open(const char *where, struct history_store **out,
 		       struct fg_error *err);
-void history_store_close(struct history_store *st); /* NULL is fine */
 /*
  * Opens an existing database for reading only (a CI artifact, a read-only
  * mount): nothing is created, configured or migrated; a database of an
  * older schema is FG_EDB with what to do. Writing through it fails.
  */
-int history_store_open_readonly(const char *path, struct history_store **out,
+int history_store_open_readonly(const char *where, struct history_store **out,
 				struct fg_error *err);
+void history_store_close(struct history_store *st); /* NULL is fine */
+/* What the store was opened on, fit to print (history_store_label()). */
+const char *history_store_name(const struct history_store *st);
+/* "sqlite" or "postgresql". */
+const char *history_store_backend(const struct history_store *st);
 
 /*
- * Writes the run, its tests and every attempt in one transaction and sets
- * run->id. A run without a uuid gets a new random one (run->uuid, owned by
- * the run); a uuid already in the database is FG_EDB. On failure nothing
- * of the run is stored (FG_EDB).
+ * A change to the quarantine table decided from what the database held
+ * earlier (an analysis), applied only if it still makes sense: the check
+ * and the change are atomic with respect to every other flakeguard
+ * writing the same database, so two pipelines that decide the same thing
+ * at once never both make it.
+ */
+struct history_quarantine; /* below */
+
+enum history_qop {
+	HISTORY_Q_ENTER,   /* enter, unless the test has an active entry */
+	HISTORY_Q_REPLACE, /* enter, ending any active entry ("replaced") */
+	HISTORY_Q_END,     /* end the active entry if it is the one expected */
+};
+
+struct history_quarantine_change {
+	enum history_qop op;
+	/*
+	 * ENTER, REPLACE: the new entry (since_ms 0: now; source NULL
+	 * "manual"; mode NULL "run"; a reason is required). END: the test
+	 * (suite, classname, name) and the since_ms of the entry to end, as
+	 * the decision saw it (0: whichever entry is active).
+	 */
+	const struct history_quarantine *q;
+	int64_t when_ms;  /* END: the release time (0: now) */
+	const char *why;  /* END: released_reason (NULL: "removed") */
+	bool applied;     /* out: made; false: already made by another
+			     writer, or the entry changed since */
+};
+
+/*
+ * Writes the run, its tests and every attempt, and applies `qc` (may be
+ * NULL when nqc is 0), all in one transaction, and sets run->id. A run
+ * without a uuid gets a new random one (run->uuid, owned by the run); a
+ * uuid already in the database is FG_EDB. On failure nothing of the run
+ * and none of the changes is stored, run->id stays 0, and the status is
+ * FG_EDBUNAVAIL or FG_EDB as for history_store_open_with().
  * The tests of a run must have distinct identities (suite, classname,
  * name); a duplicate is FG_EDB naming it. Tests are stored with the outcome
- * and duration_ms they carry (settle them first). The write takes the
- * database's write lock (BEGIN IMMEDIATE): a concurrent writer waits up to
- * the busy timeout (10 s) and then fails with FG_EDB.
+ * and duration_ms they carry (settle them first).
+ * SQLite: the write takes the database's write lock (BEGIN IMMEDIATE); a
+ * concurrent writer waits up to the lock timeout, calling the open
+ * options' waiting() meanwhile, then fails with FG_EDBUNAVAIL.
+ * PostgreSQL: writers run side by side; a transaction that deadlocks or
+ * loses a race with `gc` is retried (a few times) from the start.
  */
+int history_store_record_run(struct history_store *st, struct fg_run *run,
+			     struct history_quarantine_change *qc, size_t nqc,
+			     struct fg_error *err);
+/* history_store_record_run() without quarantine changes. */
 int history_store_write_run(struct history_store *st, struct fg_run *run,
 			    struct fg_error *err);
 
 /*
  * Writing a run test by test (`import` of big files, with flat memory):
  *
- *   history_store_run_begin()     BEGIN IMMEDIATE and the runs row; sets
- *                                 run->id (and run->uuid when NULL)
+ *   history_store_run_begin()     a new staged run (run->uuid set when
+ *                                 NULL); the database is not touched
  *   history_store_run_add_test()  per test (settled), as they come
  *   history_store_run_mark()      optional: a point to rewind to
  *   history_store_run_rewind()    drops what was added since the mark
- *   history_store_run_end()       commit: duration_ms, exit_code and
- *                                 interrupted are written to the runs row,
- *                                 then COMMIT; or ROLLBACK (run->id = 0)
+ *   history_store_run_end()       commit: the staged run is written as
+ *                                 history_store_write_run() writes one,
+ *                                 with duration_ms, exit_code and
+ *                                 interrupted from `run`; sets run->id.
+ *                                 Or, without commit, dropped.
  *
- * Nothing of the run is visible to others before the commit, and a crash
- * or an error anywhere leaves nothing of it (the runs row is inserted in
- * the same transaction). After an error of add_test/mark/rewind the caller
+ * Tests are staged in a private temporary SQLite database (in TMPDIR) with
+ * a bounded page cache, so memory stays flat however big the run, and the
+ * history database is written in one short transaction at the end: the
+ * write lock is not held while the caller parses. Nothing of the run is
+ * visible to others before the commit; an error anywhere (or a crash)
+ * leaves nothing of it. After an error of add_test/mark/rewind the caller
  * must still call _end (commit false). One run at a time per store.
  * With `merge`, a test that the run already has (same identity) gets t's
- * attempts appended (renumbered after the stored ones) and its outcome
+ * attempts appended (renumbered after the staged ones) and its outcome
  * re-settled as fg_test_settle() would over all attempts; without, it is
  * FG_EDB, as in history_store_write_run(). Attempts are stored with the
  * number they carry (merge: renumbered). history_store_run_summary() gives
  * the outcomes of the run's tests so far (after merging) in `sum`, and in
  * `part` those of the tests written since the mark as their attempts since
  * the mark alone settle (one file's own counts). Either may be NULL.
+ * Staging failures (TMPDIR full) are FG_EIO; _end's are those of
+ * history_store_write_run().
  */
 int history_store_run_begin(struct history_store *st, struct fg_run *run,
 			    bool merge, struct fg_error *err);
@@ -355,17 +481,19 @@ struct history_merge_stats {
 };
 
 /*
- * Folds the history database at `path` into st in one transaction: every
- * run whose uuid st does not have yet, with its tests and attempts (new
- * run ids, in the input's started_at order). Idempotent: merging the same
- * input again adds nothing. Quarantine rows are not merged.
- * The input goes through the same identity checks as history_store_open()
- * and, if older, is migrated forward (so it is written to then, and only
- * then). A missing input or `path` being st's own file is an error
- * (FG_EDB / FG_EINVAL), a database error FG_EDB; nothing is merged then.
- * `stats` may be NULL.
+ * Folds the history at `where` (a path or a URL, of either backend) into
+ * st: every run whose uuid st does not have yet, with its tests and
+ * attempts (new run ids, in the input's started_at order), in one
+ * transaction. Idempotent: merging the same input again adds nothing.
+ * Quarantine rows are not merged. The input goes through the same identity
+ * checks as history_store_open() and, if older, is migrated forward (so it
+ * is written to then, and only then). A missing input or st's own database
+ * is an error (FG_EDB / FG_EINVAL), a database error FG_EDB or
+ * FG_EDBUNAVAIL; nothing is merged then. `stats` may be NULL.
+ * SQLite into SQLite copies with SQL (ATTACH); any other pair goes run by
+ * run through the write path.
  */
-int history_store_merge(struct history_store *st, const char *path,
+int history_store_merge(struct history_store *st, const char *where,
 			struct history_merge_stats *stats,
 			struct fg_error *err);
 
@@ -385,9 +513,12 @@ struct history_gc_stats {
  * Retention: deletes the runs selected by keep_days and/or keep_runs
  * (both: a run goes when either says so; "newest" by started_at, then id)
  * with their run_tests and results, then tests left with no result and no
- * quarantine row; one transaction. With vacuum, VACUUM runs after the
- * commit. Neither limit set is FG_EINVAL; database errors FG_EDB. `stats`
- * may be NULL.
+ * quarantine row; one transaction. With vacuum, the space is given back
+ * after the commit (SQLite: VACUUM, which rewrites the file; PostgreSQL:
+ * VACUUM FULL of our tables, which locks each one while it is rewritten).
+ * bytes_* are the file's size on SQLite and our tables' total size
+ * (pg_total_relation_size) on PostgreSQL. Neither limit set is FG_EINVAL;
+ * database errors FG_EDB. `stats` may be NULL.
  */
 int history_store_gc(struct history_store *st,
 		     const struct history_gc_opts *opts,
@@ -421,7 +552,11 @@ int history_store_recent_runs(struct history_store *st, size_t limit,
 int history_store_has_run(struct history_store *st, const char *uuid,
 			  bool *has, struct fg_error *err);
 
-/* The schema version (PRAGMA user_version) this build creates and reads. */
+/*
+ * The schema version this build creates and reads (SQLite: PRAGMA
+ * user_version; PostgreSQL: the flakeguard_schema table). Both backends
+ * number their versions alike.
+ */
 int history_store_schema_version(void);
 
 /* ====================================================================== */
@@ -492,18 +627,30 @@ int history_quarantine_list(struct history_store *st, bool all,
  * unknown; an active entry of the same test is replaced (ended with
  * released_reason "replaced"). since_ms 0 means now; mode NULL "run";
  * source NULL "manual". FG_EINVAL without a reason, else FG_OK or FG_EDB.
+ * (A HISTORY_Q_REPLACE change in a transaction of its own.)
  */
 int history_quarantine_add(struct history_store *st,
 			   const struct history_quarantine *q,
 			   struct fg_error *err);
 /*
  * Ends the test's active entry at when_ms (0: now) with `why`. *removed
- * (may be NULL) says whether there was one. FG_OK or FG_EDB.
+ * (may be NULL) says whether there was one. FG_OK or FG_EDB. (A
+ * HISTORY_Q_END change for whichever entry is active.)
  */
 int history_quarantine_remove(struct history_store *st, const char *suite,
 			      const char *classname, const char *name,
 			      int64_t when_ms, const char *why, bool *removed,
 			      struct fg_error *err);
+/*
+ * Applies changes decided without a run (`analyze`, a review) in one
+ * transaction of their own, as history_store_record_run() applies a run's:
+ * each checked and made atomically with respect to other writers;
+ * c[i].applied says which were made. FG_EINVAL when an entry to make has
+ * no reason; else FG_OK, FG_EDB or FG_EDBUNAVAIL.
+ */
+int history_quarantine_apply(struct history_store *st,
+			     struct history_quarantine_change *c, size_t n,
+			     struct fg_error *err);
 /* Frees the record's strings and zeroes it. */
 void history_quarantine_clear(struct history_quarantine *q);
 void history_quarantine_list_release(struct history_quarantine_list *l);

@@ -1,15 +1,36 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * history/internal.h - what the files of history/ share: the store's
- * connection for history/quarantine.c (the analysis scan and the
- * quarantine table), and the JUnit repairing filter
- * (history/junit_filter.c) for the reader (history/junit.c). Never
+ * history/internal.h - what the files of history/ share: the JUnit
+ * repairing filter (history/junit_filter.c) for the reader
+ * (history/junit.c), helpers the readers share, and the history store's
+ * insides: the store object, the backend interface (one table of
+ * operations per backend), and the staging area of a streamed run. Never
  * included from outside history/ (fuzz harnesses aside).
+ *
+ * Who does what in the store:
+ *   history/store.c         the public store API, backend-neutral: opening
+ *                           by path or URL, the write transaction driver
+ *                           (retries), folding rows into records
+ *                           (durations, histories, runs), merge between
+ *                           any two backends
+ *   history/quarantine.c    the analysis scan and the quarantine table,
+ *                           backend-neutral
+ *   history/stage.c         a streamed run staged in a private temporary
+ *                           SQLite database (merging reruns, marks)
+ *   history/store_sqlite.c  the SQLite backend: all of its SQL
+ *   history/store_pg.c      the PostgreSQL backend (libpq): all of its SQL
+ *
+ * SQL lives only in the backend files. Shared code names a read by
+ * enum history_query and gets rows as arrays of cells; it writes through
+ * the tx_* operations. To add a query: a value below, its SQL in both
+ * backends' tables (same columns, same order), and a unit test that runs
+ * on both (tests/unit/test_store.c with FG_TEST_DB_URL).
  */
 #ifndef FG_HISTORY_INTERNAL_H
 #define FG_HISTORY_INTERNAL_H
 
-#include <sqlite3.h>
+#include "history/history.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -176,24 +197,242 @@ bool hist_idset_add(struct hist_idset *s, uint64_t h);
 void hist_idset_release(struct hist_idset *s);
 
 /* ====================================================================== */
-/* The store's connection (history/store.c)                               */
+/* The history store                                                       */
 /* ====================================================================== */
 
-struct history_store;
-
-/* The store's connection (busy timeout, foreign keys and WAL set). */
-sqlite3 *history_store_db(struct history_store *st);
-/* The path the store was opened with, for messages. */
-const char *history_store_path(const struct history_store *st);
+/*
+ * The schema version both backends migrate to: each has its own
+ * schema_steps[] with this many steps, version i -> i + 1 the same change
+ * in both (checked at compile time in each backend file).
+ */
+#define HISTORY_SCHEMA_VERSION 5
 
 /*
- * A statement prepared once per store and kept until it closes; each file
- * owns fixed slots (HISTORY_SLOT_*). The caller resets it after use and
- * must not finalize it. NULL when it does not prepare (sqlite3_errmsg).
+ * A backend operation that hit a transient conflict (a PostgreSQL
+ * deadlock, serialization failure, or a test row removed by a concurrent
+ * gc) returns this: the whole transaction may succeed if run again. Never
+ * returned to callers of history.h.
  */
-#define HISTORY_STMT_SLOTS 8
-enum { HISTORY_SLOT_SCAN_ONE = 0 };
-sqlite3_stmt *history_store_cached(struct history_store *st, int slot,
-				   const char *sql);
+#define HISTORY_RETRY 1
+
+/* ---------------------------------------------------------------------- */
+/* The store                                                               */
+/* ---------------------------------------------------------------------- */
+
+struct history_backend;
+struct history_stage;
+
+struct history_store {
+	const struct history_backend *be;
+	void *impl;                 /* the backend's connection state */
+	char *name;                 /* history_store_label(where) */
+	char *where;                /* as given (may hold a password) */
+	int64_t lock_timeout_ms;    /* > 0 */
+	history_wait_fn waiting;    /* may be NULL */
+	void *waiting_ctx;
+	/* The last backend failure: its status and why (no "where"). */
+	int fail_code;              /* FG_EDB, FG_EDBUNAVAIL */
+	char fail_msg[768];
+	/* The streamed run (history_store_run_begin() .. _end()). */
+	struct history_stage *stage; /* NULL: no run open */
+};
+
+/*
+ * Records a backend failure in st (status and reason) and returns the
+ * status. Backends call it where the failure happens; shared code adds
+ * what was being done and the store's name (history__fail()).
+ */
+int history__note(struct history_store *st, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* fg_fail(err, st->fail_code, "<what> '<name>': <reason>"). */
+int history__fail(struct history_store *st, const char *what,
+		  struct fg_error *err);
+
+/* ---------------------------------------------------------------------- */
+/* Rows                                                                    */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * One column of a row. Integer columns have i; text columns s (NULL when
+ * SQL NULL). Borrowed until the row callback returns.
+ */
+struct history_cell {
+	const char *s;
+	int64_t i;
+	bool null;
+};
+
+struct history_row {
+	const struct history_cell *c;
+	size_t n;
+};
+
+/*
+ * Gets each row; returns 0 to go on, anything else stops the query and is
+ * returned. It must not use the store (a PostgreSQL query is still
+ * streaming its rows).
+ */
+typedef int (*history_row_fn)(void *ctx, const struct history_row *r);
+
+/* A query parameter: 'i' an integer, 't' a text (s NULL: SQL NULL). */
+struct history_arg {
+	char type;
+	int64_t i;
+	const char *s;
+};
+#define HISTORY_I(v) ((struct history_arg){ .type = 'i', .i = (v) })
+#define HISTORY_T(v) ((struct history_arg){ .type = 't', .s = (v) })
+
+/*
+ * The reads shared code asks for, with their parameters and columns (i:
+ * integer, t: text). Identity order is strcmp order of (suite, classname,
+ * name) on both backends.
+ */
+enum history_query {
+	/* (suite t, classname t, name t, limit i): the test's newest
+	 * attempts, newest run then last attempt first:
+	 * run_id i, run started_at i, commit t, branch t, outcome i,
+	 * attempt i, status i, started_at i, duration_ms i, message t,
+	 * output t */
+	HQ_TEST_HISTORY,
+	/* (id i) / (): a run, or the newest by id: id i, started_at i,
+	 * duration_ms i, commit t, branch t, host t, ci_job t, shard t,
+	 * exit_code i, interrupted i, uuid t */
+	HQ_LOAD_RUN,
+	HQ_LOAD_LATEST,
+	/* (run_id i): one row per attempt in identity then attempt order (a
+	 * test without attempts: one row, attempt NULL): suite t,
+	 * classname t, name t, file t, line i, outcome i, duration_ms i,
+	 * test_id i, attempt i, status i, duration_ms i, started_at i,
+	 * message t, output t */
+	HQ_LOAD_TESTS,
+	/* (prefix t or NULL, name t): history_store_find_tests() for one
+	 * split: suite t, classname t, name t, rank i */
+	HQ_FIND_BY_NAME,
+	HQ_COUNT_RUNS,     /* (): count i */
+	HQ_RUN_IDS,        /* (since i): id i, by started_at, id */
+	/* (limit i): id i, started_at i, duration_ms i, exit_code i; newest
+	 * first by started_at, id */
+	HQ_RECENT_RUNS,
+	HQ_HAS_RUN,        /* (uuid t): one row when stored */
+	/* (max_runs i) / (max_runs i, suite t, classname t, name t): one row
+	 * per attempt of the newest max_runs runs of every test / of one:
+	 * test_id i, suite t, classname t, name t, run_id i, started_at i,
+	 * commit t, branch t, outcome i, duration_ms i, attempt i (NULL: no
+	 * attempts), status i, message t; by identity, run_id, attempt */
+	HQ_SCAN_ALL,
+	HQ_SCAN_ONE,
+	/* (all i): suite t, classname t, name t, since i, reason t,
+	 * source t, owner t, expires_at i, issue t, mode t, evidence t,
+	 * released_at i, released_reason t; by identity, since, id */
+	HQ_QUARANTINE_LIST,
+	/* (): id i, uuid t of every run, by started_at, id (merge input) */
+	HQ_MERGE_RUNS,
+	HQ_COUNT
+};
+
+/* ---------------------------------------------------------------------- */
+/* The backend interface                                                   */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Every operation returns FG_OK, or a status with the reason recorded by
+ * history__note() (FG_EDB, FG_EDBUNAVAIL, or HISTORY_RETRY from tx_*), or
+ * a row callback's non-zero value. open() alone fills err itself (its
+ * messages have their own shapes).
+ */
+struct history_backend {
+	const char *name; /* "sqlite", "postgresql" */
+	/*
+	 * Connects st->impl to st->where and checks, creates or migrates as
+	 * o->mode says. Nothing there with o->missing_ok: FG_OK and *missing.
+	 */
+	int (*open)(struct history_store *st, const struct history_open_opts *o,
+		    bool *missing, struct fg_error *err);
+	void (*close)(struct history_store *st);
+	/* Whether other is the same database as st (merge into itself). */
+	bool (*same)(struct history_store *st, struct history_store *other);
+
+	int (*query)(struct history_store *st, enum history_query q,
+		     const struct history_arg *args, size_t nargs,
+		     history_row_fn fn, void *ctx);
+	/* A consistent snapshot over several queries (load a run). */
+	void (*read_begin)(struct history_store *st);
+	void (*read_end)(struct history_store *st);
+	/*
+	 * For the scheduler: rows (suite t, classname t, name t,
+	 * duration_ms i) of the newest `window` passing runs (outcome
+	 * passed or flaky) of every test, in identity order, a test's rows
+	 * together.
+	 */
+	int (*durations)(struct history_store *st, int window,
+			 history_row_fn fn, void *ctx);
+
+	/*
+	 * One write transaction: tx_begin (takes the write lock or waits
+	 * for it), then for each run tx_run (its runs row, complete: *id),
+	 * tx_test per test (distinct identities; attempts numbered), and
+	 * tx_run_done (*tests_added: identities that were new); then
+	 * tx_quarantine per change; tx_end commits (or, commit false, rolls
+	 * back whatever is open and never fails). After a failure the caller
+	 * calls tx_end(false) and may start over on HISTORY_RETRY.
+	 */
+	int (*tx_begin)(struct history_store *st);
+	int (*tx_run)(struct history_store *st, const struct fg_run *run,
+		      int64_t *id);
+	int (*tx_test)(struct history_store *st, const struct fg_test *t);
+	int (*tx_run_done)(struct history_store *st, size_t *tests_added);
+	int (*tx_quarantine)(struct history_store *st,
+			     struct history_quarantine_change *c);
+	int (*tx_end)(struct history_store *st, bool commit);
+
+	/*
+	 * A merge of `src` done natively (SQLite into SQLite by ATTACH), or
+	 * NULL. Called only when src is of this backend too.
+	 */
+	int (*merge_native)(struct history_store *st, struct history_store *src,
+			    struct history_merge_stats *stats);
+	int (*gc)(struct history_store *st, const struct history_gc_opts *o,
+		  struct history_gc_stats *g);
+};
+
+extern const struct history_backend history__sqlite;
+extern const struct history_backend history__pg;
+
+/* PostgreSQL URL helpers (history/store_pg.c). */
+bool history__pg_url_has_password(const char *url);
+char *history__pg_label(const char *url);
+
+/* ---------------------------------------------------------------------- */
+/* The staging area of a streamed run (history/stage.c)                    */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * history_store_run_begin() .. _end() keep the run here until the commit:
+ * a private temporary SQLite database, deleted when closed. Statuses:
+ * FG_OK, FG_EDB (a duplicate test without merge: "test 's/c/n' appears
+ * twice in the run"), FG_EIO (the temporary database failed).
+ */
+int history__stage_new(bool merge, struct history_stage **out,
+		       struct fg_error *err);
+void history__stage_free(struct history_stage *sg); /* NULL is fine */
+int history__stage_add(struct history_stage *sg, const struct fg_test *t,
+		       struct fg_error *err);
+int history__stage_mark(struct history_stage *sg, struct fg_error *err);
+int history__stage_rewind(struct history_stage *sg, struct fg_error *err);
+void history__stage_summary(const struct history_stage *sg,
+			    struct fg_summary *sum, struct fg_summary *part);
+/*
+ * Hands each staged test, in the order first added, to fn (borrowed until
+ * it returns). fn's non-zero value stops it and is returned; FG_EIO with
+ * err filled when the staging database fails.
+ */
+int history__stage_each(struct history_stage *sg,
+			int (*fn)(void *ctx, const struct fg_test *t),
+			void *ctx, struct fg_error *err);
+
+/* What attempts settling as `more` do to a test that came to `before`. */
+enum fg_outcome history__merge_outcome(enum fg_outcome before,
+				       enum fg_outcome more);
 
 #endif /* FG_HISTORY_INTERNAL_H */

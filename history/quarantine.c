@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * history/quarantine.c - what the analyzer reads and writes: a streaming
- * scan of every test's recent runs, and the quarantine table.
+ * scan of every test's recent runs, and the quarantine table. Backend-
+ * neutral: the SQL is the backends' (HQ_SCAN_*, HQ_QUARANTINE_LIST, and
+ * their tx_quarantine()).
  *
  * The scan reads one row per attempt (run_tests joined with its results)
  * and folds the attempts of one (test, run) into one history_scan_row, so
  * the analyzer sees runs, not attempts. Only the newest N runs of a test
- * are read: a window function numbers each test's runs newest first.
+ * are read.
  *
  * The quarantine table keeps its history: an entry is never deleted, it is
  * ended (released_at, released_reason), and at most one entry per test is
- * active (a partial unique index enforces it).
+ * active (a partial unique index enforces it). Every change is a
+ * struct history_quarantine_change applied in a write transaction, so it
+ * checks and changes the active entry atomically on either backend.
  *
  * API: history/history.h, section "Analysis scan and quarantine table".
  */
@@ -24,32 +28,15 @@
 /* The scan                                                                */
 /* ---------------------------------------------------------------------- */
 
-#define SCAN_COLUMNS \
-	"SELECT t.id, t.suite, t.classname, t.name, rt.run_id, ru.started_at," \
-	" ru.commit_sha, ru.branch, rt.outcome, rt.duration_ms, r.attempt," \
-	" r.status, r.message"
+static const char *cs(const struct history_row *r, size_t i)
+{
+	return r->c[i].null ? NULL : r->c[i].s;
+}
 
-static const char scan_all_sql[] =
-	"WITH rt AS (SELECT run_id, test_id, outcome, duration_ms,"
-	"  row_number() OVER (PARTITION BY test_id ORDER BY run_id DESC) AS rn"
-	"  FROM run_tests)"
-	SCAN_COLUMNS
-	" FROM rt JOIN tests t ON t.id = rt.test_id"
-	" JOIN runs ru ON ru.id = rt.run_id"
-	" LEFT JOIN results r ON r.run_id = rt.run_id AND r.test_id = rt.test_id"
-	" WHERE rt.rn <= ?1"
-	" ORDER BY t.suite, t.classname, t.name, rt.run_id, r.attempt";
-
-static const char scan_one_sql[] =
-	"WITH rt AS (SELECT run_id, test_id, outcome, duration_ms"
-	"  FROM run_tests WHERE test_id = (SELECT id FROM tests"
-	"   WHERE suite = ?2 AND classname = ?3 AND name = ?4)"
-	"  ORDER BY run_id DESC LIMIT ?1)"
-	SCAN_COLUMNS
-	" FROM rt JOIN tests t ON t.id = rt.test_id"
-	" JOIN runs ru ON ru.id = rt.run_id"
-	" LEFT JOIN results r ON r.run_id = rt.run_id AND r.test_id = rt.test_id"
-	" ORDER BY rt.run_id, r.attempt";
+static int64_t ci(const struct history_row *r, size_t i)
+{
+	return r->c[i].null ? 0 : r->c[i].i;
+}
 
 /* The row being folded; strings are copies (column text dies at step). */
 struct scan_acc {
@@ -74,40 +61,34 @@ static void acc_clear(struct scan_acc *a)
 	a->open = false;
 }
 
-static char *col(sqlite3_stmt *s, int i)
-{
-	return fg_xstrdup((const char *)sqlite3_column_text(s, i));
-}
-
-static void acc_start(struct scan_acc *a, sqlite3_stmt *s)
+static void acc_start(struct scan_acc *a, const struct history_row *r)
 {
 	acc_clear(a);
-	a->row.test_id = sqlite3_column_int64(s, 0);
-	a->suite = col(s, 1);
-	a->classname = col(s, 2);
-	a->name = col(s, 3);
-	a->row.run_id = sqlite3_column_int64(s, 4);
-	a->row.started_at_ms = sqlite3_column_int64(s, 5);
-	a->commit = col(s, 6);
-	a->branch = col(s, 7);
-	a->row.outcome = (enum fg_outcome)sqlite3_column_int(s, 8);
-	a->row.duration_ms = sqlite3_column_int64(s, 9);
+	a->row.test_id = ci(r, 0);
+	a->suite = fg_xstrdup(cs(r, 1));
+	a->classname = fg_xstrdup(cs(r, 2));
+	a->name = fg_xstrdup(cs(r, 3));
+	a->row.run_id = ci(r, 4);
+	a->row.started_at_ms = ci(r, 5);
+	a->commit = fg_xstrdup(cs(r, 6));
+	a->branch = fg_xstrdup(cs(r, 7));
+	a->row.outcome = (enum fg_outcome)ci(r, 8);
+	a->row.duration_ms = ci(r, 9);
 	a->open = true;
 }
 
-static void acc_attempt(struct scan_acc *a, sqlite3_stmt *s)
+static void acc_attempt(struct scan_acc *a, const struct history_row *r)
 {
 	enum fg_astatus st;
 
-	if (sqlite3_column_type(s, 10) == SQLITE_NULL)
+	if (r->c[10].null)
 		return; /* a run_tests row without results */
-	st = (enum fg_astatus)sqlite3_column_int(s, 11);
+	st = (enum fg_astatus)ci(r, 11);
 	fg_xgrow((void **)&a->statuses, &a->cap, a->row.nattempts + 1,
 		 sizeof(*a->statuses));
 	a->statuses[a->row.nattempts++] = st;
-	if (!a->message && fg_astatus_is_failure(st) &&
-	    sqlite3_column_type(s, 12) != SQLITE_NULL)
-		a->message = col(s, 12);
+	if (!a->message && fg_astatus_is_failure(st) && !r->c[12].null)
+		a->message = fg_xstrdup(cs(r, 12));
 }
 
 static int acc_emit(struct scan_acc *a, history_scan_fn fn, void *ctx)
@@ -122,73 +103,58 @@ static int acc_emit(struct scan_acc *a, history_scan_fn fn, void *ctx)
 	return fn(ctx, &a->row);
 }
 
+struct scan_ctx {
+	struct scan_acc a;
+	history_scan_fn fn;
+	void *ctx;
+};
+
+static int scan_row(void *ctx, const struct history_row *r)
+{
+	struct scan_ctx *c = ctx;
+	int cb;
+
+	if (!c->a.open || c->a.row.test_id != ci(r, 0) ||
+	    c->a.row.run_id != ci(r, 4)) {
+		if (c->a.open && (cb = acc_emit(&c->a, c->fn, c->ctx)))
+			return cb;
+		acc_start(&c->a, r);
+	}
+	acc_attempt(&c->a, r);
+	return 0;
+}
+
 int history_store_scan(struct history_store *st, int max_runs,
 		       const char *suite, const char *classname,
 		       const char *name, history_scan_fn fn, void *ctx,
 		       struct fg_error *err)
 {
-	sqlite3 *db = history_store_db(st);
-	struct scan_acc a = { 0 };
-	sqlite3_stmt *s;
-	int rc, cb = 0;
+	struct scan_ctx c = { .fn = fn, .ctx = ctx };
+	const struct history_arg args[] = {
+		HISTORY_I(max_runs < 1 ? 1 : max_runs),
+		HISTORY_T(suite),
+		HISTORY_T(classname ? classname : ""),
+		HISTORY_T(name),
+	};
+	int rc;
 
-	/* One test at a time is the run command's hot path: keep it prepared. */
-	s = suite ? history_store_cached(st, HISTORY_SLOT_SCAN_ONE, scan_one_sql) :
-		    NULL;
-	if (!suite && sqlite3_prepare_v2(db, scan_all_sql, -1, &s, NULL) !=
-			      SQLITE_OK)
-		s = NULL;
-	if (!s)
-		return fg_fail(err, FG_EDB, "cannot scan '%s': %s",
-			       history_store_path(st), sqlite3_errmsg(db));
-	sqlite3_bind_int(s, 1, max_runs < 1 ? 1 : max_runs);
-	if (suite) {
-		sqlite3_bind_text(s, 2, suite, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, classname ? classname : "", -1,
-				  SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, name, -1, SQLITE_STATIC);
-	}
-	while (!cb && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!a.open || a.row.test_id != sqlite3_column_int64(s, 0) ||
-		    a.row.run_id != sqlite3_column_int64(s, 4)) {
-			if (a.open && (cb = acc_emit(&a, fn, ctx)))
-				break;
-			acc_start(&a, s);
-		}
-		acc_attempt(&a, s);
-	}
-	if (!cb && rc == SQLITE_DONE && a.open)
-		cb = acc_emit(&a, fn, ctx);
-	if (!cb && rc != SQLITE_DONE)
-		cb = fg_fail(err, FG_EDB, "cannot scan '%s': %s",
-			     history_store_path(st), sqlite3_errmsg(db));
-	if (suite) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
-	} else {
-		sqlite3_finalize(s);
-	}
-	acc_clear(&a);
-	free(a.statuses);
-	return cb;
+	/* A failing callback's value goes back as it is; the store's gets
+	 * a message. The two cannot be told apart by value alone. */
+	st->fail_code = 0;
+	rc = st->be->query(st, suite ? HQ_SCAN_ONE : HQ_SCAN_ALL, args,
+			   suite ? 4 : 1, scan_row, &c);
+	if (rc == FG_OK && c.a.open)
+		rc = acc_emit(&c.a, fn, ctx);
+	else if (rc != FG_OK && st->fail_code && rc == st->fail_code)
+		rc = history__fail(st, "cannot scan", err);
+	acc_clear(&c.a);
+	free(c.a.statuses);
+	return rc;
 }
 
 /* ---------------------------------------------------------------------- */
 /* The quarantine table                                                    */
 /* ---------------------------------------------------------------------- */
-
-static void bind_str(sqlite3_stmt *s, int i, const char *v)
-{
-	if (v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, i);
-}
-
-static char *col_or_null(sqlite3_stmt *s, int i)
-{
-	return sqlite3_column_type(s, i) == SQLITE_NULL ? NULL : col(s, i);
-}
 
 void history_quarantine_clear(struct history_quarantine *q)
 {
@@ -229,135 +195,117 @@ void history_quarantine_copy(struct history_quarantine *dst,
 	dst->released_reason = fg_xstrdup(src->released_reason);
 }
 
+static int list_row(void *ctx, const struct history_row *r)
+{
+	struct history_quarantine_list *out = ctx;
+	struct history_quarantine *q;
+
+	fg_xgrow((void **)&out->items, &out->cap, out->n + 1,
+		 sizeof(*out->items));
+	q = &out->items[out->n++];
+	memset(q, 0, sizeof(*q));
+	q->suite = fg_xstrdup(cs(r, 0));
+	q->classname = fg_xstrdup(cs(r, 1));
+	q->name = fg_xstrdup(cs(r, 2));
+	q->since_ms = ci(r, 3);
+	q->reason = fg_xstrdup(cs(r, 4));
+	q->source = fg_xstrdup(cs(r, 5));
+	q->owner = fg_xstrdup(cs(r, 6));
+	q->expires_ms = ci(r, 7);
+	q->issue = fg_xstrdup(cs(r, 8));
+	q->mode = fg_xstrdup(cs(r, 9));
+	q->evidence = fg_xstrdup(cs(r, 10));
+	q->released_ms = ci(r, 11);
+	q->released_reason = fg_xstrdup(cs(r, 12));
+	return 0;
+}
+
 int history_quarantine_list(struct history_store *st, bool all,
 			    struct history_quarantine_list *out,
 			    struct fg_error *err)
 {
-	sqlite3 *db = history_store_db(st);
-	sqlite3_stmt *s;
-	int rc;
+	struct history_arg a = HISTORY_I(all);
 
 	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(db,
-		"SELECT t.suite, t.classname, t.name, q.since, q.reason,"
-		" q.source, q.owner, q.expires_at, q.issue, q.mode, q.evidence,"
-		" q.released_at, q.released_reason"
-		" FROM quarantine q JOIN tests t ON t.id = q.test_id"
-		" WHERE ?1 OR q.released_at IS NULL"
-		" ORDER BY t.suite, t.classname, t.name, q.since, q.id",
-		-1, &s, NULL) != SQLITE_OK)
-		return fg_fail(err, FG_EDB, "cannot read quarantine in '%s': %s",
-			       history_store_path(st), sqlite3_errmsg(db));
-	sqlite3_bind_int(s, 1, all);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct history_quarantine *q;
-
-		fg_xgrow((void **)&out->items, &out->cap, out->n + 1,
-			 sizeof(*out->items));
-		q = &out->items[out->n++];
-		memset(q, 0, sizeof(*q));
-		q->suite = col(s, 0);
-		q->classname = col(s, 1);
-		q->name = col(s, 2);
-		q->since_ms = sqlite3_column_int64(s, 3);
-		q->reason = col(s, 4);
-		q->source = col(s, 5);
-		q->owner = col_or_null(s, 6);
-		q->expires_ms = sqlite3_column_int64(s, 7);
-		q->issue = col_or_null(s, 8);
-		q->mode = col(s, 9);
-		q->evidence = col_or_null(s, 10);
-		q->released_ms = sqlite3_column_int64(s, 11);
-		q->released_reason = col_or_null(s, 12);
-	}
-	if (rc != SQLITE_DONE) {
-		rc = fg_fail(err, FG_EDB, "cannot read quarantine in '%s': %s",
-			     history_store_path(st), sqlite3_errmsg(db));
+	if (st->be->query(st, HQ_QUARANTINE_LIST, &a, 1, list_row, out) !=
+	    FG_OK) {
 		history_quarantine_list_release(out);
-	} else {
-		rc = FG_OK;
+		return history__fail(st, "cannot read quarantine in", err);
 	}
-	sqlite3_finalize(s);
-	return rc;
+	return FG_OK;
 }
 
-/* Runs sql with the given text/int64 parameters ("t" / "i" in types). */
-static int exec_params(sqlite3 *db, const char *sql, const char *types, ...)
+/* Changes in a transaction of their own (retried as a run is). */
+static int apply(struct history_store *st, struct history_quarantine_change *c,
+		 size_t n)
 {
-	sqlite3_stmt *s;
-	va_list ap;
-	int rc;
+	int rc = HISTORY_RETRY;
 
-	if ((rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL)) != SQLITE_OK)
-		return rc;
-	va_start(ap, types);
-	for (int i = 0; types[i]; i++) {
-		if (types[i] == 't')
-			bind_str(s, i + 1, va_arg(ap, const char *));
+	for (int attempt = 0; rc == HISTORY_RETRY && attempt < 8; attempt++) {
+		rc = st->be->tx_begin(st);
+		for (size_t i = 0; rc == FG_OK && i < n; i++)
+			rc = st->be->tx_quarantine(st, &c[i]);
+		if (rc == FG_OK)
+			rc = st->be->tx_end(st, true);
 		else
-			sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
+			st->be->tx_end(st, false);
 	}
-	va_end(ap);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+	if (rc == HISTORY_RETRY)
+		st->fail_code = FG_EDB;
+	if (rc != FG_OK)
+		for (size_t i = 0; i < n; i++)
+			c[i].applied = false;
+	return rc;
 }
 
-static const char end_sql[] =
-	"UPDATE quarantine SET released_at = ?4, released_reason = ?5"
-	" WHERE released_at IS NULL AND test_id = (SELECT id FROM tests"
-	"  WHERE suite = ?1 AND classname = ?2 AND name = ?3)";
-
-/*
- * Commits (rc == SQLITE_OK) or rolls back. A failed COMMIT counts as a
- * failure; the first error's message is kept in msg before ROLLBACK can
- * replace it ("database is locked", not "no transaction is active").
- */
-static int tx_end(sqlite3 *db, int rc, char *msg, size_t n)
+static int cmp_change(const void *a, const void *b)
 {
-	if (rc == SQLITE_OK &&
-	    (rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL)) == SQLITE_OK)
-		return SQLITE_OK;
-	snprintf(msg, n, "%s", sqlite3_errmsg(db));
-	if (!sqlite3_get_autocommit(db))
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
+	const struct history_quarantine *x =
+		((const struct history_quarantine_change *)a)->q;
+	const struct history_quarantine *y =
+		((const struct history_quarantine_change *)b)->q;
+	int k = strcmp(x->suite, y->suite);
+
+	if (!k)
+		k = strcmp(x->classname ? x->classname : "",
+			   y->classname ? y->classname : "");
+	return k ? k : strcmp(x->name, y->name);
+}
+
+int history_quarantine_apply(struct history_store *st,
+			     struct history_quarantine_change *c, size_t n,
+			     struct fg_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (c[i].op != HISTORY_Q_END &&
+		    (!c[i].q->reason || !*c[i].q->reason))
+			return fg_fail(err, FG_EINVAL, "quarantine of '%s' "
+				       "needs a reason", c[i].q->name);
+	/* Identity order: lockers never wait on each other in a circle. */
+	if (n > 1)
+		qsort(c, n, sizeof(*c), cmp_change);
+	if (apply(st, c, n) != FG_OK)
+		return history__fail(st, "cannot change quarantine in", err);
+	return FG_OK;
 }
 
 int history_quarantine_add(struct history_store *st,
 			   const struct history_quarantine *q,
 			   struct fg_error *err)
 {
-	sqlite3 *db = history_store_db(st);
-	const char *cls = q->classname ? q->classname : "";
-	int64_t now = q->since_ms ? q->since_ms : fg_now_ms();
-	char msg[256];
-	int rc;
+	struct history_quarantine_change c = {
+		.op = HISTORY_Q_REPLACE, .q = q,
+	};
+	char what[320];
 
 	if (!q->reason || !*q->reason)
 		return fg_fail(err, FG_EINVAL, "quarantine of '%s' needs a "
 			       "reason", q->name);
-	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = exec_params(db, "INSERT OR IGNORE INTO tests (suite,"
-				 " classname, name) VALUES (?1, ?2, ?3)", "ttt",
-				 q->suite, cls, q->name);
-	if (rc == SQLITE_OK)
-		rc = exec_params(db, end_sql, "tttit", q->suite, cls, q->name,
-				 now, "replaced");
-	if (rc == SQLITE_OK)
-		rc = exec_params(db,
-			"INSERT INTO quarantine (test_id, since, reason, source,"
-			" owner, expires_at, issue, mode, evidence)"
-			" SELECT id, ?4, ?5, ?6, ?7, nullif(?8, 0), ?9, ?10, ?11"
-			" FROM tests WHERE suite = ?1 AND classname = ?2"
-			" AND name = ?3", "tttitttittt", q->suite, cls, q->name,
-			now, q->reason, q->source ? q->source : "manual",
-			q->owner, q->expires_ms, q->issue,
-			q->mode ? q->mode : "run", q->evidence);
-	if (tx_end(db, rc, msg, sizeof(msg)) != SQLITE_OK)
-		return fg_fail(err, FG_EDB, "cannot quarantine '%s' in '%s': %s",
-			       q->name, history_store_path(st), msg);
+	if (apply(st, &c, 1) != FG_OK) {
+		snprintf(what, sizeof(what), "cannot quarantine '%.200s' in",
+			 q->name);
+		return history__fail(st, what, err);
+	}
 	return FG_OK;
 }
 
@@ -366,17 +314,22 @@ int history_quarantine_remove(struct history_store *st, const char *suite,
 			      int64_t when_ms, const char *why, bool *removed,
 			      struct fg_error *err)
 {
-	sqlite3 *db = history_store_db(st);
-	int rc = exec_params(db, end_sql, "tttit", suite,
-			     classname ? classname : "", name,
-			     when_ms ? when_ms : fg_now_ms(),
-			     why ? why : "removed");
+	const struct history_quarantine id = {
+		.suite = (char *)suite,
+		.classname = (char *)(classname ? classname : ""),
+		.name = (char *)name,
+	};
+	struct history_quarantine_change c = {
+		.op = HISTORY_Q_END, .q = &id, .when_ms = when_ms, .why = why,
+	};
+	char what[320];
 
-	if (rc != SQLITE_OK)
-		return fg_fail(err, FG_EDB, "cannot release '%s' in '%s': %s",
-			       name, history_store_path(st),
-			       sqlite3_errmsg(db));
+	if (apply(st, &c, 1) != FG_OK) {
+		snprintf(what, sizeof(what), "cannot release '%.200s' in",
+			 name);
+		return history__fail(st, what, err);
+	}
 	if (removed)
-		*removed = sqlite3_changes(db) > 0;
+		*removed = c.applied;
 	return FG_OK;
 }

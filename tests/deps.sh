@@ -28,7 +28,7 @@ sed: sed
 mawk: awk
 diffutils: cmp diff
 bsdutils: script
-util-linux: setpriv unshare
+util-linux: runuser setpriv unshare
 apt: apt-get
 make: make
 git: git

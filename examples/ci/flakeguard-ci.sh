@@ -12,6 +12,12 @@
 # caches, default .flakeguard/history.db), FG_OUT (where artifacts go,
 # default flakeguard-out), FG_RETRIES (default 2).
 #
+# Shared history: with FLAKEGUARD_DB set (a postgresql:// URL, from a CI
+# secret; the *-shared templates), every step uses that one database, which
+# every pipeline shares: nodes write their runs to it directly, no history
+# goes up as an artifact or into a cache, and merge has nothing to fold.
+# The URL is never put on a command line (flakeguard reads the variable).
+#
 # Exit status: plan and merge exit like flakeguard (0 nothing real failed,
 # 1 a real failure or a coverage gap, 2 usage, 3 infrastructure); shard
 # exits 0 unless flakeguard itself failed (2, 3, 130, 143): test failures
@@ -20,6 +26,10 @@ set -u
 fg=${FLAKEGUARD:-flakeguard}
 cfg=${FG_CONFIG:-flakeguard.json}
 db=${FG_DB:-.flakeguard/history.db}
+shared=""
+case ${FLAKEGUARD_DB:-} in
+postgres://* | postgresql://*) shared=1 ;;
+esac
 out=${FG_OUT:-flakeguard-out}
 retries=${FG_RETRIES:-2}
 mkdir -p "$out"
@@ -29,25 +39,40 @@ plan)
 	n=${2:?usage: flakeguard-ci.sh plan N}
 	# Estimates come from the cached history; every node obeys this one
 	# plan, so a node with a cold cache still runs exactly its share.
-	"$fg" list -c "$cfg" --db "$db" --shards "$n" --json > "$out/plan.json" || exit
-	"$fg" list -c "$cfg" --db "$db" --shards "$n"
+	if [ -n "$shared" ]; then
+		"$fg" list -c "$cfg" --shards "$n" --json > "$out/plan.json" || exit
+		"$fg" list -c "$cfg" --shards "$n"
+	else
+		"$fg" list -c "$cfg" --db "$db" --shards "$n" --json > "$out/plan.json" || exit
+		"$fg" list -c "$cfg" --db "$db" --shards "$n"
+	fi
 	;;
 shard)
 	k=${2:?usage: flakeguard-ci.sh shard K N}
 	n=${3:?usage: flakeguard-ci.sh shard K N}
-	"$fg" run -c "$cfg" --plan "$out/plan.json" --shard "$k/$n" \
-		--db "$db" --retries "$retries" \
-		--json "$out/shard-$k.json" --junit "$out/shard-$k.xml"
-	rc=$?
-	# The node's history goes up as an artifact for the merge job.
-	cp "$db" "$out/shard-$k.db" || exit 3
+	if [ -n "$shared" ]; then
+		"$fg" run -c "$cfg" --plan "$out/plan.json" --shard "$k/$n" \
+			--retries "$retries" \
+			--json "$out/shard-$k.json" --junit "$out/shard-$k.xml"
+		rc=$?
+	else
+		"$fg" run -c "$cfg" --plan "$out/plan.json" --shard "$k/$n" \
+			--db "$db" --retries "$retries" \
+			--json "$out/shard-$k.json" --junit "$out/shard-$k.xml"
+		rc=$?
+		# The node's history goes up as an artifact for the merge job.
+		cp "$db" "$out/shard-$k.db" || exit 3
+	fi
 	case $rc in 0 | 1) exit 0 ;; *) exit "$rc" ;; esac
 	;;
 merge)
 	# 1. Every planned item ran on exactly one node.
 	"$fg" verify --plan "$out/plan.json" "$out"/shard-*.json || exit
 	# 2. Fold the nodes' new runs into the cached history (idempotent).
-	"$fg" merge -q --db "$db" "$out"/shard-*.db || exit
+	#    A shared history has them already.
+	if [ -z "$shared" ]; then
+		"$fg" merge -q --db "$db" "$out"/shard-*.db || exit
+	fi
 	# 3. One report for the whole pipeline, from the nodes' JUnit files.
 	rm -f "$out/pipeline.db"
 	"$fg" import -q --db "$out/pipeline.db" --json "$out/pipeline.json" \

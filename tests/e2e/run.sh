@@ -5,6 +5,13 @@
 # built binary ($FLAKEGUARD, default ./flakeguard). Output is TAP; the
 # closing line is "N passed, N failed". A case named after an issue is a
 # regression test for it.
+#
+# Backends: a case whose first lines say "# backends: sqlite postgresql"
+# runs twice, the second time ("NAME [postgresql]") with its histories on
+# the PostgreSQL server of tests/pg/cluster.sh (FG_TEST_PG_URL), each run
+# in a database of its own (FG_CASE_PG_URL, dropped afterwards; see lib.sh
+# for how NAME.db arguments map to it). "# backends: postgresql" runs only
+# there. Without FG_TEST_PG_URL those runs fail: make e2e starts a server.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 FLAKEGUARD=${FLAKEGUARD:-$top/flakeguard}
@@ -16,19 +23,44 @@ export FLAKEGUARD PROGS MISBEHAVE
 
 cases=$(ls "$top"/tests/e2e/cases/*.sh | sort)
 [ $# -gt 0 ] && cases=$(echo "$cases" | grep -- "$1")
-total=$(echo "$cases" | wc -l)
+# One line per run: "CASE BACKEND".
+runs=$(for c in $cases; do
+	b=$(sed -n '1,12s/^# backends: //p' "$c")
+	for k in ${b:-sqlite}; do echo "$c $k"; done
+done)
+total=$(echo "$runs" | wc -l)
 echo "1..$total"
+psql_admin() {
+	psql -X -q -v ON_ERROR_STOP=1 "$FG_TEST_PG_URL" "$@"
+}
 n=0 passed=0 failed=0
-for c in $cases; do
+while read -r c backend; do
 	n=$((n + 1))
 	name=$(basename "$c" .sh)
+	[ "$backend" = sqlite ] || name="$name [$backend]"
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/fg-e2e-XXXXXX")
 	# A private copy of the fixture: "no process left" checks look for its
 	# path, and must not see other cases' (or other checkouts') processes.
 	mkdir "$dir/.bin" && cp "$PROGS/misbehave" "$dir/.bin/misbehave"
+	pgdb=""
+	if [ "$backend" = postgresql ]; then
+		if [ -z "${FG_TEST_PG_URL:-}" ]; then
+			echo "not ok $n - $name"
+			echo "# no PostgreSQL server: run through tests/pg/cluster.sh (make e2e)"
+			failed=$((failed + 1))
+			rm -rf "$dir"
+			continue
+		fi
+		pgdb=fg_e2e_$$_$n
+		psql_admin -c "CREATE DATABASE $pgdb" </dev/null >/dev/null
+	fi
 	if (cd "$dir" && CASEDIR=$(dirname "$c") && export CASEDIR &&
 	    MISBEHAVE=$dir/.bin/misbehave && export MISBEHAVE &&
-	    . "$top/tests/e2e/lib.sh" && set -e && . "$c") >"$dir.log" 2>&1; then
+	    FG_TEST_BACKEND=$backend && export FG_TEST_BACKEND &&
+	    FG_CASE_PG_URL=$(echo "${FG_TEST_PG_URL:-}" | sed "s|/fgtest?|/$pgdb?|") &&
+	    export FG_CASE_PG_URL &&
+	    . "$top/tests/e2e/lib.sh" && set -e && . "$c") >"$dir.log" 2>&1 </dev/null
+	then
 		echo "ok $n - $name"
 		passed=$((passed + 1))
 		rm -rf "$dir" "$dir.log"
@@ -39,6 +71,10 @@ for c in $cases; do
 		rm -rf "$dir.log"
 		echo "# (work dir kept: $dir)"
 	fi
-done
+	[ -z "$pgdb" ] || psql_admin -c "DROP DATABASE $pgdb WITH (FORCE)" \
+		</dev/null >/dev/null
+done <<EOF
+$runs
+EOF
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -4,6 +4,8 @@
 # (CMOCKA_MESSAGE_OUTPUT=xml), flakeguard reads it, records it in
 # $FG_BUILD/selftest.db, prints its summary and writes its reports
 # ($FG_BUILD/selftest-report.{json,xml,html,md}). Exit status is flakeguard's.
+# With FG_TEST_PG_URL (tests/pg/cluster.sh), test_store runs a second time
+# as suite test_store-postgresql, against that server (FG_TEST_DB_URL).
 set -eu
 fg=$1
 shift
@@ -20,6 +22,10 @@ cfg="$build/selftest.json"
 			"$sep" "$(basename "$t")" "$abs" "$root" "$progs"
 		sep=",
 "
+		if [ "$(basename "$t")" = test_store ] && [ -n "${FG_TEST_PG_URL:-}" ]; then
+			printf '%s    {"name": "test_store-postgresql", "command": ["%s"], "cwd": "%s", "env": {"CMOCKA_MESSAGE_OUTPUT": "xml", "CMOCKA_XML_FILE": "{junit}", "FG_TEST_DB_URL": "%s"}}' \
+				"$sep" "$abs" "$root" "$FG_TEST_PG_URL"
+		fi
 	done
 	printf '\n  ]\n}\n'
 } > "$cfg"

@@ -1,11 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/unit/test_store.c - the history database, on real SQLite files.
+ * tests/unit/test_store.c - the history database, on real SQLite files
+ * and, with FG_TEST_DB_URL set to a PostgreSQL database, on a real server.
  *
- * Every case gets a fresh mkdtemp() directory. Results are read back with
- * plain SQL through a separate connection, never through the store, so a
- * test checks what is on disk rather than what the store believes. The
- * concurrency and crash cases fork real processes: two writers at once, and
+ * One suite, two backends: the cases in common[] run on either, each on a
+ * fresh store (a mkdtemp() directory's file, or a schema of its own in the
+ * server's database, dropped afterwards); sqlite_only[] and pg_only[] test
+ * what only one backend has (file identity checks, WAL and lock waits;
+ * connection errors, server-side schema checks). `make check` runs the
+ * binary twice, once without FG_TEST_DB_URL and once against a throwaway
+ * cluster (tests/pg/cluster.sh).
+ *
+ * Results are read back with plain SQL through a separate connection,
+ * never through the store, so a test checks what is in the database
+ * rather than what the store believes. The concurrency and crash cases
+ * fork real processes: writers at once, quarantine decisions at once, and
  * a writer SIGKILLed in the middle of a big transaction.
  */
 #include "history/history.h"
@@ -13,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <libpq-fe.h>
 #include <poll.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -27,14 +37,47 @@
 #include <stdarg.h>
 #include <cmocka.h>
 
+/* FG_TEST_DB_URL: the PostgreSQL database to test in; NULL: SQLite. */
+static const char *pg_base;
+
 struct fixture {
 	char dir[64];
-	char db[128];
+	char db[512];      /* the store under test: a path or a URL */
+	char schema[48];   /* PostgreSQL: the prefix of this case's schemas */
 };
 
 /* ---------------------------------------------------------------------- */
 /* Helpers                                                                */
 /* ---------------------------------------------------------------------- */
+
+static bool is_pg(const char *where)
+{
+	return history_store_is_url(where);
+}
+
+static PGconn *pg_connect(const char *url)
+{
+	PGconn *c = PQconnectdb(url);
+
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("connect %s: %s", url, PQerrorMessage(c));
+	PQclear(PQexec(c, "SET client_min_messages = warning"));
+	return c;
+}
+
+/*
+ * Another history of this case: dir/NAME.db, or on PostgreSQL the schema
+ * <case>_NAME of the test database (created by whoever writes it first).
+ */
+static void db_named(const struct fixture *fx, const char *name, char *out,
+		     size_t n)
+{
+	if (!pg_base)
+		snprintf(out, n, "%s/%s.db", fx->dir, name);
+	else
+		snprintf(out, n, "%s%soptions=-csearch_path%%3D%s_%s", pg_base,
+			 strchr(pg_base, '?') ? "&" : "?", fx->schema, name);
+}
 
 static int rm_entry(const char *p, const struct stat *sb, int flag,
 		    struct FTW *ftw)
@@ -45,14 +88,36 @@ static int rm_entry(const char *p, const struct stat *sb, int flag,
 
 static int fixture_setup(void **state)
 {
+	static unsigned seq;
 	struct fixture *fx = calloc(1, sizeof(*fx));
 
 	assert_non_null(fx);
 	strcpy(fx->dir, "/tmp/fg-store-XXXXXX");
 	assert_non_null(mkdtemp(fx->dir));
-	snprintf(fx->db, sizeof(fx->db), "%s/history.db", fx->dir);
+	snprintf(fx->schema, sizeof(fx->schema), "fgt%d_%u", (int)getpid(),
+		 ++seq);
+	db_named(fx, "history", fx->db, sizeof(fx->db));
 	*state = fx;
 	return 0;
+}
+
+/* Drops every schema this case made (prefix fx->schema). */
+static void drop_schemas(const struct fixture *fx)
+{
+	PGconn *c = pg_connect(pg_base);
+	char sql[256];
+	PGresult *r;
+
+	snprintf(sql, sizeof(sql), "SELECT quote_ident(nspname) FROM "
+		 "pg_namespace WHERE nspname LIKE '%s\\_%%'", fx->schema);
+	r = PQexec(c, sql);
+	for (int i = 0; i < PQntuples(r); i++) {
+		snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE",
+			 PQgetvalue(r, i, 0));
+		PQclear(PQexec(c, sql));
+	}
+	PQclear(r);
+	PQfinish(c);
 }
 
 static int fixture_teardown(void **state)
@@ -61,8 +126,28 @@ static int fixture_teardown(void **state)
 
 	chmod(fx->dir, 0700);
 	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (pg_base)
+		drop_schemas(fx);
 	free(fx);
 	return 0;
+}
+
+/* Runs one query on its own connection; the first column as text. */
+static char *pg_text(const char *url, const char *sql, bool *null)
+{
+	PGconn *c = pg_connect(url);
+	PGresult *r = PQexec(c, sql);
+	char *v = NULL;
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK &&
+	    PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+	*null = !PQntuples(r) || PQgetisnull(r, 0, 0);
+	if (!*null)
+		v = fg_xstrdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	PQfinish(c);
+	return v;
 }
 
 /* Runs one query on its own connection; returns the first column. */
@@ -72,6 +157,14 @@ static int64_t sql_int(const char *path, const char *sql)
 	sqlite3_stmt *s;
 	int64_t v = -1;
 
+	if (is_pg(path)) {
+		bool null;
+		char *t = pg_text(path, sql, &null);
+
+		v = null ? -1 : strtoll(t, NULL, 10);
+		free(t);
+		return v;
+	}
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE,
 					 NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
@@ -89,6 +182,11 @@ static char *sql_text(const char *path, const char *sql)
 	sqlite3_stmt *s;
 	char *v = NULL;
 
+	if (is_pg(path)) {
+		bool null;
+
+		return pg_text(path, sql, &null);
+	}
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE,
 					 NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
@@ -104,16 +202,43 @@ static void sql_exec(const char *path, const char *sql)
 	sqlite3 *db;
 	char *msg = NULL;
 
+	if (is_pg(path)) {
+		PGconn *c = pg_connect(path);
+		PGresult *r = PQexec(c, sql);
+
+		if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+		    PQresultStatus(r) != PGRES_TUPLES_OK)
+			fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+		PQclear(r);
+		PQfinish(c);
+		return;
+	}
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
 		fail_msg("%s: %s", sql, msg);
 	sqlite3_close(db);
 }
 
+/*
+ * SQLite: integrity_check and foreign_key_check. PostgreSQL enforces its
+ * foreign keys itself; check that no row dangles all the same.
+ */
 static void assert_integrity(const char *path)
 {
-	char *ok = sql_text(path, "PRAGMA integrity_check");
+	char *ok;
 
+	if (is_pg(path)) {
+		assert_int_equal(sql_int(path, "SELECT count(*) FROM results r"
+					 " WHERE NOT EXISTS (SELECT 1 FROM"
+					 " run_tests rt WHERE rt.run_id ="
+					 " r.run_id AND rt.test_id = r.test_id)"),
+				 0);
+		assert_int_equal(sql_int(path, "SELECT count(*) FROM run_tests"
+					 " rt WHERE NOT EXISTS (SELECT 1 FROM"
+					 " runs WHERE id = rt.run_id)"), 0);
+		return;
+	}
+	ok = sql_text(path, "PRAGMA integrity_check");
 	assert_string_equal(ok, "ok");
 	free(ok);
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM "
@@ -233,10 +358,11 @@ static void open_refused(const char *path, const char *needle)
 {
 	struct history_store *st = NULL;
 	struct fg_error err = { 0 };
+	int rc = history_store_open(path, &st, &err);
 
-	assert_int_equal(history_store_open(path, &st, &err), FG_EDB);
+	assert_int_equal(rc, err.code);
 	assert_null(st);
-	assert_int_equal(err.code, FG_EDB);
+	assert_true(err.code == FG_EDB || err.code == FG_EDBUNAVAIL);
 	if (!strstr(err.msg, needle) || !strstr(err.msg, path))
 		fail_msg("message \"%s\" lacks \"%s\" or the path", err.msg,
 			 needle);
@@ -257,15 +383,21 @@ static int64_t count(const char *path, const char *table)
 static void test_store_create_write_read(void **state)
 {
 	struct fixture *fx = *state;
-	char path[256];
+	char path[600];
 	struct history_store *st;
 	struct fg_run run;
 	struct fg_test *t;
 	char *s;
 
-	/* A missing parent directory is created (mkdir -p). */
-	snprintf(path, sizeof(path), "%s/a/b/c/history.db", fx->dir);
+	/* A missing parent directory is created (mkdir -p); a missing
+	 * schema on PostgreSQL. */
+	if (pg_base)
+		snprintf(path, sizeof(path), "%s", fx->db);
+	else
+		snprintf(path, sizeof(path), "%s/a/b/c/history.db", fx->dir);
 	st = open_ok(path);
+	assert_string_equal(history_store_backend(st),
+			    pg_base ? "postgresql" : "sqlite");
 
 	fg_run_init(&run);
 	run.commit = fg_xstrdup("deadbeef");
@@ -297,14 +429,19 @@ static void test_store_create_write_read(void **state)
 	write_ok(st, &run);
 	history_store_close(st);
 
-	assert_int_equal(sql_int(path, "PRAGMA user_version"),
-			 history_store_schema_version());
 	assert_int_equal(history_store_schema_version(), 5);
-	/* new databases get big pages (history/store.c STORE_PAGE_SIZE) */
-	assert_int_equal(sql_int(path, "PRAGMA page_size"), 16384);
-	s = sql_text(path, "PRAGMA journal_mode");
-	assert_string_equal(s, "wal");
-	free(s);
+	if (pg_base) {
+		assert_int_equal(sql_int(path, "SELECT version FROM "
+					 "flakeguard_schema"), 5);
+	} else {
+		assert_int_equal(sql_int(path, "PRAGMA user_version"),
+				 history_store_schema_version());
+		/* big pages (history/store_sqlite.c STORE_PAGE_SIZE) */
+		assert_int_equal(sql_int(path, "PRAGMA page_size"), 16384);
+		s = sql_text(path, "PRAGMA journal_mode");
+		assert_string_equal(s, "wal");
+		free(s);
+	}
 	assert_integrity(path);
 
 	assert_int_equal(count(path, "runs"), 1);
@@ -551,7 +688,7 @@ static void as_unprivileged(const char *dir, const char *rel,
 		if (setgid(65534) != 0 || setuid(65534) != 0)
 			_exit(10);
 		rc = history_store_open(path, &st, &err);
-		if (rc != FG_EDB || st || !strstr(err.msg, needle) ||
+		if (rc != FG_EDBUNAVAIL || st || !strstr(err.msg, needle) ||
 		    !strstr(err.msg, path)) {
 			fprintf(stderr, "unexpected: %d \"%s\"\n", rc, err.msg);
 			_exit(1);
@@ -649,6 +786,7 @@ static void write_refused(struct history_store *st, struct fg_run *run,
 	struct fg_error err = { 0 };
 
 	assert_int_equal(history_store_write_run(st, run, &err), FG_EDB);
+	assert_null(strstr(err.msg, "password"));
 	assert_int_equal(run->id, 0);
 	if (!strstr(err.msg, needle))
 		fail_msg("message \"%s\" lacks \"%s\"", err.msg, needle);
@@ -667,14 +805,16 @@ static void test_store_failed_write_leaves_nothing(void **state)
 	free(t->suite), free(t->classname), free(t->name);
 	t->suite = fg_xstrdup("s1"), t->classname = fg_xstrdup("c2");
 	t->name = fg_xstrdup("t100");
-	write_refused(st, &run, "test 's1/c2/t100': UNIQUE constraint failed");
+	write_refused(st, &run, pg_base ? "test 's1/c2/t100': the run has it "
+		      "twice" : "test 's1/c2/t100': UNIQUE constraint failed");
 	assert_empty_history(fx->db);
 	fg_run_release(&run);
 
 	/* 2. An attempt status outside the enum breaks a CHECK. */
 	make_run(&run, 1000, 0);
 	run.tests[999].attempts[0].status = (enum fg_astatus)42;
-	write_refused(st, &run, "CHECK constraint failed");
+	write_refused(st, &run, pg_base ? "violates check constraint" :
+		      "CHECK constraint failed");
 	assert_empty_history(fx->db);
 	fg_run_release(&run);
 
@@ -682,9 +822,17 @@ static void test_store_failed_write_leaves_nothing(void **state)
 	 * 3. A trigger, installed by another connection while the store is
 	 * open with its statements prepared, aborts the 500th insert.
 	 */
-	sql_exec(fx->db, "CREATE TRIGGER inject BEFORE INSERT ON results "
-		 "WHEN NEW.message = 'poison' BEGIN "
-		 "SELECT RAISE(ABORT, 'injected failure'); END;");
+	if (pg_base)
+		sql_exec(fx->db, "CREATE FUNCTION inject() RETURNS trigger "
+			 "LANGUAGE plpgsql AS $$ BEGIN IF NEW.message = "
+			 "'poison' THEN RAISE 'injected failure'; END IF; "
+			 "RETURN NEW; END $$; CREATE TRIGGER inject BEFORE "
+			 "INSERT ON results FOR EACH ROW EXECUTE FUNCTION "
+			 "inject()");
+	else
+		sql_exec(fx->db, "CREATE TRIGGER inject BEFORE INSERT ON "
+			 "results WHEN NEW.message = 'poison' BEGIN "
+			 "SELECT RAISE(ABORT, 'injected failure'); END;");
 	make_run(&run, 1000, 0);
 	free(run.tests[500].attempts[0].message);
 	run.tests[500].attempts[0].message = fg_xstrdup("poison");
@@ -774,7 +922,7 @@ static off_t file_size(const char *path)
 static void test_store_sigkill_mid_write(void **state)
 {
 	struct fixture *fx = *state;
-	char wal[256];
+	char wal[600];
 	struct fg_run run;
 	int64_t attempts = 0, nruns;
 	int pfd[2], ws;
@@ -1157,13 +1305,18 @@ static void test_store_load_run(void **state)
 	fg_run_release(&b);
 	make_run(&b, 2, 0);
 	b.uuid = fg_xstrdup("my-own-uuid");
-	write_refused(st, &b, "UNIQUE");
+	write_refused(st, &b, pg_base ? "unique constraint \"runs_uuid\"" :
+		      "UNIQUE");
 	fg_run_release(&b);
 	history_store_close(st);
 
 	/* An empty history has no newest run. */
-	remove(fx->db);
-	st = open_ok(fx->db);
+	{
+		char empty[512];
+
+		db_named(fx, "empty", empty, sizeof(empty));
+		st = open_ok(empty);
+	}
 	assert_int_equal(history_store_load_run(st, 0, &got, &err), FG_EINVAL);
 	assert_non_null(strstr(err.msg, "history is empty"));
 	history_store_close(st);
@@ -1197,11 +1350,11 @@ static void test_store_merge(void **state)
 	struct fg_error err = { 0 };
 	struct history_store *st;
 	struct fg_run a, b;
-	char in1[192], in2[192], nope[192];
+	char in1[512], in2[512], nope[512];
 
-	snprintf(in1, sizeof(in1), "%s/shard1.db", fx->dir);
-	snprintf(in2, sizeof(in2), "%s/shard2.db", fx->dir);
-	snprintf(nope, sizeof(nope), "%s/nope.db", fx->dir);
+	db_named(fx, "shard1", in1, sizeof(in1));
+	db_named(fx, "shard2", in2, sizeof(in2));
+	db_named(fx, "nope", nope, sizeof(nope));
 	make_db(in1, 2, 20, 1700000000000);  /* tests t0..t19 */
 	make_db(in2, 3, 30, 1600000000000);  /* t0..t29, older runs */
 	make_db(fx->db, 1, 5, 1800000000000);
@@ -1247,12 +1400,21 @@ static void test_store_merge(void **state)
 	/* Refusals: missing input (never created), itself, not ours. */
 	assert_int_equal(history_store_merge(st, nope, &ms, &err), FG_EDB);
 	assert_non_null(strstr(err.msg, nope));
-	assert_false(exists(nope));
+	if (pg_base)
+		assert_int_equal(sql_int(pg_base, "SELECT count(*) FROM "
+					 "pg_namespace WHERE nspname LIKE "
+					 "'%\\_nope'"), 0);
+	else
+		assert_false(exists(nope));
 	assert_int_equal(history_store_merge(st, fx->db, &ms, &err), FG_EINVAL);
 	assert_non_null(strstr(err.msg, "into itself"));
-	write_file(nope, "hello", 5);
-	assert_int_equal(history_store_merge(st, nope, &ms, &err), FG_EDB);
-	assert_non_null(strstr(err.msg, "not a flakeguard history database"));
+	if (!pg_base) {
+		write_file(nope, "hello", 5);
+		assert_int_equal(history_store_merge(st, nope, &ms, &err),
+				 FG_EDB);
+		assert_non_null(strstr(err.msg, "not a flakeguard history "
+				       "database"));
+	}
 	assert_int_equal(count(fx->db, "runs"), 6);
 	history_store_close(st);
 	assert_integrity(fx->db);
@@ -1379,7 +1541,7 @@ static void test_store_stream_merge_commit(void **state)
 	fg_run_init(&run);
 	run.started_at_ms = 1000;
 	assert_int_equal(history_store_run_begin(st, &run, true, &err), FG_OK);
-	assert_true(run.id > 0);
+	assert_int_equal(run.id, 0); /* staged: the database is untouched */
 	/* Invisible to others until the commit. */
 	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM runs"), 0);
 	add_frag(st, "a", 1, fail);
@@ -1412,11 +1574,13 @@ static void test_store_stream_merge_commit(void **state)
 				 " run_tests rt JOIN tests t ON t.id ="
 				 " rt.test_id WHERE t.name = 'b'"),
 			 3 * 10 + FG_O_FAILED);
+	assert_true(run.id > 0);
 	/* Attempts renumbered 1..3: "1" "3" (skipped), "2" "3", "3" "1" (failed). */
-	assert_int_equal(sql_int(fx->db, "SELECT group_concat(r.attempt ||"
-				 " r.status, '') FROM results r JOIN tests t"
-				 " ON t.id = r.test_id WHERE t.name = 'b'"
-				 " ORDER BY r.attempt"), 132331);
+	assert_int_equal(sql_int(fx->db, "SELECT sum((r.attempt * 10 +"
+				 " r.status) * CASE r.attempt WHEN 1 THEN 10000"
+				 " WHEN 2 THEN 100 ELSE 1 END) FROM results r"
+				 " JOIN tests t ON t.id = r.test_id"
+				 " WHERE t.name = 'b'"), 132331);
 	assert_integrity(fx->db);
 	fg_run_release(&run);
 }
@@ -1464,33 +1628,789 @@ static void test_store_stream_rollback_and_rewind(void **state)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Opening modes                                                           */
+/* ---------------------------------------------------------------------- */
+
+static void test_store_existing_mode(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_open_opts o = { .mode = HISTORY_OPEN_EXISTING };
+	struct history_store *st = NULL;
+	struct fg_error err = { 0 };
+
+	/* Nothing there: an error naming it, and nothing is created. */
+	assert_int_equal(history_store_open_with(fx->db, &o, &st, &err),
+			 FG_EDB);
+	assert_null(st);
+	assert_non_null(strstr(err.msg, "no history database at"));
+	assert_non_null(strstr(err.msg, fx->db));
+	o.missing_ok = true;
+	assert_int_equal(history_store_open_with(fx->db, &o, &st, &err), FG_OK);
+	assert_null(st);
+	if (pg_base)
+		assert_int_equal(sql_int(pg_base, "SELECT count(*) FROM "
+					 "pg_namespace WHERE nspname LIKE "
+					 "'fgt%'"), 0);
+	else
+		assert_false(exists(fx->db));
+	/* Once made, it opens; read-only cannot write. */
+	history_store_close(open_ok(fx->db));
+	o.missing_ok = false;
+	assert_int_equal(history_store_open_with(fx->db, &o, &st, &err), FG_OK);
+	history_store_close(st);
+	assert_int_equal(history_store_open_readonly(fx->db, &st, &err), FG_OK);
+	{
+		struct fg_run run;
+
+		make_run(&run, 2, 0);
+		assert_int_equal(history_store_write_run(st, &run, &err),
+				 FG_EDBUNAVAIL);
+		assert_int_equal(run.id, 0);
+		fg_run_release(&run);
+	}
+	history_store_close(st);
+	assert_int_equal(count(fx->db, "runs"), 0);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Quarantine decisions: checked and applied atomically                    */
+/* ---------------------------------------------------------------------- */
+
+static struct history_quarantine q_entry(const char *name, int64_t since)
+{
+	struct history_quarantine q = {
+		.suite = (char *)"s0", .classname = (char *)"c0",
+		.name = (char *)name, .since_ms = since,
+		.reason = (char *)"flaky", .source = (char *)"auto",
+	};
+
+	return q;
+}
+
+/* Writes a 3-test run with one change; returns whether it applied. */
+static bool record_with(struct history_store *st, enum history_qop op,
+			const struct history_quarantine *q, int *rc)
+{
+	struct history_quarantine_change c = { .op = op, .q = q,
+					       .why = "sprt" };
+	struct fg_error err = { 0 };
+	struct fg_run run;
+
+	make_run(&run, 3, 0);
+	*rc = history_store_record_run(st, &run, &c, 1, &err);
+	if (*rc != FG_OK)
+		fprintf(stderr, "record_run: %s\n", err.msg);
+	fg_run_release(&run);
+	return c.applied;
+}
+
+static void test_store_quarantine_changes(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_store *st = open_ok(fx->db);
+	struct history_quarantine q1 = q_entry("t0", 1000);
+	struct history_quarantine q2 = q_entry("t0", 2000);
+	int rc;
+
+	/* Enter: applied once; a second decision finds it made. */
+	assert_true(record_with(st, HISTORY_Q_ENTER, &q1, &rc));
+	assert_int_equal(rc, FG_OK);
+	assert_false(record_with(st, HISTORY_Q_ENTER, &q2, &rc));
+	assert_int_equal(rc, FG_OK);
+	assert_int_equal(count(fx->db, "quarantine"), 1);
+	assert_int_equal(count(fx->db, "runs"), 2); /* the runs are written */
+	/* End: only the entry the decision saw (its since), only once. */
+	assert_false(record_with(st, HISTORY_Q_END, &q2, &rc));
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM quarantine "
+				 "WHERE released_at IS NULL"), 1);
+	assert_true(record_with(st, HISTORY_Q_END, &q1, &rc));
+	assert_false(record_with(st, HISTORY_Q_END, &q1, &rc));
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM quarantine "
+				 "WHERE released_at IS NULL"), 0);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM quarantine "
+				 "WHERE released_reason = 'sprt'"), 1);
+	/* Replace (manual add) always applies, ending the active one. */
+	assert_true(record_with(st, HISTORY_Q_ENTER, &q1, &rc));
+	assert_true(record_with(st, HISTORY_Q_REPLACE, &q2, &rc));
+	assert_int_equal(sql_int(fx->db, "SELECT since FROM quarantine "
+				 "WHERE released_at IS NULL"), 2000);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM quarantine "
+				 "WHERE released_reason = 'replaced'"), 1);
+	/* A test never seen gets its identity row. */
+	{
+		struct history_quarantine q3 = q_entry("brand-new", 5);
+
+		assert_true(record_with(st, HISTORY_Q_ENTER, &q3, &rc));
+	}
+	/* Without a run: the same checks, in a transaction of their own. */
+	{
+		struct history_quarantine q4 = q_entry("t4", 40);
+		struct history_quarantine q5 = q_entry("t4", 50);
+		struct history_quarantine_change c[2] = {
+			{ .op = HISTORY_Q_ENTER, .q = &q4 },
+			{ .op = HISTORY_Q_ENTER, .q = &q5 },
+		};
+		struct fg_error err = { 0 };
+
+		assert_int_equal(history_quarantine_apply(st, c, 2, &err),
+				 FG_OK);
+		assert_int_equal(c[0].applied + c[1].applied, 1);
+		c[0].op = HISTORY_Q_END;
+		c[0].q = &q5; /* not the entry that is active */
+		c[1].op = HISTORY_Q_END;
+		c[1].q = &q4;
+		assert_int_equal(history_quarantine_apply(st, c, 1, &err),
+				 FG_OK);
+		assert_false(c[0].applied);
+		q4.reason = NULL;
+		c[0].op = HISTORY_Q_ENTER;
+		c[0].q = &q4;
+		assert_int_equal(history_quarantine_apply(st, c, 1, &err),
+				 FG_EINVAL);
+	}
+	history_store_close(st);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM tests WHERE "
+				 "name = 'brand-new'"), 1);
+	assert_integrity(fx->db);
+}
+
+#define RACERS 8
+
+/*
+ * RACERS processes decide the same change at the same moment (they wait
+ * on one pipe, opened by the parent closing its end) and each writes its
+ * run with it. Exit status: 0 applied, 1 not applied, 2 failed.
+ */
+static void race(const char *db, enum history_qop op,
+		 const struct history_quarantine *q, int *applied)
+{
+	pid_t pid[RACERS];
+	int go[2], ws;
+
+	assert_int_equal(pipe(go), 0);
+	fflush(NULL);
+	for (int i = 0; i < RACERS; i++) {
+		pid[i] = fork();
+		assert_true(pid[i] >= 0);
+		if (pid[i] == 0) {
+			struct history_store *st = NULL;
+			struct fg_error err = { 0 };
+			char c;
+			bool ok;
+			int rc;
+
+			close(go[1]);
+			if (history_store_open(db, &st, &err) != FG_OK)
+				_exit(2);
+			if (read(go[0], &c, 1) < 0)
+				_exit(2);
+			ok = record_with(st, op, q, &rc);
+			history_store_close(st);
+			_exit(rc != FG_OK ? 2 : ok ? 0 : 1);
+		}
+	}
+	close(go[0]);
+	poll(NULL, 0, 300); /* let them all connect and block on the pipe */
+	close(go[1]);
+	*applied = 0;
+	for (int i = 0; i < RACERS; i++) {
+		assert_int_equal(waitpid(pid[i], &ws, 0), pid[i]);
+		assert_true(WIFEXITED(ws));
+		assert_true(WEXITSTATUS(ws) <= 1);
+		*applied += WEXITSTATUS(ws) == 0;
+	}
+}
+
+static void test_store_quarantine_race(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_quarantine q = q_entry("t1", 777);
+	int applied;
+
+	history_store_close(open_ok(fx->db));
+	race(fx->db, HISTORY_Q_ENTER, &q, &applied);
+	assert_int_equal(applied, 1);
+	assert_int_equal(count(fx->db, "quarantine"), 1);
+	assert_int_equal(count(fx->db, "runs"), RACERS);
+	race(fx->db, HISTORY_Q_END, &q, &applied);
+	assert_int_equal(applied, 1);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM quarantine "
+				 "WHERE released_at IS NULL"), 0);
+	assert_int_equal(count(fx->db, "quarantine"), 1);
+	assert_int_equal(count(fx->db, "runs"), 2 * RACERS);
+	assert_integrity(fx->db);
+}
+
+/* ---------------------------------------------------------------------- */
+/* A streamed run holds no lock while it is read                           */
+/* ---------------------------------------------------------------------- */
+
+static void test_store_stream_holds_no_lock(void **state)
+{
+	struct fixture *fx = *state;
+	const enum fg_astatus pass[] = { FG_A_PASSED };
+	const struct history_open_opts fast = { .lock_timeout_ms = 1000 };
+	struct history_store *a = open_ok(fx->db), *b = NULL;
+	struct fg_error err = { 0 };
+	struct fg_run streamed, other;
+
+	fg_run_init(&streamed);
+	assert_int_equal(history_store_run_begin(a, &streamed, true, &err),
+			 FG_OK);
+	for (int i = 0; i < 500; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "n%d", i);
+		add_frag(a, name, 1, pass);
+	}
+	/* Meanwhile another writer writes a whole run, without waiting. */
+	assert_int_equal(history_store_open_with(fx->db, &fast, &b, &err),
+			 FG_OK);
+	make_run(&other, 50, 0);
+	assert_int_equal(history_store_write_run(b, &other, &err), FG_OK);
+	assert_int_equal(other.id, 1);
+	history_store_close(b);
+	fg_run_release(&other);
+	assert_int_equal(history_store_run_end(a, &streamed, true, &err),
+			 FG_OK);
+	assert_int_equal(streamed.id, 2);
+	history_store_close(a);
+	fg_run_release(&streamed);
+	assert_int_equal(count(fx->db, "run_tests"), 550);
+	assert_integrity(fx->db);
+}
+
+/* ---------------------------------------------------------------------- */
+/* SQLite: waiting for another writer's lock                               */
+/* ---------------------------------------------------------------------- */
+
+struct waits {
+	int calls, done;
+	int64_t last;
+};
+
+static void on_wait(void *ctx, int64_t waited, bool done)
+{
+	struct waits *w = ctx;
+
+	w->calls++;
+	w->done += done;
+	w->last = waited;
+}
+
+/*
+ * A child takes the write lock and holds it until the parent writes a
+ * byte to `release` (or, with hold_ms, for that long).
+ */
+static pid_t lock_holder(const char *db, int release, int locked,
+			 int hold_ms)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct pollfd pfd = { .fd = release, .events = POLLIN };
+		sqlite3 *h;
+
+		if (sqlite3_open(db, &h) != SQLITE_OK ||
+		    sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+			    SQLITE_OK)
+			_exit(2);
+		if (write(locked, "l", 1) != 1)
+			_exit(3);
+		/* Never longer than a minute, whatever the parent does. */
+		poll(&pfd, 1, hold_ms ? hold_ms : 60000);
+		sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+		sqlite3_close(h);
+		_exit(0);
+	}
+	return pid;
+}
+
+static void test_store_lock_wait(void **state)
+{
+	struct fixture *fx = *state;
+	struct waits w = { 0 };
+	struct history_open_opts o = { .waiting = on_wait, .waiting_ctx = &w };
+	struct history_store *st = NULL;
+	struct fg_error err = { 0 };
+	struct fg_run run;
+	int rel[2], lk[2], ws;
+	pid_t pid;
+	char c;
+
+	history_store_close(open_ok(fx->db));
+	assert_int_equal(pipe(rel), 0);
+	assert_int_equal(pipe(lk), 0);
+
+	/* Held for 2.5 s: the run waits it out, saying so, and is written. */
+	pid = lock_holder(fx->db, rel[0], lk[1], 2500);
+	assert_int_equal(read(lk[0], &c, 1), 1);
+	assert_int_equal(history_store_open_with(fx->db, &o, &st, &err), FG_OK);
+	make_run(&run, 20, 0);
+	assert_int_equal(history_store_write_run(st, &run, &err), FG_OK);
+	assert_true(run.id > 0);
+	assert_true(w.calls >= 2);
+	assert_int_equal(w.done, 1);
+	fg_run_release(&run);
+	history_store_close(st);
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	assert_int_equal(WEXITSTATUS(ws), 0);
+
+	/* Held past a short timeout: FG_EDBUNAVAIL, nothing written. */
+	pid = lock_holder(fx->db, rel[0], lk[1], 0);
+	assert_int_equal(read(lk[0], &c, 1), 1);
+	o.lock_timeout_ms = 300;
+	o.waiting = NULL;
+	assert_int_equal(history_store_open_with(fx->db, &o, &st, &err), FG_OK);
+	make_run(&run, 20, 0);
+	assert_int_equal(history_store_write_run(st, &run, &err),
+			 FG_EDBUNAVAIL);
+	if (!strstr(err.msg, "database is locked") ||
+	    !strstr(err.msg, "FLAKEGUARD_DB_TIMEOUT"))
+		fail_msg("message: %s", err.msg);
+	assert_int_equal(run.id, 0);
+	fg_run_release(&run);
+	history_store_close(st);
+	assert_int_equal(write(rel[1], "r", 1), 1);
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	assert_int_equal(WEXITSTATUS(ws), 0);
+	assert_int_equal(count(fx->db, "runs"), 1);
+	close(rel[0]), close(rel[1]), close(lk[0]), close(lk[1]);
+}
+
+/* ---------------------------------------------------------------------- */
+/* PostgreSQL only                                                         */
+/* ---------------------------------------------------------------------- */
+
+static void url_with(const char *base, const char *user_pw, char *out,
+		     size_t n)
+{
+	/* postgresql://fg@host... -> postgresql://USER_PW@host... */
+	const char *at = strchr(base, '@');
+
+	snprintf(out, n, "postgresql://%s%s", user_pw, at ? at : "");
+}
+
+static void test_store_pg_urls(void **state)
+{
+	char *l;
+
+	(void)state;
+	assert_true(history_store_is_url("postgresql://h/db"));
+	assert_true(history_store_is_url("postgres://h/db"));
+	assert_false(history_store_is_url("postgresql.db"));
+	assert_true(history_store_url_has_password("postgresql://u:pw@h/db"));
+	assert_true(history_store_url_has_password(
+		"postgresql://u@h/db?password=pw&sslmode=require"));
+	assert_false(history_store_url_has_password("postgresql://u@h/db"));
+	l = history_store_label("postgresql://u:s3cret@h:5/db?a=1&password="
+				"s3cret&b=2");
+	assert_string_equal(l, "postgresql://u@h:5/db?a=1&b=2");
+	free(l);
+	l = history_store_label("postgres://u:s3cret@h/db?password=s3cret");
+	assert_string_equal(l, "postgres://u@h/db");
+	free(l);
+	l = history_store_label("x/history.db");
+	assert_string_equal(l, "x/history.db");
+	free(l);
+	/* A URL libpq cannot parse: a usage error, the password masked. */
+	{
+		struct history_store *st = NULL;
+		struct fg_error err = { 0 };
+
+		assert_int_equal(history_store_open("postgresql://u:s3%zzcret@h/d",
+						    &st, &err), FG_EINVAL);
+		assert_null(st);
+		assert_non_null(strstr(err.msg, "invalid history database URL"));
+		assert_null(strstr(err.msg, "s3%zzcret"));
+	}
+}
+
+static void connect_refused(const char *url, const char *needle,
+			    const char *host)
+{
+	struct history_store *st = NULL;
+	struct fg_error err = { 0 };
+
+	assert_int_equal(history_store_open(url, &st, &err), FG_EDBUNAVAIL);
+	assert_null(st);
+	if (!strstr(err.msg, needle) || !strstr(err.msg, host) ||
+	    strstr(err.msg, "s3cret"))
+		fail_msg("message \"%s\": wants \"%s\" and \"%s\", never the "
+			 "password", err.msg, needle, host);
+}
+
+static void test_store_pg_bad_connections(void **state)
+{
+	const char *tcp = getenv("FG_TEST_PG_TCP_URL");
+	char url[512];
+
+	(void)state;
+	/* Nothing listens on port 1. */
+	connect_refused("postgresql://fg:s3cret@127.0.0.1:1/fgtest",
+			"Connection refused", "127.0.0.1");
+	/* A wrong password, from the URL and from PGPASSWORD. */
+	assert_non_null(tcp);
+	url_with(tcp, "fg:s3cret", url, sizeof(url));
+	connect_refused(url, "password authentication failed", "127.0.0.1");
+	setenv("PGPASSWORD", "s3cret", 1);
+	connect_refused(tcp, "password authentication failed", "127.0.0.1");
+	/* The right one works; a database that is not there does not. */
+	setenv("PGPASSWORD", getenv("FG_TEST_PG_PASSWORD"), 1);
+	{
+		struct history_store *st = NULL;
+		struct fg_error err = { 0 };
+		const struct history_open_opts o = {
+			.mode = HISTORY_OPEN_EXISTING, .missing_ok = true,
+		};
+
+		assert_int_equal(history_store_open_with(tcp, &o, &st, &err),
+				 FG_OK);
+		history_store_close(st);
+	}
+	snprintf(url, sizeof(url), "%s_none", tcp);
+	connect_refused(url, "does not exist", "127.0.0.1");
+	unsetenv("PGPASSWORD");
+}
+
+static void test_store_pg_refuses_foreign(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_store *st = NULL;
+	struct fg_error err = { 0 };
+	char sql[512];
+
+	/* Somebody's own "runs" table in the schema: not ours, untouched. */
+	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s_history; CREATE TABLE "
+		 "%s_history.runs (id int, what text); INSERT INTO "
+		 "%s_history.runs VALUES (1, 'mine')", fx->schema, fx->schema,
+		 fx->schema);
+	sql_exec(pg_base, sql);
+	assert_int_equal(history_store_open(fx->db, &st, &err), FG_EDB);
+	assert_null(st);
+	assert_non_null(strstr(err.msg, "has tables flakeguard does not know: "
+			       "runs"));
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM pg_tables "
+				 "WHERE schemaname = current_schema()"), 1);
+	assert_int_equal(sql_int(fx->db, "SELECT id FROM runs"), 1);
+}
+
+static void test_store_pg_refuses_newer(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_store *st = NULL;
+	struct fg_error err = { 0 };
+
+	history_store_close(open_ok(fx->db));
+	sql_exec(fx->db, "UPDATE flakeguard_schema SET version = 6");
+	assert_int_equal(history_store_open(fx->db, &st, &err), FG_EDB);
+	assert_null(st);
+	assert_non_null(strstr(err.msg, "created by a newer flakeguard "
+			       "(schema version 6, this one knows up to 5)"));
+	assert_non_null(strstr(err.msg, "fgtest"));
+	assert_int_equal(sql_int(fx->db, "SELECT version FROM "
+				 "flakeguard_schema"), 6);
+	sql_exec(fx->db, "UPDATE flakeguard_schema SET version = 5,"
+		 " application = 'something-else'");
+	assert_int_equal(history_store_open(fx->db, &st, &err), FG_EDB);
+	assert_non_null(strstr(err.msg, "belongs to another application"));
+}
+
+/*
+ * PostgreSQL schema version 4 as released by steps 0 -> 1 .. 3 -> 4 of
+ * history/store_pg.c, kept here so that the migration from it stays
+ * tested.
+ */
+static const char pg_schema_v4[] =
+	"CREATE TABLE flakeguard_schema (application text NOT NULL,"
+	" version integer NOT NULL);"
+	"INSERT INTO flakeguard_schema VALUES ('flakeguard-history', 4);"
+	"CREATE TABLE runs (id bigint GENERATED BY DEFAULT AS IDENTITY"
+	" PRIMARY KEY, started_at bigint NOT NULL, duration_ms bigint NOT NULL,"
+	" commit_sha text, branch text, host text, ci_job text, shard text,"
+	" exit_code integer NOT NULL, interrupted smallint NOT NULL"
+	" CHECK (interrupted IN (0, 1)), fg_version text NOT NULL, uuid text);"
+	"CREATE INDEX runs_started_at ON runs (started_at);"
+	"CREATE UNIQUE INDEX runs_uuid ON runs (uuid);"
+	"CREATE TABLE tests (id bigint GENERATED BY DEFAULT AS IDENTITY"
+	" PRIMARY KEY, suite text COLLATE \"C\" NOT NULL, classname text"
+	" COLLATE \"C\" NOT NULL, name text COLLATE \"C\" NOT NULL, file text,"
+	" line integer NOT NULL DEFAULT 0, UNIQUE (suite, classname, name));"
+	"CREATE INDEX tests_by_name ON tests (name);"
+	"CREATE TABLE run_tests (run_id bigint NOT NULL REFERENCES runs (id)"
+	" ON DELETE CASCADE, test_id bigint NOT NULL REFERENCES tests (id)"
+	" ON DELETE CASCADE, outcome smallint NOT NULL CONSTRAINT"
+	" run_tests_outcome CHECK (outcome BETWEEN 0 AND 4), duration_ms"
+	" bigint NOT NULL, attempts integer NOT NULL,"
+	" PRIMARY KEY (run_id, test_id));"
+	"CREATE INDEX run_tests_by_test ON run_tests (test_id, run_id);"
+	"CREATE TABLE results (run_id bigint NOT NULL, test_id bigint NOT NULL,"
+	" attempt integer NOT NULL CHECK (attempt >= 1), status smallint NOT"
+	" NULL CONSTRAINT results_status CHECK (status BETWEEN 0 AND 6),"
+	" duration_ms bigint NOT NULL, started_at bigint NOT NULL DEFAULT 0,"
+	" message text, output text, PRIMARY KEY (run_id, test_id, attempt),"
+	" FOREIGN KEY (run_id, test_id) REFERENCES run_tests (run_id, test_id)"
+	" ON DELETE CASCADE);"
+	"CREATE TABLE quarantine (id bigint GENERATED BY DEFAULT AS IDENTITY"
+	" PRIMARY KEY, test_id bigint NOT NULL REFERENCES tests (id) ON DELETE"
+	" CASCADE, since bigint NOT NULL, reason text NOT NULL, source text NOT"
+	" NULL CHECK (source IN ('auto', 'manual')), owner text, expires_at"
+	" bigint, released_at bigint, issue text, mode text NOT NULL DEFAULT"
+	" 'run', evidence text, released_reason text);"
+	"CREATE INDEX quarantine_by_test ON quarantine (test_id);"
+	"CREATE UNIQUE INDEX quarantine_active ON quarantine (test_id)"
+	" WHERE released_at IS NULL;";
+
+static void test_store_pg_migrates_v4(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_store *st;
+	struct fg_error err = { 0 };
+	struct fg_run run;
+	char sql[4096];
+
+	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s_history; SET search_path"
+		 " = %s_history; %s", fx->schema, fx->schema, pg_schema_v4);
+	sql_exec(pg_base, sql);
+	sql_exec(fx->db,
+		 "INSERT INTO runs VALUES (1, 1700000000000, 500, 'abc', 'main',"
+		 " 'h', NULL, NULL, 1, 0, '0.0.1', 'u1');"
+		 "INSERT INTO tests VALUES (1, 'unit', 'c', 'a', 'a.c', 9);"
+		 "INSERT INTO run_tests VALUES (1, 1, 2, 20, 2);"
+		 "INSERT INTO results VALUES (1, 1, 1, 1, 30, 0, 'boom', 'out');"
+		 "INSERT INTO results VALUES (1, 1, 2, 0, 20, 0, NULL, NULL);");
+	st = open_ok(fx->db);
+	assert_int_equal(sql_int(fx->db, "SELECT version FROM "
+				 "flakeguard_schema"), 5);
+	assert_int_equal(history_store_load_run(st, 1, &run, &err), FG_OK);
+	assert_int_equal(run.ntests, 1);
+	assert_int_equal(run.tests[0].outcome, FG_O_FLAKY);
+	assert_string_equal(run.tests[0].attempts[0].message, "boom");
+	fg_run_release(&run);
+	/* xfailed/xpassed fit now; ids go on after the old ones. */
+	sql_exec(fx->db, "UPDATE results SET status = 8 WHERE attempt = 2;"
+		 "UPDATE run_tests SET outcome = 6");
+	make_run(&run, 3, 0);
+	run.tests[0].attempts[0].status = FG_A_XFAILED;
+	fg_test_settle(&run.tests[0]);
+	sql_exec(fx->db, "SELECT setval(pg_get_serial_sequence('runs', 'id'),"
+		 " 1); SELECT setval(pg_get_serial_sequence('tests', 'id'), 1)");
+	write_ok(st, &run);
+	assert_int_equal(run.id, 2);
+	fg_run_release(&run);
+	history_store_close(st);
+	assert_int_equal(count(fx->db, "results"), 2 + 5);
+	assert_integrity(fx->db);
+}
+
+/* A writer killed while the server is taking its rows: whole or nothing. */
+static void test_store_pg_sigkill_mid_write(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_store *st = open_ok(fx->db);
+	struct fg_run run;
+	int64_t nruns;
+	int ws;
+	pid_t pid;
+
+	make_run(&run, 10, 0);
+	write_ok(st, &run);
+	fg_run_release(&run);
+	history_store_close(st);
+	make_run(&run, BIG_TESTS, 1024);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct fg_error err = { 0 };
+
+		if (history_store_open(fx->db, &st, &err) != FG_OK)
+			_exit(2);
+		history_store_write_run(st, &run, &err);
+		pause();
+		_exit(0);
+	}
+	/* Kill once the server is busy with its COPY or INSERTs. */
+	for (int i = 0; i < 6000; i++) {
+		if (sql_int(pg_base, "SELECT count(*) FROM pg_stat_activity "
+			    "WHERE application_name = 'flakeguard' AND state = "
+			    "'active' AND (query LIKE 'COPY%' OR query LIKE "
+			    "'INSERT INTO results%' OR query LIKE "
+			    "'INSERT INTO run_tests%')") > 0)
+			break;
+		poll(NULL, 0, 10);
+	}
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	assert_true(WIFSIGNALED(ws));
+	/* The server notices the closed connection and rolls back. */
+	for (int i = 0; i < 500 && sql_int(pg_base, "SELECT count(*) FROM "
+			"pg_stat_activity WHERE application_name = "
+			"'flakeguard'") > 0; i++)
+		poll(NULL, 0, 10);
+	nruns = count(fx->db, "runs");
+	if (nruns == 1) {
+		assert_int_equal(count(fx->db, "run_tests"), 10);
+	} else {
+		assert_int_equal(nruns, 2);
+		assert_int_equal(count(fx->db, "run_tests"), 10 + BIG_TESTS);
+	}
+	fg_run_release(&run);
+	st = open_ok(fx->db);
+	make_run(&run, 10, 0);
+	write_ok(st, &run);
+	fg_run_release(&run);
+	history_store_close(st);
+	assert_int_equal(count(fx->db, "runs"), nruns + 1);
+	assert_integrity(fx->db);
+}
+
+/* The server drops the connection while tests run: the store reconnects. */
+static void test_store_pg_reconnects(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_store *st = open_ok(fx->db);
+	struct history_durations d = { 0 };
+	struct fg_error err = { 0 };
+	struct fg_run run;
+	int64_t n = 0;
+
+	make_run(&run, 20, 0);
+	write_ok(st, &run);
+	fg_run_release(&run);
+	for (int k = 0; k < 2; k++) {
+		/* What a pooler's or the server's idle timeout does. */
+		assert_true(sql_int(pg_base, "SELECT count(pg_terminate_backend("
+				    "pid)) FROM pg_stat_activity WHERE "
+				    "application_name = 'flakeguard'") >= 1);
+		if (k == 0) {
+			assert_int_equal(history_store_count_runs(st, &n, &err),
+					 FG_OK);
+			assert_int_equal(n, 1);
+		} else {
+			make_run(&run, 20, 0);
+			write_ok(st, &run);
+			fg_run_release(&run);
+		}
+	}
+	assert_int_equal(history_store_durations(st, 5, &d, &err), FG_OK);
+	assert_true(d.n > 0);
+	history_durations_release(&d);
+	history_store_close(st);
+	assert_int_equal(count(fx->db, "runs"), 2);
+}
+
+/* SQLite history into PostgreSQL and back: the same runs. */
+static void test_store_merge_across_backends(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_merge_stats ms = { 0 };
+	struct fg_error err = { 0 };
+	struct history_store *pg, *sq, *back;
+	char file[128], file2[128];
+	struct fg_run a, b;
+
+	snprintf(file, sizeof(file), "%s/local.db", fx->dir);
+	snprintf(file2, sizeof(file2), "%s/back.db", fx->dir);
+	make_db(file, 3, 40, 1700000000000);
+	pg = open_ok(fx->db);
+	assert_int_equal(history_store_merge(pg, file, &ms, &err), FG_OK);
+	assert_int_equal(ms.runs_added, 3);
+	assert_int_equal(ms.tests_added, 40);
+	assert_int_equal(ms.results_added, sql_int(file, "SELECT count(*) "
+						   "FROM results"));
+	memset(&ms, 0, sizeof(ms));
+	assert_int_equal(history_store_merge(pg, file, &ms, &err), FG_OK);
+	assert_int_equal(ms.runs_added, 0);
+	assert_int_equal(ms.runs_skipped, 3);
+	/* ... and back into a new SQLite file. */
+	back = open_ok(file2);
+	assert_int_equal(history_store_merge(back, fx->db, &ms, &err), FG_OK);
+	sq = open_ok(file);
+	for (int64_t id = 1; id <= 3; id++) {
+		assert_int_equal(history_store_load_run(sq, id, &a, &err), FG_OK);
+		assert_int_equal(history_store_load_run(pg, id, &b, &err), FG_OK);
+		assert_same_run(&b, &a);
+		fg_run_release(&b);
+		assert_int_equal(history_store_load_run(back, id, &b, &err),
+				 FG_OK);
+		assert_same_run(&b, &a);
+		fg_run_release(&a);
+		fg_run_release(&b);
+	}
+	history_store_close(sq);
+	history_store_close(back);
+	history_store_close(pg);
+	assert_integrity(fx->db);
+	assert_integrity(file2);
+}
+
+/* ---------------------------------------------------------------------- */
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, \
 					      fixture_teardown)
+	/* Both backends. */
+	const struct CMUnitTest common[] = {
 		T(test_store_create_write_read),
 		T(test_store_reopen_and_query),
+		T(test_store_existing_mode),
+		T(test_store_failed_write_leaves_nothing),
+		T(test_store_concurrent_writers),
+		T(test_store_load_run),
+		T(test_store_merge),
+		T(test_store_gc),
+		T(test_store_stream_merge_commit),
+		T(test_store_stream_rollback_and_rewind),
+		T(test_store_stream_holds_no_lock),
+		T(test_store_quarantine_changes),
+		T(test_store_quarantine_race),
+	};
+	const struct CMUnitTest sqlite_only[] = {
 		T(test_store_refuses_text_file),
 		T(test_store_refuses_random_bytes),
 		T(test_store_refuses_foreign_sqlite),
 		T(test_store_refuses_newer_version),
 		T(test_store_unwritable_paths),
 		T(test_store_migrates_empty_v0),
-		T(test_store_failed_write_leaves_nothing),
-		T(test_store_concurrent_writers),
 		T(test_store_sigkill_mid_write),
-		T(test_store_load_run),
 		T(test_store_migrates_v1),
 		T(test_store_migrates_v3),
-		T(test_store_merge),
 		T(test_store_merge_v1_input),
-		T(test_store_gc),
-		T(test_store_stream_merge_commit),
-		T(test_store_stream_rollback_and_rewind),
-#undef T
+		T(test_store_lock_wait),
 	};
+	const struct CMUnitTest pg_only[] = {
+		T(test_store_pg_urls),
+		T(test_store_pg_bad_connections),
+		T(test_store_pg_refuses_foreign),
+		T(test_store_pg_refuses_newer),
+		T(test_store_pg_migrates_v4),
+		T(test_store_pg_sigkill_mid_write),
+		T(test_store_merge_across_backends),
+		T(test_store_pg_reconnects),
+	};
+#undef T
+	const char *url = getenv("FG_TEST_DB_URL");
+	int failed;
 
-	return cmocka_run_group_tests_name("history_store", tests, NULL, NULL);
+	if (url && *url) {
+		if (!history_store_is_url(url)) {
+			fprintf(stderr, "FG_TEST_DB_URL '%s' is not a "
+				"postgresql:// URL\n", url);
+			return 2;
+		}
+		pg_base = url;
+		failed = cmocka_run_group_tests_name("history_store_postgresql",
+						     common, NULL, NULL);
+		return failed + cmocka_run_group_tests_name(
+			"history_store_postgresql_only", pg_only, NULL, NULL);
+	}
+	failed = cmocka_run_group_tests_name("history_store", common, NULL,
+					     NULL);
+	return failed + cmocka_run_group_tests_name("history_store_sqlite_only",
+						    sqlite_only, NULL, NULL);
 }

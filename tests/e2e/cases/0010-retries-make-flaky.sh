@@ -1,5 +1,6 @@
 # A suite that fails once then passes is flaky: exit 0 by default, 1 with
 # --flaky-result fail; every attempt is recorded.
+# backends: sqlite postgresql
 cat > flakeguard.json <<JSON
 { "suites": [
   { "name": "flip", "command": ["$MISBEHAVE", "flaky", "100", "state"] },

@@ -1,6 +1,7 @@
 # History moves between databases as JSON Lines: export, import-history
 # into another database, export again: the same lines. Importing twice adds
 # nothing; --since filters; a malformed line is named and skipped.
+# backends: sqlite postgresql
 cat > flakeguard.json <<JSON
 { "suites": [
   { "name": "xml", "command": ["$MISBEHAVE", "junit-fail"] },
@@ -15,7 +16,7 @@ jq_is a.jsonl 'select(.commit=="c1") | .tests[] | select(.name=="flip") | .attem
 fg import-history --db b.db a.jsonl; expect_rc 0
 contains out "imported 2 run(s)"
 fg import-history --db b.db a.jsonl; expect_rc 0
-contains out "imported 0 run(s) into b.db, 2 already there"
+contains out "imported 0 run(s) into $(dbshow b.db), 2 already there"
 fg export --db b.db -o b.jsonl; expect_rc 0
 cmp a.jsonl b.jsonl || fail "export after import differs"
 fg export --db a.db --since 2999-01-01; expect_rc 0

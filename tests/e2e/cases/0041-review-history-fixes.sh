@@ -21,11 +21,14 @@ jq_is j.json '.tests[0].outcome' failed
 fg import --db k.db 1.xml 2.xml; expect_rc 1
 sql_is k.db "select outcome from run_tests" 1
 fg run --db q.db -- ./ok; expect_rc 0
-# Another process holds the write lock past flakeguard's 10 s busy timeout.
-sqlite3 q.db "BEGIN EXCLUSIVE;" ".shell sleep 13" "COMMIT;" >/dev/null 2>&1 &
+# Another process holds the write lock past the lock timeout (2 s here;
+# the default waits minutes: 0110).
+sqlite3 q.db "BEGIN EXCLUSIVE;" ".shell sleep 5" "COMMIT;" >/dev/null 2>&1 &
 locker=$!
 sleep 1
+export FLAKEGUARD_DB_TIMEOUT=2s
 fg quarantine add --db q.db ok --reason r
+unset FLAKEGUARD_DB_TIMEOUT
 wait $locker || true
 expect_rc 3
 contains err "locked"

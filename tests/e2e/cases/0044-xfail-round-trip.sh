@@ -2,6 +2,7 @@
 # failure, not a skip, all the way through: import counts, database status,
 # JSON, terminal counts, and flakeguard's own JUnit keeps the type, so
 # reading our output back gives the same outcome.
+# backends: sqlite postgresql
 fx=$(cd "$CASEDIR/../../fixtures/junit" && pwd)
 fg import --db h.db --no-fail --json r.json "$fx/pytest/report.xml"
 expect_rc 0

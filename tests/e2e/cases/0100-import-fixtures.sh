@@ -1,15 +1,16 @@
 # import: real JUnit fixtures become one run; counts on stdout, every
 # attempt in the database, exit 1 for failures (0 with --no-fail), JSON in
 # the format of run --json, and zero test cases is never silent.
+# backends: sqlite postgresql
 fx=$(cd "$CASEDIR/../../fixtures/junit" && pwd)
 fg import --db h.db --commit abc123 --branch main --json r.json \
 	"$fx/pytest/report.xml" "$fx/gtest/report.xml"
 expect_rc 1
 contains out "pytest/report.xml: 13 test cases"
 contains out "gtest/report.xml:"
-contains out "as run 1 in h.db"
+contains out "as run 1 in $(dbshow h.db)"
 sql_is h.db "SELECT count(*) FROM runs WHERE commit_sha = 'abc123' AND branch = 'main' AND exit_code = 1" 1
-n=$(sqlite3 h.db "SELECT count(*) FROM run_tests")
+n=$(sql h.db "SELECT count(*) FROM run_tests")
 [ "$n" -gt 12 ] || fail "only $n tests recorded"
 sql_is h.db "SELECT count(*) FROM tests WHERE suite = 'pytest'" 12
 jq_is r.json '.tests | length' "$n"

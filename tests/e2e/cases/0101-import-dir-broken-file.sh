@@ -1,6 +1,7 @@
 # import of a directory (recursive, and a quoted glob) where one file is
 # broken: the others are imported, the broken one is named with its line,
 # and the exit status says a file could not be read even with --no-fail.
+# backends: sqlite postgresql
 mkdir -p res/a res/b
 cat > res/a/one.xml <<XML
 <testsuite name="s1"><testcase classname="c" name="t1" time="0.5"/>

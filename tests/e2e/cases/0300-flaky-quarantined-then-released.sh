@@ -2,6 +2,7 @@
 # two commits enters quarantine automatically; while quarantined its hard
 # failure does not fail the run; 59 clean runs release it (SPRT at the
 # defaults), not 58.
+# backends: sqlite postgresql
 cat > flakeguard.json <<JSON
 { "suites": [
   { "name": "flip", "command": ["$MISBEHAVE", "flaky", "100", "state"] },

@@ -2,6 +2,7 @@
 # on stays red in every run (retries do not hide it, nothing quarantines
 # it) and is reported broken with c31 once chance cannot explain the streak
 # (0.1135^4 < 0.001, docs/analyzer.md).
+# backends: sqlite postgresql
 cat > flakeguard.json <<JSON
 { "suites": [
   { "name": "parse", "command": ["sh", "-c", "exit \$(cat $PWD/mode)"] },

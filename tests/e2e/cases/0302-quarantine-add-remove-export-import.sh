@@ -1,6 +1,7 @@
 # quarantine add/list/remove/export/import round trip: the file is sorted,
 # one entry per test, stable across exports, and imports into a new
 # database as it was.
+# backends: sqlite postgresql
 cat > flakeguard.json <<JSON
 { "suites": [
   { "name": "b", "command": ["$MISBEHAVE", "pass"] },

@@ -1,6 +1,7 @@
 # run --quarantine FILE honours a committed list with a fresh database: a
 # quarantined failing suite does not fail the run; a skip-mode entry is not
 # run at all; without the file the same run fails.
+# backends: sqlite postgresql
 cat > flakeguard.json <<JSON
 { "suites": [
   { "name": "bad", "command": ["$MISBEHAVE", "fail"] },
