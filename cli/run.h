@@ -111,6 +111,13 @@ struct item_state {
 	bool failed;          /* the last attempt failed */
 	bool ran;             /* finished for good, not cancelled/interrupted */
 	struct runner_job job;
+	/* cli/run_deps.c: fixtures and dependencies */
+	struct runner_job **after; /* jobs to wait for (NULL-terminated), or NULL */
+	struct run_need *needs; /* setups that must not have failed */
+	size_t nneeds;
+	bool fixture_skipped; /* not run: a fixture's setup failed */
+	enum fg_astatus not_run_status; /* declined by run_deps_ready(): */
+	char *why_not;        /* the status and why, owned */
 };
 
 struct run_state {

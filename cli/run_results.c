@@ -93,6 +93,10 @@ enum fg_astatus run_process_status(struct item_state *is, char *msg,
 		snprintf(msg, n, "killed by signal %d (%s)", res->term_signal,
 			 strsignal(res->term_signal));
 		return FG_A_CRASHED;
+	case RUNNER_NOT_STARTED:
+		/* declined before it started: cli/run_deps.c says why */
+		snprintf(msg, n, "%s", is->why_not ? is->why_not : "not run");
+		return is->not_run_status;
 	case RUNNER_EXITED:
 		break;
 	}
