@@ -20,7 +20,6 @@
 extern char **environ;
 
 #define DEFAULT_ESTIMATE_MS 1000
-#define LIST_TIMEOUT_MS (60 * 1000)
 
 char *cli_suite_cwd(const struct fg_config *cfg, const struct fg_suite_cfg *s)
 {
@@ -309,7 +308,7 @@ int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
 		char **env = cli_suite_env(s, NULL, NULL);
 
 		rc = runner_plan_add_suite(plan, i, s, cwd, env,
-					   LIST_TIMEOUT_MS, err);
+					   cli_list_timeout_ms(), err);
 		free(cwd);
 		fg_strv_free(env);
 	}
@@ -350,26 +349,36 @@ int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
 /* ---------------------------------------------------------------------- */
 
 int cli_load_suites(const struct cli_command *cmd, const char **config,
-		    int nprog, char **progs, struct fg_config *cfg)
+		    int nprog, char **progs, const struct cli_select *sel,
+		    struct fg_config *cfg)
 {
+	bool import = sel && (sel->ctest || sel->meson);
+	const struct cli_list *labels = sel ? &sel->labels : NULL;
 	struct fg_error err;
 	struct stat st;
 
 	fg_config_init(cfg);
-	if (nprog && (*config || stat("flakeguard.json", &st) == 0)) {
-		/* `run -c FILE NAME...`: suites of the file, or programs */
+	if (!*config && stat("flakeguard.json", &st) == 0)
+		*config = "flakeguard.json";
+	if (nprog && (*config || import)) {
+		/*
+		 * `run -c FILE NAME...`, `run --ctest DIR NAME...`: suites
+		 * (imported tests too), or programs
+		 */
 		bool selected;
-		int rc;
+		int rc = *config ? fg_config_load(cfg, *config, &err) : FG_OK;
 
-		if (!*config)
-			*config = "flakeguard.json";
-		/* a broken file is not in the way of programs given */
-		if (fg_config_load(cfg, *config, &err) &&
-		    !cli_all_programs(nprog, progs))
+		if (!rc)
+			rc = cli_import_tests(cfg, sel, &err);
+		/* a broken file or build dir is not in the way of programs */
+		if (rc && !cli_all_programs(nprog, progs))
 			return cli_error(&err);
-		if ((rc = cli_args_are_suites(cmd, cfg, nprog, progs,
-					      &selected)) || selected)
-			return rc;
+		if (!rc && ((rc = cli_args_are_suites(cmd, cfg, nprog, progs,
+						      &selected)) || selected))
+			return rc ? rc : cli_select_labels(cfg, labels);
+		if (import)
+			return cli_usage_error(cmd, "programs and --ctest or "
+					       "--meson exclude each other");
 		fg_config_release(cfg);
 		fg_config_init(cfg);
 		fprintf(stderr, "flakeguard: programs given: ignoring "
@@ -378,22 +387,22 @@ int cli_load_suites(const struct cli_command *cmd, const char **config,
 	if (nprog) {
 		for (int i = 0; i < nprog; i++)
 			fg_config_add_program(cfg, progs[i]);
-		return FG_OK;
+		return cli_select_labels(cfg, labels);
 	}
-	if (!*config) {
-		if (stat("flakeguard.json", &st) < 0)
-			return cli_usage_error(cmd, "no programs given and no "
-					       "flakeguard.json here (use -c "
-					       "FILE)");
-		*config = "flakeguard.json";
-	}
-	if (fg_config_load(cfg, *config, &err))
+	if (!*config && !import)
+		return cli_usage_error(cmd, "no programs given and no "
+				       "flakeguard.json here (use -c FILE, "
+				       "--ctest DIR or --meson DIR)");
+	if (*config && fg_config_load(cfg, *config, &err))
+		return cli_error(&err);
+	if (cli_import_tests(cfg, sel, &err))
 		return cli_error(&err);
 	if (!cfg->nsuites) {
-		fprintf(stderr, "flakeguard: %s: no suites to run\n", *config);
+		fprintf(stderr, "flakeguard: %s: no suites to run\n",
+			*config ? *config : "(none)");
 		return FG_EXIT_USAGE;
 	}
-	return FG_OK;
+	return cli_select_labels(cfg, labels);
 }
 
 int cli_shard_choose(const struct cli_command *cmd, const char *arg, int *k,

@@ -216,6 +216,10 @@ struct runner_item {
 	int node;              /* CI node (1-based) after partition, else 0 */
 	bool empty;            /* a cases suite that listed none: nothing to
 				* run, and an error unless allow_empty */
+	int priority;          /* the suite's: higher starts first */
+	bool support;          /* another node's item run here too: a
+				* fixture setup or cleanup this node's items
+				* need (cli/plan.c) */
 };
 
 struct runner_plan {
@@ -239,10 +243,10 @@ int runner_plan_add_suite(struct runner_plan *p, size_t index,
 
 /*
  * Sets every item's estimate: fn returns true and *ms when history knows
- * the item; otherwise default_ms. Then orders the plan: items without
- * history first (their cost is unknown; starting them early avoids ending
- * on one), then longest expected first; ties by id, so the order is
- * deterministic.
+ * the item; otherwise default_ms. Then orders the plan: higher priority
+ * first (Meson's; 0 for most), then items without history (their cost is
+ * unknown; starting them early avoids ending on one), then longest
+ * expected first; ties by id, so the order is deterministic.
  */
 typedef bool (*runner_estimate_fn)(void *ctx, const struct runner_item *it,
 				   int64_t *ms);
