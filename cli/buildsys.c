@@ -204,29 +204,16 @@ static bool has_label(const struct fg_suite_cfg *s, const char *want)
 	return false;
 }
 
-static bool in(char *const *list, const char *name)
-{
-	for (; list && *list; list++)
-		if (!strcmp(*list, name))
-			return true;
-	return false;
-}
-
-static bool any_in(char *const *a, char *const *set)
-{
-	for (; a && *a; a++)
-		if (in(set, *a))
-			return true;
-	return false;
-}
-
 /* Adds the names of add to the heap strv *set (no repeats). */
 static void add_names(char ***set, char *const *add)
 {
 	for (; add && *add; add++) {
 		size_t n = fg_strv_len(*set);
+		bool seen = false;
 
-		if (in(*set, *add))
+		for (size_t i = 0; i < n && !seen; i++)
+			seen = !strcmp((*set)[i], *add);
+		if (seen)
 			continue;
 		*set = fg_xrealloc(*set, (n + 2) * sizeof(char *));
 		(*set)[n] = fg_xstrdup(*add);
@@ -265,8 +252,7 @@ static int no_such_label(const struct fg_config *cfg, const char *want)
 
 int cli_select_labels(struct fg_config *cfg, const struct cli_list *labels)
 {
-	bool *keep, grew = true;
-	char **fixtures = NULL;
+	bool *keep;
 
 	if (!labels || !labels->n)
 		return 0;
@@ -283,22 +269,7 @@ int cli_select_labels(struct fg_config *cfg, const struct cli_list *labels)
 		for (size_t k = 0; k < labels->n && !keep[i]; k++)
 			keep[i] = has_label(&cfg->suites[i], labels->v[k]);
 	/* the fixtures they need come along, and what those need */
-	while (grew) {
-		grew = false;
-		for (size_t i = 0; i < cfg->nsuites; i++)
-			if (keep[i])
-				add_names(&fixtures,
-					  cfg->suites[i].fixtures_required);
-		for (size_t i = 0; i < cfg->nsuites; i++) {
-			const struct fg_suite_cfg *s = &cfg->suites[i];
-
-			if (keep[i] || (!any_in(s->fixtures_setup, fixtures) &&
-					!any_in(s->fixtures_cleanup, fixtures)))
-				continue;
-			keep[i] = grew = true;
-		}
-	}
-	fg_strv_free(fixtures);
+	fg_fixtures_close(cfg, keep);
 	fg_config_keep(cfg, keep);
 	free(keep);
 	return 0;

@@ -74,6 +74,8 @@ static void print_json(const struct fg_config *cfg,
 				    json_integer(it->estimate_ms));
 		json_object_set_new(o, "known", json_boolean(it->known));
 		json_object_set_new(o, "shard", json_integer(it->node));
+		if (it->support) /* another node's, a fixture this one needs */
+			json_object_set_new(o, "support", json_true());
 		json_array_append_new(tests, o);
 	}
 	json_object_set_new(root, "tests", tests);
@@ -91,7 +93,13 @@ static void print_table(const struct runner_plan *plan, int k, int n)
 		const struct runner_item *it = &plan->items[i];
 
 		total += it->estimate_ms;
-		if (k)
+		if (k && it->support)
+			printf("%9s%s  %s  (node %d's; a fixture this node "
+			       "needs)\n",
+			       fg_duration_format(it->estimate_ms, d, sizeof(d)),
+			       it->known ? " " : "?", cli_safe(it->id),
+			       it->node);
+		else if (k)
 			printf("%9s%s  %s\n",
 			       fg_duration_format(it->estimate_ms, d, sizeof(d)),
 			       it->known ? " " : "?", cli_safe(it->id));

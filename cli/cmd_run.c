@@ -504,7 +504,8 @@ static void skip_quarantined(struct run_state *rs)
 				    FG_A_SKIPPED, 0, "not run: quarantined "
 				    "(mode skip)", NULL);
 		/* Settled, for `verify`: quarantine decided it. */
-		fg_run_add_item(&rs->run, it->id, it->node, true);
+		if (!it->support) /* another node's: see cli/plan.c */
+			fg_run_add_item(&rs->run, it->id, it->node, true);
 		free(it->id);
 		free(it->case_name);
 	}
@@ -536,6 +537,7 @@ static void skip_not_runnable(struct run_state *rs)
 					    FG_A_ERROR, 0, "listed no test case "
 					    "(set \"allow_empty\": true if that "
 					    "is expected)", NULL);
+			if (!it->support) /* another node's: see cli/plan.c */
 			fg_run_add_item(&rs->run, it->id, it->node, true);
 			free(it->id);
 			free(it->case_name);
@@ -547,7 +549,8 @@ static void skip_not_runnable(struct run_state *rs)
 						    sc->name),
 				    FG_A_SKIPPED, 0, why, NULL);
 		free(why);
-		fg_run_add_item(&rs->run, it->id, it->node, true);
+		if (!it->support) /* another node's: see cli/plan.c */
+			fg_run_add_item(&rs->run, it->id, it->node, true);
 		free(it->id);
 		free(it->case_name);
 	}

@@ -154,13 +154,40 @@ static void sum_suites(struct estimates *e)
 	}
 }
 
-/* Keeps only node k's items (k == 0: all), in order. */
-static void keep_node(struct runner_plan *plan, int k)
+/*
+ * A fixture's setup and cleanup must run where the suites requiring it
+ * run: on another CI node they would set up nothing here. So the items of
+ * the setups and cleanups node k's items need (and what those need) run
+ * on node k too, marked `support`: node k does not count them among the
+ * items it ran, so `verify` still finds each planned item on one node,
+ * while each node records the results of what it ran. This is what ctest
+ * does when a selection (-R, -I, -L) takes a test that requires a fixture.
+ */
+static void pull_fixtures(const struct fg_config *cfg,
+			  struct runner_plan *plan, int k)
+{
+	bool *need = fg_xcalloc(cfg->nsuites + 1, sizeof(bool));
+
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->items[i].node == k)
+			need[plan->items[i].suite] = true;
+	if (fg_fixtures_close(cfg, need))
+		for (size_t i = 0; i < plan->n; i++)
+			plan->items[i].support = plan->items[i].node != k &&
+						 need[plan->items[i].suite];
+	free(need);
+}
+
+/* Keeps only node k's items (k == 0: all) and their support, in order. */
+static void keep_node(const struct fg_config *cfg, struct runner_plan *plan,
+		      int k)
 {
 	size_t kept = 0;
 
+	if (k)
+		pull_fixtures(cfg, plan, k);
 	for (size_t i = 0; i < plan->n; i++) {
-		if (!k || plan->items[i].node == k) {
+		if (!k || plan->items[i].node == k || plan->items[i].support) {
 			plan->items[kept++] = plan->items[i];
 			continue;
 		}
@@ -321,7 +348,7 @@ int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
 		if (rc)
 			runner_plan_release(plan);
 		else
-			keep_node(plan, shard_k);
+			keep_node(cfg, plan, shard_k);
 		return rc;
 	}
 	if (store && history_store_durations(store, 20, &d, err)) {
@@ -336,7 +363,7 @@ int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
 	history_durations_release(&d);
 	if (shard_n > 1) {
 		runner_plan_partition(plan, shard_n);
-		keep_node(plan, shard_k);
+		keep_node(cfg, plan, shard_k);
 	} else {
 		for (size_t i = 0; i < plan->n; i++)
 			plan->items[i].node = 1;

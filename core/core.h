@@ -546,5 +546,11 @@ struct fg_deps {
 int fg_deps_build(const struct fg_config *cfg, struct fg_deps *d,
 		  struct fg_error *err);
 void fg_deps_release(struct fg_deps *d);
+/*
+ * Marks in keep[] (one per suite) the setups and cleanups of every fixture
+ * a marked suite requires, and theirs in turn: what `ctest -L` and `-R`
+ * add to a selection. Returns how many it marked.
+ */
+size_t fg_fixtures_close(const struct fg_config *cfg, bool *keep);
 
 #endif /* FG_CORE_H */

@@ -233,3 +233,63 @@ void fg_deps_release(struct fg_deps *d)
 	free(d->n);
 	memset(d, 0, sizeof(*d));
 }
+
+static bool in(char *const *list, const char *name)
+{
+	for (; list && *list; list++)
+		if (!strcmp(*list, name))
+			return true;
+	return false;
+}
+
+static bool any_in(char *const *a, char *const *set)
+{
+	for (; a && *a; a++)
+		if (in(set, *a))
+			return true;
+	return false;
+}
+
+/* Adds the names of add to the heap strv *set (no repeats). */
+static bool add_names(char ***set, char *const *add)
+{
+	bool grew = false;
+
+	for (; add && *add; add++) {
+		size_t n = fg_strv_len(*set);
+
+		if (in(*set, *add))
+			continue;
+		*set = fg_xrealloc(*set, (n + 2) * sizeof(char *));
+		(*set)[n] = fg_xstrdup(*add);
+		(*set)[n + 1] = NULL;
+		grew = true;
+	}
+	return grew;
+}
+
+size_t fg_fixtures_close(const struct fg_config *cfg, bool *keep)
+{
+	char **fixtures = NULL;
+	size_t added = 0;
+	bool grew = true;
+
+	for (size_t i = 0; i < cfg->nsuites; i++)
+		if (keep[i])
+			add_names(&fixtures, cfg->suites[i].fixtures_required);
+	while (grew) {
+		grew = false;
+		for (size_t i = 0; i < cfg->nsuites; i++) {
+			const struct fg_suite_cfg *s = &cfg->suites[i];
+
+			if (keep[i] || (!any_in(s->fixtures_setup, fixtures) &&
+					!any_in(s->fixtures_cleanup, fixtures)))
+				continue;
+			keep[i] = true;
+			added++;
+			grew |= add_names(&fixtures, s->fixtures_required);
+		}
+	}
+	fg_strv_free(fixtures);
+	return added;
+}
