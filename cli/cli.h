@@ -76,7 +76,7 @@ int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
 /* The suite's working directory. Caller frees. */
 char *cli_suite_cwd(const struct fg_config *cfg, const struct fg_suite_cfg *s);
 /* environ plus the suite's env ({junit}, {tap} substituted when
- * non-NULL). strv. */
+ * non-NULL), less its env_unset. strv. */
 char **cli_suite_env(const struct fg_suite_cfg *s, const char *junit,
 		     const char *tap);
 /* Whether the suite's command or env mentions key ("{tap}"). */

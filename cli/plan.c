@@ -76,6 +76,17 @@ char **cli_suite_env(const struct fg_suite_cfg *s, const char *junit,
 		free(w);
 		free(v);
 	}
+	/* CTest's ENVIRONMENT_MODIFICATION unset: gone from the child's */
+	for (char **u = s->env_unset; u && *u; u++) {
+		size_t k = strlen(*u), n = 0;
+
+		for (size_t i = 0; env[i]; i++)
+			if (strncmp(env[i], *u, k) || env[i][k] != '=')
+				env[n++] = env[i];
+			else
+				free(env[i]);
+		env[n] = NULL;
+	}
 	return env;
 }
 
