@@ -59,6 +59,14 @@ static int build_dir(const char *kind, const char *dir, char **abs,
 	return FG_OK;
 }
 
+/* The first non-blank line of s, cut there (s is changed). */
+static const char *first_line(char *s)
+{
+	s += strspn(s, " \t\r\n");
+	s[strcspn(s, "\r\n")] = '\0';
+	return s;
+}
+
 /*
  * Runs a lister to its end; its stdout is JSON, its stderr goes to ours
  * (the tool's own complaint is the best explanation). A non-zero exit is
@@ -81,6 +89,11 @@ static int capture(char **argv, const char *cwd, const char *what,
 	if (cap->end == RUNNER_SIGNALED)
 		rc = fg_fail(err, FG_ESPAWN, "%s: killed by signal %d", what,
 			     cap->term_signal);
+	else if (cap->exit_code && first_line(cap->output)[0])
+		/* meson says why on stdout, which we took for JSON */
+		rc = fg_fail(err, FG_ECONFIG, "%s: exited with status %d: "
+			     "%.300s", what, cap->exit_code,
+			     first_line(cap->output));
 	else if (cap->exit_code)
 		rc = fg_fail(err, FG_ECONFIG, "%s: exited with status %d (its "
 			     "own message is above)", what, cap->exit_code);
