@@ -803,20 +803,37 @@ static int load_from(struct ctx *c, struct fg_config *cfg, json_t *v)
 	return FG_OK;
 }
 
-/* "depends" names suites that exist, and nothing waits for itself. */
+static int by_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * "depends" names suites that exist, and nothing waits for itself. Names
+ * are looked up sorted: ctest lists a cleanup as depending on every test
+ * of its fixture, thousands of names in a big project.
+ */
 static int check_graph(const char *path, const struct fg_config *cfg,
 		       struct fg_error *err)
 {
+	char **names = fg_xcalloc(cfg->nsuites + 1, sizeof(char *));
 	struct fg_deps d;
-	int rc;
+	int rc = FG_OK;
 
 	for (size_t i = 0; i < cfg->nsuites; i++)
-		for (char **n = cfg->suites[i].depends; n && *n; n++)
-			if (fg_config_find(cfg, *n) < 0)
-				return fg_fail(err, FG_ECONFIG, "%s: suite '%s': "
-					       "\"depends\" names '%s', which "
-					       "is no suite", path,
-					       cfg->suites[i].name, *n);
+		names[i] = cfg->suites[i].name;
+	qsort(names, cfg->nsuites, sizeof(*names), by_strp);
+	for (size_t i = 0; i < cfg->nsuites && !rc; i++)
+		for (char **n = cfg->suites[i].depends; n && *n && !rc; n++)
+			if (!bsearch(n, names, cfg->nsuites, sizeof(*names),
+				     by_strp))
+				rc = fg_fail(err, FG_ECONFIG, "%s: suite '%s': "
+					     "\"depends\" names '%s', which is "
+					     "no suite", path,
+					     cfg->suites[i].name, *n);
+	free(names);
+	if (rc)
+		return rc;
 	if ((rc = fg_deps_build(cfg, &d, err))) {
 		char msg[sizeof(err->msg)];
 
@@ -985,7 +1002,7 @@ static int by_name(const void *a, const void *b)
  */
 int fg_config_check(const struct fg_config *cfg, struct fg_error *err)
 {
-	const char *path = cfg->path ? cfg->path : "flakeguard.json";
+	const char *path = cfg->path ? cfg->path : "the imported tests";
 	struct name_ix *ix = fg_xcalloc(cfg->nsuites + 1, sizeof(*ix));
 	int rc = FG_OK;
 

@@ -91,8 +91,10 @@ struct runner_job {
 	void *data;             /* the caller's */
 	/* Filled in by the runner before on_done. */
 	struct runner_result result;
-	/* private: where the runner has it (enum in runner/pool.c) */
+	/* private: where the runner has it (enum in runner/pool.c), and how
+	 * many of `after` are known to be over */
 	int state_;
+	size_t after_over_;
 };
 
 /* Releases what the runner put into job->result (the output buffer). */
