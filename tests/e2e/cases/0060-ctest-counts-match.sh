@@ -58,3 +58,14 @@ fg run --ctest build --label nosuch --db h.db
 expect_rc 2
 contains err "no suite has label 'nosuch'"
 contains err "labels here: db, fast, unit"
+
+# Tests named on the command line (or --suite) bring their fixtures along,
+# as ctest -R does.
+(cd build && ctest -N -R '^dbuse1$') | sed -n 's/^ *Test *#[0-9]*: //p' | sort > want.txt
+fg run --ctest build --db h.db --json r3.json dbuse1
+expect_rc 0
+jq -r '.tests[].suite' r3.json | sort > got.txt
+same "ctest -R dbuse1 and run --ctest build dbuse1" want.txt got.txt
+fg run --ctest build --suite 'dbuse*' --db h.db --json r4.json
+expect_rc 0
+jq_is r4.json '[.tests[].suite] | sort | join(" ")' "dbclean dbsetup dbuse1 dbuse2"
