@@ -366,7 +366,7 @@ static void on_item_done(struct runner *r, struct runner_job *job,
 			 struct run_state *rs)
 {
 	struct item_state *is = job->data;
-	char msg[512], xml_problem[1100];
+	char msg[512], xml_problem[1100] = ""; /* will_fail reads none */
 	enum fg_astatus st = run_process_status(is, msg, sizeof(msg));
 	char *output = fg_buf_text(&job->result.output);
 	size_t olen = strlen(output);
