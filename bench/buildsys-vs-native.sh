@@ -2,7 +2,7 @@
 # bench/buildsys-vs-native.sh FLAKEGUARD ctest|meson BUILD_DIR [REPS] -
 # a real project's tests under its own runner and under flakeguard, on
 # the same built tree: test counts, per-test outcomes (the vocabulary of
-# tests/fixtures/buildsys/compare.sh) and wall time, median of REPS runs
+# tests/e2e/buildsys-compare.sh) and wall time, median of REPS runs
 # (default 3) each, alternating, -j2 both. Not part of `make bench`: it
 # needs a project built beforehand (bench/README.md has the figures and
 # the commands that built fmt and pixman).
@@ -13,8 +13,8 @@ set -eu
 FG=$1 KIND=$2 BUILD=$(cd "$3" && pwd) REPS=${4:-3}
 here=$(cd "$(dirname "$0")" && pwd)
 fail() { echo "bench: $*" >&2; exit 1; }
-# shellcheck source=../tests/fixtures/buildsys/compare.sh
-. "$here/../tests/fixtures/buildsys/compare.sh"
+# shellcheck source=../tests/e2e/buildsys-compare.sh
+. "$here/../tests/e2e/buildsys-compare.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fg-bench-bs.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 

@@ -8,7 +8,7 @@
 # a crash and a GoogleTest binary.
 command -v cmake >/dev/null || fail "cmake is needed: make deps installs it"
 fix=$CASEDIR/../../fixtures/buildsys
-. "$fix/compare.sh"
+. "$CASEDIR/../buildsys-compare.sh"
 cp -r "$fix/cmake" proj
 cmake -S proj -B build >cmake.log 2>&1 || { cat cmake.log; fail "cmake"; }
 cmake --build build -j2 >build.log 2>&1 || { cat build.log; fail "build"; }

@@ -8,7 +8,7 @@
 command -v meson >/dev/null || fail "meson is needed: make deps installs it"
 command -v ninja >/dev/null || fail "ninja is needed: make deps installs it"
 fix=$CASEDIR/../../fixtures/buildsys
-. "$fix/compare.sh"
+. "$CASEDIR/../buildsys-compare.sh"
 cp -r "$fix/meson" proj
 meson setup build proj >setup.log 2>&1 || { cat setup.log; fail "meson setup"; }
 ninja -C build >build.log 2>&1 || { cat build.log; fail "ninja"; }
