@@ -1171,7 +1171,8 @@ static void set_repro_lines(struct run_state *rs)
 		for (size_t k = 0; k < rs->cfg->nsuites && !sc; k++)
 			if (!strcmp(rs->cfg->suites[k].name, t->suite))
 				sc = &rs->cfg->suites[k];
-		if (!(last = sc))
+		/* a test whose program ctest could not find: nothing to run */
+		if (!(last = sc) || sc->broken)
 			continue;
 		cwd = cli_suite_cwd(rs->cfg, sc);
 		free(t->repro);

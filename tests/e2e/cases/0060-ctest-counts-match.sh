@@ -36,6 +36,7 @@ jq_is r.json '.tests[] | select(.suite == "disabled") | .attempts[0].message' \
 	"not run: disabled (DISABLED in CTest)"
 jq_is r.json '.tests[] | select(.suite == "reqmissing") | .attempts[0].status' error
 jq_is r.json '.tests[] | select(.suite == "nocmd") | .attempts[0].status' error
+jq_is r.json '.tests[] | select(.suite == "nocmd") | .reproduce // "none"' none
 jq_is r.json '.tests[] | select(.suite == "timeout") | .attempts[0].status' timeout
 jq_is r.json '.tests[] | select(.suite == "crash") | .attempts[0].status' crashed
 # The fixture ran in order: the setup, both users, then the cleanup (and
