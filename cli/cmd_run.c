@@ -1373,7 +1373,9 @@ const struct cli_command cli_cmd_run = {
 	.summary = "run test suites in parallel and record their results",
 	.help =
 	"Each PROGRAM is one suite, run with no arguments. Without programs the\n"
-	"suites come from flakeguard.json (or -c FILE). Work runs longest first\n"
+	"suites come from flakeguard.json (or -c FILE), and the tests a build\n"
+	"system declares (--ctest DIR, --meson DIR, or \"from\" in the file) are\n"
+	"suites too. Work runs longest first\n"
 	"by recorded durations (unknown first). Every option's value comes from,\n"
 	"in rising order: its default, flakeguard.json, the environment variable\n"
 	"named in docs/environment.md, the command line.\n",
