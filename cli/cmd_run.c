@@ -1375,10 +1375,10 @@ const struct cli_command cli_cmd_run = {
 	"Each PROGRAM is one suite, run with no arguments. Without programs the\n"
 	"suites come from flakeguard.json (or -c FILE), and the tests a build\n"
 	"system declares (--ctest DIR, --meson DIR, or \"from\" in the file) are\n"
-	"suites too. Work runs longest first\n"
-	"by recorded durations (unknown first). Every option's value comes from,\n"
-	"in rising order: its default, flakeguard.json, the environment variable\n"
-	"named in docs/environment.md, the command line.\n",
+	"suites too. Work runs longest first by recorded durations (unknown\n"
+	"first). Every option's value comes from, in rising order: its default,\n"
+	"flakeguard.json, the environment variable named in docs/environment.md,\n"
+	"the command line.\n",
 	.help_after =
 	"Each attempt gets FLAKEGUARD_JUNIT (also XML_OUTPUT_FILE and {junit} in\n"
 	"its command and env) naming where to write JUnit XML, FLAKEGUARD_ATTEMPT,\n"
