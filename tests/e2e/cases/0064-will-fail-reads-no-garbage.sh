@@ -18,4 +18,6 @@ set +e
 valgrind -q --error-exitcode=99 "$FLAKEGUARD" run -j2 --db h.db >out 2>err
 rc=$?
 set -e
+# a sanitizer build (make asan) cannot run under valgrind, and needs not
+grep -q "ASan runtime does not come first" err && exit 0
 [ "$rc" = 0 ] || { tail -n 30 err; fail "valgrind: exit $rc"; }
