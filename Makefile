@@ -110,6 +110,7 @@ $(BUILD)/tests/%.o: tests/unit/%.c $(BUILD)/config.mk
 # module can be tested while a higher one is being written.
 test_modules = $(or $(TEST_MODULES_$(1)),$(LIB_MODULES))
 TEST_MODULES_test_core    := core
+TEST_MODULES_test_buildsys := core
 TEST_MODULES_test_junit   := core history
 TEST_MODULES_test_tap     := core history
 TEST_MODULES_test_store   := core history

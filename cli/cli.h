@@ -76,7 +76,7 @@ int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
 /* The suite's working directory. Caller frees. */
 char *cli_suite_cwd(const struct fg_config *cfg, const struct fg_suite_cfg *s);
 /* environ plus the suite's env ({junit}, {tap} substituted when
- * non-NULL). strv. */
+ * non-NULL), less its env_unset. strv. */
 char **cli_suite_env(const struct fg_suite_cfg *s, const char *junit,
 		     const char *tap);
 /* Whether the suite's command or env mentions key ("{tap}"). */
@@ -86,13 +86,42 @@ char *cli_subst(const char *s, const char *key, const char *value);
 /* Sets "KEY=VALUE" in a heap strv, replacing KEY. */
 void cli_env_set(char ***env, const char *kv);
 
+/* Where suites come from besides -c, and which: run's and list's flags. */
+struct cli_select {
+	const char *ctest;       /* --ctest DIR: ctest's tests */
+	const char *meson;       /* --meson DIR: meson's tests */
+	struct cli_list labels;  /* --label L: only suites labelled L */
+};
+
 /*
- * The suites to run: programs from argv, else -c FILE / flakeguard.json.
- * Returns 0 or an exit code (the error printed). *config may be set to the
- * default file name.
+ * The suites to run: programs from argv, else -c FILE / flakeguard.json,
+ * with the tests of --ctest/--meson or the file's "from" (sel may be
+ * NULL), then --label. Returns 0 or an exit code (the error printed).
+ * *config may be set to the default file name.
  */
 int cli_load_suites(const struct cli_command *cmd, const char **config,
-		    int nprog, char **progs, struct fg_config *cfg);
+		    int nprog, char **progs, const struct cli_select *sel,
+		    struct fg_config *cfg);
+
+/* ---- cli/buildsys.c: tests of build systems, labels ------------------ */
+
+/* How long a lister may take: FLAKEGUARD_LIST_TIMEOUT, default 60s. */
+int64_t cli_list_timeout_ms(void);
+/*
+ * Imports the tests of sel's --ctest/--meson build dirs (they replace the
+ * config's "from"), else of cfg's "from", as suites, with cfg's own
+ * entries laid over them. FG_ECONFIG (exit 2) for a build dir that is
+ * missing, not configured, without tests or whose lister fails; FG_ESPAWN
+ * (exit 3) when the lister cannot start, hangs or crashes.
+ */
+int cli_import_tests(struct fg_config *cfg, const struct cli_select *sel,
+		     struct fg_error *err);
+/*
+ * Keeps the suites with one of the labels (and the fixtures they need).
+ * Returns 0, or 2 after naming a label no suite has and listing those
+ * that exist.
+ */
+int cli_select_labels(struct fg_config *cfg, const struct cli_list *labels);
 /* --shard K/N, else the CI environment, else 1/1. 0 or an exit code. */
 int cli_shard_choose(const struct cli_command *cmd, const char *arg, int *k,
 		     int *n);

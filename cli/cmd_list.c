@@ -15,6 +15,7 @@
 
 struct list_opts {
 	const char *config, *shard, *db, *plan_file;
+	struct cli_select sel;
 	int shards;
 	bool json;
 };
@@ -23,6 +24,14 @@ struct list_opts {
 static const struct cli_opt list_options[] = {
 	CLI_PATH('c', "config", L, config, "FILE",
 		 "suites from FILE (default: flakeguard.json)"),
+	CLI_PATH(0, "ctest", L, sel.ctest, "DIR",
+		 "the tests of CMake build dir DIR too\n"
+		 "(ctest --show-only=json-v1)"),
+	CLI_PATH(0, "meson", L, sel.meson, "DIR",
+		 "the tests of Meson build dir DIR too\n"
+		 "(meson introspect --tests)"),
+	CLI_LIST(0, "label", L, sel.labels, "L",
+		 "only suites labelled L (repeatable)"),
 	CLI_STRING(0, "shard", L, shard, "K/N", "only node K's share of N"),
 	CLI_INT(0, "shards", L, shards, "N", 1, 100000,
 		"every item with its node, for N nodes;\n"
@@ -66,6 +75,8 @@ static void print_json(const struct fg_config *cfg,
 				    json_integer(it->estimate_ms));
 		json_object_set_new(o, "known", json_boolean(it->known));
 		json_object_set_new(o, "shard", json_integer(it->node));
+		if (it->support) /* another node's, a fixture this one needs */
+			json_object_set_new(o, "support", json_true());
 		json_array_append_new(tests, o);
 	}
 	json_object_set_new(root, "tests", tests);
@@ -83,7 +94,13 @@ static void print_table(const struct runner_plan *plan, int k, int n)
 		const struct runner_item *it = &plan->items[i];
 
 		total += it->estimate_ms;
-		if (k)
+		if (k && it->support)
+			printf("%9s%s  %s  (node %d's; a fixture this node "
+			       "needs)\n",
+			       fg_duration_format(it->estimate_ms, d, sizeof(d)),
+			       it->known ? " " : "?", cli_safe(it->id),
+			       it->node);
+		else if (k)
 			printf("%9s%s  %s\n",
 			       fg_duration_format(it->estimate_ms, d, sizeof(d)),
 			       it->known ? " " : "?", cli_safe(it->id));
@@ -129,7 +146,7 @@ static int cmd_list(int argc, char **argv)
 		/* cli_load_suites() initialises it afresh */
 		fg_config_release(&cfg);
 		rc = cli_load_suites(&cli_cmd_list, &o.config, p.nargs, p.args,
-				     &cfg);
+				     &o.sel, &cfg);
 	}
 	if (!rc)
 		rc = cli_resolve(&cli_cmd_list, &p, &cfg);

@@ -271,6 +271,8 @@ void run_prepare_attempt(struct item_state *is)
 		.no_capture = rs->o->no_capture,
 		.on_output = is->cfg->format == FG_FORMAT_TAP && !is->tap_file ?
 			     run_tap_output : NULL,
+		.output_max = is->job.output_max, /* run_deps_wire() */
+		.after = is->after,
 		.data = is,
 	};
 	if (is->cfg->group) {
@@ -310,7 +312,7 @@ bool run_want_retry(struct item_state *is)
 	if (!is->failed || is->attempt >= is->max_attempts || rs->retries_off)
 		return false;
 	return end != RUNNER_SPAWN_FAILED && end != RUNNER_INTERRUPTED &&
-	       end != RUNNER_CANCELLED;
+	       end != RUNNER_CANCELLED && end != RUNNER_NOT_STARTED;
 }
 
 void run_item_finished(struct item_state *is)
@@ -364,7 +366,7 @@ static void on_item_done(struct runner *r, struct runner_job *job,
 			 struct run_state *rs)
 {
 	struct item_state *is = job->data;
-	char msg[512], xml_problem[1100];
+	char msg[512], xml_problem[1100] = ""; /* will_fail reads none */
 	enum fg_astatus st = run_process_status(is, msg, sizeof(msg));
 	char *output = fg_buf_text(&job->result.output);
 	size_t olen = strlen(output);
@@ -502,7 +504,8 @@ static void skip_quarantined(struct run_state *rs)
 				    FG_A_SKIPPED, 0, "not run: quarantined "
 				    "(mode skip)", NULL);
 		/* Settled, for `verify`: quarantine decided it. */
-		fg_run_add_item(&rs->run, it->id, it->node, true);
+		if (!it->support) /* another node's: see cli/plan.c */
+			fg_run_add_item(&rs->run, it->id, it->node, true);
 		free(it->id);
 		free(it->case_name);
 	}
@@ -534,6 +537,7 @@ static void skip_not_runnable(struct run_state *rs)
 					    FG_A_ERROR, 0, "listed no test case "
 					    "(set \"allow_empty\": true if that "
 					    "is expected)", NULL);
+			if (!it->support) /* another node's: see cli/plan.c */
 			fg_run_add_item(&rs->run, it->id, it->node, true);
 			free(it->id);
 			free(it->case_name);
@@ -545,7 +549,8 @@ static void skip_not_runnable(struct run_state *rs)
 						    sc->name),
 				    FG_A_SKIPPED, 0, why, NULL);
 		free(why);
-		fg_run_add_item(&rs->run, it->id, it->node, true);
+		if (!it->support) /* another node's: see cli/plan.c */
+			fg_run_add_item(&rs->run, it->id, it->node, true);
 		free(it->id);
 		free(it->case_name);
 	}
@@ -750,6 +755,7 @@ static void free_items(struct run_state *rs)
 		free(is->self_class);
 		fg_strv_free(is->argv);
 		fg_strv_free(is->env);
+		run_deps_release(is);
 	}
 	free(rs->items);
 	run_free_batches(rs);
@@ -773,6 +779,15 @@ static const char *const flaky_choices[] = { "pass", "fail", NULL };
 static const struct cli_opt run_options[] = {
 	CLI_PATH('c', "config", R, config, "FILE",
 		 "suites from FILE (default: flakeguard.json)"),
+	CLI_PATH(0, "ctest", R, sel.ctest, "DIR",
+		 "run the tests of CMake build dir DIR, without\n"
+		 "ctest (ctest --show-only=json-v1)"),
+	CLI_PATH(0, "meson", R, sel.meson, "DIR",
+		 "run the tests of Meson build dir DIR, without\n"
+		 "meson test (meson introspect --tests)"),
+	CLI_LIST(0, "label", R, sel.labels, "L",
+		 "only suites labelled L: CTest LABELS, Meson\n"
+		 "suites, \"labels\" (repeatable)"),
 	CLI_INT('j', "jobs", R, jobs, "N", 1, 4096,
 		"run N at once (default: usable cores)",
 		.env = "FLAKEGUARD_JOBS", .cfg = CLI_CFG_JOBS),
@@ -982,6 +997,7 @@ static int execute(struct run_state *rs, int *signal_out,
 		.ngroups = rs->cfg->ngroups,
 		.tick_ms = rs->live ? 100 : 0,
 		.on_tick = rs->live ? run_on_tick : NULL,
+		.on_ready = run_deps_ready,
 		.on_start = on_start,
 		.on_done = on_done,
 		.data = rs,
@@ -1013,8 +1029,10 @@ static int execute(struct run_state *rs, int *signal_out,
 	rs->runner = NULL;
 	late_signals_catch(&mask);
 	for (size_t i = 0; i < rs->plan.n; i++)
-		fg_run_add_item(&rs->run, rs->items[i].item->id,
-				rs->items[i].item->node, rs->items[i].ran);
+		if (!rs->items[i].item->support) /* another node's */
+			fg_run_add_item(&rs->run, rs->items[i].item->id,
+					rs->items[i].item->node,
+					rs->items[i].ran);
 	free(group_max);
 	rs->run.duration_ms = (int64_t)((fg_monotonic_ns() - rs->t0) / 1000000);
 	return rc;
@@ -1151,7 +1169,8 @@ static void set_repro_lines(struct run_state *rs)
 		for (size_t k = 0; k < rs->cfg->nsuites && !sc; k++)
 			if (!strcmp(rs->cfg->suites[k].name, t->suite))
 				sc = &rs->cfg->suites[k];
-		if (!(last = sc))
+		/* a test whose program ctest could not find: nothing to run */
+		if (!(last = sc) || sc->broken)
 			continue;
 		cwd = cli_suite_cwd(rs->cfg, sc);
 		free(t->repro);
@@ -1257,7 +1276,7 @@ static int cmd_run(int argc, char **argv)
 		return rc;
 	}
 	if ((rc = cli_load_suites(&cli_cmd_run, &o.config, parsed.nargs,
-				  parsed.args, &cfg)) ||
+				  parsed.args, &o.sel, &cfg)) ||
 	    (rc = resolve_opts(&parsed, &o, &cfg)) ||
 	    (rc = cli_keep_suites(&cli_cmd_run, &cfg, o.suites.v, o.suites.n))) {
 		cli_parsed_release(&cli_cmd_run, &parsed);
@@ -1321,6 +1340,11 @@ static int cmd_run(int argc, char **argv)
 	skip_quarantined(&rs);
 	skip_not_runnable(&rs);
 	setup_items(&rs);
+	/* before batching: what waits, or is waited for, is never batched */
+	if (run_deps_wire(&rs, &err)) {
+		exit_code = cli_error(&err);
+		goto out;
+	}
 	run_make_batches(&rs);
 
 	rc = execute(&rs, &sig, &err);
@@ -1348,10 +1372,12 @@ const struct cli_command cli_cmd_run = {
 	.summary = "run test suites in parallel and record their results",
 	.help =
 	"Each PROGRAM is one suite, run with no arguments. Without programs the\n"
-	"suites come from flakeguard.json (or -c FILE). Work runs longest first\n"
-	"by recorded durations (unknown first). Every option's value comes from,\n"
-	"in rising order: its default, flakeguard.json, the environment variable\n"
-	"named in docs/environment.md, the command line.\n",
+	"suites come from flakeguard.json (or -c FILE), and the tests a build\n"
+	"system declares (--ctest DIR, --meson DIR, or \"from\" in the file) are\n"
+	"suites too. Work runs longest first by recorded durations (unknown\n"
+	"first). Every option's value comes from, in rising order: its default,\n"
+	"flakeguard.json, the environment variable named in docs/environment.md,\n"
+	"the command line.\n",
 	.help_after =
 	"Each attempt gets FLAKEGUARD_JUNIT (also XML_OUTPUT_FILE and {junit} in\n"
 	"its command and env) naming where to write JUnit XML, FLAKEGUARD_ATTEMPT,\n"

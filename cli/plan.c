@@ -20,7 +20,6 @@
 extern char **environ;
 
 #define DEFAULT_ESTIMATE_MS 1000
-#define LIST_TIMEOUT_MS (60 * 1000)
 
 char *cli_suite_cwd(const struct fg_config *cfg, const struct fg_suite_cfg *s)
 {
@@ -76,6 +75,17 @@ char **cli_suite_env(const struct fg_suite_cfg *s, const char *junit,
 		cli_env_set(&env, w);
 		free(w);
 		free(v);
+	}
+	/* CTest's ENVIRONMENT_MODIFICATION unset: gone from the child's */
+	for (char **u = s->env_unset; u && *u; u++) {
+		size_t k = strlen(*u), n = 0;
+
+		for (size_t i = 0; env[i]; i++)
+			if (strncmp(env[i], *u, k) || env[i][k] != '=')
+				env[n++] = env[i];
+			else
+				free(env[i]);
+		env[n] = NULL;
 	}
 	return env;
 }
@@ -155,13 +165,40 @@ static void sum_suites(struct estimates *e)
 	}
 }
 
-/* Keeps only node k's items (k == 0: all), in order. */
-static void keep_node(struct runner_plan *plan, int k)
+/*
+ * A fixture's setup and cleanup must run where the suites requiring it
+ * run: on another CI node they would set up nothing here. So the items of
+ * the setups and cleanups node k's items need (and what those need) run
+ * on node k too, marked `support`: node k does not count them among the
+ * items it ran, so `verify` still finds each planned item on one node,
+ * while each node records the results of what it ran. This is what ctest
+ * does when a selection (-R, -I, -L) takes a test that requires a fixture.
+ */
+static void pull_fixtures(const struct fg_config *cfg,
+			  struct runner_plan *plan, int k)
+{
+	bool *need = fg_xcalloc(cfg->nsuites + 1, sizeof(bool));
+
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->items[i].node == k)
+			need[plan->items[i].suite] = true;
+	if (fg_fixtures_close(cfg, need))
+		for (size_t i = 0; i < plan->n; i++)
+			plan->items[i].support = plan->items[i].node != k &&
+						 need[plan->items[i].suite];
+	free(need);
+}
+
+/* Keeps only node k's items (k == 0: all) and their support, in order. */
+static void keep_node(const struct fg_config *cfg, struct runner_plan *plan,
+		      int k)
 {
 	size_t kept = 0;
 
+	if (k)
+		pull_fixtures(cfg, plan, k);
 	for (size_t i = 0; i < plan->n; i++) {
-		if (!k || plan->items[i].node == k) {
+		if (!k || plan->items[i].node == k || plan->items[i].support) {
 			plan->items[kept++] = plan->items[i];
 			continue;
 		}
@@ -309,7 +346,7 @@ int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
 		char **env = cli_suite_env(s, NULL, NULL);
 
 		rc = runner_plan_add_suite(plan, i, s, cwd, env,
-					   LIST_TIMEOUT_MS, err);
+					   cli_list_timeout_ms(), err);
 		free(cwd);
 		fg_strv_free(env);
 	}
@@ -322,7 +359,7 @@ int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
 		if (rc)
 			runner_plan_release(plan);
 		else
-			keep_node(plan, shard_k);
+			keep_node(cfg, plan, shard_k);
 		return rc;
 	}
 	if (store && history_store_durations(store, 20, &d, err)) {
@@ -337,7 +374,7 @@ int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
 	history_durations_release(&d);
 	if (shard_n > 1) {
 		runner_plan_partition(plan, shard_n);
-		keep_node(plan, shard_k);
+		keep_node(cfg, plan, shard_k);
 	} else {
 		for (size_t i = 0; i < plan->n; i++)
 			plan->items[i].node = 1;
@@ -350,26 +387,36 @@ int cli_plan_build(const struct fg_config *cfg, struct history_store *store,
 /* ---------------------------------------------------------------------- */
 
 int cli_load_suites(const struct cli_command *cmd, const char **config,
-		    int nprog, char **progs, struct fg_config *cfg)
+		    int nprog, char **progs, const struct cli_select *sel,
+		    struct fg_config *cfg)
 {
+	bool import = sel && (sel->ctest || sel->meson);
+	const struct cli_list *labels = sel ? &sel->labels : NULL;
 	struct fg_error err;
 	struct stat st;
 
 	fg_config_init(cfg);
-	if (nprog && (*config || stat("flakeguard.json", &st) == 0)) {
-		/* `run -c FILE NAME...`: suites of the file, or programs */
+	if (!*config && stat("flakeguard.json", &st) == 0)
+		*config = "flakeguard.json";
+	if (nprog && (*config || import)) {
+		/*
+		 * `run -c FILE NAME...`, `run --ctest DIR NAME...`: suites
+		 * (imported tests too), or programs
+		 */
 		bool selected;
-		int rc;
+		int rc = *config ? fg_config_load(cfg, *config, &err) : FG_OK;
 
-		if (!*config)
-			*config = "flakeguard.json";
-		/* a broken file is not in the way of programs given */
-		if (fg_config_load(cfg, *config, &err) &&
-		    !cli_all_programs(nprog, progs))
+		if (!rc)
+			rc = cli_import_tests(cfg, sel, &err);
+		/* a broken file or build dir is not in the way of programs */
+		if (rc && !cli_all_programs(nprog, progs))
 			return cli_error(&err);
-		if ((rc = cli_args_are_suites(cmd, cfg, nprog, progs,
-					      &selected)) || selected)
-			return rc;
+		if (!rc && ((rc = cli_args_are_suites(cmd, cfg, nprog, progs,
+						      &selected)) || selected))
+			return rc ? rc : cli_select_labels(cfg, labels);
+		if (import)
+			return cli_usage_error(cmd, "programs and --ctest or "
+					       "--meson exclude each other");
 		fg_config_release(cfg);
 		fg_config_init(cfg);
 		fprintf(stderr, "flakeguard: programs given: ignoring "
@@ -378,22 +425,22 @@ int cli_load_suites(const struct cli_command *cmd, const char **config,
 	if (nprog) {
 		for (int i = 0; i < nprog; i++)
 			fg_config_add_program(cfg, progs[i]);
-		return FG_OK;
+		return cli_select_labels(cfg, labels);
 	}
-	if (!*config) {
-		if (stat("flakeguard.json", &st) < 0)
-			return cli_usage_error(cmd, "no programs given and no "
-					       "flakeguard.json here (use -c "
-					       "FILE)");
-		*config = "flakeguard.json";
-	}
-	if (fg_config_load(cfg, *config, &err))
+	if (!*config && !import)
+		return cli_usage_error(cmd, "no programs given and no "
+				       "flakeguard.json here (use -c FILE, "
+				       "--ctest DIR or --meson DIR)");
+	if (*config && fg_config_load(cfg, *config, &err))
+		return cli_error(&err);
+	if (cli_import_tests(cfg, sel, &err))
 		return cli_error(&err);
 	if (!cfg->nsuites) {
-		fprintf(stderr, "flakeguard: %s: no suites to run\n", *config);
+		fprintf(stderr, "flakeguard: %s: no suites to run\n",
+			*config ? *config : "(none)");
 		return FG_EXIT_USAGE;
 	}
-	return FG_OK;
+	return cli_select_labels(cfg, labels);
 }
 
 int cli_shard_choose(const struct cli_command *cmd, const char *arg, int *k,

@@ -21,6 +21,7 @@
 
 struct run_opts {
 	const char *config;
+	struct cli_select sel;   /* --ctest, --meson, --label */
 	const char *db;
 	const char *json;
 	const char *junit;
@@ -111,6 +112,15 @@ struct item_state {
 	bool failed;          /* the last attempt failed */
 	bool ran;             /* finished for good, not cancelled/interrupted */
 	struct runner_job job;
+	/* cli/run_deps.c: fixtures and dependencies */
+	struct runner_job **after; /* jobs to wait for (NULL-terminated), or NULL */
+	struct run_need *needs; /* setups that must not have failed */
+	size_t nneeds;
+	bool fixture_skipped; /* not run: a fixture's setup failed */
+	bool in_deps;         /* waits for others, or others for it: its
+			       * job must run as itself (never batched) */
+	enum fg_astatus not_run_status; /* declined by run_deps_ready(): */
+	char *why_not;        /* the status and why, owned */
 };
 
 struct run_state {
@@ -212,6 +222,19 @@ void run_on_tick(struct runner *r, void *data);
 /* One line for a finished attempt (on a TTY: failures only). */
 void run_print_progress(struct item_state *is, enum fg_astatus st,
 			long xml_failures);
+
+/* ---- cli/run_deps.c --------------------------------------------------- */
+
+/*
+ * Sets each item's `after` (the items of the suites it waits for: fixture
+ * setups, depends; a cleanup's fixture) and what it needs not to have
+ * failed; and a bigger output cap for suites judged by regexes. Call
+ * after the items are set up. FG_ECONFIG on a dependency cycle.
+ */
+int run_deps_wire(struct run_state *rs, struct fg_error *err);
+/* runner_opts.on_ready: false (with is->why_not) when it must not run. */
+bool run_deps_ready(struct runner *r, struct runner_job *job, void *data);
+void run_deps_release(struct item_state *is);
 
 /* ---- cli/run_files.c -------------------------------------------------- */
 

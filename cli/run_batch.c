@@ -31,7 +31,7 @@ static bool batchable(const struct item_state *is)
 {
 	return is->item->case_name && is->cfg->cases_gtest &&
 	       !is->cfg->no_batch && !is->own_cfg && is->item->shard < 0 &&
-	       !is->item->empty;
+	       !is->item->empty && !is->in_deps;
 }
 
 /* The members of one suite (indices into rs->items), longest first. */

@@ -11,6 +11,7 @@
 #include "cli/run.h"
 
 #include <errno.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,14 +24,84 @@ static bool has_code(const int *codes, int n, int code)
 	return false;
 }
 
+/* The first of the patterns that matches text, or NULL. */
+static const char *regex_find(char *const *patterns, const char *text)
+{
+	for (; patterns && *patterns; patterns++) {
+		regex_t re;
+		bool hit;
+
+		/* checked when the config or ctest's list was read */
+		if (regcomp(&re, *patterns, REG_EXTENDED | REG_NOSUB))
+			continue;
+		hit = !regexec(&re, text, 0, NULL, 0);
+		regfree(&re);
+		if (hit)
+			return *patterns;
+	}
+	return NULL;
+}
+
+/*
+ * CTest's judgement with regular expressions (cmCTestRunTest::EndTest):
+ * no pass_regex match fails, and a match passes whatever the exit status;
+ * a fail_regex match fails; a skip_regex match skips (before the rest);
+ * will_fail swaps pass and fail. Matched over the output kept (16 MiB for
+ * these suites: cli/run_deps.c); a message says when some was not kept.
+ */
+static enum fg_astatus regex_status(struct item_state *is, int code,
+				    char *msg, size_t n)
+{
+	const struct fg_suite_cfg *s = is->cfg;
+	const struct fg_buf *b = &is->job.result.output;
+	char *out = fg_buf_text(b);
+	const char *hit;
+	bool force_fail = false, success;
+	enum fg_astatus st;
+
+	msg[0] = '\0';
+	if (s->pass_regex && !regex_find(s->pass_regex, out)) {
+		force_fail = true;
+		snprintf(msg, n, "exited with status %d; its output matches no "
+			 "pass_regex", code);
+	}
+	if (s->fail_regex && (hit = regex_find(s->fail_regex, out))) {
+		force_fail = true;
+		snprintf(msg, n, "exited with status %d; its output matches "
+			 "fail_regex '%.200s'", code, hit);
+	}
+	if (s->skip_regex && (hit = regex_find(s->skip_regex, out))) {
+		snprintf(msg, n, "skipped: its output matches skip_regex "
+			 "'%.200s'", hit);
+		st = FG_A_SKIPPED;
+	} else {
+		success = !force_fail && (code == 0 || s->pass_regex);
+		st = success != s->will_fail ? FG_A_PASSED : FG_A_FAILED;
+		if (st == FG_A_FAILED && !msg[0])
+			snprintf(msg, n, success ? "exited with status %d, but "
+				 "it is expected to fail (will_fail)" :
+				 "exited with status %d", code);
+		if (st == FG_A_PASSED)
+			msg[0] = '\0';
+	}
+	free(out);
+	if (fg_buf_dropped(b) && st != FG_A_PASSED)
+		snprintf(msg + strlen(msg), n - strlen(msg), " (%llu bytes of "
+			 "its output were not kept, nor searched)",
+			 (unsigned long long)fg_buf_dropped(b));
+	return st;
+}
+
 /*
  * What an exit status means for suite s: its skip and error codes (77 and
  * 99 by default, as Automake and Meson), and will_fail (CTest WILL_FAIL),
  * which turns a clean exit into the failure and a failure into the pass.
  */
-static enum fg_astatus exit_status(const struct fg_suite_cfg *s, int code,
+static enum fg_astatus exit_status(struct item_state *is, int code,
 				   char *msg, size_t n)
 {
+	const struct fg_suite_cfg *s = is->cfg;
+
 	if (code && has_code(s->skip_codes, s->nskip_codes, code)) {
 		snprintf(msg, n, "exited with status %d: skipped", code);
 		return FG_A_SKIPPED;
@@ -39,6 +110,8 @@ static enum fg_astatus exit_status(const struct fg_suite_cfg *s, int code,
 		snprintf(msg, n, "exited with status %d: a hard error", code);
 		return FG_A_ERROR;
 	}
+	if (s->pass_regex || s->fail_regex || s->skip_regex)
+		return regex_status(is, code, msg, n);
 	if (s->will_fail) {
 		if (code)
 			return FG_A_PASSED;
@@ -93,6 +166,10 @@ enum fg_astatus run_process_status(struct item_state *is, char *msg,
 		snprintf(msg, n, "killed by signal %d (%s)", res->term_signal,
 			 strsignal(res->term_signal));
 		return FG_A_CRASHED;
+	case RUNNER_NOT_STARTED:
+		/* declined before it started: cli/run_deps.c says why */
+		snprintf(msg, n, "%s", is->why_not ? is->why_not : "not run");
+		return is->not_run_status;
 	case RUNNER_EXITED:
 		break;
 	}
@@ -102,7 +179,7 @@ enum fg_astatus run_process_status(struct item_state *is, char *msg,
 			 res->exit_code);
 		return FG_A_LEAKED;
 	}
-	return exit_status(is->cfg, res->exit_code, msg, n);
+	return exit_status(is, res->exit_code, msg, n);
 }
 
 /*

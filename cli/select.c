@@ -338,6 +338,8 @@ int cli_keep_suites(const struct cli_command *cmd, struct fg_config *cfg,
 		if (!any)
 			rc = no_such_suite(cmd, cfg, "suite", globs[g]);
 	}
+	/* the setups and cleanups of their fixtures come along (ctest -R) */
+	fg_fixtures_close(cfg, keep);
 	for (size_t i = cfg->nsuites; !rc && i-- > 0;)
 		if (!keep[i])
 			drop_suite(cfg, i);

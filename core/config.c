@@ -7,14 +7,21 @@
  * instead ("file: suites[1].timeout: invalid duration '9x'"). Unknown keys
  * are errors too: a typo in CI config must not be silently ignored.
  *
- * To add a key: parse it in load_top() or load_suite(), add the field to
+ * To add a key: parse it in load_top() or apply_suite(), add the field to
  * struct fg_config / fg_suite_cfg in core.h, document it in
- * docs/configuration.md.
+ * docs/configuration.md and docs/flakeguard.schema.json.
+ *
+ * Imported tests ("from": CTest, Meson; core/buildsys.c) are suites too:
+ * an entry of "suites" with an imported test's name is kept as its JSON
+ * (fg_suite_cfg.overlay) and applied over that test by fg_config_layer(),
+ * through the same apply_suite() as a plain entry, so a key means the
+ * same everywhere.
  */
 #include "core/core.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +49,14 @@ static void suite_release(struct fg_suite_cfg *s)
 	fg_strv_free(s->fixtures_setup);
 	fg_strv_free(s->fixtures_cleanup);
 	fg_strv_free(s->fixtures_required);
+	fg_strv_free(s->depends);
+	fg_strv_free(s->pass_regex);
+	fg_strv_free(s->fail_regex);
+	fg_strv_free(s->skip_regex);
+	fg_strv_free(s->required_files);
+	fg_strv_free(s->env_unset);
+	free(s->broken);
+	free(s->overlay);
 }
 
 const struct fg_group_cfg *fg_config_group(const struct fg_config *cfg,
@@ -70,11 +85,13 @@ void fg_config_release(struct fg_config *cfg)
 		suite_release(&cfg->overrides[i].v);
 	}
 	free(cfg->overrides);
+	free(cfg->from_ctest);
+	free(cfg->from_meson);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->retries = -1;
 }
 
-static struct fg_suite_cfg *add_suite(struct fg_config *cfg)
+struct fg_suite_cfg *fg_config_new_suite(struct fg_config *cfg)
 {
 	struct fg_suite_cfg *s;
 
@@ -102,7 +119,7 @@ static const char *base_name(const char *path)
 
 void fg_config_add_program(struct fg_config *cfg, const char *program)
 {
-	struct fg_suite_cfg *s = add_suite(cfg);
+	struct fg_suite_cfg *s = fg_config_new_suite(cfg);
 	const char *base = base_name(program);
 	int n = 1;
 
@@ -223,6 +240,10 @@ static int load_cases(struct ctx *c, const char *where, json_t *v,
 	char w[220];
 	int rc;
 
+	fg_strv_free(s->cases_list);
+	fg_strv_free(s->cases_run);
+	s->cases_list = s->cases_run = NULL;
+	s->cases_gtest = false;
 	if (json_is_string(v) && !strcmp(json_string_value(v), "gtest")) {
 		s->cases_gtest = true;
 		return FG_OK;
@@ -251,6 +272,7 @@ static int load_locks(struct ctx *c, const char *where, json_t *v,
 
 	if (!json_is_array(v))
 		return bad(c, where, "expected an array of lock names");
+	fg_strv_free(s->locks);
 	s->locks = fg_xcalloc(json_array_size(v) + 1, sizeof(char *));
 	json_array_foreach(v, i, item) {
 		if (!json_is_string(item) || !*json_string_value(item))
@@ -436,6 +458,43 @@ static int load_overrides(struct ctx *c, struct fg_config *cfg, json_t *v)
 	return FG_OK;
 }
 
+/* An array of POSIX extended regular expressions, each checked now. */
+static int load_regex(struct ctx *c, const char *where, json_t *v,
+		      char ***out)
+{
+	int rc = load_names(c, where, v, out);
+
+	for (size_t i = 0; !rc && (*out)[i]; i++) {
+		char why[256];
+		regex_t re;
+		int e = regcomp(&re, (*out)[i], REG_EXTENDED | REG_NOSUB);
+
+		if (!e) {
+			regfree(&re);
+			continue;
+		}
+		regerror(e, &re, why, sizeof(why));
+		rc = bad(c, where, "item %zu: invalid regular expression "
+			 "'%s': %s", i, (*out)[i], why);
+	}
+	return rc;
+}
+
+/* "disabled": "why" (not run, skipped), or false (run after all). */
+static int load_disabled(struct ctx *c, const char *where, json_t *v,
+			 struct fg_suite_cfg *s)
+{
+	if (json_is_false(v)) {
+		free(s->disabled);
+		s->disabled = NULL;
+		return FG_OK;
+	}
+	if (!json_is_string(v) || !*json_string_value(v))
+		return bad(c, where, "expected a reason (a non-empty string) "
+			   "or false");
+	return get_string(c, where, v, &s->disabled);
+}
+
 static int load_leak(struct ctx *c, const char *where, json_t *v,
 		     struct fg_suite_cfg *s)
 {
@@ -473,43 +532,90 @@ static int load_groups(struct ctx *c, struct fg_config *cfg, json_t *v)
 	return FG_OK;
 }
 
+/* Removes entry i of a NULL-terminated heap vector. */
+static void strv_remove(char **v, size_t i)
+{
+	free(v[i]);
+	for (; v[i]; i++)
+		v[i] = v[i + 1];
+}
+
+/* The index of "KEY=..." (or "KEY") in v, or -1. */
+static long strv_find_key(char *const *v, const char *key, size_t klen)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (!strncmp(v[i], key, klen) &&
+		    (v[i][klen] == '=' || !v[i][klen]))
+			return (long)i;
+	return -1;
+}
+
+void fg_suite_env_set(struct fg_suite_cfg *s, const char *kv)
+{
+	size_t klen = strcspn(kv, "="), n = fg_strv_len(s->env);
+	long i;
+
+	if ((i = strv_find_key(s->env_unset, kv, klen)) >= 0)
+		strv_remove(s->env_unset, (size_t)i);
+	if ((i = strv_find_key(s->env, kv, klen)) >= 0) {
+		free(s->env[i]);
+		s->env[i] = fg_xstrdup(kv);
+		return;
+	}
+	s->env = fg_xrealloc(s->env, (n + 2) * sizeof(char *));
+	s->env[n] = fg_xstrdup(kv);
+	s->env[n + 1] = NULL;
+}
+
+void fg_suite_env_unset(struct fg_suite_cfg *s, const char *key)
+{
+	size_t n = fg_strv_len(s->env_unset);
+	long i;
+
+	if ((i = strv_find_key(s->env, key, strlen(key))) >= 0)
+		strv_remove(s->env, (size_t)i);
+	if (strv_find_key(s->env_unset, key, strlen(key)) >= 0)
+		return;
+	s->env_unset = fg_xrealloc(s->env_unset, (n + 2) * sizeof(char *));
+	s->env_unset[n] = fg_xstrdup(key);
+	s->env_unset[n + 1] = NULL;
+}
+
+/* "env": {"K": "V"}: added to (or replacing) what the suite has. */
 static int load_env(struct ctx *c, const char *where, json_t *v,
 		    struct fg_suite_cfg *s)
 {
 	const char *key;
 	json_t *val;
-	size_t n = 0;
 
 	if (!json_is_object(v))
 		return bad(c, where, "expected an object of strings");
-	s->env = fg_xcalloc(json_object_size(v) + 1, sizeof(char *));
 	json_object_foreach(v, key, val) {
+		char *kv;
+
 		if (!*key || strchr(key, '='))
 			return bad(c, where, "invalid variable name '%s'", key);
 		if (json_is_string(val))
-			s->env[n++] = fg_xasprintf("%s=%s", key,
-						   json_string_value(val));
+			kv = fg_xasprintf("%s=%s", key, json_string_value(val));
 		else if (json_is_integer(val))
-			s->env[n++] = fg_xasprintf("%s=%lld", key,
-						   (long long)json_integer_value(val));
+			kv = fg_xasprintf("%s=%lld", key,
+					  (long long)json_integer_value(val));
 		else
 			return bad(c, where, "'%s' must be a string", key);
+		fg_suite_env_set(s, kv);
+		free(kv);
 	}
 	return FG_OK;
 }
 
-static int load_suite(struct ctx *c, struct fg_config *cfg, size_t idx,
-		      json_t *obj)
+/* The keys of one suite object, over what s holds already. */
+static int apply_suite(struct ctx *c, struct fg_suite_cfg *s, json_t *obj,
+		       const char *where)
 {
-	struct fg_suite_cfg *s = add_suite(cfg);
-	char where[128];
 	const char *key;
 	json_t *v;
 	int rc;
 
-	snprintf(where, sizeof(where), "suites[%zu]", idx);
-	if (!json_is_object(obj))
-		return bad(c, where, "expected an object");
 	json_object_foreach(obj, key, v) {
 		char w[200];
 
@@ -548,7 +654,7 @@ static int load_suite(struct ctx *c, struct fg_config *cfg, size_t idx,
 		else if (!strcmp(key, "will_fail"))
 			rc = get_bool(c, w, v, &s->will_fail);
 		else if (!strcmp(key, "disabled"))
-			rc = get_string(c, w, v, &s->disabled);
+			rc = load_disabled(c, w, v, s);
 		else if (!strcmp(key, "format"))
 			rc = load_format(c, w, v, s);
 		else if (!strcmp(key, "labels"))
@@ -567,6 +673,18 @@ static int load_suite(struct ctx *c, struct fg_config *cfg, size_t idx,
 			rc = load_fixtures(c, w, v, s);
 		else if (!strcmp(key, "rerun"))
 			rc = load_rerun(c, w, v, s);
+		else if (!strcmp(key, "depends"))
+			rc = load_names(c, w, v, &s->depends);
+		else if (!strcmp(key, "priority"))
+			rc = get_int(c, w, v, -1000000, 1000000, &s->priority);
+		else if (!strcmp(key, "pass_regex"))
+			rc = load_regex(c, w, v, &s->pass_regex);
+		else if (!strcmp(key, "fail_regex"))
+			rc = load_regex(c, w, v, &s->fail_regex);
+		else if (!strcmp(key, "skip_regex"))
+			rc = load_regex(c, w, v, &s->skip_regex);
+		else if (!strcmp(key, "required_files"))
+			rc = load_names(c, w, v, &s->required_files);
 		else if (key[0] == '_' || !strcmp(key, "description"))
 			rc = FG_OK; /* comments */
 		else
@@ -575,17 +693,45 @@ static int load_suite(struct ctx *c, struct fg_config *cfg, size_t idx,
 				 "shards, locks, group, slots, leak, "
 				 "skip_exit_codes, error_exit_codes, will_fail, "
 				 "disabled, format, labels, exclusive, "
-				 "allow_empty, batch, fixtures, rerun)");
+				 "allow_empty, batch, fixtures, rerun, depends, "
+				 "priority, pass_regex, fail_regex, skip_regex, "
+				 "required_files)");
 		if (rc)
 			return rc;
 	}
-	if (!s->argv)
-		return bad(c, where, "missing \"command\"");
-	if (!s->name)
-		s->name = fg_xstrdup(base_name(s->argv[0]));
 	if (s->shards > 1 && (s->cases_list || s->cases_gtest))
 		return bad(c, where, "\"shards\" and \"cases\" exclude "
 			   "each other");
+	return FG_OK;
+}
+
+/*
+ * One entry of "suites". With "from", an entry may lack "command": it
+ * then only changes the imported test it names. Every entry keeps its
+ * JSON for fg_config_layer(): one with a command may also name an
+ * imported test, and replace it.
+ */
+static int load_suite(struct ctx *c, struct fg_config *cfg, size_t idx,
+		      json_t *obj, bool from)
+{
+	struct fg_suite_cfg *s = fg_config_new_suite(cfg);
+	char where[128];
+	int rc;
+
+	snprintf(where, sizeof(where), "suites[%zu]", idx);
+	if (!json_is_object(obj))
+		return bad(c, where, "expected an object");
+	if ((rc = apply_suite(c, s, obj, where)))
+		return rc;
+	if (!s->argv && !from)
+		return bad(c, where, "missing \"command\"");
+	if (!s->argv && !s->name)
+		return bad(c, where, "missing \"name\" (an entry without "
+			   "\"command\" changes the imported test it names)");
+	if (!s->name)
+		s->name = fg_xstrdup(base_name(s->argv[0]));
+	/* kept for --ctest/--meson too, which import without "from" */
+	s->overlay = json_dumps(obj, JSON_COMPACT);
 	return FG_OK;
 }
 
@@ -630,14 +776,85 @@ static int check_unique_names(struct ctx *c, const struct fg_config *cfg)
 	return rc;
 }
 
+/* "from": {"ctest": "build", "meson": "build-meson"}. */
+static int load_from(struct ctx *c, struct fg_config *cfg, json_t *v)
+{
+	const char *key;
+	json_t *dir;
+	int rc;
+
+	if (!json_is_object(v) || !json_object_size(v))
+		return bad(c, "from", "expected {\"ctest\": DIR} and/or "
+			   "{\"meson\": DIR}");
+	json_object_foreach(v, key, dir) {
+		char w[64];
+
+		snprintf(w, sizeof(w), "from.%.40s", key);
+		if (!strcmp(key, "ctest"))
+			rc = get_string(c, w, dir, &cfg->from_ctest);
+		else if (!strcmp(key, "meson"))
+			rc = get_string(c, w, dir, &cfg->from_meson);
+		else
+			rc = bad(c, w, "unknown build system (expected ctest "
+				 "or meson)");
+		if (rc)
+			return rc;
+	}
+	return FG_OK;
+}
+
+static int by_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * "depends" names suites that exist, and nothing waits for itself. Names
+ * are looked up sorted: ctest lists a cleanup as depending on every test
+ * of its fixture, thousands of names in a big project.
+ */
+static int check_graph(const char *path, const struct fg_config *cfg,
+		       struct fg_error *err)
+{
+	char **names = fg_xcalloc(cfg->nsuites + 1, sizeof(char *));
+	struct fg_deps d;
+	int rc = FG_OK;
+
+	for (size_t i = 0; i < cfg->nsuites; i++)
+		names[i] = cfg->suites[i].name;
+	qsort(names, cfg->nsuites, sizeof(*names), by_strp);
+	for (size_t i = 0; i < cfg->nsuites && !rc; i++)
+		for (char **n = cfg->suites[i].depends; n && *n && !rc; n++)
+			if (!bsearch(n, names, cfg->nsuites, sizeof(*names),
+				     by_strp))
+				rc = fg_fail(err, FG_ECONFIG, "%s: suite '%s': "
+					     "\"depends\" names '%s', which is "
+					     "no suite", path,
+					     cfg->suites[i].name, *n);
+	free(names);
+	if (rc)
+		return rc;
+	if ((rc = fg_deps_build(cfg, &d, err))) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		return fg_fail(err, rc, "%s: %s", path, msg);
+	}
+	fg_deps_release(&d);
+	return FG_OK;
+}
+
 static int load_top(struct ctx *c, struct fg_config *cfg, json_t *root)
 {
 	const char *key;
-	json_t *v;
+	json_t *v, *from;
 	int rc = FG_OK;
 
 	if (!json_is_object(root))
 		return bad(c, "top level", "expected an object");
+	from = json_object_get(root, "from");
+	if (from && (rc = load_from(c, cfg, from)))
+		return rc;
 	json_object_foreach(root, key, v) {
 		if (!strcmp(key, "suites")) {
 			size_t i;
@@ -646,8 +863,10 @@ static int load_top(struct ctx *c, struct fg_config *cfg, json_t *root)
 			if (!json_is_array(v))
 				return bad(c, key, "expected an array");
 			json_array_foreach(v, i, s)
-				if ((rc = load_suite(c, cfg, i, s)))
+				if ((rc = load_suite(c, cfg, i, s, from)))
 					return rc;
+		} else if (!strcmp(key, "from")) {
+			rc = FG_OK; /* read first, above */
 		} else if (!strcmp(key, "jobs")) {
 			rc = get_int(c, key, v, 1, 4096, &cfg->jobs);
 		} else if (!strcmp(key, "timeout")) {
@@ -670,15 +889,15 @@ static int load_top(struct ctx *c, struct fg_config *cfg, json_t *root)
 			   !strcmp(key, "description")) {
 			rc = FG_OK;
 		} else {
-			rc = bad(c, key, "unknown key (expected suites, jobs, "
-				 "timeout, retries, db, groups, overrides, "
+			rc = bad(c, key, "unknown key (expected suites, from, "
+				 "jobs, timeout, retries, db, groups, overrides, "
 				 "quarantine)");
 		}
 		if (rc)
 			return rc;
 	}
-	if (!json_object_get(root, "suites"))
-		return bad(c, "top level", "missing \"suites\"");
+	if (!json_object_get(root, "suites") && !from)
+		return bad(c, "top level", "missing \"suites\" (or \"from\")");
 	if ((rc = check_unique_names(c, cfg)))
 		return rc;
 	for (size_t i = 0; i < cfg->nsuites; i++) {
@@ -699,7 +918,8 @@ static int load_top(struct ctx *c, struct fg_config *cfg, json_t *root)
 			return bad(c, w, "no group '%s' in \"groups\"",
 				   cfg->overrides[i].v.group);
 	}
-	return FG_OK;
+	/* with "from", "depends" may name tests not imported yet */
+	return from ? FG_OK : check_graph(c->path, cfg, c->err);
 }
 
 int fg_config_load(struct fg_config *cfg, const char *path,
@@ -737,4 +957,141 @@ int fg_config_load(struct fg_config *cfg, const char *path,
 	cfg->dir = slash ? fg_xstrndup(path, (size_t)(slash - path + (slash == path))) :
 			   fg_xstrdup(".");
 	return FG_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Imported tests, layered                                                 */
+/* ---------------------------------------------------------------------- */
+
+long fg_config_find(const struct fg_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nsuites; i++)
+		if (!strcmp(cfg->suites[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+void fg_config_keep(struct fg_config *cfg, const bool *keep)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->nsuites; i++) {
+		if (keep[i])
+			cfg->suites[n++] = cfg->suites[i];
+		else
+			suite_release(&cfg->suites[i]);
+	}
+	cfg->nsuites = n;
+}
+
+/* Suite indexes sorted by name, for lookups in O(log n). */
+struct name_ix {
+	const char *name;
+	size_t idx;
+};
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct name_ix *)a)->name,
+		      ((const struct name_ix *)b)->name);
+}
+
+/*
+ * Checks what spans suites once the suites are all known. Names: unique
+ * (the importers make theirs unique; an own suite may still collide).
+ */
+int fg_config_check(const struct fg_config *cfg, struct fg_error *err)
+{
+	const char *path = cfg->path ? cfg->path : "the imported tests";
+	struct name_ix *ix = fg_xcalloc(cfg->nsuites + 1, sizeof(*ix));
+	int rc = FG_OK;
+
+	for (size_t i = 0; i < cfg->nsuites; i++)
+		ix[i] = (struct name_ix){ cfg->suites[i].name, i };
+	qsort(ix, cfg->nsuites, sizeof(*ix), by_name);
+	for (size_t i = 1; i < cfg->nsuites && !rc; i++)
+		if (!strcmp(ix[i].name, ix[i - 1].name))
+			rc = fg_fail(err, FG_ECONFIG, "%s: two suites are named "
+				     "'%s' (an own suite and an imported test? "
+				     "give one another name)", path, ix[i].name);
+	free(ix);
+	for (size_t i = 0; i < cfg->nsuites && !rc; i++)
+		if (cfg->suites[i].group &&
+		    !fg_config_group(cfg, cfg->suites[i].group))
+			rc = fg_fail(err, FG_ECONFIG, "%s: suite '%s': no group "
+				     "'%s' in \"groups\"", path,
+				     cfg->suites[i].name, cfg->suites[i].group);
+	return rc ? rc : check_graph(path, cfg, err);
+}
+
+/* Applies an entry's JSON (fg_suite_cfg.overlay) over suite dst. */
+static int apply_overlay(const struct fg_config *cfg, size_t entry,
+			 const char *overlay, struct fg_suite_cfg *dst,
+			 struct fg_error *err)
+{
+	struct ctx c = { .path = cfg->path ? cfg->path : "flakeguard.json",
+			 .err = err };
+	json_t *obj = json_loads(overlay, 0, NULL);
+	char where[64], *name = dst->name;
+	int rc;
+
+	if (!obj)
+		FG_BUG("an overlay that was JSON is no longer");
+	snprintf(where, sizeof(where), "suites[%zu]", entry);
+	dst->name = NULL; /* "name" is what matched: keep the test's */
+	rc = apply_suite(&c, dst, obj, where);
+	free(dst->name);
+	dst->name = name;
+	json_decref(obj);
+	return rc;
+}
+
+int fg_config_layer(struct fg_config *cfg, struct fg_config *imported,
+		    const char *origin, struct fg_error *err)
+{
+	struct fg_suite_cfg *own = cfg->suites;
+	size_t nown = cfg->nsuites;
+	struct name_ix *ix = fg_xcalloc(imported->nsuites + 1, sizeof(*ix));
+	bool *matched = fg_xcalloc(nown + 1, sizeof(bool));
+	int rc = FG_OK;
+
+	/* the imported suites first, in their order */
+	cfg->suites = imported->suites;
+	cfg->nsuites = imported->nsuites;
+	cfg->suites_cap = imported->suites_cap;
+	imported->suites = NULL;
+	imported->nsuites = imported->suites_cap = 0;
+	for (size_t i = 0; i < cfg->nsuites; i++)
+		ix[i] = (struct name_ix){ cfg->suites[i].name, i };
+	qsort(ix, cfg->nsuites, sizeof(*ix), by_name);
+	for (size_t e = 0; e < nown && !rc; e++) {
+		struct name_ix key = { own[e].name, 0 };
+		struct name_ix *hit = bsearch(&key, ix, cfg->nsuites,
+					      sizeof(*ix), by_name);
+
+		if (hit && own[e].overlay) {
+			rc = apply_overlay(cfg, e, own[e].overlay,
+					   &cfg->suites[hit->idx], err);
+			matched[e] = true;
+		} else if (!own[e].argv) {
+			rc = fg_fail(err, FG_ECONFIG, "%s: suites[%zu]: no "
+				     "\"command\", and %s has no test named "
+				     "'%s'", cfg->path ? cfg->path :
+				     "flakeguard.json", e, origin, own[e].name);
+		}
+	}
+	free(ix);
+	/* then the own suites that are not about an imported test */
+	for (size_t e = 0; e < nown; e++) {
+		if (matched[e] || rc) {
+			suite_release(&own[e]);
+			continue;
+		}
+		free(own[e].overlay);
+		own[e].overlay = NULL;
+		*fg_config_new_suite(cfg) = own[e];
+	}
+	free(own);
+	free(matched);
+	return rc ? rc : fg_config_check(cfg, err);
 }

@@ -388,6 +388,26 @@ struct fg_suite_cfg {
 	char **rerun;
 	/* CTest fixtures: names this suite sets up, cleans up, needs */
 	char **fixtures_setup, **fixtures_cleanup, **fixtures_required;
+	char **depends;     /* suites to start after (CTest DEPENDS): order
+			     * only, whatever their outcome */
+	int priority;       /* higher starts first (Meson); default 0 */
+	/*
+	 * CTest's regular expressions over the output (POSIX extended,
+	 * checked at load): a pass_regex match passes whatever the exit
+	 * status (none: fails), a fail_regex match fails, a skip_regex
+	 * match skips.
+	 */
+	char **pass_regex, **fail_regex, **skip_regex;
+	char **required_files; /* missing when it would start: not run, an
+				* error (CTest REQUIRED_FILES); relative to
+				* its working directory */
+	char **env_unset;   /* variables removed from its environment (CTest
+			     * ENVIRONMENT_MODIFICATION unset:), or NULL */
+	char *broken;       /* not run: recorded as an error with this reason
+			     * (a CTest test without a command) */
+	/* private: this entry's JSON, laid over the imported test of the
+	 * same name when the config imports tests ("from") */
+	char *overlay;
 };
 
 /* A concurrency group: at most `max` attempts of its suites at once. */
@@ -434,6 +454,13 @@ struct fg_config {
 	size_t ngroups, groups_cap;
 	struct fg_override *overrides;
 	size_t noverrides;
+	/*
+	 * "from": {"ctest": DIR, "meson": DIR}: build dirs whose tests are
+	 * suites too (relative to the config's directory, or NULL). Suites
+	 * of the file then may lack "command": they are laid over the
+	 * imported test of their name (fg_config_layer()).
+	 */
+	char *from_ctest, *from_meson;
 };
 
 /* The group named `name`, or NULL. */
@@ -450,5 +477,89 @@ int fg_config_load(struct fg_config *cfg, const char *path, struct fg_error *err
 /* Adds a suite made of one program path (for `run -- PROGRAM...`). */
 void fg_config_add_program(struct fg_config *cfg, const char *program);
 void fg_config_release(struct fg_config *cfg);
+/* Sets "KEY=VALUE" in s->env (replacing KEY), and KEY is no longer unset. */
+void fg_suite_env_set(struct fg_suite_cfg *s, const char *kv);
+/* Removes KEY from s->env and from the suite's environment (env_unset). */
+void fg_suite_env_unset(struct fg_suite_cfg *s, const char *key);
+/*
+ * A new suite at the end of cfg->suites with the defaults (retries -1,
+ * slots 1, skip codes [77], error codes [99]) and nothing else set.
+ * Valid until the next call.
+ */
+struct fg_suite_cfg *fg_config_new_suite(struct fg_config *cfg);
+/*
+ * Moves the suites of `imported` (tests of a build system, named by
+ * `origin`: "ctest 'build'") into cfg, in their order, and lays each of
+ * cfg's own entries over the imported suite of its name: the keys it
+ * gives replace the imported ones ("env" adds to them). Entries naming no
+ * imported suite stay suites of their own when they have a "command";
+ * otherwise it is an FG_ECONFIG error naming the entry. Then checks the
+ * whole (fg_config_check()). `imported` is left empty.
+ */
+int fg_config_layer(struct fg_config *cfg, struct fg_config *imported,
+		    const char *origin, struct fg_error *err);
+/*
+ * Checks what spans suites: unique names, groups that exist, "depends"
+ * naming suites that exist, and no cycle through depends and fixtures
+ * (FG_ECONFIG naming the suites of the cycle).
+ */
+int fg_config_check(const struct fg_config *cfg, struct fg_error *err);
+/* Keeps the suites i with keep[i], in order; frees the others. */
+void fg_config_keep(struct fg_config *cfg, const bool *keep);
+/* The index of the suite named `name`, or -1 (linear). */
+long fg_config_find(const struct fg_config *cfg, const char *name);
+
+/* ---- core/buildsys.c: tests declared by build systems ----------------- */
+
+/*
+ * Appends a suite per test of `ctest --show-only=json-v1` output (len
+ * bytes of json; build_dir absolute: the default working directory) to
+ * out->suites. `what` names the source in errors ("ctest
+ * --show-only=json-v1 in 'build'"). FG_ECONFIG for anything that is not
+ * ctest's list, for a list without tests, and for a property flakeguard
+ * cannot take (an invalid regular expression, ...), naming the test.
+ * Suites appended before an error stay in out (the caller drops out).
+ */
+int fg_import_ctest(struct fg_config *out, const char *json, size_t len,
+		    const char *build_dir, const char *what,
+		    struct fg_error *err);
+/* The same for `meson introspect --tests` output. */
+int fg_import_meson(struct fg_config *out, const char *json, size_t len,
+		    const char *build_dir, const char *what,
+		    struct fg_error *err);
+
+/* ---- core/deps.c: what each suite waits for ------------------------- */
+
+/*
+ * The suites a suite must start after: the setups of the fixtures it
+ * requires (`fixture` names the fixture: when a setup failed, the suite
+ * is not run), its "depends", and for a cleanup, the setups and every
+ * suite requiring its fixture (`fixture` NULL: order only). Unknown names
+ * in "depends" and fixtures nobody sets up are ignored, as CTest does.
+ */
+struct fg_dep {
+	size_t suite;
+	const char *fixture; /* borrowed from the config, or NULL */
+};
+
+struct fg_deps {
+	struct fg_dep **of;  /* per suite: its edges */
+	size_t *n;           /* per suite: how many */
+	size_t nsuites;
+};
+
+/*
+ * Builds the edges of every suite (O(n log n) in names). FG_ECONFIG when
+ * they form a cycle, naming it ("a -> b -> a"); d is then empty.
+ */
+int fg_deps_build(const struct fg_config *cfg, struct fg_deps *d,
+		  struct fg_error *err);
+void fg_deps_release(struct fg_deps *d);
+/*
+ * Marks in keep[] (one per suite) the setups and cleanups of every fixture
+ * a marked suite requires, and theirs in turn: what `ctest -L` and `-R`
+ * add to a selection. Returns how many it marked.
+ */
+size_t fg_fixtures_close(const struct fg_config *cfg, bool *keep);
 
 #endif /* FG_CORE_H */

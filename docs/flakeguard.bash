@@ -27,7 +27,7 @@ _flakeguard()
 	--db | --json | --junit | --html | --markdown | -o)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
-	--log-dir)
+	--log-dir | --ctest | --meson)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
 	--color)

@@ -63,6 +63,8 @@ static int judge(struct runner_job *job, int64_t timeout_ms,
 	case RUNNER_CANCELLED:
 		return fg_fail(err, FG_EINTR, "'%s' was interrupted",
 			       job->argv[0]);
+	case RUNNER_NOT_STARTED:
+		FG_BUG("a capture has no on_ready to decline it");
 	case RUNNER_EXITED:
 	case RUNNER_SIGNALED:
 		break;

@@ -225,10 +225,10 @@ static int list_cases(struct runner_plan *p, size_t index,
 	return FG_OK;
 }
 
-int runner_plan_add_suite(struct runner_plan *p, size_t index,
-			  const struct fg_suite_cfg *s, const char *cwd,
-			  char *const *env, int64_t timeout_ms,
-			  struct fg_error *err)
+static int add_suite_items(struct runner_plan *p, size_t index,
+			   const struct fg_suite_cfg *s, const char *cwd,
+			   char *const *env, int64_t timeout_ms,
+			   struct fg_error *err)
 {
 	if (s->cases_list || s->cases_gtest)
 		return list_cases(p, index, s, cwd, env, timeout_ms, err);
@@ -247,15 +247,33 @@ int runner_plan_add_suite(struct runner_plan *p, size_t index,
 	return FG_OK;
 }
 
+int runner_plan_add_suite(struct runner_plan *p, size_t index,
+			  const struct fg_suite_cfg *s, const char *cwd,
+			  char *const *env, int64_t timeout_ms,
+			  struct fg_error *err)
+{
+	size_t start = p->n;
+	int rc = add_suite_items(p, index, s, cwd, env, timeout_ms, err);
+
+	for (size_t i = start; i < p->n; i++)
+		p->items[i].priority = s->priority;
+	return rc;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Order and partition                                                     */
 /* ---------------------------------------------------------------------- */
 
-/* Unknown items first (by id), then known ones longest first (then id). */
+/*
+ * Higher priority first; then unknown items (by id), then known ones
+ * longest first (then id).
+ */
 static int by_estimate_desc(const void *a, const void *b)
 {
 	const struct runner_item *x = a, *y = b;
 
+	if (x->priority != y->priority)
+		return x->priority > y->priority ? -1 : 1;
 	if (x->known != y->known)
 		return x->known ? 1 : -1;
 	if (x->estimate_ms != y->estimate_ms)

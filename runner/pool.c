@@ -24,6 +24,13 @@
  *   KILLED; finished once the main process exited and the pipe hit EOF (or
  *   the pipe is abandoned after SIGKILL plus another leak timeout).
  *
+ * Order: jobs start in queue order, a job that cannot start now (slots,
+ * locks, group, or `after` jobs not over) passed over for the next. A job
+ * whose `after` jobs are over is offered to on_ready first, which may end
+ * it unstarted (RUNNER_NOT_STARTED): CTest's fixtures (a setup failed:
+ * skip its dependents) are that and nothing more here; what a dependency
+ * means is the caller's business.
+ *
  * API: runner_new(), runner_submit(), runner_run(), runner_free().
  */
 #include "runner/runner.h"
@@ -45,6 +52,14 @@
 	((type *)((char *)(ptr) - offsetof(type, member)))
 
 enum phase { PH_RUNNING, PH_TERMINATING, PH_LEAK_WAIT, PH_KILLED, PH_DONE };
+
+/*
+ * Where a job is (runner_job.state_). OVER is set before on_done is
+ * called, and runner_submit() from on_done (a retry) makes it QUEUED
+ * again, so a job is over for its dependents only once nothing more will
+ * come of it.
+ */
+enum job_state { JOB_NEW = 0, JOB_QUEUED, JOB_RUNNING, JOB_OVER };
 
 struct slot {
 	struct runner *r;
@@ -112,8 +127,27 @@ static bool lock_held(const struct runner *r, const char *lock)
 	return false;
 }
 
-static bool can_start(const struct runner *r, const struct runner_job *job)
+/*
+ * Every job this one must wait for is over. A job over stays over while
+ * others wait for it (only its own on_done could submit it again), so the
+ * count of those seen over only grows: a cleanup waiting for 10,000 jobs
+ * costs O(10,000) over the whole run, not per scan of the queue.
+ */
+static bool deps_over(struct runner_job *job)
 {
+	struct runner_job *const *a = job->after;
+
+	if (!a)
+		return true;
+	while (a[job->after_over_] && a[job->after_over_]->state_ == JOB_OVER)
+		job->after_over_++;
+	return !a[job->after_over_];
+}
+
+static bool can_start(const struct runner *r, struct runner_job *job)
+{
+	if (!deps_over(job))
+		return false;
 	if (r->slots_used + job_slots(r, job) > r->opts.jobs)
 		return false;
 	if (job->group > 0 && (size_t)job->group <= r->opts.ngroups &&
@@ -201,6 +235,7 @@ static void on_close(uv_handle_t *h)
 	if (s->log_fd >= 0 && close(s->log_fd) < 0 && !job->result.log_errno)
 		job->result.log_errno = errno;
 	free(s);
+	job->state_ = JOB_OVER;
 	if (r->opts.on_done)
 		r->opts.on_done(r, job, r->opts.data);
 	fill(r);
@@ -610,15 +645,35 @@ static int spawn(struct runner *r, struct runner_job *job, int *out_fd,
 	return 0;
 }
 
-static void start(struct runner *r, struct runner_job *job)
+/* Ends a job that never ran (not started, or could not be spawned). */
+static void end_unstarted(struct runner *r, struct runner_job *job)
+{
+	job->state_ = JOB_OVER;
+	if (r->opts.on_done)
+		r->opts.on_done(r, job, r->opts.data);
+}
+
+/*
+ * Starts a job, or ends it at once when on_ready declines it or it cannot
+ * be spawned. Returns true in that second case: a job is over, so jobs
+ * waiting for it may have become ready.
+ */
+static bool start(struct runner *r, struct runner_job *job)
 {
 	struct slot *s;
 	pid_t pid;
 	int fd = -1, rc;
 
 	memset(&job->result, 0, sizeof(job->result));
-	fg_buf_init(&job->result.output, r->opts.output_max);
+	fg_buf_init(&job->result.output, job->output_max ? job->output_max :
+		    r->opts.output_max);
 	job->result.started_at_ms = fg_now_ms();
+	if (r->opts.on_ready && !r->opts.on_ready(r, job, r->opts.data)) {
+		job->result.end = RUNNER_NOT_STARTED;
+		end_unstarted(r, job);
+		return true;
+	}
+	job->state_ = JOB_RUNNING;
 	if (r->opts.on_start)
 		r->opts.on_start(r, job, r->opts.data);
 	rc = spawn(r, job, &fd, &pid);
@@ -627,9 +682,8 @@ static void start(struct runner *r, struct runner_job *job)
 	if (rc) {
 		job->result.end = RUNNER_SPAWN_FAILED;
 		job->result.spawn_errno = rc;
-		if (r->opts.on_done)
-			r->opts.on_done(r, job, r->opts.data);
-		return;
+		end_unstarted(r, job);
+		return true;
 	}
 	s = fg_xcalloc(1, sizeof(*s));
 	s->r = r;
@@ -669,11 +723,14 @@ static void start(struct runner *r, struct runner_job *job)
 	}
 	if (job->timeout_ms > 0)
 		set_timer(s, PH_RUNNING, job->timeout_ms);
+	return false;
 }
 
 /*
  * Starts queued jobs in order while slots are free, passing over jobs that
- * wait for a lock or a group: the first job that can run, runs.
+ * wait for a lock, a group or another job: the first job that can run,
+ * runs. A job that ends without running (declined, or not spawned) may
+ * free jobs queued before it, so the scan starts again from the front.
  */
 static void fill(struct runner *r)
 {
@@ -688,7 +745,8 @@ static void fill(struct runner *r)
 		memmove(r->queue + i, r->queue + i + 1,
 			(r->qlen - i - 1) * sizeof(*r->queue));
 		r->qlen--;
-		start(r, job);
+		if (start(r, job))
+			i = 0;
 	}
 }
 
@@ -698,6 +756,8 @@ static void fill(struct runner *r)
 
 void runner_submit(struct runner *r, struct runner_job *job)
 {
+	job->state_ = JOB_QUEUED;
+	job->after_over_ = 0;
 	fg_xgrow((void **)&r->queue, &r->qcap, r->qlen + 1, sizeof(*r->queue));
 	r->queue[r->qlen++] = job;
 }
@@ -771,11 +831,34 @@ int runner_new(const struct runner_opts *opts, struct runner **out,
 	return FG_OK;
 }
 
+/*
+ * Nothing runs, yet jobs wait: only `after` can hold them (a lone job
+ * always has its slots, locks and group), so one waits for a job that
+ * will never be over: a cycle, or a job never submitted. Waiting would
+ * hang for ever; that is the caller's bug.
+ */
+static void check_stall(const struct runner *r)
+{
+	if (r->nrunning || !r->qlen || r->stopped)
+		return;
+	for (size_t i = 0; i < r->qlen; i++)
+		for (struct runner_job *const *a = r->queue[i]->after; a && *a;
+		     a++)
+			if ((*a)->state_ != JOB_OVER)
+				FG_BUG("job '%s' waits for '%s', which will "
+				       "never be over", r->queue[i]->name,
+				       (*a)->name);
+	FG_BUG("%zu job(s) queued and none can start", r->qlen);
+}
+
 int runner_run(struct runner *r)
 {
 	fill(r);
-	while (r->nrunning || (r->qlen && !r->stopped))
+	check_stall(r);
+	while (r->nrunning || (r->qlen && !r->stopped)) {
 		uv_run(&r->loop, UV_RUN_ONCE);
+		check_stall(r);
+	}
 	uv_timer_stop(&r->tick);
 	return r->signal ? FG_EINTR : FG_OK;
 }

@@ -32,6 +32,7 @@ enum runner_end {
 	RUNNER_SPAWN_FAILED,/* could not be started; see spawn_errno */
 	RUNNER_INTERRUPTED, /* we killed it because the run was interrupted */
 	RUNNER_CANCELLED,   /* we killed it: runner_cancel() (--fail-fast) */
+	RUNNER_NOT_STARTED, /* never started: on_ready said no */
 };
 
 struct runner_result {
@@ -74,6 +75,14 @@ struct runner_job {
 	 */
 	void (*on_output)(struct runner_job *job, const char *bytes,
 			  size_t len);
+	size_t output_max;      /* bytes of output kept; 0: the runner's */
+	/*
+	 * Jobs that must be over before this one starts: NULL-terminated,
+	 * each submitted to this runner and over once its on_done returned
+	 * without submitting it again (a retry is not the end). NULL: none.
+	 * What became of them is the caller's to judge in on_ready.
+	 */
+	struct runner_job *const *after;
 	enum runner_stderr {
 		RUNNER_STDERR_MERGE = 0, /* into the captured output */
 		RUNNER_STDERR_INHERIT,   /* to ours (a lister's complaints) */
@@ -82,6 +91,10 @@ struct runner_job {
 	void *data;             /* the caller's */
 	/* Filled in by the runner before on_done. */
 	struct runner_result result;
+	/* private: where the runner has it (enum in runner/pool.c), and how
+	 * many of `after` are known to be over */
+	int state_;
+	size_t after_over_;
 };
 
 /* Releases what the runner put into job->result (the output buffer). */
@@ -98,6 +111,14 @@ struct runner_opts {
 	size_t ngroups;
 	int64_t tick_ms;         /* call on_tick this often while running */
 	void (*on_tick)(struct runner *r, void *data);
+	/*
+	 * A job could start now: its `after` jobs are over and its slots,
+	 * locks and group are free. Return false to end it without starting:
+	 * result.end is RUNNER_NOT_STARTED and on_done is called at once (a
+	 * fixture's setup failed, a required file is missing). May be NULL:
+	 * every job starts.
+	 */
+	bool (*on_ready)(struct runner *r, struct runner_job *job, void *data);
 	/* A job started (may be NULL). */
 	void (*on_start)(struct runner *r, struct runner_job *job, void *data);
 	/* A job finished; job->result is complete. May call runner_submit(). */
@@ -110,8 +131,11 @@ int runner_new(const struct runner_opts *opts, struct runner **out,
 	       struct fg_error *err);
 /*
  * Queues a job behind those already queued. Jobs start in queue order,
- * except that a job whose locks, group or slots cannot be had now is passed
- * over for the next one that can run (no core idles while work waits).
+ * except that a job whose locks, group or slots cannot be had now, or
+ * whose `after` jobs are not over, is passed over for the next one that
+ * can run (no core idles while work waits). A job must never wait, through
+ * `after`, for itself or for a job that is not submitted: that is a bug of
+ * the caller, and runner_run() stops on it with FG_BUG naming the job.
  */
 void runner_submit(struct runner *r, struct runner_job *job);
 /*
@@ -194,6 +218,10 @@ struct runner_item {
 	int node;              /* CI node (1-based) after partition, else 0 */
 	bool empty;            /* a cases suite that listed none: nothing to
 				* run, and an error unless allow_empty */
+	int priority;          /* the suite's: higher starts first */
+	bool support;          /* another node's item run here too: a
+				* fixture setup or cleanup this node's items
+				* need (cli/plan.c) */
 };
 
 struct runner_plan {
@@ -217,10 +245,10 @@ int runner_plan_add_suite(struct runner_plan *p, size_t index,
 
 /*
  * Sets every item's estimate: fn returns true and *ms when history knows
- * the item; otherwise default_ms. Then orders the plan: items without
- * history first (their cost is unknown; starting them early avoids ending
- * on one), then longest expected first; ties by id, so the order is
- * deterministic.
+ * the item; otherwise default_ms. Then orders the plan: higher priority
+ * first (Meson's; 0 for most), then items without history (their cost is
+ * unknown; starting them early avoids ending on one), then longest
+ * expected first; ties by id, so the order is deterministic.
  */
 typedef bool (*runner_estimate_fn)(void *ctx, const struct runner_item *it,
 				   int64_t *ms);

@@ -20,7 +20,7 @@ set -u
 # already: listed so the lint knows these commands, and checked like the
 # rest.
 needs='
-coreutils: basename cat chmod cksum cp date dirname env head id ln ls mkdir mkfifo mktemp nohup realpath rm seq sleep sort stat tail timeout tr uniq wc
+coreutils: basename cat chmod cksum cp date dirname env head id ln ls mkdir mkfifo mktemp nohup realpath rm seq sleep sort stat tail timeout touch tr uniq wc
 dash: sh
 bash: bash
 grep: grep
@@ -54,6 +54,7 @@ shfmt: shfmt
 meson: meson
 ninja-build: ninja
 cmake: cmake ctest
+valgrind: valgrind
 clang: clang
 libclang-rt-14-dev: file:/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a
 postgresql: psql pg_ctlcluster file:/usr/lib/postgresql/*/bin/initdb

@@ -687,6 +687,269 @@ static void test_capture_output_and_status(void **state)
 	assert_non_null(strstr(err.msg, "could not start '/nonexistent/lister'"));
 }
 
+
+/* ---------------------------------------------------------------------- */
+/* Jobs that wait for others (CTest fixtures and DEPENDS, cli/run_deps.c)  */
+/* ---------------------------------------------------------------------- */
+
+struct dep_job {
+	struct runner_job job;
+	struct runner_job *after[4];
+	struct dep_job *setup;  /* declined when this one's last attempt failed */
+	int started, over;      /* on_start calls; on_done calls that ended it */
+	int order;              /* when it was over, 1-based; 0: never */
+	bool after_over_at_start; /* every `after` job was over at on_start */
+	int retries;            /* resubmit this many times from on_done */
+	char **retry_argv;      /* argv of the retries */
+};
+
+struct dep_run {
+	int over;
+	int declined;
+};
+
+static void dep_start(struct runner *r, struct runner_job *job, void *data)
+{
+	struct dep_job *d = job->data;
+
+	(void)r;
+	(void)data;
+	d->started++;
+	d->after_over_at_start = true;
+	for (int i = 0; d->after[i]; i++)
+		if (!((struct dep_job *)d->after[i]->data)->order)
+			d->after_over_at_start = false;
+}
+
+static bool dep_ready(struct runner *r, struct runner_job *job, void *data)
+{
+	struct dep_job *d = job->data;
+	struct dep_run *run = data;
+
+	(void)r;
+	if (d->setup) {
+		const struct runner_result *res = &d->setup->job.result;
+
+		/* the setup is over by now: `after` names it */
+		assert_int_not_equal(d->setup->order, 0);
+		if (res->end != RUNNER_EXITED || res->exit_code != 0) {
+			run->declined++;
+			return false;
+		}
+	}
+	return true;
+}
+
+static void dep_done(struct runner *r, struct runner_job *job, void *data)
+{
+	struct dep_job *d = job->data;
+	struct dep_run *run = data;
+
+	if (d->retries > 0) {
+		d->retries--;
+		job->argv = d->retry_argv;
+		runner_job_release(job);
+		runner_submit(r, job);
+		return;
+	}
+	d->over++;
+	d->order = ++run->over;
+}
+
+/* Submits jobs[order[0]], jobs[order[1]], ... and runs them all. */
+static void dep_run_all(struct dep_job *jobs, const int *order, int n,
+			int slots, struct dep_run *run)
+{
+	struct runner_opts o = {
+		.jobs = slots, .on_ready = dep_ready, .on_start = dep_start,
+		.on_done = dep_done, .data = run,
+	};
+	struct runner *r;
+
+	assert_int_equal(runner_new(&o, &r, NULL), FG_OK);
+	for (int i = 0; i < n; i++) {
+		struct dep_job *d = &jobs[order[i]];
+
+		d->job.env = environ;
+		d->job.data = d;
+		d->job.after = d->after;
+		runner_submit(r, &d->job);
+	}
+	assert_int_equal(runner_run(r), FG_OK);
+	runner_free(r);
+}
+
+/*
+ * A fixture: the setup fails, so its two dependents are declined by
+ * on_ready and never start; the cleanup waits for all three and runs
+ * anyway; an unrelated job is not held up. The waiting jobs are queued
+ * first: they are passed over, never block the queue.
+ */
+static void test_after_fixture_setup_fails(void **state)
+{
+	char *fail[] = { misbehave, "fail", NULL };
+	char *pass[] = { misbehave, "pass", NULL };
+	struct dep_job j[5] = {
+		{ .job = { .name = "setup", .argv = fail } },
+		{ .job = { .name = "dep1", .argv = pass } },
+		{ .job = { .name = "dep2", .argv = pass } },
+		{ .job = { .name = "cleanup", .argv = pass } },
+		{ .job = { .name = "other", .argv = pass } },
+	};
+	const int order[] = { 3, 1, 2, 0, 4 };
+	struct dep_run run = { 0 };
+
+	(void)state;
+	j[1].after[0] = j[2].after[0] = &j[0].job;
+	j[1].setup = j[2].setup = &j[0];
+	j[3].after[0] = &j[0].job;
+	j[3].after[1] = &j[1].job;
+	j[3].after[2] = &j[2].job;
+	dep_run_all(j, order, 5, 2, &run);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(j[i].over, 1);
+		runner_job_release(&j[i].job);
+	}
+	assert_int_equal(run.declined, 2);
+	assert_int_equal(j[0].job.result.exit_code, 1);
+	for (int i = 1; i <= 2; i++) {
+		assert_int_equal(j[i].started, 0);
+		assert_int_equal(j[i].job.result.end, RUNNER_NOT_STARTED);
+		assert_true(j[i].order > j[0].order);
+	}
+	assert_int_equal(j[3].started, 1);
+	assert_true(j[3].after_over_at_start);
+	assert_int_equal(j[3].job.result.end, RUNNER_EXITED);
+	assert_int_equal(j[4].job.result.end, RUNNER_EXITED);
+}
+
+/*
+ * A retry is not the end: a job waiting for a setup that fails once and
+ * is resubmitted from on_done starts only after the retry, and on_ready
+ * sees the retry's pass.
+ */
+static void test_after_waits_for_retries(void **state)
+{
+	char *fail[] = { misbehave, "fail", NULL };
+	char *pass[] = { misbehave, "pass", NULL };
+	struct dep_job j[2] = {
+		{ .job = { .name = "setup", .argv = fail }, .retries = 1,
+		  .retry_argv = pass },
+		{ .job = { .name = "dep", .argv = pass } },
+	};
+	const int order[] = { 1, 0 };
+	struct dep_run run = { 0 };
+
+	(void)state;
+	j[1].after[0] = &j[0].job;
+	j[1].setup = &j[0];
+	dep_run_all(j, order, 2, 2, &run);
+	assert_int_equal(j[0].started, 2);
+	assert_int_equal(j[0].job.result.exit_code, 0);
+	assert_int_equal(j[1].started, 1);
+	assert_true(j[1].after_over_at_start);
+	assert_int_equal(run.declined, 0);
+	assert_int_equal(j[1].job.result.end, RUNNER_EXITED);
+	for (int i = 0; i < 2; i++)
+		runner_job_release(&j[i].job);
+}
+
+/*
+ * A job that cannot even be spawned is over too: what waits for it
+ * starts, though nothing else is running to wake the loop. A chain runs in
+ * order with one slot.
+ */
+static void test_after_spawn_failure_and_chains(void **state)
+{
+	char *none[] = { "/nonexistent/setup", NULL };
+	char *pass[] = { misbehave, "pass", NULL };
+	struct dep_job j[4] = {
+		{ .job = { .name = "broken", .argv = none } },
+		{ .job = { .name = "c", .argv = pass } },
+		{ .job = { .name = "b", .argv = pass } },
+		{ .job = { .name = "a", .argv = pass } },
+	};
+	const int order[] = { 1, 2, 3, 0 };
+	struct dep_run run = { 0 };
+
+	(void)state;
+	j[3].after[0] = &j[0].job;   /* a after broken */
+	j[2].after[0] = &j[3].job;   /* b after a */
+	j[1].after[0] = &j[2].job;   /* c after b */
+	j[1].after[1] = &j[0].job;
+	dep_run_all(j, order, 4, 1, &run);
+	assert_not_started(&j[0].job, ENOENT); /* valgrind: exit 127 */
+	assert_int_equal(j[0].order, 1);
+	assert_int_equal(j[3].order, 2);
+	assert_int_equal(j[2].order, 3);
+	assert_int_equal(j[1].order, 4);
+	for (int i = 1; i < 4; i++) {
+		assert_int_equal(j[i].job.result.end, RUNNER_EXITED);
+		assert_true(j[i].after_over_at_start);
+	}
+	for (int i = 0; i < 4; i++)
+		runner_job_release(&j[i].job);
+}
+
+/*
+ * Two jobs waiting for each other would hang for ever: runner_run() stops
+ * on it as the caller's bug (FG_BUG aborts), naming a job. Run in a child.
+ */
+static void test_after_cycle_is_a_bug(void **state)
+{
+	char *pass[] = { misbehave, "pass", NULL };
+	int status, errfd[2];
+	char buf[512] = "";
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(errfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct dep_job j[2] = {
+			{ .job = { .name = "a", .argv = pass } },
+			{ .job = { .name = "b", .argv = pass } },
+		};
+		const int order[] = { 0, 1 };
+		struct dep_run run = { 0 };
+
+		dup2(errfd[1], 2);
+		j[0].after[0] = &j[1].job;
+		j[1].after[0] = &j[0].job;
+		dep_run_all(j, order, 2, 2, &run);
+		_exit(0);
+	}
+	close(errfd[1]);
+	/* to the end: fg_bug() writes its line in pieces */
+	for (size_t got = 0; got < sizeof(buf) - 1;) {
+		ssize_t n = read(errfd[0], buf + got, sizeof(buf) - 1 - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(errfd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGABRT);
+	assert_non_null(strstr(buf, "waits for"));
+}
+
+/* A job's own output_max beats the runner's. */
+static void test_job_output_max(void **state)
+{
+	char *argv[] = { misbehave, "flood", "300000", NULL };
+	struct runner_job job = { .name = "f", .argv = argv,
+				  .output_max = 1 << 20 };
+
+	(void)state;
+	run_one(&job, 10000, 1000, 1000);
+	assert_int_equal(job.result.output.total, 300000);
+	assert_int_equal(fg_buf_dropped(&job.result.output), 0);
+	runner_job_release(&job);
+}
+
 int main(void)
 {
 	const char *progs = getenv("FG_PROGS");
@@ -712,6 +975,11 @@ int main(void)
 		cmocka_unit_test(test_partition_unknown_by_stable_hash),
 		cmocka_unit_test(test_shard_parse_and_env),
 		cmocka_unit_test(test_capture_output_and_status),
+		cmocka_unit_test(test_after_fixture_setup_fails),
+		cmocka_unit_test(test_after_waits_for_retries),
+		cmocka_unit_test(test_after_spawn_failure_and_chains),
+		cmocka_unit_test(test_after_cycle_is_a_bug),
+		cmocka_unit_test(test_job_output_max),
 	};
 
 	char rel[4096];
