@@ -439,7 +439,7 @@ static const char *short_commit(const struct an_test *t, size_t idx1)
 {
 	const char *c = idx1 ? t->obs[idx1 - 1].commit : NULL;
 
-	return c ? c : "(unknown commit)";
+	return c ? c : "(unknown)"; /* fits %.12s */
 }
 
 static void categorize(struct an_test *t, const struct an_policy *p)

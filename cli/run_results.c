@@ -368,6 +368,19 @@ long run_read_tap(struct item_state *is, const char *output_tail,
 	else if (!is->tap_run.ntests)
 		snprintf(tap_problem, n, "%s: no TAP test point (\"format\": "
 			 "\"tap\")", is->tap_file ? is->tap_file : "stdout");
+	/*
+	 * TAP has no timing. A process that reported one test point (a case
+	 * run alone: libuv's "uv_run_tests NAME") took the process's time,
+	 * which history needs to order and balance the cases.
+	 */
+	if (is->tap_run.ntests == 1 && is->tap_run.tests[0].nattempts == 1 &&
+	    !is->tap_run.tests[0].attempts[0].duration_ms) {
+		struct fg_test *t = &is->tap_run.tests[0];
+
+		t->attempts[0].duration_ms = is->job.result.duration_ms;
+		t->attempts[0].started_at_ms = is->job.result.started_at_ms;
+		t->duration_ms = is->job.result.duration_ms;
+	}
 	/* what was read counts, a damaged stream included */
 	failures = is->tap_run.ntests ?
 		   (long)merge_xml(is, &is->tap_run, output_tail) : -1;

@@ -132,6 +132,81 @@ static char *ere_escape(const char *s)
 	return out;
 }
 
+/*
+ * pytest's options that take their value as the next argument ("-p X",
+ * "--deselect X"): that argument is no test path. From pytest 7 and 8's
+ * --help and the common plugins (xdist, cov, timeout, rerunfailures,
+ * hypothesis, randomly); another option's value must be given with '='.
+ */
+static const char *const pytest_valued[] = {
+	"-k", "-m", "-p", "-c", "-o", "-W", "-r", "-n", "--maxfail", "--tb",
+	"--durations", "--durations-min", "--capture", "--show-capture",
+	"--import-mode", "--rootdir", "--basetemp", "--confcutdir",
+	"--ignore", "--ignore-glob", "--deselect", "--junitxml",
+	"--junit-xml", "--junit-prefix", "--log-level", "--log-format",
+	"--log-date-format", "--log-cli-level", "--log-cli-format",
+	"--log-cli-date-format", "--log-file", "--log-file-level",
+	"--log-file-format", "--log-file-date-format", "--log-file-mode",
+	"--log-auto-indent", "--color", "--code-highlight", "--pastebin",
+	"--pdbcls", "--doctest-glob", "--doctest-report", "--assert",
+	"--config-file", "--override-ini", "--pythonwarnings", "--lfnf",
+	"--last-failed-no-failures", "--verbosity", "--dist", "--maxprocesses",
+	"--tx", "--rsyncdir", "--cov", "--cov-report", "--cov-config",
+	"--cov-fail-under", "--timeout", "--timeout-method", "--reruns",
+	"--reruns-delay", "--only-rerun", "--hypothesis-seed",
+	"--hypothesis-profile", "--hypothesis-verbosity", "--randomly-seed",
+	NULL
+};
+
+static bool pytest_takes_value(const char *a)
+{
+	for (const char *const *o = pytest_valued; *o; o++)
+		if (!strcmp(a, *o))
+			return true;
+	return false;
+}
+
+/*
+ * Selecting by node id must not also collect what the suite's command
+ * names: "pytest -q tests tests/t.py::test_x" runs all of tests/ and
+ * test_x twice. Drops the test paths (the arguments after pytest that
+ * are neither options nor an option's value, and all after "--") from a
+ * NULL-terminated argv in place; returns its new length.
+ */
+static size_t pytest_drop_paths(char **argv)
+{
+	size_t k = 0, i = 0;
+	bool after = false, dashdash = false;
+
+	for (; argv[i]; i++) {
+		const char *a = argv[i];
+		const char *base = strrchr(a, '/') ? strrchr(a, '/') + 1 : a;
+
+		if (!after) {
+			argv[k++] = argv[i];
+			after = !strcmp(base, "pytest") ||
+				!strcmp(base, "py.test") ||
+				!strncmp(base, "pytest-", 7);
+			continue;
+		}
+		if (!dashdash && !strcmp(a, "--")) {
+			dashdash = true;
+			free(argv[i]);
+			continue;
+		}
+		if (!dashdash && a[0] == '-') {
+			argv[k++] = argv[i];
+			if (pytest_takes_value(a) && argv[i + 1])
+				argv[k++] = argv[++i];
+			continue;
+		}
+		free(argv[i]);
+	}
+	for (size_t j = k; j < i; j++)
+		argv[j] = NULL;
+	return k;
+}
+
 char **cli_select_argv(const struct fg_suite_cfg *s, enum cli_framework fw,
 		       const char *const *ids, size_t n)
 {
@@ -154,6 +229,7 @@ char **cli_select_argv(const struct fg_suite_cfg *s, enum cli_framework fw,
 					  "");
 		break;
 	case CLI_FW_PYTEST:
+		argc = pytest_drop_paths(argv);
 		for (size_t i = 0; i < n; i++)
 			argv[argc + i] = fg_xstrdup(ids[i]);
 		break;
@@ -224,6 +300,54 @@ char *cli_shell_line(const char *cwd, char *const *argv)
 	return line;
 }
 
+static void join(char **acc, const char *sep, const char *item);
+
+static bool is_shell_name(const char *s, size_t n)
+{
+	if (!n || (*s >= '0' && *s <= '9'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+/*
+ * The suite's "env" in front of the command line: a
+ * line run without the PYTHONPATH or the LD_LIBRARY_PATH the suite had
+ * tests something else. Variables holding {junit} or {tap} are
+ * flakeguard's plumbing and stay out. Takes line; caller frees the result.
+ */
+static char *with_env(char *line, char *const *env)
+{
+	char *vars = NULL, *out;
+	bool plain = true;
+
+	for (char *const *e = env; e && *e; e++)
+		plain &= is_shell_name(*e, strcspn(*e, "="));
+	for (char *const *e = env; e && *e; e++) {
+		size_t klen = strcspn(*e, "=");
+		char *q, *v;
+
+		if (strstr(*e, "{junit}") || strstr(*e, "{tap}"))
+			continue;
+		q = shell_quote(plain ? *e + klen + ((*e)[klen] == '=') : *e);
+		v = plain ? fg_xasprintf("%.*s=%s", (int)klen, *e, q) :
+			    fg_xstrdup(q);
+		join(&vars, " ", v);
+		free(v);
+		free(q);
+	}
+	if (!vars)
+		return line;
+	out = fg_xasprintf("%s%s %s", plain ? "" : "env ", vars, line);
+	free(vars);
+	free(line);
+	return out;
+}
+
 char *cli_repro_line(const struct fg_suite_cfg *s, const char *cwd,
 		     const struct fg_test *t)
 {
@@ -257,8 +381,16 @@ char *cli_repro_line(const struct fg_suite_cfg *s, const char *cwd,
 		if (!argv[i])
 			break;
 	}
-	line = cli_shell_line(cwd, argv);
+	line = with_env(cli_shell_line(NULL, argv), s->env);
 	fg_strv_free(argv);
+	if (cwd && strcmp(cwd, ".")) {
+		char *q = shell_quote(cwd), *l = fg_xasprintf("cd %s && %s", q,
+							      line);
+
+		free(q);
+		free(line);
+		line = l;
+	}
 	return line;
 }
 

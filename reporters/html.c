@@ -510,8 +510,12 @@ static void section_slowest(FILE *f, const struct fg_run *run)
 	char d[32];
 
 	for (size_t i = 0; i < run->ntests; i++) {
-		size_t k = n < HTML_SLOWEST ? n++ : HTML_SLOWEST;
+		size_t k;
 
+		/* 0 ms is mostly "not timed" (TAP, a skip): nothing to rank */
+		if (run->tests[i].duration_ms <= 0)
+			continue;
+		k = n < HTML_SLOWEST ? n++ : HTML_SLOWEST;
 		if (k == HTML_SLOWEST) {
 			if (run->tests[i].duration_ms <=
 			    run->tests[top[HTML_SLOWEST - 1]].duration_ms)

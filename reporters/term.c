@@ -266,8 +266,12 @@ static void print_slowest(FILE *out, const struct fg_run *run,
 		return;
 	for (size_t i = 0; i < run->ntests; i++) {
 		const struct fg_test *t = &run->tests[i];
-		size_t k = ntop < 5 ? ntop++ : 5;
+		size_t k;
 
+		/* 0 ms is mostly "not timed" (TAP, a skip): nothing to rank */
+		if (t->duration_ms <= 0)
+			continue;
+		k = ntop < 5 ? ntop++ : 5;
 		/* insertion into a sorted top-5, longest first */
 		while (k > 0 && top[k - 1]->duration_ms < t->duration_ms) {
 			if (k < 5)
@@ -277,6 +281,8 @@ static void print_slowest(FILE *out, const struct fg_run *run,
 		if (k < 5)
 			top[k] = t;
 	}
+	if (!ntop)
+		return;
 	fprintf(out, "\n%sSlowest:%s\n", c(o->color, DIM), c(o->color, RESET));
 	for (size_t i = 0; i < ntop; i++) {
 		fprintf(out, "  %9s  ", fg_duration_format(top[i]->duration_ms,
