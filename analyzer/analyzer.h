@@ -49,6 +49,14 @@ void an_wilson(unsigned long k, unsigned long n, struct an_interval *out);
 double an_beta_inc(double a, double b, double x);
 /* P(p > theta | k of n) under the Jeffreys prior Beta(1/2, 1/2). */
 double an_prob_above(unsigned long k, unsigned long n, double theta);
+/*
+ * P(X >= x) for X ~ Hypergeometric(total, failures, drawn): the chance
+ * that, with `failures` failing runs among `total` placed at random (a
+ * constant rate), at least x fall among a given `drawn` runs (the last
+ * ones, say). Exact, from log-binomials.
+ */
+double an_hyper_tail(unsigned long x, unsigned long drawn,
+		     unsigned long failures, unsigned long total);
 /* Bernoulli log-likelihood of k in n at the estimate k/n (0 log 0 = 0). */
 double an_bern_ll(unsigned long k, unsigned long n);
 /* "p = 4.2% [1.1%, 9.8%], n = 57" into buf. Returns buf. */
@@ -97,13 +105,13 @@ struct an_policy {
 	int min_runs;          /* fewer runs: category new (5) */
 	int broken_runs;       /* trailing all-failed runs for broken (2) */
 	double broken_alpha;   /* ... that chance explains with less (0.001) */
-	double change_llr;     /* 2*log-likelihood ratio for new-flaky (15) */
-	double onset_llr;      /* ... that blocks auto entry (6) */
-	int min_before;        /* clean runs before a new-flaky onset (20) */
+	double onset_alpha;    /* failures this late by chance less often
+				  blocks auto entry (0.05) */
+	int min_before;        /* clean runs before an onset (20) */
 	double slow_factor;    /* slow: recent median > factor x before (2) */
 	int64_t slow_min_ms;   /* ... and slower by at least this (100) */
 	bool strict;           /* a new failure signature fails the run */
-	bool new_flaky_fails;  /* a new-flaky test's failure counts (true) */
+	bool new_flaky_fails;  /* a new-flaky test's flaky pass counts (true) */
 	bool flaky_fails;      /* --flaky-result fail */
 };
 
@@ -121,10 +129,17 @@ int an_policy_set(struct an_policy *p, const char *key_eq_value,
 /* Evidence and categories (analyzer/evidence.c)                           */
 /* ====================================================================== */
 
+/*
+ * Values are appended, never renumbered. AN_NEW_FLAKY (a test first seen
+ * recently that flakes under stress runs) and AN_INTERFERENCE (fails
+ * beside other tests, passes alone) are reserved for issue 12 points 5
+ * and 3: the judge and the reporters handle them, nothing sets them yet.
+ */
 enum an_category {
 	AN_STABLE, AN_FLAKY, AN_BROKEN, AN_NEW_FLAKY, AN_FIXED, AN_NEW, AN_SLOW,
+	AN_INTERMITTENT, AN_INTERFERENCE,
 };
-#define AN_CATEGORY_COUNT 7
+#define AN_CATEGORY_COUNT 9
 const char *an_category_name(enum an_category c);
 
 /* One run of one test. */
@@ -157,9 +172,12 @@ struct an_evidence {
 	unsigned long broken_streak;
 	double broken_chance;         /* q_hi^L: how likely by chance */
 	size_t fixed_at;              /* obs index + 1 of the first pass after */
-	/* change point (new-flaky and the onset block) */
+	/* onset: the split point, among those after >= min_before runs at
+	 * <= 1% failing and starting with a failure, where chance (a
+	 * constant rate) puts the failures after it least often */
 	size_t change_at;             /* obs index + 1, 0: none */
-	double change_llr;            /* 2 * log-likelihood ratio */
+	double change_p;              /* that chance (an_hyper_tail) */
+	unsigned long change_splits;  /* split points considered */
 	unsigned long before_runs, before_fails, after_runs, after_fails;
 	/* a bump: failures confined to runs [bump_from, bump_to) of obs
 	 * indexes + 1, the rest clean (an intermittent regression, fixed) */

@@ -13,12 +13,13 @@
  * formula; the categories, in the order they are tried:
  *   broken     a trailing run of hard failures that the test's earlier
  *              hard-failure rate cannot explain (q_hi^L < broken_alpha);
- *   new-flaky  a change point: clean for min_before runs, then >= 2
- *              intermittent failures, 2 log LR >= change_llr;
+ *   intermittent  an onset: after >= min_before runs at <= 1% failing,
+ *              >= 2 failures (not all hard) that a constant rate puts
+ *              that late with a chance below broken_alpha once multiplied
+ *              by the number of split points considered (Bonferroni);
  *   fixed      a broken streak followed by (at most 10) clean runs, or
  *              a bump: intermittent failures confined to [X, Y) after
- *              min_before clean runs, clean since (2 log LR >=
- *              change_llr - 3);
+ *              min_before clean runs, clean since (2 log LR >= 12);
  *   flaky      pass and fail on one commit, or >= 2 failing runs with
  *              >= 3 same-branch flips;
  *   new        fewer than min_runs runs;
@@ -35,13 +36,14 @@
 #define FIXED_WINDOW 10
 #define SLOW_RECENT 5
 #define SLOW_MIN_SAMPLES 10
-/* a bump only relabels a test "fixed" (it never hides a failure): a lower bar */
-#define BUMP_DISCOUNT 3
+/* a bump only relabels a test "fixed" (it never hides a failure) */
+#define BUMP_LLR 12
 
 static const char *const category_names[AN_CATEGORY_COUNT] = {
 	[AN_STABLE] = "stable", [AN_FLAKY] = "flaky", [AN_BROKEN] = "broken",
 	[AN_NEW_FLAKY] = "new-flaky", [AN_FIXED] = "fixed", [AN_NEW] = "new",
-	[AN_SLOW] = "slow",
+	[AN_SLOW] = "slow", [AN_INTERMITTENT] = "intermittent",
+	[AN_INTERFERENCE] = "interference",
 };
 
 const char *an_category_name(enum an_category c)
@@ -282,31 +284,40 @@ static void broken_or_fixed(const struct an_test *t, const size_t *v, size_t m,
 	}
 }
 
-/* The most likely change point where the failure rate rose. */
+/*
+ * The onset: every split point s that starts with a failure and has >=
+ * min_before runs before it at <= 1% failing (k0 * 100 <= n0: no integer
+ * division, which once let 1 failure in 79 runs pass as 0%) is a candidate;
+ * for each, the exact chance that a constant rate puts >= k1 of the k
+ * failures among the n1 runs from s on (an_hyper_tail). The split where
+ * that chance is smallest is kept, with the number of candidates, so that
+ * a rule can correct for having chosen the best of them.
+ */
 static void change_point(const struct an_test *t, const size_t *v, size_t m,
-			 struct an_evidence *ev)
+			 const struct an_policy *p, struct an_evidence *ev)
 {
 	unsigned long k = ev->fail_runs, k0 = 0;
-	double whole = an_bern_ll(k, m);
 
-	for (size_t s = 1; s < m; s++) {
-		unsigned long n0 = s, n1 = m - s, k1;
-		double g;
+	ev->change_p = 1;
+	for (size_t s = 0; s < m; s++) {
+		unsigned long n0 = s, n1 = m - s, k1 = k - k0;
+		bool fail = t->obs[v[s]].failed > 0;
 
-		k0 += t->obs[v[s - 1]].failed > 0;
-		k1 = k - k0;
-		if (!t->obs[v[s]].failed ||
-		    (double)k1 / (double)n1 <= (double)k0 / (double)n0)
-			continue;
-		g = 2 * (an_bern_ll(k0, n0) + an_bern_ll(k1, n1) - whole);
-		if (g > ev->change_llr) {
-			ev->change_llr = g;
-			ev->change_at = v[s] + 1;
-			ev->before_runs = n0;
-			ev->before_fails = k0;
-			ev->after_runs = n1;
-			ev->after_fails = k1;
+		if (fail && n0 >= (unsigned long)p->min_before && k0 * 100 <= n0 &&
+		    k1 >= 2) {
+			double q = an_hyper_tail(k1, n1, k, m);
+
+			ev->change_splits++;
+			if (q < ev->change_p) {
+				ev->change_p = q;
+				ev->change_at = v[s] + 1;
+				ev->before_runs = n0;
+				ev->before_fails = k0;
+				ev->after_runs = n1;
+				ev->after_fails = k1;
+			}
 		}
+		k0 += fail;
 	}
 }
 
@@ -461,20 +472,19 @@ static void categorize(struct an_test *t, const struct an_policy *p)
 				 "runs; by chance at its past rate: %.1g)",
 				 short_commit(t, ev->broken_from),
 				 ev->broken_streak, ev->broken_chance);
-	} else if (ev->change_at && ev->change_llr >= p->change_llr &&
-		   ev->before_runs >= (unsigned long)p->min_before &&
-		   ev->before_fails <= ev->before_runs / 100 &&
-		   ev->after_fails >= 2 && !ev->fixed_at &&
-		   ev->broken_streak < ev->after_runs) {
-		t->cat = AN_NEW_FLAKY;
+	} else if (ev->change_at &&
+		   ev->change_p * (double)ev->change_splits < p->broken_alpha &&
+		   !ev->fixed_at && ev->broken_streak < ev->after_runs) {
+		t->cat = AN_INTERMITTENT;
 		snprintf(t->reason, sizeof(t->reason),
 			 "began failing intermittently at commit %.12s: %lu of "
-			 "%lu runs since, %lu of %lu before (2 log LR = %.1f)",
+			 "%lu runs since, %lu of %lu before (by chance: %.1g, "
+			 "best of %lu split points)",
 			 short_commit(t, ev->change_at), ev->after_fails,
 			 ev->after_runs, ev->before_fails, ev->before_runs,
-			 ev->change_llr);
+			 ev->change_p, ev->change_splits);
 	} else if (!ev->fixed_at && ev->bump_to && ev->bump_from > 1 &&
-		   ev->bump_llr >= p->change_llr - BUMP_DISCOUNT &&
+		   ev->bump_llr >= BUMP_LLR &&
 		   ev->bump_from - 1 >= (size_t)p->min_before) {
 		t->cat = AN_FIXED;
 		snprintf(t->reason, sizeof(t->reason),
@@ -539,7 +549,7 @@ void an_evaluate(struct an_test *t, size_t nobs, int64_t since_ms,
 	ev->p_above = an_prob_above(ev->fail_runs, m, p->threshold);
 	entry_counts(t, v, m, since_ms, p, ev);
 	broken_or_fixed(t, v, m, p, ev);
-	change_point(t, v, m, ev);
+	change_point(t, v, m, p, ev);
 	bump(t, v, m, ev);
 	release_score(t, v, m, since_ms, p, ev);
 	durations(t, v, m, ev);

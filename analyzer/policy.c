@@ -16,7 +16,8 @@
  *                                    failure signature is new (suspicious;
  *                                    counts with strict)
  *   flaky (failed, passed on retry)  does not count, unless --flaky-result
- *                                    fail, or the test is new-flaky
+ *                                    fail, or the test is intermittent
+ *                                    (or new-flaky)
  *
  * Every decision carries its rule and numbers in a sentence.
  */
@@ -46,8 +47,7 @@ void an_policy_defaults(struct an_policy *p)
 		.min_runs = 5,
 		.broken_runs = 2,
 		.broken_alpha = 0.001,
-		.change_llr = 15,
-		.onset_llr = 6,
+		.onset_alpha = 0.05,
 		.min_before = 20,
 		.slow_factor = 2,
 		.slow_min_ms = 100,
@@ -99,7 +99,7 @@ static int choice(json_t *v, const char *yes, const char *no, bool *out)
 	return 0;
 }
 
-/* One key; -1 bad value, -2 unknown key. */
+/* One key; -1 bad value, -2 unknown key, -3 a key that was replaced. */
 static int set_key(struct an_policy *p, const char *k, json_t *v)
 {
 	double d;
@@ -137,10 +137,10 @@ static int set_key(struct an_policy *p, const char *k, json_t *v)
 		return integer(v, 1, 1000, &p->broken_runs);
 	if (!strcmp(k, "broken_alpha"))
 		return num(v, 1e-12, 0.5, &p->broken_alpha);
-	if (!strcmp(k, "change_llr"))
-		return num(v, 0, 1000, &p->change_llr);
-	if (!strcmp(k, "onset_llr"))
-		return num(v, 0, 1000, &p->onset_llr);
+	if (!strcmp(k, "onset_alpha"))
+		return num(v, 1e-9, 0.5, &p->onset_alpha);
+	if (!strcmp(k, "change_llr") || !strcmp(k, "onset_llr"))
+		return -3;
 	if (!strcmp(k, "min_before"))
 		return integer(v, 1, 100000, &p->min_before);
 	if (!strcmp(k, "slow_factor"))
@@ -174,6 +174,11 @@ static int apply(struct an_policy *p, json_t *obj, const char *where,
 		if (rc == -2)
 			return fg_fail(err, FG_ECONFIG, "%s: unknown key '%s' "
 				       "(docs/analyzer.md lists them)", where, k);
+		if (rc == -3)
+			return fg_fail(err, FG_ECONFIG, "%s: key '%s' was "
+				       "replaced: onsets are now judged by their "
+				       "chance (onset_alpha, docs/analyzer.md)",
+				       where, k);
 		if (rc)
 			return fg_fail(err, FG_ECONFIG, "%s.%s: invalid value",
 				       where, k);
@@ -351,7 +356,8 @@ void an_decide(const struct an_test *t, const struct history_quarantine *q,
 		decide_active(t, q, now, p, d);
 		return;
 	}
-	if (t->cat == AN_BROKEN || t->cat == AN_NEW_FLAKY) {
+	if (t->cat == AN_BROKEN || t->cat == AN_INTERMITTENT ||
+	    t->cat == AN_NEW_FLAKY || t->cat == AN_INTERFERENCE) {
 		d->rule = "never";
 		snprintf(d->why, sizeof(d->why), "%s tests are never "
 			 "quarantined automatically", an_category_name(t->cat));
@@ -365,16 +371,16 @@ void an_decide(const struct an_test *t, const struct history_quarantine *q,
 			 "a reviewer puts it back");
 		return;
 	}
-	if (ev->change_at && ev->change_llr >= p->onset_llr &&
-	    ev->before_runs >= (unsigned long)p->min_before &&
-	    ev->before_fails <= ev->before_runs / 100) {
+	if (ev->change_at && ev->change_p < p->onset_alpha) {
 		d->rule = "onset";
 		snprintf(d->why, sizeof(d->why), "not quarantined: its failures "
-			 "began at commit %.12s after %lu clean runs (2 log LR "
-			 "= %.1f >= %.0f), which looks like a regression",
+			 "began at commit %.12s after %lu runs with %lu failing "
+			 "(%lu of %lu since; this late by chance: %.2g < %.2g), "
+			 "which looks like a regression",
 			 t->obs[ev->change_at - 1].commit ?
 				 t->obs[ev->change_at - 1].commit : "?",
-			 ev->before_runs, ev->change_llr, p->onset_llr);
+			 ev->before_runs, ev->before_fails, ev->after_fails,
+			 ev->after_runs, ev->change_p, p->onset_alpha);
 		return;
 	}
 	an_format_p(ps, sizeof(ps), &ev->p, ev->runs);
@@ -449,7 +455,8 @@ static void judge_failed(struct fg_test *ft, struct an_run_test *e,
 
 	if (!active(e)) {
 		e->j = AN_J_FAILED;
-		if (e->an.cat == AN_BROKEN || e->an.cat == AN_NEW_FLAKY)
+		if (e->an.cat == AN_BROKEN || e->an.cat == AN_INTERMITTENT ||
+		    e->an.cat == AN_NEW_FLAKY)
 			snprintf(e->note, sizeof(e->note), "%s: %s",
 				 an_category_name(e->an.cat), e->an.reason);
 		return;
@@ -488,11 +495,12 @@ static void judge_one(struct fg_test *ft, struct an_run_test *e,
 		judge_failed(ft, e, p);
 	} else if (ft->outcome == FG_O_FLAKY) {
 		e->j = AN_J_FLAKY;
-		if (!active(e) && e->an.cat == AN_NEW_FLAKY &&
-		    p->new_flaky_fails) {
+		if (!active(e) && (e->an.cat == AN_INTERMITTENT ||
+				   (e->an.cat == AN_NEW_FLAKY &&
+				    p->new_flaky_fails))) {
 			e->j = AN_J_FAILED;
-			snprintf(e->note, sizeof(e->note), "new-flaky (counts): "
-				 "%s", e->an.reason);
+			snprintf(e->note, sizeof(e->note), "%s (counts): %s",
+				 an_category_name(e->an.cat), e->an.reason);
 		} else if (!active(e) && p->flaky_fails) {
 			e->j = AN_J_FAILED;
 			snprintf(e->note, sizeof(e->note), "flaky (counts: "

@@ -227,9 +227,13 @@ void cli_analysis_print(FILE *out, const struct fg_run *run,
 			else if (e->an.cat == AN_BROKEN && e->an.ev.runs > 1 &&
 				 e->j == AN_J_FAILED)
 				tag = "BROKEN";
+			else if (e->an.cat == AN_INTERMITTENT &&
+				 e->j != AN_J_PASSED)
+				tag = "INTERMITTENT";
 			else if (e->an.cat == AN_NEW_FLAKY && e->j != AN_J_PASSED)
 				tag = "NEW-FLAKY";
 			if (tag && (e->an.cat == AN_BROKEN ||
+				    e->an.cat == AN_INTERMITTENT ||
 				    e->an.cat == AN_NEW_FLAKY) &&
 			    e->j != AN_J_QUARANTINED && e->j != AN_J_SUSPICIOUS)
 				text = e->an.reason;

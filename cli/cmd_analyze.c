@@ -51,8 +51,9 @@ struct analyze_state {
 static int rank(const struct row *r)
 {
 	static const int order[AN_CATEGORY_COUNT] = {
-		[AN_BROKEN] = 0, [AN_NEW_FLAKY] = 1, [AN_FLAKY] = 2,
-		[AN_FIXED] = 3, [AN_SLOW] = 4, [AN_NEW] = 5, [AN_STABLE] = 6,
+		[AN_BROKEN] = 0, [AN_INTERMITTENT] = 1, [AN_NEW_FLAKY] = 1,
+		[AN_INTERFERENCE] = 1, [AN_FLAKY] = 2, [AN_FIXED] = 3,
+		[AN_SLOW] = 4, [AN_NEW] = 5, [AN_STABLE] = 6,
 	};
 	return order[r->t.cat];
 }
@@ -387,7 +388,7 @@ const struct cli_command cli_cmd_analyze = {
 	.summary = "rank unstable tests and apply the quarantine policy",
 	.help =
 	"Reads each test's newest runs from the history, gives it a category\n"
-	"(stable, flaky, broken, new-flaky, fixed, new, slow) with the rule\n"
+	"(stable, flaky, broken, intermittent, fixed, new, slow) with the rule\n"
 	"and numbers behind it, and ranks the unstable ones. Then applies the\n"
 	"quarantine policy (docs/analyzer.md): enter, release, expire.\n",
 	.help_after = "Exit codes: 0 done, 2 usage error, 3 database error.\n",

@@ -14,7 +14,7 @@ per commit:
 
 Reports: precision and recall of `flaky` (final category or quarantine),
 runs until detection, regressions hidden (never made a run red nor reported
-broken/new-flaky while active: must be 0), and pipelines red for no real
+broken/intermittent while active: must be 0), and pipelines red for no real
 reason, naive `make test` (any first attempt failing) against flakeguard.
 """
 import json, os, shutil, subprocess, sys, tempfile, time, statistics
@@ -139,8 +139,8 @@ def report(runs, elapsed):
             v = t[name]
             failed_here = any(s["status"] != "passed" for s in v["attempts"])
             counted = rc != 0 and (v["outcome"] == "failed" or
-                                   v["category"] in ("broken", "new-flaky")) and failed_here
-            if counted or v["category"] in ("broken", "new-flaky"):
+                                   v["category"] in ("broken", "new-flaky", "intermittent")) and failed_here
+            if counted or v["category"] in ("broken", "new-flaky", "intermittent"):
                 det = k + 1
                 break
         if det is None:

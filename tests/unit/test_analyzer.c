@@ -211,7 +211,22 @@ static void test_broken_never_quarantined(void **state)
 	an_test_release(&t);
 }
 
-static void test_new_flaky(void **state)
+static void test_hyper_tail(void **state)
+{
+	(void)state;
+	/* both of 2 failures among the last 15 of 80 runs: C(15,2)/C(80,2) */
+	close_to(an_hyper_tail(2, 15, 2, 80), 105.0 / 3160, 1e-12);
+	/* all 4 among the last 12 of 112: C(12,4)/C(112,4) = 495/6210820 */
+	close_to(an_hyper_tail(4, 12, 4, 112), 495.0 / 6210820, 1e-15);
+	close_to(an_hyper_tail(0, 5, 3, 10), 1, 1e-12);
+	close_to(an_hyper_tail(4, 3, 4, 10), 0, 1e-12);
+	/* 3 failures in 10 runs, 8 drawn: at least 1 is certain */
+	close_to(an_hyper_tail(1, 8, 3, 10), 1, 1e-12);
+	/* 1 of 2 in the last 5 of 10: 1 - C(5,2)/C(10,2) = 1 - 10/45 */
+	close_to(an_hyper_tail(1, 5, 2, 10), 35.0 / 45, 1e-12);
+}
+
+static void test_intermittent(void **state)
 {
 	struct an_policy p;
 	struct an_test t;
@@ -228,15 +243,19 @@ static void test_new_flaky(void **state)
 		runs(&t, 2, PASS, 1, NULL, &c);
 	}
 	an_evaluate(&t, t.nobs, 0, &p);
-	assert_int_equal(t.cat, AN_NEW_FLAKY);
+	assert_int_equal(t.cat, AN_INTERMITTENT);
 	assert_string_equal(t.obs[t.ev.change_at - 1].commit, "c0100");
-	/* 2 log LR = 2 (l(4,12) - l(4,112)) = 2 (-7.638 + 17.257) = 19.24 */
-	close_to(t.ev.change_llr, 19.24, 0.01);
+	/* all 4 failures among the last 12 of 112 runs: C(12,4)/C(112,4);
+	 * 2 candidate splits (c0100, and c0103 with 1 of 103 before) */
+	close_to(t.ev.change_p, 495.0 / 6210820, 1e-12);
+	assert_int_equal(t.ev.change_splits, 2);
 	an_decide(&t, NULL, false, 0, &p, &d);
 	assert_int_equal(d.action, AN_NONE);
+	assert_string_equal(d.rule, "never");
 	an_test_release(&t);
 
-	/* two failures after 100 clean runs: onset, blocked, not new-flaky */
+	/* two failures after 100 clean runs: onset, blocked, not (yet)
+	 * intermittent: C(4,2)/C(104,2) = 6/5356 = 0.00112 >= 0.001 */
 	an_test_init(&t, "s", "", "race");
 	c = 0;
 	runs(&t, 100, PASS, 1, NULL, &c);
@@ -245,6 +264,43 @@ static void test_new_flaky(void **state)
 	runs(&t, 1, FLIP, 2, "lost write", &c);
 	an_evaluate(&t, t.nobs, 0, &p);
 	assert_int_equal(t.cat, AN_FLAKY);
+	close_to(t.ev.change_p, 6.0 / 5356, 1e-12);
+	an_decide(&t, NULL, false, 0, &p, &d);
+	assert_int_equal(d.action, AN_NONE);
+	assert_string_equal(d.rule, "onset");
+	an_test_release(&t);
+}
+
+/*
+ * Issue 12: a test clean for 64 runs that fails at run 65 and again at
+ * run 79 (the latest). The best-scoring split was "the last run alone",
+ * with one failure before it, and 1 > 79/100 = 0 in integer division
+ * skipped the onset block: the test was quarantined. Every split point
+ * is a candidate now, and 1 of 79 is more than 1%: the split at run 65
+ * blocks the entry.
+ */
+static void test_onset_every_split(void **state)
+{
+	struct an_policy p;
+	struct an_test t;
+	struct an_decision d;
+	int c = 0;
+
+	(void)state;
+	an_policy_defaults(&p);
+	an_test_init(&t, "s2", "s2", "t019");
+	runs(&t, 64, PASS, 1, NULL, &c);
+	runs(&t, 1, FLIP, 2, "race", &c);
+	runs(&t, 13, PASS, 1, NULL, &c);
+	runs(&t, 1, FLIP, 2, "race", &c);
+	runs(&t, 1, PASS, 1, NULL, &c);
+	an_evaluate(&t, t.nobs, 0, &p);
+	assert_int_equal(t.ev.incons_commits, 2);
+	assert_string_equal(t.obs[t.ev.change_at - 1].commit, "c0064");
+	assert_int_equal(t.ev.before_runs, 64);
+	assert_int_equal(t.ev.after_fails, 2);
+	/* both failures among the last 16 of 80: C(16,2)/C(80,2) */
+	close_to(t.ev.change_p, 120.0 / 3160, 1e-12);
 	an_decide(&t, NULL, false, 0, &p, &d);
 	assert_int_equal(d.action, AN_NONE);
 	assert_string_equal(d.rule, "onset");
@@ -642,7 +698,9 @@ int main(void)
 		cmocka_unit_test(test_signature_masking),
 		cmocka_unit_test(test_change_point_broken),
 		cmocka_unit_test(test_broken_never_quarantined),
-		cmocka_unit_test(test_new_flaky),
+		cmocka_unit_test(test_hyper_tail),
+		cmocka_unit_test(test_intermittent),
+		cmocka_unit_test(test_onset_every_split),
 		cmocka_unit_test(test_flaky_enters_same_commit),
 		cmocka_unit_test(test_flaky_across_runs_probability),
 		cmocka_unit_test(test_new_and_slow),
