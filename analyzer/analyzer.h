@@ -47,6 +47,8 @@ struct an_interval {
 void an_wilson(unsigned long k, unsigned long n, struct an_interval *out);
 /* The regularised incomplete beta function I_x(a, b). */
 double an_beta_inc(double a, double b, double x);
+/* The q-quantile of Beta(a, b): x with I_x(a, b) = q (bisection). */
+double an_beta_quantile(double a, double b, double q);
 /* P(p > theta | k of n) under the Jeffreys prior Beta(1/2, 1/2). */
 double an_prob_above(unsigned long k, unsigned long n, double theta);
 /*
@@ -73,6 +75,103 @@ double an_sprt_upper(const struct an_sprt *s);  /* ln((1-beta)/alpha) */
 double an_sprt_lower(const struct an_sprt *s);  /* ln(beta/(1-alpha)) */
 /* Clean runs needed from score `from` to reach the upper bound. */
 int an_sprt_clean_runs(const struct an_sprt *s, double from);
+
+/* ====================================================================== */
+/* The rate monitor (analyzer/monitor.c)                                   */
+/* ====================================================================== */
+
+/*
+ * A Bernoulli CUSUM in integer units: a clean run moves the statistic 1
+ * down (not below 0), a failing run r up; it alarms at h. One unit is
+ * `unit` = ln((1-p0)/(1-p1)) of log-likelihood ratio.
+ */
+struct an_cusum {
+	double p0, p1;         /* in-control rate, and the rate to detect */
+	int r, h;              /* failure score and threshold, in units */
+	double unit;
+};
+
+/* Average run length until an alarm, from 0, at true rate p (exact). */
+double an_cusum_arl(int r, int h, double p);
+/* P(an alarm within t runs) from 0 at rate p (exact). */
+double an_cusum_within(int r, int h, double p, int t);
+/* The median run length at rate p, or -1 if above max. */
+int an_cusum_median(int r, int h, double p, int max);
+/*
+ * The design for in-control rate p0 and p1 = p0 + rise (at most 0.999):
+ * r = round(ln(p1/p0) / ln((1-p0)/(1-p1))), and the smallest h whose ARL
+ * at p0 is >= arl0. false when there is nothing to watch for (p1 <= p0).
+ */
+bool an_cusum_design(double p0, double rise, double arl0, struct an_cusum *c);
+/*
+ * The design when p0 is known through k failures in n runs: r from the
+ * Jeffreys mean, h the smallest whose alarm rate averaged over the
+ * posterior of p0 is <= 1/arl0.
+ */
+bool an_cusum_design_post(unsigned long k, unsigned long n, double rise,
+			  double arl0, struct an_cusum *c);
+/* The Jeffreys posterior mean (k + 1/2) / (n + 1). */
+double an_jeffreys(unsigned long k, unsigned long n);
+/*
+ * The chance that all `attempts` attempts of a run fail when the test's
+ * rate is what base_fails of base_runs say: E[p^a] under the Jeffreys
+ * posterior, (k+1/2)(k+3/2).../((n+1)(n+2)...).
+ */
+double an_hard_chance(unsigned long base_fails, unsigned long base_runs,
+		      int attempts);
+
+struct an_monitor_cfg {
+	double rise;           /* p1 - p0 (policy rise, 0.2) */
+	double arl0;           /* in-control ARL per test: alarm_runs x tests */
+	int min_base;          /* baseline runs before it watches (min_before) */
+	double fix_alpha;      /* raised rate explaining the clean runs (0.001) */
+	double back_alpha;     /* an alarm clears when the runs since favour
+				  the old rate by a likelihood ratio of
+				  1/back_alpha (0.05) */
+};
+
+/*
+ * One test's monitor: what issue 14 stores per test and updates per run.
+ * Run references (`ref`) are the caller's: an_evaluate() passes obs
+ * index + 1; a stored state would pass run ids.
+ */
+struct an_monitor {
+	uint32_t runs;               /* runs folded */
+	uint32_t base_runs, base_fails; /* the in-control baseline */
+	uint32_t stat;               /* CUSUM statistic, in units */
+	uint32_t exc_runs, exc_fails; /* since it last left 0 */
+	int64_t exc_from;            /* ref of the excursion's first run */
+	int r, h;                    /* design of the excursion (its p0) */
+	double unit;                 /* ... one unit of it in nats */
+	bool raised;                 /* an alarm stands */
+	uint32_t alarms;             /* alarms so far */
+	int64_t raised_from;         /* ref where the raised segment begins */
+	uint32_t post_runs, post_fails; /* runs, failing runs since then */
+	uint32_t post_last;          /* runs since then up to its last failure */
+	uint32_t clean;              /* clean runs in a row while raised */
+	int32_t back;                /* since the alarm: +1 a clean run, -r a
+					failure (not floored) */
+	int hb;                      /* ... clears the alarm at hb */
+	uint32_t cleared;            /* alarms cleared that way */
+	int64_t clean_from;          /* ref of the first of them */
+	int64_t fixed_from;          /* the last raised segment ended: ref of
+					its first clean run; 0 after a failure */
+	uint32_t since_fixed;        /* clean runs since the fix was confirmed */
+	bool last_in_base;           /* the last run folded joined the baseline */
+};
+
+enum an_mon_event {
+	AN_MON_NONE, AN_MON_ALARM, AN_MON_FIXED, AN_MON_CLEARED,
+};
+
+void an_monitor_init(struct an_monitor *m);
+/* The primitive: fold one run in (failed: any attempt failed). */
+enum an_mon_event an_monitor_update(struct an_monitor *m,
+				    const struct an_monitor_cfg *c,
+				    bool failed, int64_t ref);
+/* Clean runs in a row that end the raised segment now. */
+unsigned an_monitor_fix_runs(const struct an_monitor *m,
+			     const struct an_monitor_cfg *c);
 
 /* ====================================================================== */
 /* Failure signatures (analyzer/signature.c)                               */
@@ -105,6 +204,10 @@ struct an_policy {
 	int min_runs;          /* fewer runs: category new (5) */
 	int broken_runs;       /* trailing all-failed runs for broken (2) */
 	double broken_alpha;   /* ... that chance explains with less (0.001) */
+	double rise;           /* the monitor's p1 - p0 (0.2) */
+	int alarm_runs;        /* suite runs per false alarm, bound (500) */
+	size_t tests;          /* tests watched (N; the caller's count, 0: 1):
+				  ARL0 per test = alarm_runs x N */
 	double onset_alpha;    /* failures this late by chance less often
 				  blocks auto entry (0.05) */
 	int min_before;        /* clean runs before an onset (20) */
@@ -116,6 +219,8 @@ struct an_policy {
 };
 
 void an_policy_defaults(struct an_policy *p);
+/* The monitor's settings from the policy (ARL0 = alarm_runs x tests). */
+void an_monitor_cfg_from(const struct an_policy *p, struct an_monitor_cfg *c);
 /*
  * Applies a JSON object of policy keys (flakeguard.json "quarantine") or
  * one "key=value" setting. FG_ECONFIG naming `where` and the key.
@@ -192,6 +297,9 @@ struct an_evidence {
 	double sprt;                  /* score since `since` */
 	unsigned long sprt_runs;      /* runs it is based on */
 	int clean_needed;             /* clean runs still needed to release */
+	/* the rate monitor after the last run, and its design */
+	struct an_monitor mon;
+	struct an_monitor_cfg mon_cfg;
 	/* duration */
 	int64_t dur_before_ms, dur_recent_ms;
 	/* signatures seen, distinct, in order of first appearance */
@@ -275,6 +383,9 @@ struct an_run_test {
 	int64_t released_ms;           /* a former entry ended then, or 0 */
 	struct an_decision dec;        /* set by analyzer_judge() */
 	enum an_judgement j;
+	bool counts;                   /* counts against the run */
+	const char *tag;               /* static: why it counts, for the
+					  verdict line ("intermittent", ...) */
 	char note[400];                /* why it counts or not */
 };
 
@@ -283,6 +394,8 @@ struct an_run {
 	size_t n;
 	size_t quarantined_total;      /* active entries of all tests, after */
 	size_t known_tests;            /* tests in the history (for the cap) */
+	size_t cap;                    /* the most that may be quarantined */
+	size_t cap_refused;            /* entries refused: quarantine full */
 	bool cap_exceeded;
 	char cap_note[200];
 };

@@ -13,13 +13,12 @@
  * formula; the categories, in the order they are tried:
  *   broken     a trailing run of hard failures that the test's earlier
  *              hard-failure rate cannot explain (q_hi^L < broken_alpha);
- *   intermittent  an onset: after >= min_before runs at <= 1% failing,
- *              >= 2 failures (not all hard) that a constant rate puts
- *              that late with a chance below broken_alpha once multiplied
- *              by the number of split points considered (Bonferroni);
- *   fixed      a broken streak followed by (at most 10) clean runs, or
- *              a bump: intermittent failures confined to [X, Y) after
- *              min_before clean runs, clean since (2 log LR >= 12);
+ *   fixed      a broken streak followed by (at most 10) clean runs;
+ *   intermittent  the rate monitor (analyzer/monitor.c) alarmed and its
+ *              alarm stands: the failure rate rose at commit X;
+ *   fixed      the monitor's alarm ended: clean runs in a row that the
+ *              raised rate explains by chance less than broken_alpha
+ *              (shown for 10 runs after that, while none fails);
  *   flaky      pass and fail on one commit, or >= 2 failing runs with
  *              >= 3 same-branch flips;
  *   new        fewer than min_runs runs;
@@ -36,8 +35,6 @@
 #define FIXED_WINDOW 10
 #define SLOW_RECENT 5
 #define SLOW_MIN_SAMPLES 10
-/* a bump only relabels a test "fixed" (it never hides a failure) */
-#define BUMP_LLR 12
 
 static const char *const category_names[AN_CATEGORY_COUNT] = {
 	[AN_STABLE] = "stable", [AN_FLAKY] = "flaky", [AN_BROKEN] = "broken",
@@ -337,45 +334,52 @@ static void entry_counts(const struct an_test *t, const size_t *v, size_t m,
 					  p->threshold);
 }
 
-/*
- * The epidemic alternative: a segment from one failure to another (both
- * included) whose rate is higher than outside it, outside at most 1%
- * failing; 2 log LR of the best one. O(k^2) in the failures.
- */
-static void bump(const struct an_test *t, const size_t *v, size_t m,
-		 struct an_evidence *ev)
+/* The rate monitor folded over the runs (analyzer/monitor.c). */
+void an_monitor_cfg_from(const struct an_policy *p, struct an_monitor_cfg *c)
 {
-	unsigned long k = ev->fail_runs;
-	double whole = an_bern_ll(k, m);
+	c->rise = p->rise;
+	c->arl0 = (double)p->alarm_runs * (double)(p->tests ? p->tests : 1);
+	c->min_base = p->min_before;
+	c->fix_alpha = p->broken_alpha;
+	c->back_alpha = 0.05;
+}
 
-	for (size_t a = 0; a < m && k >= 2; a++) {
-		unsigned long kin = 0;
+/*
+ * Until the monitor's state is stored per test (issue 14), each evaluation
+ * folds the runs again. Folding from the window's first run would restart
+ * the detector at a different run every time, and every restart is a new
+ * chance of a false alarm on a young baseline; so the fold starts at an
+ * anchor that moves only every MONITOR_EPOCH run ids: the first run with
+ * id >= ((newest id - MONITOR_EPOCH) / MONITOR_EPOCH) * MONITOR_EPOCH.
+ * Between moves, consecutive runs see one continuous detector.
+ */
+#define MONITOR_EPOCH 100
 
-		if (!t->obs[v[a]].failed)
-			continue;
-		for (size_t b = a; b < m; b++) {
-			unsigned long nin = b - a + 1, nout = m - nin;
-			double g;
+static size_t monitor_start(const struct an_test *t, const size_t *v,
+			    size_t m)
+{
+	int64_t newest = 0, anchor;
+	size_t s = 0;
 
-			if (!t->obs[v[b]].failed)
-				continue;
-			kin = 0;
-			for (size_t i = a; i <= b; i++)
-				kin += t->obs[v[i]].failed > 0;
-			if (kin < 2 || (k - kin) * 100 > nout ||
-			    (double)kin / nin <= (double)(k - kin) / (nout ? nout : 1))
-				continue;
-			g = 2 * (an_bern_ll(kin, nin) + an_bern_ll(k - kin, nout) -
-				 whole);
-			if (g > ev->bump_llr) {
-				ev->bump_llr = g;
-				ev->bump_from = v[a] + 1;
-				ev->bump_to = b + 1 < m ? v[b + 1] + 1 : 0;
-				ev->bump_runs = nin;
-				ev->bump_fails = kin;
-			}
-		}
-	}
+	for (size_t i = 0; i < m; i++)
+		if (t->obs[v[i]].run_id > newest)
+			newest = t->obs[v[i]].run_id;
+	if (newest < 2 * MONITOR_EPOCH)
+		return 0;
+	anchor = (newest - MONITOR_EPOCH) / MONITOR_EPOCH * MONITOR_EPOCH;
+	while (s < m && t->obs[v[s]].run_id && t->obs[v[s]].run_id < anchor)
+		s++;
+	return s;
+}
+
+static void monitor(const struct an_test *t, const size_t *v, size_t m,
+		    const struct an_policy *p, struct an_evidence *ev)
+{
+	an_monitor_cfg_from(p, &ev->mon_cfg);
+	an_monitor_init(&ev->mon);
+	for (size_t i = monitor_start(t, v, m); i < m; i++)
+		an_monitor_update(&ev->mon, &ev->mon_cfg,
+				  t->obs[v[i]].failed > 0, (int64_t)v[i] + 1);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -453,6 +457,30 @@ static const char *short_commit(const struct an_test *t, size_t idx1)
 	return c ? c : "(unknown commit)";
 }
 
+/* intermittent: the monitor's alarm stands */
+static void raised_reason(struct an_test *t)
+{
+	const struct an_monitor *mo = &t->ev.mon;
+	double after = mo->post_runs ? (double)mo->post_fails /
+				       (double)mo->post_runs : 0;
+
+	t->cat = AN_INTERMITTENT;
+	if (!mo->base_fails)
+		snprintf(t->reason, sizeof(t->reason),
+			 "began failing intermittently at commit %.12s: %u of "
+			 "%u runs since, 0 of %u before",
+			 short_commit(t, (size_t)mo->raised_from),
+			 mo->post_fails, mo->post_runs, mo->base_runs);
+	else
+		snprintf(t->reason, sizeof(t->reason),
+			 "rate rose from %.1f%% to %.1f%% since commit %.12s: "
+			 "%u of %u runs since, %u of %u before",
+			 100.0 * mo->base_fails / mo->base_runs, 100 * after,
+			 short_commit(t, (size_t)mo->raised_from),
+			 mo->post_fails, mo->post_runs, mo->base_fails,
+			 mo->base_runs);
+}
+
 static void categorize(struct an_test *t, const struct an_policy *p)
 {
 	const struct an_evidence *ev = &t->ev;
@@ -472,33 +500,23 @@ static void categorize(struct an_test *t, const struct an_policy *p)
 				 "runs; by chance at its past rate: %.1g)",
 				 short_commit(t, ev->broken_from),
 				 ev->broken_streak, ev->broken_chance);
-	} else if (ev->change_at &&
-		   ev->change_p * (double)ev->change_splits < p->broken_alpha &&
-		   !ev->fixed_at && ev->broken_streak < ev->after_runs) {
-		t->cat = AN_INTERMITTENT;
-		snprintf(t->reason, sizeof(t->reason),
-			 "began failing intermittently at commit %.12s: %lu of "
-			 "%lu runs since, %lu of %lu before (by chance: %.1g, "
-			 "best of %lu split points)",
-			 short_commit(t, ev->change_at), ev->after_fails,
-			 ev->after_runs, ev->before_fails, ev->before_runs,
-			 ev->change_p, ev->change_splits);
-	} else if (!ev->fixed_at && ev->bump_to && ev->bump_from > 1 &&
-		   ev->bump_llr >= BUMP_LLR &&
-		   ev->bump_from - 1 >= (size_t)p->min_before) {
-		t->cat = AN_FIXED;
-		snprintf(t->reason, sizeof(t->reason),
-			 "failed intermittently from commit %.12s (%lu of %lu "
-			 "runs; 2 log LR = %.1f), clean since commit %.12s",
-			 short_commit(t, ev->bump_from), ev->bump_fails,
-			 ev->bump_runs, ev->bump_llr,
-			 short_commit(t, ev->bump_to));
 	} else if (ev->fixed_at) {
 		t->cat = AN_FIXED;
 		snprintf(t->reason, sizeof(t->reason),
 			 "passing since commit %.12s after failing %lu runs "
 			 "from %.12s", short_commit(t, ev->fixed_at),
 			 ev->broken_streak, short_commit(t, ev->broken_from));
+	} else if (ev->mon.raised) {
+		raised_reason(t);
+	} else if (ev->mon.fixed_from &&
+		   ev->mon.since_fixed <= FIXED_WINDOW) {
+		t->cat = AN_FIXED;
+		snprintf(t->reason, sizeof(t->reason),
+			 "no failure since commit %.12s (%u runs; its raised "
+			 "rate explains that by chance less than %.2g)",
+			 short_commit(t, (size_t)ev->mon.fixed_from),
+			 ev->mon.clean + ev->mon.since_fixed,
+			 ev->mon_cfg.fix_alpha);
 	} else if (ev->incons_commits ||
 		   (ev->fail_runs >= 2 && ev->flips >= 3)) {
 		t->cat = AN_FLAKY;
@@ -550,7 +568,7 @@ void an_evaluate(struct an_test *t, size_t nobs, int64_t since_ms,
 	entry_counts(t, v, m, since_ms, p, ev);
 	broken_or_fixed(t, v, m, p, ev);
 	change_point(t, v, m, p, ev);
-	bump(t, v, m, ev);
+	monitor(t, v, m, p, ev);
 	release_score(t, v, m, since_ms, p, ev);
 	durations(t, v, m, ev);
 	free(v);

@@ -83,6 +83,22 @@ double an_beta_inc(double a, double b, double x)
 	return 1 - front * beta_cf(b, a, 1 - x) / b;
 }
 
+double an_beta_quantile(double a, double b, double q)
+{
+	double lo = 0, hi = 1;
+
+	/* I_x(a, b) grows with x: 60 halvings reach double precision */
+	for (int i = 0; i < 60; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (an_beta_inc(a, b, mid) < q)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
 double an_prob_above(unsigned long k, unsigned long n, double theta)
 {
 	return 1 - an_beta_inc(0.5 + (double)k, 0.5 + (double)(n - k), theta);

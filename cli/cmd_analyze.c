@@ -321,6 +321,7 @@ static int run_analysis(struct analyze_state *s, struct fg_config *cfg)
 			cli_usage_error(&cli_cmd_analyze, "%s", err.msg) :
 			cli_error(&err);
 	if (cli_open_existing_db(s->o->db, &s->st, &err) ||
+	    cli_analysis_count_tests(s->st, &s->p.tests, &err) ||
 	    cli_quarantine_load(s->st, s->o->qfile, &s->q, &err) ||
 	    history_store_scan(s->st, s->p.window, NULL, NULL, NULL, on_row, s,
 			       &err))
