@@ -52,3 +52,18 @@ jq_is r.json '.tests[] | select(.name=="q") | .quarantined' true
 jq_is r.json '.tests[] | select(.name=="q") | .counts' true
 contains out "UNCOVERED q::q: quarantined at 3.3%, but failed all 3 attempts"
 contains out "q (quarantined, every attempt failed)"
+# The reports show the category and its evidence; the trend chart has run
+# and time labels and a colour per verdict.
+rm -f broken; touch race
+run c62 --html r.html
+contains r.html 'id="analysis"'
+contains r.html '<span class="cat intermittent">intermittent</span>'
+contains r.html 'n = 62, k = '
+contains r.html ', since c42'
+contains r.html '>run 62</text>'
+contains r.html ' UTC</text>'
+contains r.html '<i style="background:#e53935"></i>failed</span>'
+contains r.html '<i style="background:#4caf50"></i>passed</span>'
+jq_is r.json '.tests[] | select(.name=="race") | .history.since' c42
+jq_is r.json '.tests[] | select(.name=="race") | .reason | startswith("began failing intermittently at commit c42")' true
+contains out "intermittent, n = 62, k = "
