@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * analyzer/analyzer.h - from recorded results to decisions: the verdict of
- * a run (its exit code and why). Flakiness scoring, categories and the
- * quarantine policy grow here (see docs/ARCHITECTURE.md).
+ * analyzer/analyzer.h - from recorded results to decisions: statistics,
+ * the rate monitor, evidence and categories, the quarantine policy and the
+ * verdict of a run (its exit code and why); docs/analyzer.md states every
+ * rule with its numbers.
  *
  * The analyzer reads the core model and (later) the history store; it
  * never prints: reporters show what it decided.
@@ -81,26 +82,27 @@ int an_sprt_clean_runs(const struct an_sprt *s, double from);
 /* ====================================================================== */
 
 /*
- * A Bernoulli CUSUM in integer units: a clean run moves the statistic 1
+ * A Bernoulli CUSUM in integer units: a clean run moves the statistic s
  * down (not below 0), a failing run r up; it alarms at h. One unit is
- * `unit` = ln((1-p0)/(1-p1)) of log-likelihood ratio.
+ * `unit` = ln((1-p0)/(1-p1)) / s of log-likelihood ratio.
  */
 struct an_cusum {
 	double p0, p1;         /* in-control rate, and the rate to detect */
-	int r, h;              /* failure score and threshold, in units */
+	int s, r, h;           /* clean and failure scores, threshold: units */
 	double unit;
 };
 
 /* Average run length until an alarm, from 0, at true rate p (exact). */
-double an_cusum_arl(int r, int h, double p);
+double an_cusum_arl(int s, int r, int h, double p);
 /* P(an alarm within t runs) from 0 at rate p (exact). */
-double an_cusum_within(int r, int h, double p, int t);
+double an_cusum_within(int s, int r, int h, double p, int t);
 /* The median run length at rate p, or -1 if above max. */
-int an_cusum_median(int r, int h, double p, int max);
+int an_cusum_median(int s, int r, int h, double p, int max);
 /*
  * The design for in-control rate p0 and p1 = p0 + rise (at most 0.999):
- * r = round(ln(p1/p0) / ln((1-p0)/(1-p1))), and the smallest h whose ARL
- * at p0 is >= arl0. false when there is nothing to watch for (p1 <= p0).
+ * r/s = ln(p1/p0) / ln((1-p0)/(1-p1)) within 3% (s <= 8), and the
+ * smallest h whose ARL at p0 is >= arl0. false when there is nothing to
+ * watch for (p1 <= p0).
  */
 bool an_cusum_design(double p0, double rise, double arl0, struct an_cusum *c);
 /*
@@ -141,17 +143,17 @@ struct an_monitor {
 	uint32_t stat;               /* CUSUM statistic, in units */
 	uint32_t exc_runs, exc_fails; /* since it last left 0 */
 	int64_t exc_from;            /* ref of the excursion's first run */
-	int r, h;                    /* design of the excursion (its p0) */
+	int s, r, h;                 /* design of the excursion (its p0) */
 	double unit;                 /* ... one unit of it in nats */
+	double llr_pass, llr_fail;   /* ... ln((1-p0)/(1-p1)), ln(p0/p1) */
 	bool raised;                 /* an alarm stands */
 	uint32_t alarms;             /* alarms so far */
 	int64_t raised_from;         /* ref where the raised segment begins */
 	uint32_t post_runs, post_fails; /* runs, failing runs since then */
 	uint32_t post_last;          /* runs since then up to its last failure */
 	uint32_t clean;              /* clean runs in a row while raised */
-	int32_t back;                /* since the alarm: +1 a clean run, -r a
-					failure (not floored) */
-	int hb;                      /* ... clears the alarm at hb */
+	double back;                 /* since the alarm, the log-likelihood
+					ratio of p0 against p1 (Wald's) */
 	uint32_t cleared;            /* alarms cleared that way */
 	int64_t clean_from;          /* ref of the first of them */
 	int64_t fixed_from;          /* the last raised segment ended: ref of
@@ -201,6 +203,9 @@ struct an_policy {
 	int max_count;         /* cap: warn above N quarantined tests (50) */
 	double max_percent;    /* ... or above this share of tests (5) */
 	int window;            /* newest runs per test analysed (200) */
+	int history;           /* runs loaded for a test that failed in its
+				  window: the onset scan and the monitor see
+				  them (1000) */
 	int min_runs;          /* fewer runs: category new (5) */
 	int broken_runs;       /* trailing all-failed runs for broken (2) */
 	double broken_alpha;   /* ... that chance explains with less (0.001) */
@@ -209,7 +214,7 @@ struct an_policy {
 	size_t tests;          /* tests watched (N; the caller's count, 0: 1):
 				  ARL0 per test = alarm_runs x N */
 	double onset_alpha;    /* failures this late by chance less often
-				  blocks auto entry (0.05) */
+				  blocks auto entry (0.1) */
 	int min_before;        /* clean runs before an onset (20) */
 	double slow_factor;    /* slow: recent median > factor x before (2) */
 	int64_t slow_min_ms;   /* ... and slower by at least this (100) */
@@ -365,6 +370,30 @@ struct an_decision {
 void an_decide(const struct an_test *t, const struct history_quarantine *q,
 	       bool blocked, int64_t now_ms, const struct an_policy *p,
 	       struct an_decision *d);
+
+/* How a quarantine entry covers a test's last run (an_coverage). */
+enum an_cover {
+	AN_COVER_NONE,       /* the run did not fail */
+	AN_COVER_YES,        /* covered: its rate explains it */
+	AN_COVER_SUSPICIOUS, /* covered, but flaked with a new signature */
+	AN_COVER_BROKEN,     /* not covered: broken now */
+	AN_COVER_RAISED,     /* not covered: the monitor's alarm stands */
+	AN_COVER_HARD,       /* not covered: every attempt failed, which the
+				covered rate explains by chance less than
+				broken_alpha (any chance with strict) */
+	AN_COVER_NEW,        /* not covered: a new failure signature on a
+				final failure (or, with strict, any) */
+};
+
+/*
+ * Whether the quarantine covers test t's run `at` (obs index), t evaluated
+ * over the runs up to it; evidence is the entry's snapshot (NULL: none).
+ * *chance: E[p^a] of all a attempts failing at the covered rate. Pure;
+ * shared by the verdict and the backtest.
+ */
+enum an_cover an_coverage(const struct an_test *t, size_t at,
+			  const char *evidence, const struct an_policy *p,
+			  double *chance);
 
 /* How one test of the judged run counts. */
 enum an_judgement {

@@ -293,8 +293,10 @@ static void broken_or_fixed(const struct an_test *t, const size_t *v, size_t m,
 static void change_point(const struct an_test *t, const size_t *v, size_t m,
 			 const struct an_policy *p, struct an_evidence *ev)
 {
-	unsigned long k = ev->fail_runs, k0 = 0;
+	unsigned long k = 0, k0 = 0;
 
+	for (size_t i = 0; i < m; i++)
+		k += t->obs[v[i]].failed > 0;
 	ev->change_p = 1;
 	for (size_t s = 0; s < m; s++) {
 		unsigned long n0 = s, n1 = m - s, k1 = k - k0;
@@ -552,25 +554,29 @@ void an_evaluate(struct an_test *t, size_t nobs, int64_t since_ms,
 		 const struct an_policy *p)
 {
 	struct an_evidence *ev = &t->ev;
-	size_t *v = fg_xcalloc(nobs + 1, sizeof(*v)), m = 0;
+	size_t *v = fg_xcalloc(nobs + 1, sizeof(*v)), all = 0, m, *w;
 
 	evidence_release(ev);
 	for (size_t i = 0; i < nobs && i < t->nobs; i++)
 		if (t->obs[i].attempts)
-			v[m++] = i;
+			v[all++] = i;
+	/* The evidence is the newest `window` runs; the onset scan and the
+	 * monitor look at all that was loaded (up to `history` runs). */
+	m = all > (size_t)p->window ? (size_t)p->window : all;
+	w = v + (all - m);
 	ev->runs = m;
-	ev->last_hard = m && hard(&t->obs[v[m - 1]]);
-	counts(t, v, m, ev);
-	ev->incons_commits = inconsistent_commits(t, v, m);
-	flips(t, v, m, ev);
+	ev->last_hard = m && hard(&t->obs[w[m - 1]]);
+	counts(t, w, m, ev);
+	ev->incons_commits = inconsistent_commits(t, w, m);
+	flips(t, w, m, ev);
 	an_wilson(ev->fail_runs, m, &ev->p);
 	ev->p_above = an_prob_above(ev->fail_runs, m, p->threshold);
-	entry_counts(t, v, m, since_ms, p, ev);
-	broken_or_fixed(t, v, m, p, ev);
-	change_point(t, v, m, p, ev);
-	monitor(t, v, m, p, ev);
-	release_score(t, v, m, since_ms, p, ev);
-	durations(t, v, m, ev);
+	entry_counts(t, w, m, since_ms, p, ev);
+	broken_or_fixed(t, w, m, p, ev);
+	change_point(t, v, all, p, ev);
+	monitor(t, v, all, p, ev);
+	release_score(t, w, m, since_ms, p, ev);
+	durations(t, w, m, ev);
 	free(v);
 	categorize(t, p);
 }

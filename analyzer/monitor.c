@@ -10,9 +10,9 @@
  * run ln(p1/p0) > 0; the statistic is the running sum, floored at 0, which
  * is the largest log-likelihood ratio of "the rate became p1 at some split
  * point" over every split point since it last was 0. Scores are scaled so
- * that a clean run is exactly -1 and a failure +r (r the rounded ratio),
- * which makes the statistic an integer and the detector a finite Markov
- * chain: its average run length (ARL) at any true rate is the solution of
+ * that a clean run is exactly -s and a failure +r (r/s within 3% of the
+ * ratio of the two scores; s = 1 unless the test fails often), which makes
+ * the statistic an integer and the detector a finite Markov chain: its average run length (ARL) at any true rate is the solution of
  * a linear system (an_cusum_arl), so the threshold h is chosen for a
  * stated in-control ARL (ARL0) per test, ARL0 = alarm_runs x tests: over
  * all tests and all split points, at most one false alarm per alarm_runs
@@ -36,9 +36,9 @@
  *               less than fix_alpha: (1 - p)^C < fix_alpha. The raised
  *               segment is dropped, the clean runs join the baseline;
  *   cleared     while raised, the runs since the alarm favour p0 over p1
- *               by a likelihood ratio of 1/back_alpha (Wald: a real rise
- *               is cleared so with probability <= back_alpha): a false
- *               alarm; its runs join the baseline.
+ *               by a likelihood ratio of 1/back_alpha (Wald's bound: a
+ *               real rise to p1 is cleared so with probability <=
+ *               back_alpha): a false alarm; its runs join the baseline.
  *
  * Worked numbers (tests/unit/test_analyzer.c checks them) are in
  * docs/analyzer.md.
@@ -53,46 +53,51 @@
 
 /*
  * ARL from state 0 of the chain: state i in [0, h); a clean run (1 - p)
- * moves to max(i - 1, 0), a failure (p) to i + r, absorbed at >= h. The
- * system f = 1 + P f is banded (one below the diagonal, r above), so plain
- * elimination without pivoting (it is an M-matrix) costs O(h r).
+ * moves to max(i - s, 0), a failure (p) to i + r, absorbed at >= h. The
+ * system f = 1 + P f is banded (s below the diagonal, r above), and an
+ * M-matrix: elimination without pivoting keeps the band, O(h s r).
  */
-double an_cusum_arl(int r, int h, double p)
+double an_cusum_arl(int s, int r, int h, double p)
 {
 	double q = 1 - p, *u, *b, f0;
-	size_t w = (size_t)r + 1;
+	size_t w = (size_t)s + (size_t)r + 1;
 
-	if (r < 1 || h < 1 || p <= 0)
+	if (s < 1 || r < 1 || h < 1 || p <= 0)
 		return INFINITY;
 	if (p >= 1)
 		return (double)((h + r - 1) / r);
+	/* row i holds the coefficients of f(i - s) .. f(i + r) */
 	u = fg_xcalloc((size_t)h * w, sizeof(*u));
 	b = fg_xcalloc((size_t)h, sizeof(*b));
-	/* row i: u[i*w + j] is the coefficient of f(i + j) */
+#define AT(i, c) u[(size_t)(i) * w + (size_t)((c) - (i) + s)]
 	for (int i = 0; i < h; i++) {
-		double *row = u + (size_t)i * w;
-
 		b[i] = 1;
-		row[0] = i ? 1 : 1 - q;
+		AT(i, i) = 1;
+		AT(i, i - s > 0 ? i - s : 0) -= q;
 		if (i + r < h)
-			row[r] -= p;
-		if (i) { /* -q f(i-1): eliminate it with row i - 1 */
-			const double *prev = row - w;
-			double fac = -q / prev[0];
+			AT(i, i + r) -= p;
+	}
+	for (int j = 0; j < h; j++) {
+		double piv = AT(j, j);
 
-			for (int j = 1; j <= r; j++)
-				row[j - 1] -= fac * prev[j];
-			b[i] -= fac * b[i - 1];
+		for (int i = j + 1; i < h && i <= j + s; i++) {
+			double f = AT(i, j) / piv;
+
+			if (f == 0)
+				continue;
+			for (int c = j; c < h && c <= j + r; c++)
+				AT(i, c) -= f * AT(j, c);
+			b[i] -= f * b[j];
 		}
 	}
 	for (int i = h - 1; i >= 0; i--) {
-		const double *row = u + (size_t)i * w;
-		double s = b[i];
+		double x = b[i];
 
-		for (int j = 1; j <= r && i + j < h; j++)
-			s -= row[j] * b[i + j];
-		b[i] = s / row[0];
+		for (int c = i + 1; c < h && c <= i + r; c++)
+			x -= AT(i, c) * b[c];
+		b[i] = x / AT(i, i);
 	}
+#undef AT
 	f0 = b[0];
 	free(u);
 	free(b);
@@ -100,42 +105,44 @@ double an_cusum_arl(int r, int h, double p)
 }
 
 /* Run-length distribution: P(alarm within t runs) from state 0. */
-double an_cusum_within(int r, int h, double p, int t)
+double an_cusum_within(int s, int r, int h, double p, int t)
 {
 	double *d = fg_xcalloc((size_t)h + 1, sizeof(*d));
 	double *e = fg_xcalloc((size_t)h + 1, sizeof(*e)), alarm = 0;
 
 	d[0] = 1;
 	for (int k = 0; k < t; k++) {
+		double *swap;
+
 		memset(e, 0, ((size_t)h + 1) * sizeof(*e));
 		for (int i = 0; i < h; i++) {
 			if (d[i] == 0)
 				continue;
-			e[i ? i - 1 : 0] += d[i] * (1 - p);
+			e[i > s ? i - s : 0] += d[i] * (1 - p);
 			if (i + r >= h)
 				alarm += d[i] * p;
 			else
 				e[i + r] += d[i] * p;
 		}
-		double *s = d;
+		swap = d;
 		d = e;
-		e = s;
+		e = swap;
 	}
 	free(d);
 	free(e);
 	return alarm;
 }
 
-int an_cusum_median(int r, int h, double p, int max)
+int an_cusum_median(int s, int r, int h, double p, int max)
 {
 	int lo = 1, hi = max;
 
-	if (an_cusum_within(r, h, p, max) < 0.5)
+	if (an_cusum_within(s, r, h, p, max) < 0.5)
 		return -1;
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
 
-		if (an_cusum_within(r, h, p, mid) >= 0.5)
+		if (an_cusum_within(s, r, h, p, mid) >= 0.5)
 			hi = mid;
 		else
 			lo = mid + 1;
@@ -143,11 +150,58 @@ int an_cusum_median(int r, int h, double p, int max)
 	return lo;
 }
 
+/*
+ * Integer scores for the ratio of the log-likelihood ratios of a failure
+ * and a clean run: the smallest s (<= 8) with r = round(ratio x s) within
+ * 3% of it (large ratios, a test that hardly fails: s = 1).
+ */
+static void scores(double ratio, int *s, int *r)
+{
+	for (*s = 1; *s <= 8; ++*s) {
+		*r = (int)lround(ratio * *s);
+		if (*r >= 1 && fabs(*r - ratio * *s) <= 0.03 * ratio * *s)
+			return;
+	}
+	*s = 8;
+	*r = (int)lround(ratio * 8);
+	if (*r < 1)
+		*r = 1;
+}
+
+/* The smallest h with rate(h) <= target (rate falls as h grows). */
+static int smallest_h(const struct an_cusum *c, int from,
+		      double (*rate)(const struct an_cusum *, int, void *),
+		      void *ctx, double target)
+{
+	int lo, hi;
+
+	for (hi = from; rate(c, hi, ctx) > target; hi *= 2)
+		if (hi > H_MAX)
+			return 0;
+	lo = hi / 2 + 1;
+	if (hi == from)
+		lo = from;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (rate(c, mid, ctx) <= target)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return hi;
+}
+
+static double rate_at_p0(const struct an_cusum *c, int h, void *ctx)
+{
+	(void)ctx;
+	return 1 / an_cusum_arl(c->s, c->r, h, c->p0);
+}
+
 bool an_cusum_design(double p0, double rise, double arl0,
 		     struct an_cusum *c)
 {
 	double p1 = p0 + rise, up, down;
-	int lo, hi;
 
 	memset(c, 0, sizeof(*c));
 	c->p0 = p0;
@@ -158,27 +212,10 @@ bool an_cusum_design(double p0, double rise, double arl0,
 		return false;
 	up = log(p1 / p0);
 	down = log((1 - p0) / (1 - p1));
-	c->r = (int)lround(up / down);
-	if (c->r < 1)
-		c->r = 1;
-	c->unit = down;
-	/* the smallest h with ARL0 >= arl0: it grows with h */
-	for (hi = 1; an_cusum_arl(c->r, hi, p0) < arl0; hi *= 2)
-		if (hi > H_MAX)
-			return false;
-	lo = hi / 2 + 1;
-	if (hi == 1)
-		lo = 1;
-	while (lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-
-		if (an_cusum_arl(c->r, mid, p0) >= arl0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	c->h = hi;
-	return true;
+	scores(up / down, &c->s, &c->r);
+	c->unit = down / c->s;
+	c->h = smallest_h(c, 1, rate_at_p0, NULL, 1 / arl0);
+	return c->h > 0;
 }
 
 /*
@@ -211,12 +248,17 @@ static void post_grid(double *u, double *w)
 	}
 }
 
-static double mean_rate(int r, int h, const double *pg, const double *w)
+struct post {
+	double pg[POST_GRID], w[POST_GRID];
+};
+
+static double mean_rate(const struct an_cusum *c, int h, void *ctx)
 {
+	const struct post *po = ctx;
 	double s = 0;
 
 	for (int j = 0; j < POST_GRID; j++)
-		s += w[j] / an_cusum_arl(r, h, pg[j]);
+		s += po->w[j] / an_cusum_arl(c->s, c->r, h, po->pg[j]);
 	return s;
 }
 
@@ -260,31 +302,17 @@ bool an_cusum_design_post(unsigned long k, unsigned long n, double rise,
 static bool design_post(unsigned long k, unsigned long n, double rise,
 			double arl0, struct an_cusum *c)
 {
-	double pg[POST_GRID], u[POST_GRID], w[POST_GRID], target = 1 / arl0;
-	int lo, hi;
+	struct post po;
+	double u[POST_GRID];
 
 	if (!an_cusum_design(an_jeffreys(k, n), rise, arl0, c))
 		return false;
-	post_grid(u, w);
+	post_grid(u, po.w);
 	for (int j = 0; j < POST_GRID; j++)
-		pg[j] = an_beta_quantile((double)k + 0.5, (double)(n - k) + 0.5,
-					 u[j]);
-	if (mean_rate(c->r, c->h, pg, w) <= target)
-		return true;
-	for (hi = c->h * 2; mean_rate(c->r, hi, pg, w) > target; hi *= 2)
-		if (hi > H_MAX)
-			return false;
-	lo = hi / 2 + 1;
-	while (lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-
-		if (mean_rate(c->r, mid, pg, w) <= target)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	c->h = hi;
-	return true;
+		po.pg[j] = an_beta_quantile((double)k + 0.5, (double)(n - k) + 0.5,
+					    u[j]);
+	c->h = smallest_h(c, c->h, mean_rate, &po, 1 / arl0);
+	return c->h > 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -323,10 +351,10 @@ static enum an_mon_event raised_step(struct an_monitor *m,
 		m->post_fails++;
 		m->post_last = m->post_runs;
 		m->clean = 0;
-		m->back -= m->r;
+		m->back += m->llr_fail;
 		return AN_MON_NONE;
 	}
-	m->back++;
+	m->back += m->llr_pass;
 	if (!m->clean++)
 		m->clean_from = ref;
 	if (m->clean >= an_monitor_fix_runs(m, c)) {
@@ -339,7 +367,7 @@ static enum an_mon_event raised_step(struct an_monitor *m,
 		m->stat = 0;
 		return AN_MON_FIXED;
 	}
-	if (m->back < m->hb)
+	if (m->back < log(1 / c->back_alpha))
 		return AN_MON_NONE;
 	/* The runs since favour the old rate: a false alarm, or a rise too
 	 * small to matter. They join the baseline. */
@@ -372,7 +400,7 @@ enum an_mon_event an_monitor_update(struct an_monitor *m,
 		return AN_MON_NONE;
 	}
 	if (!failed) {
-		m->stat--;
+		m->stat = m->stat > (unsigned)m->s ? m->stat - (unsigned)m->s : 0;
 		m->exc_runs++;
 		if (!m->stat) { /* back in control: it was noise */
 			m->base_runs += m->exc_runs;
@@ -392,9 +420,12 @@ enum an_mon_event an_monitor_update(struct an_monitor *m,
 			m->last_in_base = true;
 			return AN_MON_NONE;
 		}
+		m->s = d.s;
 		m->r = d.r;
 		m->h = d.h;
 		m->unit = d.unit;
+		m->llr_pass = log((1 - d.p0) / (1 - d.p1));
+		m->llr_fail = log(d.p0 / d.p1);
 		m->exc_from = ref;
 	}
 	m->stat += (unsigned)m->r;
@@ -405,7 +436,6 @@ enum an_mon_event an_monitor_update(struct an_monitor *m,
 	m->raised = true;
 	m->alarms++;
 	m->back = 0;
-	m->hb = (int)ceil(log(1 / c->back_alpha) / m->unit - 1e-9);
 	m->raised_from = m->exc_from;
 	m->post_runs = m->exc_runs;
 	m->post_fails = m->exc_fails;

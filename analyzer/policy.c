@@ -49,7 +49,8 @@ void an_policy_defaults(struct an_policy *p)
 		.broken_alpha = 0.001,
 		.rise = 0.2,
 		.alarm_runs = 500,
-		.onset_alpha = 0.05,
+		.onset_alpha = 0.1,
+		.history = 1000,
 		.min_before = 20,
 		.slow_factor = 2,
 		.slow_min_ms = 100,
@@ -133,6 +134,8 @@ static int set_key(struct an_policy *p, const char *k, json_t *v)
 		return num(v, 0, 100, &p->max_percent);
 	if (!strcmp(k, "window"))
 		return integer(v, 10, 100000, &p->window);
+	if (!strcmp(k, "history"))
+		return integer(v, 10, 1000000, &p->history);
 	if (!strcmp(k, "min_runs"))
 		return integer(v, 1, 100000, &p->min_runs);
 	if (!strcmp(k, "broken_runs"))
@@ -385,6 +388,15 @@ void an_decide(const struct an_test *t, const struct history_quarantine *q,
 			 "a reviewer puts it back");
 		return;
 	}
+	if (ev->mon.fixed_from) {
+		d->rule = "fixed";
+		snprintf(d->why, sizeof(d->why), "not quarantined: its failures "
+			 "ended at commit %.12s (a regression that was fixed), "
+			 "and none since",
+			 t->obs[ev->mon.fixed_from - 1].commit ?
+				 t->obs[ev->mon.fixed_from - 1].commit : "?");
+		return;
+	}
 	if (ev->change_at && ev->change_p < p->onset_alpha) {
 		d->rule = "onset";
 		snprintf(d->why, sizeof(d->why), "not quarantined: its failures "
@@ -446,18 +458,18 @@ static bool active(const struct an_run_test *e)
 	return e->q.name != NULL;
 }
 
-/* Whether this run's failure has a signature the test never showed. */
-static bool new_signature(const struct an_run_test *e)
+/* Whether run `at`'s failure has a signature the test never showed. */
+static bool new_signature(const struct an_test *t, size_t at,
+			  const char *evidence)
 {
-	const struct an_test *t = &e->an;
-	const char *sig = t->nobs ? t->obs[t->nobs - 1].signature : NULL;
+	const char *sig = at < t->nobs ? t->obs[at].signature : NULL;
 	bool any = false;
 
-	if (!sig || an_signature_known(t, t->nobs - 1, sig))
+	if (!sig || an_signature_known(t, at, sig))
 		return false;
-	if (evidence_knows(e->q.evidence, sig, &any))
+	if (evidence_knows(evidence, sig, &any))
 		return false;
-	for (size_t i = 0; i + 1 < t->nobs && !any; i++)
+	for (size_t i = 0; i < at && !any; i++)
 		any = t->obs[i].signature != NULL;
 	return any; /* no earlier failure at all: nothing to compare with */
 }
@@ -466,21 +478,21 @@ static bool new_signature(const struct an_run_test *e)
  * The test's in-control rate as the monitor sees it, without the run
  * being judged (it joins the baseline while the monitor is not armed).
  */
-static void base_counts(const struct an_test *t, unsigned long *k,
+static void base_counts(const struct an_test *t, size_t at, unsigned long *k,
 			unsigned long *n)
 {
 	const struct an_monitor *m = &t->ev.mon;
-	bool cur = m->last_in_base && t->nobs && t->obs[t->nobs - 1].attempts;
+	bool cur = m->last_in_base && at < t->nobs && t->obs[at].attempts;
 
 	*n = m->base_runs - (cur ? 1 : 0);
-	*k = m->base_fails - (cur && t->obs[t->nobs - 1].failed ? 1 : 0);
+	*k = m->base_fails - (cur && t->obs[at].failed ? 1 : 0);
 }
 
 static double base_rate(const struct an_test *t)
 {
 	unsigned long k, n;
 
-	base_counts(t, &k, &n);
+	base_counts(t, t->nobs - 1, &k, &n);
 	return n ? (double)k / (double)n : 0;
 }
 
@@ -490,6 +502,30 @@ static const char *onset_commit(const struct an_test *t, int64_t ref)
 			t->obs[ref - 1].commit : NULL;
 
 	return c ? c : "(unknown commit)";
+}
+
+enum an_cover an_coverage(const struct an_test *t, size_t at,
+			  const char *evidence, const struct an_policy *p,
+			  double *chance)
+{
+	const struct an_obs *o = at < t->nobs ? &t->obs[at] : NULL;
+	bool failed = o && o->attempts && o->last_failed;
+	unsigned long bk, bn;
+
+	base_counts(t, at, &bk, &bn);
+	*chance = an_hard_chance(bk, bn, o ? o->attempts : 1);
+	if (!o || !o->failed)
+		return AN_COVER_NONE;
+	if (failed && t->cat == AN_BROKEN)
+		return AN_COVER_BROKEN;
+	if (t->ev.mon.raised)
+		return AN_COVER_RAISED;
+	if (failed && t->ev.last_hard &&
+	    (p->strict || *chance < p->broken_alpha))
+		return AN_COVER_HARD;
+	if (new_signature(t, at, evidence))
+		return failed || p->strict ? AN_COVER_NEW : AN_COVER_SUSPICIOUS;
+	return AN_COVER_YES;
 }
 
 /*
@@ -514,20 +550,22 @@ static void judge_covered(struct fg_test *ft, struct an_run_test *e,
 	unsigned long bk, bn;
 	double chance;
 	char since[40], cover[80] = "";
+	enum an_cover how = an_coverage(t, t->nobs - 1, e->q.evidence, p,
+					&chance);
 
-	base_counts(t, &bk, &bn);
-	chance = an_hard_chance(bk, bn, attempts);
+	base_counts(t, t->nobs - 1, &bk, &bn);
 	if (bn)
 		snprintf(cover, sizeof(cover), " (covers its rate: %lu of %lu "
 			 "runs failing)", bk, bn);
-
 	e->counts = true;
 	e->j = AN_J_FAILED;
-	if (failed && t->cat == AN_BROKEN) {
+	switch (how) {
+	case AN_COVER_BROKEN:
 		e->tag = "quarantined, broken now";
 		snprintf(e->note, sizeof(e->note), "quarantined, but broken "
 			 "now (counts): %s", t->reason);
-	} else if (m->raised) {
+		return;
+	case AN_COVER_RAISED:
 		e->tag = "quarantined, rate rose";
 		snprintf(e->note, sizeof(e->note), "quarantined, but its rate "
 			 "rose from %.1f%% to %.1f%% since commit %.12s (%u of "
@@ -535,31 +573,31 @@ static void judge_covered(struct fg_test *ft, struct an_run_test *e,
 			 100.0 * m->post_fails / (m->post_runs ? m->post_runs : 1),
 			 onset_commit(t, m->raised_from), m->post_fails,
 			 m->post_runs);
-	} else if (failed && t->ev.last_hard &&
-		   (p->strict || chance < p->broken_alpha)) {
+		return;
+	case AN_COVER_HARD:
 		e->tag = "quarantined, every attempt failed";
 		snprintf(e->note, sizeof(e->note), "quarantined at %.1f%%, but "
 			 "failed all %d attempt%s (by chance at that rate: "
 			 "%.1g%s): counts", 100 * base_rate(t), attempts,
 			 attempts == 1 ? "" : "s", chance,
-			 p->strict && chance >= p->broken_alpha ?
-				 "; --strict-quarantine" : "");
-	} else if (new_signature(e) && (failed || p->strict)) {
+			 chance >= p->broken_alpha ? "; --strict-quarantine" : "");
+		return;
+	case AN_COVER_NEW:
 		e->tag = "quarantined, new failure";
 		snprintf(e->note, sizeof(e->note), "quarantined, but failed in "
 			 "a new way: \"%.120s\" (counts%s)",
 			 t->obs[t->nobs - 1].signature,
 			 failed ? "" : ": --strict-quarantine");
-	} else {
-		e->counts = false;
-		e->tag = NULL;
-		if (new_signature(e)) {
-			e->j = AN_J_SUSPICIOUS;
-			snprintf(e->note, sizeof(e->note), "quarantined, flaked in "
-				 "a new way: \"%.120s\" (passed on retry; "
-				 "counts with --strict-quarantine)",
-				 t->obs[t->nobs - 1].signature);
-		} else if (failed) {
+		return;
+	case AN_COVER_SUSPICIOUS:
+		e->j = AN_J_SUSPICIOUS;
+		snprintf(e->note, sizeof(e->note), "quarantined, flaked in a new "
+			 "way: \"%.120s\" (passed on retry; counts with "
+			 "--strict-quarantine)", t->obs[t->nobs - 1].signature);
+		break;
+	case AN_COVER_YES:
+	case AN_COVER_NONE:
+		if (failed) {
 			e->j = AN_J_QUARANTINED;
 			date(e->q.since_ms, since, sizeof(since));
 			snprintf(e->note, sizeof(e->note), "quarantined since %s "
@@ -571,9 +609,12 @@ static void judge_covered(struct fg_test *ft, struct an_run_test *e,
 		} else {
 			e->j = AN_J_FLAKY;
 		}
-		if (failed)
-			ft->outcome = FG_O_QUARANTINED;
+		break;
 	}
+	e->counts = false;
+	e->tag = NULL;
+	if (failed)
+		ft->outcome = FG_O_QUARANTINED;
 }
 
 static void judge_one(struct fg_test *ft, struct an_run_test *e,

@@ -126,6 +126,18 @@ static int add_row(void *ctx, const struct history_scan_row *r)
 	return 0;
 }
 
+/* Whether the loaded runs or this run hold a failed attempt. */
+static bool has_failure(const struct an_test *t, const struct fg_test *ft)
+{
+	for (size_t i = 0; i < t->nobs; i++)
+		if (t->obs[i].failed)
+			return true;
+	for (size_t i = 0; i < ft->nattempts; i++)
+		if (fg_astatus_is_failure(ft->attempts[i].status))
+			return true;
+	return false;
+}
+
 int cli_analysis_prepare(struct history_store *st,
 			 const struct cli_quarantine *q, struct fg_run *run,
 			 const struct an_policy *p, struct an_run *ar,
@@ -147,6 +159,18 @@ int cli_analysis_prepare(struct history_store *st,
 						   ft->classname, ft->name,
 						   add_row, &e->an, err)))
 			return rc;
+		/* A test that fails gets its longer history (policy history):
+		 * an onset must stay in view to keep it out of quarantine. */
+		if (st && p->history > p->window && has_failure(&e->an, ft) &&
+		    e->an.nobs >= (size_t)p->window - 1) {
+			an_test_release(&e->an);
+			an_test_init(&e->an, ft->suite, ft->classname, ft->name);
+			if ((rc = history_store_scan(st, p->history - 1,
+						     ft->suite, ft->classname,
+						     ft->name, add_row, &e->an,
+						     err)))
+				return rc;
+		}
 		fg_test_settle(ft);
 		an_test_add_run(&e->an, run, ft);
 		if ((hq = cli_quarantine_find(&q->active, ft->suite,

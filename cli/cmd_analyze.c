@@ -5,7 +5,7 @@
  * quarantine policy changes now (applied unless --dry-run), and with
  * --backtest a replay of the whole history under the policy.
  *
- * One scan of the database (history_store_scan, the newest `window` runs
+ * One scan of the database (history_store_scan, the newest `history` runs
  * of each test) feeds one struct an_test at a time: memory stays at one
  * test's window, whatever the database holds.
  */
@@ -323,7 +323,9 @@ static int run_analysis(struct analyze_state *s, struct fg_config *cfg)
 	if (cli_open_existing_db(s->o->db, &s->st, &err) ||
 	    cli_analysis_count_tests(s->st, &s->p.tests, &err) ||
 	    cli_quarantine_load(s->st, s->o->qfile, &s->q, &err) ||
-	    history_store_scan(s->st, s->p.window, NULL, NULL, NULL, on_row, s,
+	    history_store_scan(s->st, s->p.history > s->p.window ?
+			       s->p.history : s->p.window, NULL, NULL, NULL,
+			       on_row, s,
 			       &err))
 		return cli_error(&err);
 	finish_test(s);

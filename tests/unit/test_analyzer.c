@@ -300,42 +300,49 @@ static void test_cusum_exact(void **state)
 
 	(void)state;
 	/* closed forms: h <= r alarms on the first failure (1/p); r = 1,
-	 * h = 2 is "two failures in a row": (1 + p) / p^2 */
-	close_to(an_cusum_arl(3, 2, 0.1), 10, 1e-9);
-	close_to(an_cusum_arl(1, 2, 0.5), 6, 1e-9);
-	close_to(an_cusum_arl(1, 2, 0.1), 110, 1e-9);
-	close_to(an_cusum_within(3, 2, 0.1, 1), 0.1, 1e-12);
+	 * h = 2 is "two failures in a row": (1 + p) / p^2; s = 2, r = 3,
+	 * h = 4 by hand: (1 + p + pq) / (p^2 (1 + q)) */
+	close_to(an_cusum_arl(1, 3, 2, 0.1), 10, 1e-9);
+	close_to(an_cusum_arl(1, 1, 2, 0.5), 6, 1e-9);
+	close_to(an_cusum_arl(1, 1, 2, 0.1), 110, 1e-9);
+	close_to(an_cusum_arl(2, 3, 4, 0.5), 14.0 / 3, 1e-9);
+	close_to(an_cusum_within(1, 3, 2, 0.1, 1), 0.1, 1e-12);
 
 	assert_true(an_cusum_design(0.0025, 0.2, 25000, &c));
+	assert_int_equal(c.s, 1);
 	assert_int_equal(c.r, 20); /* ln(0.2025/0.0025) / 0.22377 = 19.6 */
 	assert_int_equal(c.h, 35);
-	close_to(an_cusum_arl(c.r, c.h, 0.0025), 26157.7, 0.1);
-	close_to(an_cusum_arl(c.r, c.h, 0.10), 27.50, 0.01);
-	close_to(an_cusum_arl(c.r, c.h, 0.2025), 11.20, 0.01);
-	close_to(an_cusum_arl(c.r, c.h, 0.3025), 6.99, 0.01);
-	assert_int_equal(an_cusum_median(c.r, c.h, 0.2025, 1000), 9);
-	close_to(an_cusum_within(c.r, c.h, 0.2025, 10), 0.5914, 0.0001);
-	/* one more unit of h lowers the ARL0 below 25000 no more */
-	assert_true(an_cusum_arl(c.r, c.h - 1, 0.0025) < 25000);
+	close_to(an_cusum_arl(c.s, c.r, c.h, 0.0025), 26157.7, 0.1);
+	close_to(an_cusum_arl(c.s, c.r, c.h, 0.10), 27.50, 0.01);
+	close_to(an_cusum_arl(c.s, c.r, c.h, 0.2025), 11.20, 0.01);
+	close_to(an_cusum_arl(c.s, c.r, c.h, 0.3025), 6.99, 0.01);
+	assert_int_equal(an_cusum_median(c.s, c.r, c.h, 0.2025, 1000), 9);
+	close_to(an_cusum_within(c.s, c.r, c.h, 0.2025, 10), 0.5914, 0.0001);
+	/* one unit less and the ARL0 falls below 25000 */
+	assert_true(an_cusum_arl(c.s, c.r, c.h - 1, 0.0025) < 25000);
 
+	/* 2%: the ratio is 10.5, so a clean run is 2 units and a failure 21 */
 	assert_true(an_cusum_design(0.02, 0.2, 25000, &c));
-	assert_int_equal(c.r, 11);
-	assert_int_equal(c.h, 36);
-	close_to(an_cusum_arl(c.r, c.h, 0.02), 28787.2, 0.1);
-	close_to(an_cusum_arl(c.r, c.h, 0.22), 22.02, 0.01);
-	close_to(an_cusum_arl(c.r, c.h, 0.32), 13.43, 0.01);
-	assert_int_equal(an_cusum_median(c.r, c.h, 0.32, 1000), 12);
+	assert_int_equal(c.s, 2);
+	assert_int_equal(c.r, 21);
+	assert_int_equal(c.h, 66);
+	close_to(an_cusum_arl(c.s, c.r, c.h, 0.02), 25712.2, 0.1);
+	close_to(an_cusum_arl(c.s, c.r, c.h, 0.22), 21.71, 0.01);
+	close_to(an_cusum_arl(c.s, c.r, c.h, 0.32), 13.25, 0.01);
+	assert_int_equal(an_cusum_median(c.s, c.r, c.h, 0.32, 1000), 12);
 
 	assert_true(an_cusum_design(0.10, 0.2, 25000, &c));
-	assert_int_equal(c.r, 4);
-	assert_int_equal(c.h, 26);
-	close_to(an_cusum_arl(c.r, c.h, 0.10), 26386.1, 0.1);
-	close_to(an_cusum_arl(c.r, c.h, 0.40), 25.37, 0.01);
-	assert_int_equal(an_cusum_median(c.r, c.h, 0.40, 1000), 23);
+	assert_int_equal(c.s, 2);
+	assert_int_equal(c.r, 9);
+	assert_int_equal(c.h, 64);
+	close_to(an_cusum_arl(c.s, c.r, c.h, 0.10), 27734.2, 0.1);
+	close_to(an_cusum_arl(c.s, c.r, c.h, 0.40), 26.60, 0.01);
+	assert_int_equal(an_cusum_median(c.s, c.r, c.h, 0.40, 1000), 24);
 
 	/* p0 known through 0 of 150 runs: averaged over its posterior the
 	 * same false-alarm rate needs h = 43 rather than 34 */
 	assert_true(an_cusum_design_post(0, 150, 0.2, 25000, &c));
+	assert_int_equal(c.s, 1);
 	assert_int_equal(c.r, 18);
 	assert_int_equal(c.h, 43);
 	assert_false(an_cusum_design(0.9, 0.2, 25000, &c) && c.p1 > 0.999);
