@@ -130,7 +130,8 @@ def run_scenario(fg, sc, plan):
     with open(os.path.join(work, "flakeguard.json"), "w") as f:
         json.dump(cfg, f)
     db = os.path.join(work, "h.db")
-    pol = sum((["--policy", p] for p in sc["policy"]), [])
+    extra = os.environ.get("SIM_POLICY", "").split()
+    pol = sum((["--policy", p] for p in sc["policy"] + extra), [])
     runs = []
     t0 = time.time()
     for c, o in plan:
@@ -292,7 +293,8 @@ def med(xs):
 
 def report(results):
     names = list(results)  # binaries, in order
-    print(f"flakeguard simulation: {COMMITS} commits, seed {SEED}")
+    print(f"flakeguard simulation: {COMMITS} commits, seed {SEED}"
+          f"{', policy ' + os.environ['SIM_POLICY'] if os.environ.get('SIM_POLICY') else ''}")
     for b in names:
         for s, r in results[b].items():
             print(f"  {b} / {s}: {r['m']['runs']} runs in {r['res']['elapsed']:.0f} s; "
