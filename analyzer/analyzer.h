@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * analyzer/analyzer.h - from recorded results to decisions: the verdict of
- * a run (its exit code and why). Flakiness scoring, categories and the
- * quarantine policy grow here (see docs/ARCHITECTURE.md).
+ * analyzer/analyzer.h - from recorded results to decisions: statistics,
+ * the rate monitor, evidence and categories, the quarantine policy and the
+ * verdict of a run (its exit code and why); docs/analyzer.md states every
+ * rule with its numbers.
  *
  * The analyzer reads the core model and (later) the history store; it
  * never prints: reporters show what it decided.
@@ -47,8 +48,18 @@ struct an_interval {
 void an_wilson(unsigned long k, unsigned long n, struct an_interval *out);
 /* The regularised incomplete beta function I_x(a, b). */
 double an_beta_inc(double a, double b, double x);
+/* The q-quantile of Beta(a, b): x with I_x(a, b) = q (bisection). */
+double an_beta_quantile(double a, double b, double q);
 /* P(p > theta | k of n) under the Jeffreys prior Beta(1/2, 1/2). */
 double an_prob_above(unsigned long k, unsigned long n, double theta);
+/*
+ * P(X >= x) for X ~ Hypergeometric(total, failures, drawn): the chance
+ * that, with `failures` failing runs among `total` placed at random (a
+ * constant rate), at least x fall among a given `drawn` runs (the last
+ * ones, say). Exact, from log-binomials.
+ */
+double an_hyper_tail(unsigned long x, unsigned long drawn,
+		     unsigned long failures, unsigned long total);
 /* Bernoulli log-likelihood of k in n at the estimate k/n (0 log 0 = 0). */
 double an_bern_ll(unsigned long k, unsigned long n);
 /* "p = 4.2% [1.1%, 9.8%], n = 57" into buf. Returns buf. */
@@ -65,6 +76,104 @@ double an_sprt_upper(const struct an_sprt *s);  /* ln((1-beta)/alpha) */
 double an_sprt_lower(const struct an_sprt *s);  /* ln(beta/(1-alpha)) */
 /* Clean runs needed from score `from` to reach the upper bound. */
 int an_sprt_clean_runs(const struct an_sprt *s, double from);
+
+/* ====================================================================== */
+/* The rate monitor (analyzer/monitor.c)                                   */
+/* ====================================================================== */
+
+/*
+ * A Bernoulli CUSUM in integer units: a clean run moves the statistic s
+ * down (not below 0), a failing run r up; it alarms at h. One unit is
+ * `unit` = ln((1-p0)/(1-p1)) / s of log-likelihood ratio.
+ */
+struct an_cusum {
+	double p0, p1;         /* in-control rate, and the rate to detect */
+	int s, r, h;           /* clean and failure scores, threshold: units */
+	double unit;
+};
+
+/* Average run length until an alarm, from 0, at true rate p (exact). */
+double an_cusum_arl(int s, int r, int h, double p);
+/* P(an alarm within t runs) from 0 at rate p (exact). */
+double an_cusum_within(int s, int r, int h, double p, int t);
+/* The median run length at rate p, or -1 if above max. */
+int an_cusum_median(int s, int r, int h, double p, int max);
+/*
+ * The design for in-control rate p0 and p1 = p0 + rise (at most 0.999):
+ * r/s = ln(p1/p0) / ln((1-p0)/(1-p1)) within 3% (s <= 8), and the
+ * smallest h whose ARL at p0 is >= arl0. false when there is nothing to
+ * watch for (p1 <= p0).
+ */
+bool an_cusum_design(double p0, double rise, double arl0, struct an_cusum *c);
+/*
+ * The design when p0 is known through k failures in n runs: r from the
+ * Jeffreys mean, h the smallest whose alarm rate averaged over the
+ * posterior of p0 is <= 1/arl0.
+ */
+bool an_cusum_design_post(unsigned long k, unsigned long n, double rise,
+			  double arl0, struct an_cusum *c);
+/* The Jeffreys posterior mean (k + 1/2) / (n + 1). */
+double an_jeffreys(unsigned long k, unsigned long n);
+/*
+ * The chance that all `attempts` attempts of a run fail when the test's
+ * rate is what base_fails of base_runs say: E[p^a] under the Jeffreys
+ * posterior, (k+1/2)(k+3/2).../((n+1)(n+2)...).
+ */
+double an_hard_chance(unsigned long base_fails, unsigned long base_runs,
+		      int attempts);
+
+struct an_monitor_cfg {
+	double rise;           /* p1 - p0 (policy rise, 0.2) */
+	double arl0;           /* in-control ARL per test: alarm_runs x tests */
+	int min_base;          /* baseline runs before it watches (min_before) */
+	double fix_alpha;      /* raised rate explaining the clean runs (0.001) */
+	double back_alpha;     /* an alarm clears when the runs since favour
+				  the old rate by a likelihood ratio of
+				  1/back_alpha (0.05) */
+};
+
+/*
+ * One test's monitor: what issue 14 stores per test and updates per run.
+ * Run references (`ref`) are the caller's: an_evaluate() passes obs
+ * index + 1; a stored state would pass run ids.
+ */
+struct an_monitor {
+	uint32_t runs;               /* runs folded */
+	uint32_t base_runs, base_fails; /* the in-control baseline */
+	uint32_t stat;               /* CUSUM statistic, in units */
+	uint32_t exc_runs, exc_fails; /* since it last left 0 */
+	int64_t exc_from;            /* ref of the excursion's first run */
+	int s, r, h;                 /* design of the excursion (its p0) */
+	double unit;                 /* ... one unit of it in nats */
+	double llr_pass, llr_fail;   /* ... ln((1-p0)/(1-p1)), ln(p0/p1) */
+	bool raised;                 /* an alarm stands */
+	uint32_t alarms;             /* alarms so far */
+	int64_t raised_from;         /* ref where the raised segment begins */
+	uint32_t post_runs, post_fails; /* runs, failing runs since then */
+	uint32_t post_last;          /* runs since then up to its last failure */
+	uint32_t clean;              /* clean runs in a row while raised */
+	double back;                 /* since the alarm, the log-likelihood
+					ratio of p0 against p1 (Wald's) */
+	uint32_t cleared;            /* alarms cleared that way */
+	int64_t clean_from;          /* ref of the first of them */
+	int64_t fixed_from;          /* the last raised segment ended: ref of
+					its first clean run; 0 after a failure */
+	uint32_t since_fixed;        /* clean runs since the fix was confirmed */
+	bool last_in_base;           /* the last run folded joined the baseline */
+};
+
+enum an_mon_event {
+	AN_MON_NONE, AN_MON_ALARM, AN_MON_FIXED, AN_MON_CLEARED,
+};
+
+void an_monitor_init(struct an_monitor *m);
+/* The primitive: fold one run in (failed: any attempt failed). */
+enum an_mon_event an_monitor_update(struct an_monitor *m,
+				    const struct an_monitor_cfg *c,
+				    bool failed, int64_t ref);
+/* Clean runs in a row that end the raised segment now. */
+unsigned an_monitor_fix_runs(const struct an_monitor *m,
+			     const struct an_monitor_cfg *c);
 
 /* ====================================================================== */
 /* Failure signatures (analyzer/signature.c)                               */
@@ -94,20 +203,29 @@ struct an_policy {
 	int max_count;         /* cap: warn above N quarantined tests (50) */
 	double max_percent;    /* ... or above this share of tests (5) */
 	int window;            /* newest runs per test analysed (200) */
+	int history;           /* runs loaded for a test that failed in its
+				  window: the onset scan and the monitor see
+				  them (1000) */
 	int min_runs;          /* fewer runs: category new (5) */
 	int broken_runs;       /* trailing all-failed runs for broken (2) */
 	double broken_alpha;   /* ... that chance explains with less (0.001) */
-	double change_llr;     /* 2*log-likelihood ratio for new-flaky (15) */
-	double onset_llr;      /* ... that blocks auto entry (6) */
-	int min_before;        /* clean runs before a new-flaky onset (20) */
+	double rise;           /* the monitor's p1 - p0 (0.2) */
+	int alarm_runs;        /* suite runs per false alarm, bound (500) */
+	size_t tests;          /* tests watched (N; the caller's count, 0: 1):
+				  ARL0 per test = alarm_runs x N */
+	double onset_alpha;    /* failures this late by chance less often
+				  blocks auto entry (0.1) */
+	int min_before;        /* clean runs before an onset (20) */
 	double slow_factor;    /* slow: recent median > factor x before (2) */
 	int64_t slow_min_ms;   /* ... and slower by at least this (100) */
 	bool strict;           /* a new failure signature fails the run */
-	bool new_flaky_fails;  /* a new-flaky test's failure counts (true) */
+	bool new_flaky_fails;  /* a new-flaky test's flaky pass counts (true) */
 	bool flaky_fails;      /* --flaky-result fail */
 };
 
 void an_policy_defaults(struct an_policy *p);
+/* The monitor's settings from the policy (ARL0 = alarm_runs x tests). */
+void an_monitor_cfg_from(const struct an_policy *p, struct an_monitor_cfg *c);
 /*
  * Applies a JSON object of policy keys (flakeguard.json "quarantine") or
  * one "key=value" setting. FG_ECONFIG naming `where` and the key.
@@ -121,10 +239,17 @@ int an_policy_set(struct an_policy *p, const char *key_eq_value,
 /* Evidence and categories (analyzer/evidence.c)                           */
 /* ====================================================================== */
 
+/*
+ * Values are appended, never renumbered. AN_NEW_FLAKY (a test first seen
+ * recently that flakes under stress runs) and AN_INTERFERENCE (fails
+ * beside other tests, passes alone) are reserved for issue 12 points 5
+ * and 3: the judge and the reporters handle them, nothing sets them yet.
+ */
 enum an_category {
 	AN_STABLE, AN_FLAKY, AN_BROKEN, AN_NEW_FLAKY, AN_FIXED, AN_NEW, AN_SLOW,
+	AN_INTERMITTENT, AN_INTERFERENCE,
 };
-#define AN_CATEGORY_COUNT 7
+#define AN_CATEGORY_COUNT 9
 const char *an_category_name(enum an_category c);
 
 /* One run of one test. */
@@ -157,9 +282,12 @@ struct an_evidence {
 	unsigned long broken_streak;
 	double broken_chance;         /* q_hi^L: how likely by chance */
 	size_t fixed_at;              /* obs index + 1 of the first pass after */
-	/* change point (new-flaky and the onset block) */
+	/* onset: the split point, among those after >= min_before runs at
+	 * <= 1% failing and starting with a failure, where chance (a
+	 * constant rate) puts the failures after it least often */
 	size_t change_at;             /* obs index + 1, 0: none */
-	double change_llr;            /* 2 * log-likelihood ratio */
+	double change_p;              /* that chance (an_hyper_tail) */
+	unsigned long change_splits;  /* split points considered */
 	unsigned long before_runs, before_fails, after_runs, after_fails;
 	/* a bump: failures confined to runs [bump_from, bump_to) of obs
 	 * indexes + 1, the rest clean (an intermittent regression, fixed) */
@@ -174,6 +302,9 @@ struct an_evidence {
 	double sprt;                  /* score since `since` */
 	unsigned long sprt_runs;      /* runs it is based on */
 	int clean_needed;             /* clean runs still needed to release */
+	/* the rate monitor after the last run, and its design */
+	struct an_monitor mon;
+	struct an_monitor_cfg mon_cfg;
 	/* duration */
 	int64_t dur_before_ms, dur_recent_ms;
 	/* signatures seen, distinct, in order of first appearance */
@@ -240,6 +371,30 @@ void an_decide(const struct an_test *t, const struct history_quarantine *q,
 	       bool blocked, int64_t now_ms, const struct an_policy *p,
 	       struct an_decision *d);
 
+/* How a quarantine entry covers a test's last run (an_coverage). */
+enum an_cover {
+	AN_COVER_NONE,       /* the run did not fail */
+	AN_COVER_YES,        /* covered: its rate explains it */
+	AN_COVER_SUSPICIOUS, /* covered, but flaked with a new signature */
+	AN_COVER_BROKEN,     /* not covered: broken now */
+	AN_COVER_RAISED,     /* not covered: the monitor's alarm stands */
+	AN_COVER_HARD,       /* not covered: every attempt failed, which the
+				covered rate explains by chance less than
+				broken_alpha (any chance with strict) */
+	AN_COVER_NEW,        /* not covered: a new failure signature on a
+				final failure (or, with strict, any) */
+};
+
+/*
+ * Whether the quarantine covers test t's run `at` (obs index), t evaluated
+ * over the runs up to it; evidence is the entry's snapshot (NULL: none).
+ * *chance: E[p^a] of all a attempts failing at the covered rate. Pure;
+ * shared by the verdict and the backtest.
+ */
+enum an_cover an_coverage(const struct an_test *t, size_t at,
+			  const char *evidence, const struct an_policy *p,
+			  double *chance);
+
 /* How one test of the judged run counts. */
 enum an_judgement {
 	AN_J_PASSED,       /* nothing to say */
@@ -257,6 +412,9 @@ struct an_run_test {
 	int64_t released_ms;           /* a former entry ended then, or 0 */
 	struct an_decision dec;        /* set by analyzer_judge() */
 	enum an_judgement j;
+	bool counts;                   /* counts against the run */
+	const char *tag;               /* static: why it counts, for the
+					  verdict line ("intermittent", ...) */
 	char note[400];                /* why it counts or not */
 };
 
@@ -265,6 +423,8 @@ struct an_run {
 	size_t n;
 	size_t quarantined_total;      /* active entries of all tests, after */
 	size_t known_tests;            /* tests in the history (for the cap) */
+	size_t cap;                    /* the most that may be quarantined */
+	size_t cap_refused;            /* entries refused: quarantine full */
 	bool cap_exceeded;
 	char cap_note[200];
 };

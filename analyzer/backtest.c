@@ -7,8 +7,11 @@
  * failures of a test it calls flaky still made a run red (missed).
  *
  * Each step evaluates the runs so far (an_evaluate over a prefix) and
- * decides with an_decide(), exactly as `run` does; expiry is not replayed
- * (it depends on calendar time, not on runs).
+ * decides with an_decide(), and a failure under quarantine is hidden when
+ * an_coverage() says the entry covers it, exactly as `run` does; expiry
+ * is not replayed (it depends on calendar time, not on runs), nor the
+ * cap, nor the entry's evidence snapshot (signatures are compared with
+ * the runs before).
  */
 #include "analyzer/analyzer.h"
 
@@ -21,6 +24,7 @@ void an_backtest_test(struct an_test *t, const struct an_policy *p,
 	bool in = false, blocked = false;
 	int64_t since = 0; /* entry began, or the last one ended */
 	struct history_quarantine q = { .mode = "run", .source = "auto" };
+	double chance;
 
 	for (size_t i = 0; i < t->nobs; i++) {
 		const struct an_obs *o = &t->obs[i];
@@ -43,7 +47,7 @@ void an_backtest_test(struct an_test *t, const struct an_policy *p,
 		if (!o->last_failed)
 			continue;
 		bt->red_naive++;
-		if (in && t->cat != AN_BROKEN) {
+		if (in && an_coverage(t, i, NULL, p, &chance) <= AN_COVER_SUSPICIOUS) {
 			bt->hidden++;
 		} else {
 			bt->red_policy++;

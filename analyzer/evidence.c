@@ -13,12 +13,12 @@
  * formula; the categories, in the order they are tried:
  *   broken     a trailing run of hard failures that the test's earlier
  *              hard-failure rate cannot explain (q_hi^L < broken_alpha);
- *   new-flaky  a change point: clean for min_before runs, then >= 2
- *              intermittent failures, 2 log LR >= change_llr;
- *   fixed      a broken streak followed by (at most 10) clean runs, or
- *              a bump: intermittent failures confined to [X, Y) after
- *              min_before clean runs, clean since (2 log LR >=
- *              change_llr - 3);
+ *   fixed      a broken streak followed by (at most 10) clean runs;
+ *   intermittent  the rate monitor (analyzer/monitor.c) alarmed and its
+ *              alarm stands: the failure rate rose at commit X;
+ *   fixed      the monitor's alarm ended: clean runs in a row that the
+ *              raised rate explains by chance less than broken_alpha
+ *              (shown for 10 runs after that, while none fails);
  *   flaky      pass and fail on one commit, or >= 2 failing runs with
  *              >= 3 same-branch flips;
  *   new        fewer than min_runs runs;
@@ -35,13 +35,12 @@
 #define FIXED_WINDOW 10
 #define SLOW_RECENT 5
 #define SLOW_MIN_SAMPLES 10
-/* a bump only relabels a test "fixed" (it never hides a failure): a lower bar */
-#define BUMP_DISCOUNT 3
 
 static const char *const category_names[AN_CATEGORY_COUNT] = {
 	[AN_STABLE] = "stable", [AN_FLAKY] = "flaky", [AN_BROKEN] = "broken",
 	[AN_NEW_FLAKY] = "new-flaky", [AN_FIXED] = "fixed", [AN_NEW] = "new",
-	[AN_SLOW] = "slow",
+	[AN_SLOW] = "slow", [AN_INTERMITTENT] = "intermittent",
+	[AN_INTERFERENCE] = "interference",
 };
 
 const char *an_category_name(enum an_category c)
@@ -282,31 +281,42 @@ static void broken_or_fixed(const struct an_test *t, const size_t *v, size_t m,
 	}
 }
 
-/* The most likely change point where the failure rate rose. */
+/*
+ * The onset: every split point s that starts with a failure and has >=
+ * min_before runs before it at <= 1% failing (k0 * 100 <= n0: no integer
+ * division, which once let 1 failure in 79 runs pass as 0%) is a candidate;
+ * for each, the exact chance that a constant rate puts >= k1 of the k
+ * failures among the n1 runs from s on (an_hyper_tail). The split where
+ * that chance is smallest is kept, with the number of candidates, so that
+ * a rule can correct for having chosen the best of them.
+ */
 static void change_point(const struct an_test *t, const size_t *v, size_t m,
-			 struct an_evidence *ev)
+			 const struct an_policy *p, struct an_evidence *ev)
 {
-	unsigned long k = ev->fail_runs, k0 = 0;
-	double whole = an_bern_ll(k, m);
+	unsigned long k = 0, k0 = 0;
 
-	for (size_t s = 1; s < m; s++) {
-		unsigned long n0 = s, n1 = m - s, k1;
-		double g;
+	for (size_t i = 0; i < m; i++)
+		k += t->obs[v[i]].failed > 0;
+	ev->change_p = 1;
+	for (size_t s = 0; s < m; s++) {
+		unsigned long n0 = s, n1 = m - s, k1 = k - k0;
+		bool fail = t->obs[v[s]].failed > 0;
 
-		k0 += t->obs[v[s - 1]].failed > 0;
-		k1 = k - k0;
-		if (!t->obs[v[s]].failed ||
-		    (double)k1 / (double)n1 <= (double)k0 / (double)n0)
-			continue;
-		g = 2 * (an_bern_ll(k0, n0) + an_bern_ll(k1, n1) - whole);
-		if (g > ev->change_llr) {
-			ev->change_llr = g;
-			ev->change_at = v[s] + 1;
-			ev->before_runs = n0;
-			ev->before_fails = k0;
-			ev->after_runs = n1;
-			ev->after_fails = k1;
+		if (fail && n0 >= (unsigned long)p->min_before && k0 * 100 <= n0 &&
+		    k1 >= 2) {
+			double q = an_hyper_tail(k1, n1, k, m);
+
+			ev->change_splits++;
+			if (q < ev->change_p) {
+				ev->change_p = q;
+				ev->change_at = v[s] + 1;
+				ev->before_runs = n0;
+				ev->before_fails = k0;
+				ev->after_runs = n1;
+				ev->after_fails = k1;
+			}
 		}
+		k0 += fail;
 	}
 }
 
@@ -326,45 +336,52 @@ static void entry_counts(const struct an_test *t, const size_t *v, size_t m,
 					  p->threshold);
 }
 
-/*
- * The epidemic alternative: a segment from one failure to another (both
- * included) whose rate is higher than outside it, outside at most 1%
- * failing; 2 log LR of the best one. O(k^2) in the failures.
- */
-static void bump(const struct an_test *t, const size_t *v, size_t m,
-		 struct an_evidence *ev)
+/* The rate monitor folded over the runs (analyzer/monitor.c). */
+void an_monitor_cfg_from(const struct an_policy *p, struct an_monitor_cfg *c)
 {
-	unsigned long k = ev->fail_runs;
-	double whole = an_bern_ll(k, m);
+	c->rise = p->rise;
+	c->arl0 = (double)p->alarm_runs * (double)(p->tests ? p->tests : 1);
+	c->min_base = p->min_before;
+	c->fix_alpha = p->broken_alpha;
+	c->back_alpha = 0.05;
+}
 
-	for (size_t a = 0; a < m && k >= 2; a++) {
-		unsigned long kin = 0;
+/*
+ * Until the monitor's state is stored per test (issue 14), each evaluation
+ * folds the runs again. Folding from the window's first run would restart
+ * the detector at a different run every time, and every restart is a new
+ * chance of a false alarm on a young baseline; so the fold starts at an
+ * anchor that moves only every MONITOR_EPOCH run ids: the first run with
+ * id >= ((newest id - MONITOR_EPOCH) / MONITOR_EPOCH) * MONITOR_EPOCH.
+ * Between moves, consecutive runs see one continuous detector.
+ */
+#define MONITOR_EPOCH 100
 
-		if (!t->obs[v[a]].failed)
-			continue;
-		for (size_t b = a; b < m; b++) {
-			unsigned long nin = b - a + 1, nout = m - nin;
-			double g;
+static size_t monitor_start(const struct an_test *t, const size_t *v,
+			    size_t m)
+{
+	int64_t newest = 0, anchor;
+	size_t s = 0;
 
-			if (!t->obs[v[b]].failed)
-				continue;
-			kin = 0;
-			for (size_t i = a; i <= b; i++)
-				kin += t->obs[v[i]].failed > 0;
-			if (kin < 2 || (k - kin) * 100 > nout ||
-			    (double)kin / nin <= (double)(k - kin) / (nout ? nout : 1))
-				continue;
-			g = 2 * (an_bern_ll(kin, nin) + an_bern_ll(k - kin, nout) -
-				 whole);
-			if (g > ev->bump_llr) {
-				ev->bump_llr = g;
-				ev->bump_from = v[a] + 1;
-				ev->bump_to = b + 1 < m ? v[b + 1] + 1 : 0;
-				ev->bump_runs = nin;
-				ev->bump_fails = kin;
-			}
-		}
-	}
+	for (size_t i = 0; i < m; i++)
+		if (t->obs[v[i]].run_id > newest)
+			newest = t->obs[v[i]].run_id;
+	if (newest < 2 * MONITOR_EPOCH)
+		return 0;
+	anchor = (newest - MONITOR_EPOCH) / MONITOR_EPOCH * MONITOR_EPOCH;
+	while (s < m && t->obs[v[s]].run_id && t->obs[v[s]].run_id < anchor)
+		s++;
+	return s;
+}
+
+static void monitor(const struct an_test *t, const size_t *v, size_t m,
+		    const struct an_policy *p, struct an_evidence *ev)
+{
+	an_monitor_cfg_from(p, &ev->mon_cfg);
+	an_monitor_init(&ev->mon);
+	for (size_t i = monitor_start(t, v, m); i < m; i++)
+		an_monitor_update(&ev->mon, &ev->mon_cfg,
+				  t->obs[v[i]].failed > 0, (int64_t)v[i] + 1);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -442,6 +459,30 @@ static const char *short_commit(const struct an_test *t, size_t idx1)
 	return c ? c : "(unknown)"; /* fits %.12s */
 }
 
+/* intermittent: the monitor's alarm stands */
+static void raised_reason(struct an_test *t)
+{
+	const struct an_monitor *mo = &t->ev.mon;
+	double after = mo->post_runs ? (double)mo->post_fails /
+				       (double)mo->post_runs : 0;
+
+	t->cat = AN_INTERMITTENT;
+	if (!mo->base_fails)
+		snprintf(t->reason, sizeof(t->reason),
+			 "began failing intermittently at commit %.12s: %u of "
+			 "%u runs since, 0 of %u before",
+			 short_commit(t, (size_t)mo->raised_from),
+			 mo->post_fails, mo->post_runs, mo->base_runs);
+	else
+		snprintf(t->reason, sizeof(t->reason),
+			 "rate rose from %.1f%% to %.1f%% since commit %.12s: "
+			 "%u of %u runs since, %u of %u before",
+			 100.0 * mo->base_fails / mo->base_runs, 100 * after,
+			 short_commit(t, (size_t)mo->raised_from),
+			 mo->post_fails, mo->post_runs, mo->base_fails,
+			 mo->base_runs);
+}
+
 static void categorize(struct an_test *t, const struct an_policy *p)
 {
 	const struct an_evidence *ev = &t->ev;
@@ -461,34 +502,23 @@ static void categorize(struct an_test *t, const struct an_policy *p)
 				 "runs; by chance at its past rate: %.1g)",
 				 short_commit(t, ev->broken_from),
 				 ev->broken_streak, ev->broken_chance);
-	} else if (ev->change_at && ev->change_llr >= p->change_llr &&
-		   ev->before_runs >= (unsigned long)p->min_before &&
-		   ev->before_fails <= ev->before_runs / 100 &&
-		   ev->after_fails >= 2 && !ev->fixed_at &&
-		   ev->broken_streak < ev->after_runs) {
-		t->cat = AN_NEW_FLAKY;
-		snprintf(t->reason, sizeof(t->reason),
-			 "began failing intermittently at commit %.12s: %lu of "
-			 "%lu runs since, %lu of %lu before (2 log LR = %.1f)",
-			 short_commit(t, ev->change_at), ev->after_fails,
-			 ev->after_runs, ev->before_fails, ev->before_runs,
-			 ev->change_llr);
-	} else if (!ev->fixed_at && ev->bump_to && ev->bump_from > 1 &&
-		   ev->bump_llr >= p->change_llr - BUMP_DISCOUNT &&
-		   ev->bump_from - 1 >= (size_t)p->min_before) {
-		t->cat = AN_FIXED;
-		snprintf(t->reason, sizeof(t->reason),
-			 "failed intermittently from commit %.12s (%lu of %lu "
-			 "runs; 2 log LR = %.1f), clean since commit %.12s",
-			 short_commit(t, ev->bump_from), ev->bump_fails,
-			 ev->bump_runs, ev->bump_llr,
-			 short_commit(t, ev->bump_to));
 	} else if (ev->fixed_at) {
 		t->cat = AN_FIXED;
 		snprintf(t->reason, sizeof(t->reason),
 			 "passing since commit %.12s after failing %lu runs "
 			 "from %.12s", short_commit(t, ev->fixed_at),
 			 ev->broken_streak, short_commit(t, ev->broken_from));
+	} else if (ev->mon.raised) {
+		raised_reason(t);
+	} else if (ev->mon.fixed_from &&
+		   ev->mon.since_fixed <= FIXED_WINDOW) {
+		t->cat = AN_FIXED;
+		snprintf(t->reason, sizeof(t->reason),
+			 "no failure since commit %.12s (%u runs; its raised "
+			 "rate explains that by chance less than %.2g)",
+			 short_commit(t, (size_t)ev->mon.fixed_from),
+			 ev->mon.clean + ev->mon.since_fixed,
+			 ev->mon_cfg.fix_alpha);
 	} else if (ev->incons_commits ||
 		   (ev->fail_runs >= 2 && ev->flips >= 3)) {
 		t->cat = AN_FLAKY;
@@ -524,25 +554,29 @@ void an_evaluate(struct an_test *t, size_t nobs, int64_t since_ms,
 		 const struct an_policy *p)
 {
 	struct an_evidence *ev = &t->ev;
-	size_t *v = fg_xcalloc(nobs + 1, sizeof(*v)), m = 0;
+	size_t *v = fg_xcalloc(nobs + 1, sizeof(*v)), all = 0, m, *w;
 
 	evidence_release(ev);
 	for (size_t i = 0; i < nobs && i < t->nobs; i++)
 		if (t->obs[i].attempts)
-			v[m++] = i;
+			v[all++] = i;
+	/* The evidence is the newest `window` runs; the onset scan and the
+	 * monitor look at all that was loaded (up to `history` runs). */
+	m = all > (size_t)p->window ? (size_t)p->window : all;
+	w = v + (all - m);
 	ev->runs = m;
-	ev->last_hard = m && hard(&t->obs[v[m - 1]]);
-	counts(t, v, m, ev);
-	ev->incons_commits = inconsistent_commits(t, v, m);
-	flips(t, v, m, ev);
+	ev->last_hard = m && hard(&t->obs[w[m - 1]]);
+	counts(t, w, m, ev);
+	ev->incons_commits = inconsistent_commits(t, w, m);
+	flips(t, w, m, ev);
 	an_wilson(ev->fail_runs, m, &ev->p);
 	ev->p_above = an_prob_above(ev->fail_runs, m, p->threshold);
-	entry_counts(t, v, m, since_ms, p, ev);
-	broken_or_fixed(t, v, m, p, ev);
-	change_point(t, v, m, ev);
-	bump(t, v, m, ev);
-	release_score(t, v, m, since_ms, p, ev);
-	durations(t, v, m, ev);
+	entry_counts(t, w, m, since_ms, p, ev);
+	broken_or_fixed(t, w, m, p, ev);
+	change_point(t, v, all, p, ev);
+	monitor(t, v, all, p, ev);
+	release_score(t, w, m, since_ms, p, ev);
+	durations(t, w, m, ev);
 	free(v);
 	categorize(t, p);
 }

@@ -16,7 +16,8 @@
  *                                    failure signature is new (suspicious;
  *                                    counts with strict)
  *   flaky (failed, passed on retry)  does not count, unless --flaky-result
- *                                    fail, or the test is new-flaky
+ *                                    fail, or the test is intermittent
+ *                                    (or new-flaky)
  *
  * Every decision carries its rule and numbers in a sentence.
  */
@@ -46,8 +47,10 @@ void an_policy_defaults(struct an_policy *p)
 		.min_runs = 5,
 		.broken_runs = 2,
 		.broken_alpha = 0.001,
-		.change_llr = 15,
-		.onset_llr = 6,
+		.rise = 0.2,
+		.alarm_runs = 500,
+		.onset_alpha = 0.1,
+		.history = 1000,
 		.min_before = 20,
 		.slow_factor = 2,
 		.slow_min_ms = 100,
@@ -99,7 +102,7 @@ static int choice(json_t *v, const char *yes, const char *no, bool *out)
 	return 0;
 }
 
-/* One key; -1 bad value, -2 unknown key. */
+/* One key; -1 bad value, -2 unknown key, -3 a key that was replaced. */
 static int set_key(struct an_policy *p, const char *k, json_t *v)
 {
 	double d;
@@ -131,16 +134,22 @@ static int set_key(struct an_policy *p, const char *k, json_t *v)
 		return num(v, 0, 100, &p->max_percent);
 	if (!strcmp(k, "window"))
 		return integer(v, 10, 100000, &p->window);
+	if (!strcmp(k, "history"))
+		return integer(v, 10, 1000000, &p->history);
 	if (!strcmp(k, "min_runs"))
 		return integer(v, 1, 100000, &p->min_runs);
 	if (!strcmp(k, "broken_runs"))
 		return integer(v, 1, 1000, &p->broken_runs);
 	if (!strcmp(k, "broken_alpha"))
 		return num(v, 1e-12, 0.5, &p->broken_alpha);
-	if (!strcmp(k, "change_llr"))
-		return num(v, 0, 1000, &p->change_llr);
-	if (!strcmp(k, "onset_llr"))
-		return num(v, 0, 1000, &p->onset_llr);
+	if (!strcmp(k, "rise"))
+		return num(v, 0.01, 0.99, &p->rise);
+	if (!strcmp(k, "alarm_runs"))
+		return integer(v, 1, 1000000000, &p->alarm_runs);
+	if (!strcmp(k, "onset_alpha"))
+		return num(v, 1e-9, 0.5, &p->onset_alpha);
+	if (!strcmp(k, "change_llr") || !strcmp(k, "onset_llr"))
+		return -3;
 	if (!strcmp(k, "min_before"))
 		return integer(v, 1, 100000, &p->min_before);
 	if (!strcmp(k, "slow_factor"))
@@ -174,6 +183,11 @@ static int apply(struct an_policy *p, json_t *obj, const char *where,
 		if (rc == -2)
 			return fg_fail(err, FG_ECONFIG, "%s: unknown key '%s' "
 				       "(docs/analyzer.md lists them)", where, k);
+		if (rc == -3)
+			return fg_fail(err, FG_ECONFIG, "%s: key '%s' was "
+				       "replaced: onsets are now judged by their "
+				       "chance (onset_alpha, docs/analyzer.md)",
+				       where, k);
 		if (rc)
 			return fg_fail(err, FG_ECONFIG, "%s.%s: invalid value",
 				       where, k);
@@ -250,6 +264,14 @@ char *an_evidence_json(const struct an_test *t)
 	json_object_set_new(o, "inconsistent_commits",
 			    json_integer((json_int_t)ev->incons_commits));
 	json_object_set_new(o, "flip_rate", json_real(round4(ev->flip_rate)));
+	/* what an entry covers: the rate while in control (the monitor) */
+	json_object_set_new(o, "baseline_runs",
+			    json_integer((json_int_t)ev->mon.base_runs));
+	json_object_set_new(o, "baseline_failed_runs",
+			    json_integer((json_int_t)ev->mon.base_fails));
+	json_object_set_new(o, "covered_rate", json_real(round4(
+		ev->mon.base_runs ? (double)ev->mon.base_fails /
+				    ev->mon.base_runs : 0)));
 	if (ev->last_fail) {
 		const struct an_obs *lf = &t->obs[ev->last_fail - 1];
 		char ts[40];
@@ -351,7 +373,8 @@ void an_decide(const struct an_test *t, const struct history_quarantine *q,
 		decide_active(t, q, now, p, d);
 		return;
 	}
-	if (t->cat == AN_BROKEN || t->cat == AN_NEW_FLAKY) {
+	if (t->cat == AN_BROKEN || t->cat == AN_INTERMITTENT ||
+	    t->cat == AN_NEW_FLAKY || t->cat == AN_INTERFERENCE) {
 		d->rule = "never";
 		snprintf(d->why, sizeof(d->why), "%s tests are never "
 			 "quarantined automatically", an_category_name(t->cat));
@@ -365,16 +388,25 @@ void an_decide(const struct an_test *t, const struct history_quarantine *q,
 			 "a reviewer puts it back");
 		return;
 	}
-	if (ev->change_at && ev->change_llr >= p->onset_llr &&
-	    ev->before_runs >= (unsigned long)p->min_before &&
-	    ev->before_fails <= ev->before_runs / 100) {
+	if (ev->mon.fixed_from) {
+		d->rule = "fixed";
+		snprintf(d->why, sizeof(d->why), "not quarantined: its failures "
+			 "ended at commit %.12s (a regression that was fixed), "
+			 "and none since",
+			 t->obs[ev->mon.fixed_from - 1].commit ?
+				 t->obs[ev->mon.fixed_from - 1].commit : "?");
+		return;
+	}
+	if (ev->change_at && ev->change_p < p->onset_alpha) {
 		d->rule = "onset";
 		snprintf(d->why, sizeof(d->why), "not quarantined: its failures "
-			 "began at commit %.12s after %lu clean runs (2 log LR "
-			 "= %.1f >= %.0f), which looks like a regression",
+			 "began at commit %.12s after %lu runs with %lu failing "
+			 "(%lu of %lu since; this late by chance: %.2g < %.2g), "
+			 "which looks like a regression",
 			 t->obs[ev->change_at - 1].commit ?
 				 t->obs[ev->change_at - 1].commit : "?",
-			 ev->before_runs, ev->change_llr, p->onset_llr);
+			 ev->before_runs, ev->before_fails, ev->after_fails,
+			 ev->after_runs, ev->change_p, p->onset_alpha);
 		return;
 	}
 	an_format_p(ps, sizeof(ps), &ev->p, ev->runs);
@@ -426,86 +458,259 @@ static bool active(const struct an_run_test *e)
 	return e->q.name != NULL;
 }
 
-/* Whether this run's failure has a signature the test never showed. */
-static bool new_signature(const struct an_run_test *e)
+/* Whether run `at`'s failure has a signature the test never showed. */
+static bool new_signature(const struct an_test *t, size_t at,
+			  const char *evidence)
 {
-	const struct an_test *t = &e->an;
-	const char *sig = t->nobs ? t->obs[t->nobs - 1].signature : NULL;
+	const char *sig = at < t->nobs ? t->obs[at].signature : NULL;
 	bool any = false;
 
-	if (!sig || an_signature_known(t, t->nobs - 1, sig))
+	if (!sig || an_signature_known(t, at, sig))
 		return false;
-	if (evidence_knows(e->q.evidence, sig, &any))
+	if (evidence_knows(evidence, sig, &any))
 		return false;
-	for (size_t i = 0; i + 1 < t->nobs && !any; i++)
+	for (size_t i = 0; i < at && !any; i++)
 		any = t->obs[i].signature != NULL;
 	return any; /* no earlier failure at all: nothing to compare with */
 }
 
-static void judge_failed(struct fg_test *ft, struct an_run_test *e,
-			 const struct an_policy *p)
+/*
+ * The test's in-control rate as the monitor sees it, without the run
+ * being judged (it joins the baseline while the monitor is not armed).
+ */
+static void base_counts(const struct an_test *t, size_t at, unsigned long *k,
+			unsigned long *n)
 {
-	char since[40];
+	const struct an_monitor *m = &t->ev.mon;
+	bool cur = m->last_in_base && at < t->nobs && t->obs[at].attempts;
 
-	if (!active(e)) {
-		e->j = AN_J_FAILED;
-		if (e->an.cat == AN_BROKEN || e->an.cat == AN_NEW_FLAKY)
-			snprintf(e->note, sizeof(e->note), "%s: %s",
-				 an_category_name(e->an.cat), e->an.reason);
-		return;
-	}
-	if (e->an.cat == AN_BROKEN) {
-		e->j = AN_J_FAILED;
+	*n = m->base_runs - (cur ? 1 : 0);
+	*k = m->base_fails - (cur && t->obs[at].failed ? 1 : 0);
+}
+
+static double base_rate(const struct an_test *t)
+{
+	unsigned long k, n;
+
+	base_counts(t, t->nobs - 1, &k, &n);
+	return n ? (double)k / (double)n : 0;
+}
+
+static const char *onset_commit(const struct an_test *t, int64_t ref)
+{
+	const char *c = ref > 0 && (size_t)ref <= t->nobs ?
+			t->obs[ref - 1].commit : NULL;
+
+	return c ? c : "(unknown commit)";
+}
+
+enum an_cover an_coverage(const struct an_test *t, size_t at,
+			  const char *evidence, const struct an_policy *p,
+			  double *chance)
+{
+	const struct an_obs *o = at < t->nobs ? &t->obs[at] : NULL;
+	bool failed = o && o->attempts && o->last_failed;
+	unsigned long bk, bn;
+
+	base_counts(t, at, &bk, &bn);
+	*chance = an_hard_chance(bk, bn, o ? o->attempts : 1);
+	if (!o || !o->failed)
+		return AN_COVER_NONE;
+	if (failed && t->cat == AN_BROKEN)
+		return AN_COVER_BROKEN;
+	if (t->ev.mon.raised)
+		return AN_COVER_RAISED;
+	if (failed && t->ev.last_hard &&
+	    (p->strict || *chance < p->broken_alpha))
+		return AN_COVER_HARD;
+	if (new_signature(t, at, evidence))
+		return failed || p->strict ? AN_COVER_NEW : AN_COVER_SUSPICIOUS;
+	return AN_COVER_YES;
+}
+
+/*
+ * A quarantined test that failed (final attempt) or flaked in this run.
+ * Coverage is the rate it had while in control (the monitor's baseline);
+ * the failure counts when that rate cannot explain it:
+ *   broken now;
+ *   the monitor's alarm stands: the rate rose since commit X;
+ *   every attempt failed, which its rate explains by chance less than
+ *   broken_alpha (E[p^a] under the Jeffreys posterior), or at all with
+ *   --strict-quarantine;
+ *   a failure signature never seen before, on a final failure (with
+ *   --strict-quarantine also on a pass after retry; without, suspicious).
+ */
+static void judge_covered(struct fg_test *ft, struct an_run_test *e,
+			  const struct an_policy *p)
+{
+	const struct an_test *t = &e->an;
+	const struct an_monitor *m = &t->ev.mon;
+	bool failed = ft->outcome == FG_O_FAILED;
+	int attempts = t->nobs ? t->obs[t->nobs - 1].attempts : 1;
+	unsigned long bk, bn;
+	double chance;
+	char since[40], cover[80] = "";
+	enum an_cover how = an_coverage(t, t->nobs - 1, e->q.evidence, p,
+					&chance);
+
+	base_counts(t, t->nobs - 1, &bk, &bn);
+	if (bn)
+		snprintf(cover, sizeof(cover), " (covers its rate: %lu of %lu "
+			 "runs failing)", bk, bn);
+	e->counts = true;
+	e->j = AN_J_FAILED;
+	switch (how) {
+	case AN_COVER_BROKEN:
+		e->tag = "quarantined, broken now";
 		snprintf(e->note, sizeof(e->note), "quarantined, but broken "
-			 "now (counts): %s", e->an.reason);
+			 "now (counts): %s", t->reason);
 		return;
-	}
-	date(e->q.since_ms, since, sizeof(since));
-	if (new_signature(e)) {
-		e->j = AN_J_SUSPICIOUS;
+	case AN_COVER_RAISED:
+		e->tag = "quarantined, rate rose";
+		snprintf(e->note, sizeof(e->note), "quarantined, but its rate "
+			 "rose from %.1f%% to %.1f%% since commit %.12s (%u of "
+			 "%u runs since): counts", 100 * base_rate(t),
+			 100.0 * m->post_fails / (m->post_runs ? m->post_runs : 1),
+			 onset_commit(t, m->raised_from), m->post_fails,
+			 m->post_runs);
+		return;
+	case AN_COVER_HARD:
+		e->tag = "quarantined, every attempt failed";
+		snprintf(e->note, sizeof(e->note), "quarantined at %.1f%%, but "
+			 "failed all %d attempt%s (by chance at that rate: "
+			 "%.1g%s): counts", 100 * base_rate(t), attempts,
+			 attempts == 1 ? "" : "s", chance,
+			 chance >= p->broken_alpha ? "; --strict-quarantine" : "");
+		return;
+	case AN_COVER_NEW:
+		e->tag = "quarantined, new failure";
 		snprintf(e->note, sizeof(e->note), "quarantined, but failed in "
-			 "a new way: \"%.120s\"%s",
-			 e->an.obs[e->an.nobs - 1].signature,
-			 p->strict ? " (counts: --strict-quarantine)" : "");
-		if (p->strict)
-			return;
-	} else {
-		e->j = AN_J_QUARANTINED;
-		snprintf(e->note, sizeof(e->note), "quarantined since %s (%s%s%s): "
-			 "%.200s", since, e->q.source ? e->q.source : "manual",
-			 e->q.owner ? ", owner " : "",
-			 e->q.owner ? e->q.owner : "", e->q.reason);
+			 "a new way: \"%.120s\" (counts%s)",
+			 t->obs[t->nobs - 1].signature,
+			 failed ? "" : ": --strict-quarantine");
+		return;
+	case AN_COVER_SUSPICIOUS:
+		e->j = AN_J_SUSPICIOUS;
+		snprintf(e->note, sizeof(e->note), "quarantined, flaked in a new "
+			 "way: \"%.120s\" (passed on retry; counts with "
+			 "--strict-quarantine)", t->obs[t->nobs - 1].signature);
+		break;
+	case AN_COVER_YES:
+	case AN_COVER_NONE:
+		if (failed) {
+			e->j = AN_J_QUARANTINED;
+			date(e->q.since_ms, since, sizeof(since));
+			snprintf(e->note, sizeof(e->note), "quarantined since %s "
+				 "(%s%s%s): %.200s%s", since,
+				 e->q.source ? e->q.source : "manual",
+				 e->q.owner ? ", owner " : "",
+				 e->q.owner ? e->q.owner : "", e->q.reason,
+				 cover);
+		} else {
+			e->j = AN_J_FLAKY;
+		}
+		break;
 	}
-	ft->outcome = FG_O_QUARANTINED;
+	e->counts = false;
+	e->tag = NULL;
+	if (failed)
+		ft->outcome = FG_O_QUARANTINED;
 }
 
 static void judge_one(struct fg_test *ft, struct an_run_test *e,
 		      const struct an_policy *p)
 {
+	const struct an_test *t = &e->an;
+	bool loud = t->cat == AN_BROKEN || t->cat == AN_INTERMITTENT ||
+		    t->cat == AN_NEW_FLAKY || t->cat == AN_INTERFERENCE;
+
 	e->j = AN_J_PASSED;
+	e->counts = false;
+	e->tag = NULL;
 	e->note[0] = '\0';
-	if (ft->outcome == FG_O_FAILED) {
-		judge_failed(ft, e, p);
-	} else if (ft->outcome == FG_O_FLAKY) {
-		e->j = AN_J_FLAKY;
-		if (!active(e) && e->an.cat == AN_NEW_FLAKY &&
-		    p->new_flaky_fails) {
-			e->j = AN_J_FAILED;
-			snprintf(e->note, sizeof(e->note), "new-flaky (counts): "
-				 "%s", e->an.reason);
-		} else if (!active(e) && p->flaky_fails) {
-			e->j = AN_J_FAILED;
-			snprintf(e->note, sizeof(e->note), "flaky (counts: "
-				 "--flaky-result fail)");
-		}
+	if (ft->outcome != FG_O_FAILED && ft->outcome != FG_O_FLAKY)
+		return;
+	if (active(e)) {
+		judge_covered(ft, e, p);
+		return;
 	}
+	e->tag = an_category_name(t->cat);
+	if (ft->outcome == FG_O_FAILED) {
+		e->j = AN_J_FAILED;
+		e->counts = true;
+		if (!strcmp(e->dec.rule, "cap")) {
+			e->tag = "flaky; quarantine full";
+			snprintf(e->note, sizeof(e->note), "not quarantined: %s",
+				 e->dec.why);
+		} else if (loud) {
+			snprintf(e->note, sizeof(e->note), "%s: %s",
+				 an_category_name(t->cat), t->reason);
+		}
+		return;
+	}
+	e->j = AN_J_FLAKY;
+	if (t->cat == AN_INTERMITTENT || t->cat == AN_INTERFERENCE ||
+	    (t->cat == AN_NEW_FLAKY && p->new_flaky_fails)) {
+		e->j = AN_J_FAILED;
+		e->counts = true;
+		snprintf(e->note, sizeof(e->note), "%s (counts): %s",
+			 an_category_name(t->cat), t->reason);
+	} else if (p->flaky_fails) {
+		e->j = AN_J_FAILED;
+		e->counts = true;
+		e->tag = "flaky; --flaky-result fail";
+		snprintf(e->note, sizeof(e->note), "flaky (counts: "
+			 "--flaky-result fail)");
+	}
+}
+
+/*
+ * The most tests that may be quarantined: max_count, and max_percent of
+ * the tests (at least CAP_MIN_FOR_PERCENT: 1 of 2 is 50% and says
+ * nothing); 0 disables either. SIZE_MAX: no cap.
+ */
+static size_t cap_limit(const struct an_run *ar, const struct an_policy *p)
+{
+	size_t known = ar->known_tests > ar->n ? ar->known_tests : ar->n;
+	size_t lim = SIZE_MAX;
+
+	if (p->max_count > 0)
+		lim = (size_t)p->max_count;
+	if (p->max_percent > 0) {
+		size_t pl = (size_t)floor((double)known * p->max_percent / 100);
+
+		if (pl < CAP_MIN_FOR_PERCENT)
+			pl = CAP_MIN_FOR_PERCENT;
+		if (pl < lim)
+			lim = pl;
+	}
+	return lim;
 }
 
 static void apply_decision(struct an_run *ar, struct an_run_test *e,
 			   int64_t now, const struct an_policy *p)
 {
+	size_t lim;
+
 	switch (e->dec.action) {
 	case AN_ENTER:
+		lim = cap_limit(ar, p);
+		if (ar->quarantined_total >= lim) {
+			char why[sizeof(e->dec.why)];
+
+			/* Enforced: past the cap, a flaky test stays visible. */
+			memcpy(why, e->dec.why, sizeof(why));
+			e->dec.action = AN_NONE;
+			e->dec.rule = "cap";
+			if (snprintf(e->dec.why, sizeof(e->dec.why),
+				     "quarantine full (%zu of %zu); it would "
+				     "enter: %s", ar->quarantined_total, lim,
+				     why) >= (int)sizeof(e->dec.why))
+				memcpy(e->dec.why + sizeof(e->dec.why) - 4,
+				       "...", 4);
+			ar->cap_refused++;
+			break;
+		}
 		enter(e, now, p);
 		ar->quarantined_total++;
 		break;
@@ -525,20 +730,26 @@ static void apply_decision(struct an_run *ar, struct an_run_test *e,
 static void check_cap(struct an_run *ar, const struct an_policy *p)
 {
 	size_t known = ar->known_tests > ar->n ? ar->known_tests : ar->n;
+	size_t lim = cap_limit(ar, p);
 	double pct = known ? 100.0 * (double)ar->quarantined_total /
 				     (double)known : 0;
 
-	/* The share applies from CAP_MIN_FOR_PERCENT tests on: 1 of 2 is
-	 * 50%, and says nothing. */
-	ar->cap_exceeded = (p->max_count &&
-			    ar->quarantined_total > (size_t)p->max_count) ||
-			   (p->max_percent > 0 && pct > p->max_percent &&
-			    ar->quarantined_total >= CAP_MIN_FOR_PERCENT);
-	if (ar->cap_exceeded)
+	ar->cap = lim;
+	ar->cap_exceeded = ar->quarantined_total > lim || ar->cap_refused;
+	if (ar->cap_refused)
+		snprintf(ar->cap_note, sizeof(ar->cap_note),
+			 "quarantine full (%zu of %zu): %zu flaky test%s not "
+			 "quarantined, %s failures count: fix or remove some "
+			 "entries, or raise max_count/max_percent",
+			 ar->quarantined_total, lim, ar->cap_refused,
+			 ar->cap_refused == 1 ? "" : "s",
+			 ar->cap_refused == 1 ? "its" : "their");
+	else if (ar->cap_exceeded)
 		snprintf(ar->cap_note, sizeof(ar->cap_note),
 			 "%zu tests are quarantined (%.1f%% of %zu), above the "
-			 "cap (%d tests or %.1f%%): fix or remove some",
-			 ar->quarantined_total, pct, known, p->max_count,
+			 "cap of %zu (%d tests or %.1f%%): no test enters "
+			 "automatically; fix or remove some",
+			 ar->quarantined_total, pct, known, lim, p->max_count,
 			 p->max_percent);
 }
 
@@ -559,13 +770,11 @@ static void verdict_reason(const struct fg_run *run, const struct an_run *ar,
 		for (size_t i = 0; i < ar->n && n < 3; i++) {
 			const struct an_run_test *e = &ar->t[i];
 
-			if (e->j != AN_J_FAILED &&
-			    !(e->j == AN_J_SUSPICIOUS &&
-			      run->tests[i].outcome != FG_O_QUARANTINED))
+			if (!e->counts)
 				continue;
 			o += snprintf(v->reason + o, sizeof(v->reason) - (size_t)o,
 				      "%s %.60s (%s)", n ? "," : "",
-				      run->tests[i].name,
+				      run->tests[i].name, e->tag ? e->tag :
 				      an_category_name(e->an.cat));
 			if ((size_t)o >= sizeof(v->reason))
 				return;
@@ -598,12 +807,45 @@ static void verdict_reason(const struct fg_run *run, const struct an_run *ar,
 	}
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? fg_xstrdup(s) : NULL;
+}
+
+/* Where the category's evidence begins: a commit, or NULL. */
+static const char *category_since(const struct an_test *t)
+{
+	const struct an_evidence *ev = &t->ev;
+	size_t at = 0;
+
+	switch (t->cat) {
+	case AN_BROKEN:
+		at = ev->broken_from;
+		break;
+	case AN_INTERMITTENT:
+		at = (size_t)ev->mon.raised_from;
+		break;
+	case AN_FIXED:
+		at = ev->fixed_at ? ev->fixed_at : (size_t)ev->mon.fixed_from;
+		break;
+	case AN_FLAKY:
+		for (size_t i = 0; i < t->nobs && !at; i++)
+			if (t->obs[i].attempts && t->obs[i].failed)
+				at = i + 1;
+		break;
+	default:
+		break;
+	}
+	return at && at <= t->nobs ? t->obs[at - 1].commit : NULL;
+}
+
 /* The figures reporters show beside a test: rate, interval, strip. */
 static void set_stats(struct fg_test *ft, const struct an_test *t)
 {
 	size_t from = t->nobs > 30 ? t->nobs - 30 : 0;
 
 	ft->hist_runs = (unsigned)t->ev.runs;
+	ft->hist_fails = (unsigned)t->ev.fail_runs;
 	ft->rate = t->ev.p.p;
 	ft->rate_lo = t->ev.p.lo;
 	ft->rate_hi = t->ev.p.hi;
@@ -616,30 +858,41 @@ static void set_stats(struct fg_test *ft, const struct an_test *t)
 				      o->last_failed ? 'F' :
 				      o->failed ? 'K' : 'P';
 	}
+	free(ft->since);
+	ft->since = dup_or_null(category_since(t));
+	free(ft->reason);
+	ft->reason = fg_xstrdup(t->reason);
 }
 
 void analyzer_judge(struct fg_run *run, struct an_run *ar, int64_t now,
-		    const struct an_policy *p, struct analyzer_verdict *v)
+		    const struct an_policy *pol, struct analyzer_verdict *v)
 {
+	struct an_policy p = *pol;
+
+	if (!p.tests)
+		p.tests = ar->known_tests > ar->n ? ar->known_tests : ar->n;
 	memset(v, 0, sizeof(*v));
+	ar->cap_refused = 0;
 	for (size_t i = 0; i < run->ntests && i < ar->n; i++) {
 		struct fg_test *ft = &run->tests[i];
 		struct an_run_test *e = &ar->t[i];
 
 		fg_test_settle(ft);
 		an_evaluate(&e->an, e->an.nobs,
-			    active(e) ? e->q.since_ms : e->released_ms, p);
-		an_decide(&e->an, active(e) ? &e->q : NULL, e->blocked, now, p,
+			    active(e) ? e->q.since_ms : e->released_ms, &p);
+		an_decide(&e->an, active(e) ? &e->q : NULL, e->blocked, now, &p,
 			  &e->dec);
-		apply_decision(ar, e, now, p);
+		apply_decision(ar, e, now, &p);
 		ft->category = an_category_name(e->an.cat);
 		ft->quarantined = active(e);
 		set_stats(ft, &e->an);
-		judge_one(ft, e, p);
-		v->real_failures += e->j == AN_J_FAILED ||
-				    (e->j == AN_J_SUSPICIOUS && p->strict);
+		judge_one(ft, e, &p);
+		ft->counts = e->counts;
+		free(ft->note);
+		ft->note = e->note[0] ? fg_xstrdup(e->note) : NULL;
+		v->real_failures += e->counts;
 	}
-	check_cap(ar, p);
+	check_cap(ar, &p);
 	v->exit_code = v->real_failures ? FG_EXIT_FAILED : FG_EXIT_OK;
 	verdict_reason(run, ar, v);
 }

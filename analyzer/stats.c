@@ -83,9 +83,55 @@ double an_beta_inc(double a, double b, double x)
 	return 1 - front * beta_cf(b, a, 1 - x) / b;
 }
 
+double an_beta_quantile(double a, double b, double q)
+{
+	double lo = 0, hi = 1;
+
+	/* I_x(a, b) grows with x: 60 halvings reach double precision */
+	for (int i = 0; i < 60; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (an_beta_inc(a, b, mid) < q)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
 double an_prob_above(unsigned long k, unsigned long n, double theta)
 {
 	return 1 - an_beta_inc(0.5 + (double)k, 0.5 + (double)(n - k), theta);
+}
+
+static double log_choose(unsigned long n, unsigned long k)
+{
+	return lgamma((double)n + 1) - lgamma((double)k + 1) -
+	       lgamma((double)(n - k) + 1);
+}
+
+double an_hyper_tail(unsigned long x, unsigned long drawn,
+		     unsigned long failures, unsigned long total)
+{
+	unsigned long hi = failures < drawn ? failures : drawn;
+	double all, sum = 0;
+
+	if (failures > total || drawn > total)
+		return 1;
+	/* at least x - (total - drawn) of the failures must be drawn */
+	if (x == 0 || (total - drawn < failures &&
+		       x <= failures - (total - drawn)))
+		return 1;
+	if (x > hi)
+		return 0;
+	all = log_choose(total, drawn);
+	for (unsigned long i = x; i <= hi; i++) {
+		if (drawn - i > total - failures)
+			continue;
+		sum += exp(log_choose(failures, i) +
+			   log_choose(total - failures, drawn - i) - all);
+	}
+	return sum > 1 ? 1 : sum;
 }
 
 double an_bern_ll(unsigned long k, unsigned long n)

@@ -132,6 +132,18 @@ static int add_row(void *ctx, const struct history_scan_row *r)
 	return 0;
 }
 
+/* Whether the loaded runs or this run hold a failed attempt. */
+static bool has_failure(const struct an_test *t, const struct fg_test *ft)
+{
+	for (size_t i = 0; i < t->nobs; i++)
+		if (t->obs[i].failed)
+			return true;
+	for (size_t i = 0; i < ft->nattempts; i++)
+		if (fg_astatus_is_failure(ft->attempts[i].status))
+			return true;
+	return false;
+}
+
 int cli_analysis_prepare(struct history_store *st,
 			 const struct cli_quarantine *q, struct fg_run *run,
 			 const struct an_policy *p, struct an_run *ar,
@@ -153,6 +165,18 @@ int cli_analysis_prepare(struct history_store *st,
 						   ft->classname, ft->name,
 						   add_row, &e->an, err)))
 			return rc;
+		/* A test that fails gets its longer history (policy history):
+		 * an onset must stay in view to keep it out of quarantine. */
+		if (st && p->history > p->window && has_failure(&e->an, ft) &&
+		    e->an.nobs >= (size_t)p->window - 1) {
+			an_test_release(&e->an);
+			an_test_init(&e->an, ft->suite, ft->classname, ft->name);
+			if ((rc = history_store_scan(st, p->history - 1,
+						     ft->suite, ft->classname,
+						     ft->name, add_row, &e->an,
+						     err)))
+				return rc;
+		}
 		fg_test_settle(ft);
 		an_test_add_run(&e->an, run, ft);
 		if ((hq = cli_quarantine_find(&q->active, ft->suite,
@@ -232,40 +256,79 @@ void cli_test_label(FILE *out, const char *suite, const char *classname,
 	fg_text_write(out, name, NULL, 0);
 }
 
+static int count_row(void *ctx, const struct history_scan_row *r)
+{
+	(void)r;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+int cli_analysis_count_tests(struct history_store *st, size_t *n,
+			     struct fg_error *err)
+{
+	*n = 0;
+	return history_store_scan(st, 1, NULL, NULL, NULL, count_row, n, err);
+}
+
+/* The tag of a test's line, or NULL: nothing to say. */
+static const char *line_tag(const struct an_run_test *e, bool *loud,
+			    const char **text)
+{
+	const struct an_test *t = &e->an;
+
+	*text = e->note;
+	*loud = true;
+	switch (e->dec.action) {
+	case AN_ENTER: *text = e->dec.why; return "QUARANTINED";
+	case AN_LEAVE: *text = e->dec.why; return "RELEASED";
+	case AN_EXPIRED: *text = e->dec.why; return "EXPIRED";
+	case AN_NONE: break;
+	}
+	if (e->j == AN_J_QUARANTINED) {
+		*loud = false;
+		return "quarantined (not failing)";
+	}
+	if (e->j == AN_J_SUSPICIOUS)
+		return "SUSPICIOUS";
+	if (e->q.name && e->counts)
+		return "UNCOVERED"; /* quarantined, but this failure counts */
+	if (!strcmp(e->dec.rule, "cap") && e->j != AN_J_PASSED) {
+		*text = e->dec.why;
+		return "NOT QUARANTINED";
+	}
+	if (e->j == AN_J_PASSED && t->cat != AN_INTERMITTENT)
+		return NULL;
+	*text = t->reason;
+	switch (t->cat) {
+	case AN_BROKEN:
+		return e->j == AN_J_FAILED && t->ev.runs > 1 ? "BROKEN" : NULL;
+	case AN_INTERMITTENT:
+		/* a passing run of an intermittent test still says so */
+		return "INTERMITTENT";
+	case AN_NEW_FLAKY:
+		return "NEW-FLAKY";
+	case AN_INTERFERENCE:
+		return "INTERFERENCE";
+	default:
+		return NULL;
+	}
+}
+
 /* The lines above the summary: what the analyzer decided and why. */
 void cli_analysis_print(FILE *out, const struct fg_run *run,
-			const struct an_run *ar, const char *qfile)
+			const struct an_run *ar, const char *qfile,
+			bool loud_only)
 {
 	bool head = false;
 
 	for (size_t i = 0; i < ar->n; i++) {
 		const struct an_run_test *e = &ar->t[i];
 		const struct fg_test *t = &run->tests[i];
-		const char *tag = NULL;
-		const char *text = e->note;
+		const char *text, *tag;
+		bool loud;
 
-		switch (e->dec.action) {
-		case AN_ENTER: tag = "QUARANTINED"; text = e->dec.why; break;
-		case AN_LEAVE: tag = "RELEASED"; text = e->dec.why; break;
-		case AN_EXPIRED: tag = "EXPIRED"; text = e->dec.why; break;
-		case AN_NONE: break;
-		}
-		if (!tag) {
-			if (e->j == AN_J_QUARANTINED)
-				tag = "quarantined (not failing)";
-			else if (e->j == AN_J_SUSPICIOUS)
-				tag = "SUSPICIOUS";
-			else if (e->an.cat == AN_BROKEN && e->an.ev.runs > 1 &&
-				 e->j == AN_J_FAILED)
-				tag = "BROKEN";
-			else if (e->an.cat == AN_NEW_FLAKY && e->j != AN_J_PASSED)
-				tag = "NEW-FLAKY";
-			if (tag && (e->an.cat == AN_BROKEN ||
-				    e->an.cat == AN_NEW_FLAKY) &&
-			    e->j != AN_J_QUARANTINED && e->j != AN_J_SUSPICIOUS)
-				text = e->an.reason;
-		}
-		if (!tag)
+		tag = line_tag(e, &loud, &text);
+		if (!tag || (loud_only && !loud))
 			continue;
 		if (!head)
 			fprintf(out, "\nAnalysis:\n");

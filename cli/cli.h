@@ -213,8 +213,18 @@ int cli_analysis_prepare(struct history_store *st,
 int cli_analysis_record(struct history_store *st, struct fg_run *run,
 			const struct an_run *ar, const struct cli_quarantine *q,
 			int64_t now, struct fg_error *err);
+/*
+ * The analyzer's lines above the summary. With loud_only (-q on a green
+ * run) only what CI logs must show: quarantine entries, releases and
+ * expiries, and suspicious, broken, intermittent, interference and
+ * new-flaky lines, and the cap.
+ */
 void cli_analysis_print(FILE *out, const struct fg_run *run,
-			const struct an_run *ar, const char *qfile);
+			const struct an_run *ar, const char *qfile,
+			bool loud_only);
+/* Tests in the history (the monitor's N for `analyze`). FG_OK or FG_EDB. */
+int cli_analysis_count_tests(struct history_store *st, size_t *n,
+			     struct fg_error *err);
 /* "suite::classname::name" (no classname: "suite::name"). */
 void cli_test_label(FILE *out, const char *suite, const char *classname,
 		    const char *name);

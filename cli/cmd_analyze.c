@@ -5,7 +5,7 @@
  * quarantine policy changes now (applied unless --dry-run), and with
  * --backtest a replay of the whole history under the policy.
  *
- * One scan of the database (history_store_scan, the newest `window` runs
+ * One scan of the database (history_store_scan, the newest `history` runs
  * of each test) feeds one struct an_test at a time: memory stays at one
  * test's window, whatever the database holds.
  */
@@ -51,8 +51,9 @@ struct analyze_state {
 static int rank(const struct row *r)
 {
 	static const int order[AN_CATEGORY_COUNT] = {
-		[AN_BROKEN] = 0, [AN_NEW_FLAKY] = 1, [AN_FLAKY] = 2,
-		[AN_FIXED] = 3, [AN_SLOW] = 4, [AN_NEW] = 5, [AN_STABLE] = 6,
+		[AN_BROKEN] = 0, [AN_INTERMITTENT] = 1, [AN_NEW_FLAKY] = 1,
+		[AN_INTERFERENCE] = 1, [AN_FLAKY] = 2, [AN_FIXED] = 3,
+		[AN_SLOW] = 4, [AN_NEW] = 5, [AN_STABLE] = 6,
 	};
 	return order[r->t.cat];
 }
@@ -359,8 +360,11 @@ static int run_analysis(struct analyze_state *s, struct fg_config *cfg)
 			cli_usage_error(&cli_cmd_analyze, "%s", err.msg) :
 			cli_error(&err);
 	if (cli_open_existing_db(s->o->db, &s->st, &err) ||
+	    cli_analysis_count_tests(s->st, &s->p.tests, &err) ||
 	    cli_quarantine_load(s->st, s->o->qfile, &s->q, &err) ||
-	    history_store_scan(s->st, s->p.window, NULL, NULL, NULL, on_row, s,
+	    history_store_scan(s->st, s->p.history > s->p.window ?
+			       s->p.history : s->p.window, NULL, NULL, NULL,
+			       on_row, s,
 			       &err))
 		return cli_error(&err);
 	finish_test(s);
@@ -426,7 +430,7 @@ const struct cli_command cli_cmd_analyze = {
 	.summary = "rank unstable tests and apply the quarantine policy",
 	.help =
 	"Reads each test's newest runs from the history, gives it a category\n"
-	"(stable, flaky, broken, new-flaky, fixed, new, slow) with the rule\n"
+	"(stable, flaky, broken, intermittent, fixed, new, slow) with the rule\n"
 	"and numbers behind it, and ranks the unstable ones. Then applies the\n"
 	"quarantine policy (docs/analyzer.md): enter, release, expire.\n",
 	.help_after = "Exit codes: 0 done, 2 usage error, 3 database error.\n",

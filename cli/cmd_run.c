@@ -861,13 +861,14 @@ static const struct cli_opt run_options[] = {
 	CLI_FLAG(0, "no-auto-quarantine", R, no_auto_quarantine,
 		 "do not enter or release tests automatically"),
 	CLI_FLAG(0, "strict-quarantine", R, strict_quarantine,
-		 "a quarantined test failing in a new way\n"
-		 "(new failure signature) fails the run"),
+		 "a quarantined test failing all its attempts,\n"
+		 "or in a new way, always fails the run"),
 	CLI_LIST(0, "policy", R, policy, "KEY=VALUE",
 		 "override a quarantine policy key\n"
 		 "(docs/analyzer.md; repeatable)"),
 	CLI_SET('q', "quiet", R, verbosity, -1,
-		"print only failures and the verdict"),
+		"print only failures, the verdict and the\n"
+		"analyzer's decisions"),
 	CLI_SET('v', "verbose", R, verbosity, 1,
 		"a line per attempt, debug log on stderr"),
 	CLI_HELP_OPT,
@@ -1235,11 +1236,13 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	}
 	e.late_signal = late_signal;
 	v.exit_code = exit_code = run_exit_code(&e, v.reason, sizeof(v.reason));
+	/* -q on a green run still prints every decision CI logs must keep */
+	cli_analysis_print(rs->human, &rs->run, &ar, o->qfile,
+			   o->verbosity < 0 && !exit_code);
 	if (o->verbosity >= 0 || exit_code) {
 		struct report_term_opts to = { .color = rs->color,
 						.ci = fg_ci_detect() };
 
-		cli_analysis_print(rs->human, &rs->run, &ar, o->qfile);
 		report_term(rs->human, &rs->run, &v, &to);
 	}
 	an_run_release(&ar);

@@ -249,6 +249,13 @@ struct fg_test {
 			       * by `run` for failures; owned; NULL: none */
 	char *strip;          /* recent runs, oldest first (P passed, F failed,
 			       * K flaky), owned; NULL: none */
+	unsigned hist_fails;  /* of hist_runs, those with a failed attempt */
+	char *since;          /* commit where the category's evidence begins
+			       * (onset, first hard failure), owned; or NULL */
+	char *reason;         /* the category's rule with its numbers, owned */
+	char *note;           /* how this run's failure counted, owned; NULL */
+	bool counts;          /* counts against the run (the verdict) */
+	char *hint;           /* root-cause hint (reserved), owned; NULL */
 	struct fg_attempt *attempts;
 	size_t nattempts, attempts_cap;
 };

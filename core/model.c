@@ -77,6 +77,10 @@ void fg_test_release(struct fg_test *t)
 	free(t->file);
 	free(t->strip);
 	free(t->repro);
+	free(t->since);
+	free(t->reason);
+	free(t->note);
+	free(t->hint);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -172,7 +172,15 @@ static const char page_css[] =
 	"#filterbar{display:flex;gap:8px;align-items:center;margin:8px 0}"
 	"#filter{flex:1;padding:6px 8px;font-size:14px}"
 	"svg text{font:12px system-ui,sans-serif}.bar{fill:#54aeff}"
-	".hidden{display:none}";
+	".hidden{display:none}"
+	".an{margin:4px 0;font-size:13px}.an .ev{color:var(--mute)}"
+	".cat{font:600 11px ui-monospace,monospace;padding:1px 5px;"
+	"border-radius:3px;border:1px solid var(--line)}"
+	".cat.broken,.cat.intermittent,.cat.interference,.cat.new-flaky"
+	"{color:var(--bad);border-color:var(--bad)}"
+	".cat.flaky{color:var(--warn)}.legend span{margin-right:12px}"
+	".legend i{display:inline-block;width:10px;height:10px;"
+	"margin-right:4px;vertical-align:middle}";
 
 static void page_head(FILE *f, const struct fg_run *run,
 		      const struct analyzer_verdict *v, const char *title)
@@ -259,6 +267,65 @@ static void cards(FILE *f, const struct fg_run *run)
 	fputs("</div>\n", f);
 }
 
+/* The note, without a repetition of the reason. */
+static void note_text(FILE *f, const struct fg_test *t)
+{
+	char *n = fg_xstrndup(t->note, reporters__note_len(t->note, t->reason));
+
+	html_text(f, n);
+	free(n);
+}
+
+/* "n = 61, k = 10, p = 16.4% [9.2%, 27.6%], since c42" */
+static void evidence_text(FILE *f, const struct fg_test *t)
+{
+	fprintf(f, "n = %u, k = %u, p = %.1f%% [%.1f%%, %.1f%%]",
+		t->hist_runs, t->hist_fails, 100 * t->rate, 100 * t->rate_lo,
+		100 * t->rate_hi);
+	if (t->since) {
+		fputs(", since ", f);
+		html_text(f, t->since);
+	}
+}
+
+static void category_tag(FILE *f, const char *cat)
+{
+	fputs("<span class=\"cat ", f);
+	html_text(f, cat);
+	fputs("\">", f);
+	html_text(f, cat);
+	fputs("</span>", f);
+}
+
+/* The analyzer's view of a failed test: category, reason, evidence. */
+static void analysis_block(FILE *f, const struct fg_test *t)
+{
+	if (!t->category)
+		return;
+	fputs("<div class=\"an\">", f);
+	category_tag(f, t->category);
+	if (t->reason && *t->reason) {
+		fputs(" ", f);
+		html_text(f, t->reason);
+	}
+	if (t->hist_runs) {
+		fputs("<div class=\"ev\">", f);
+		evidence_text(f, t);
+		fputs("</div>", f);
+	}
+	if (t->note && *t->note) {
+		fputs("<div>", f);
+		note_text(f, t);
+		fputs("</div>", f);
+	}
+	if (t->hint && *t->hint) {
+		fputs("<div>hint: ", f);
+		html_text(f, t->hint);
+		fputs("</div>", f);
+	}
+	fputs("</div>", f);
+}
+
 static void failure_block(FILE *f, const struct fg_test *t, bool detailed,
 			  bool open)
 {
@@ -273,6 +340,7 @@ static void failure_block(FILE *f, const struct fg_test *t, bool detailed,
 	if (t->nattempts > 1)
 		attempts_strip(f, t);
 	fputs("</summary>\n", f);
+	analysis_block(f, t);
 	if (t->file) {
 		fputs("<div class=\"loc\">at <code>", f);
 		html_text(f, t->file);
@@ -346,6 +414,13 @@ static void extra_cells(FILE *f, const struct fg_test *t,
 	if (x.rate_lo >= 0 && x.rate_hi >= 0)
 		fprintf(f, " <span class=\"skip\">(%.1f\u2013%.1f%%)</span>",
 			100 * x.rate_lo, 100 * x.rate_hi);
+	if (t->hist_runs)
+		fprintf(f, "<br><span class=\"skip\">%u of %u runs</span>",
+			t->hist_fails, t->hist_runs);
+	if (t->category) {
+		fputs("<br>", f);
+		category_tag(f, t->category);
+	}
 	fputs("</td>", f);
 }
 
@@ -366,7 +441,75 @@ static void flaky_row(FILE *f, const struct fg_test *t,
 	fputs("<td class=\"msg\">", f);
 	if (first_fail && first_fail->message)
 		html_text(f, first_fail->message);
+	if (t->note && *t->note) {
+		fputs("<div class=\"an\">", f);
+		html_text(f, t->note);
+		fputs("</div>", f);
+	}
 	fputs("</td></tr>\n", f);
+}
+
+/*
+ * The analyzer's findings that matter beyond this run's outcome: tests
+ * whose category is a regression or an isolation problem (broken,
+ * intermittent, interference, new-flaky), and tests whose failure counted
+ * or was suspicious for a reason the outcome does not show (a quarantined
+ * test whose rate rose, ...). Each with its evidence.
+ */
+static bool notable(const struct fg_test *t)
+{
+	static const char *const cats[] = { "broken", "intermittent",
+					    "interference", "new-flaky" };
+
+	if (!t->category)
+		return false;
+	for (size_t i = 0; i < sizeof(cats) / sizeof(*cats); i++)
+		if (!strcmp(t->category, cats[i]))
+			return true;
+	return t->note && (t->counts || t->outcome == FG_O_FLAKY) &&
+	       t->outcome != FG_O_QUARANTINED;
+}
+
+static void section_analysis(FILE *f, const struct fg_run *run)
+{
+	size_t n = 0, shown = 0;
+
+	for (size_t i = 0; i < run->ntests; i++)
+		n += notable(&run->tests[i]);
+	if (!n)
+		return;
+	fprintf(f, "<section id=\"analysis\"><h2>Regressions and unstable "
+		"tests (%zu)</h2>\n<table><thead><tr><th>category</th>"
+		"<th>test</th><th>evidence</th><th>why</th></tr></thead>"
+		"<tbody>\n", n);
+	for (size_t i = 0; i < run->ntests && shown < HTML_LIST_MAX; i++) {
+		const struct fg_test *t = &run->tests[i];
+
+		if (!notable(t))
+			continue;
+		shown++;
+		fputs("<tr class=\"row\"><td>", f);
+		category_tag(f, t->category);
+		fputs("</td><td class=\"name\">", f);
+		html_label(f, t);
+		fputs("</td><td class=\"num\">", f);
+		if (t->hist_runs)
+			evidence_text(f, t);
+		fputs("</td><td class=\"msg\">", f);
+		html_text(f, t->reason ? t->reason : "");
+		if (t->note && *t->note) {
+			fputs("<div class=\"an\">", f);
+			note_text(f, t);
+			fputs("</div>", f);
+		}
+		if (t->hint && *t->hint) {
+			fputs("<div class=\"an\">hint: ", f);
+			html_text(f, t->hint);
+			fputs("</div>", f);
+		}
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody></table></section>\n", f);
 }
 
 /* Flaky or quarantined tests as a table. */
@@ -460,9 +603,32 @@ static void section_quarantine_list(FILE *f,
 	fputs("</tbody></table></section>\n", f);
 }
 
+/* A run's verdict from its exit code: name and bar colour. */
+static const char *run_verdict(int exit_code, const char **fill)
+{
+	if (exit_code == 0) {
+		*fill = "#4caf50";
+		return "passed";
+	}
+	if (exit_code == 1) {
+		*fill = "#e53935";
+		return "failed";
+	}
+	if (exit_code >= 128) {
+		*fill = "#9e9e9e";
+		return "interrupted";
+	}
+	*fill = "#fb8c00";
+	return exit_code == 2 ? "usage error" : "infrastructure error";
+}
+
+#define TREND_LABELS 6 /* runs labelled under the bars, at most */
+
 /*
- * Recent runs' wall time as bars, oldest left: red for a failed run, grey
- * for an interrupted one; this run outlined. Inline SVG, nothing fetched.
+ * Recent runs' wall time as bars, oldest left, coloured by the run's
+ * verdict (legend below); this run outlined. Under the bars, a few runs
+ * are labelled with their id and start time (UTC), evenly spaced; every
+ * bar's tooltip has all of it. Inline SVG, nothing fetched.
  */
 static void section_trend(FILE *f, const struct fg_run *run,
 			  const struct history_run_brief *r, size_t n)
@@ -470,6 +636,11 @@ static void section_trend(FILE *f, const struct fg_run *run,
 	int64_t max = 1;
 	double w;
 	char d[32], ts[40];
+	bool seen[4] = { false, false, false, false };
+	static const char *const names[4] = { "passed", "failed",
+					      "interrupted", "error" };
+	static const char *const fills[4] = { "#4caf50", "#e53935",
+					      "#9e9e9e", "#fb8c00" };
 
 	if (!r || n < 2)
 		return;
@@ -478,29 +649,57 @@ static void section_trend(FILE *f, const struct fg_run *run,
 			max = r[i].duration_ms;
 	w = 960.0 / (double)n;
 	fprintf(f, "<section id=\"trend\"><h2>Recent runs (%zu)</h2>\n"
-		"<svg class=\"trend\" viewBox=\"0 0 960 130\" width=\"100%%\" "
-		"height=\"130\" role=\"img\" aria-label=\"duration of the "
-		"last %zu runs\">\n", n, n);
+		"<svg class=\"trend\" viewBox=\"0 0 960 165\" width=\"100%%\" "
+		"height=\"165\" role=\"img\" aria-label=\"duration and verdict "
+		"of the last %zu runs\">\n", n, n);
 	for (size_t i = 0; i < n; i++) {
 		double h = 110.0 * (double)r[i].duration_ms / (double)max + 1;
-		const char *fill = r[i].exit_code == 0 ? "#4caf50" :
-				   r[i].exit_code >= 128 ? "#9e9e9e" :
-							   "#e53935";
+		const char *fill, *verdict = run_verdict(r[i].exit_code, &fill);
 
+		seen[r[i].exit_code == 0 ? 0 : r[i].exit_code == 1 ? 1 :
+		     r[i].exit_code >= 128 ? 2 : 3] = true;
 		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 			"height=\"%.1f\" fill=\"%s\"%s><title>run %lld, %s, "
-			"%s, exit %d</title></rect>\n", i * w + 1,
+			"%s, %s (exit %d)</title></rect>\n", i * w + 1,
 			120.0 - h, w > 3 ? w - 2 : w, h, fill,
 			r[i].id == run->id ? " stroke=\"#000\" "
 					     "stroke-width=\"2\"" : "",
 			(long long)r[i].id,
 			fg_time_iso8601(r[i].started_at_ms, ts, sizeof(ts)),
 			fg_duration_format(r[i].duration_ms, d, sizeof(d)),
-			r[i].exit_code);
+			verdict, r[i].exit_code);
 	}
-	fprintf(f, "<text x=\"0\" y=\"129\" font-size=\"10\">longest: %s"
-		"</text></svg></section>\n",
+	/* labels: the first and last run and evenly spaced ones between */
+	for (size_t k = 0; k < TREND_LABELS && k < n; k++) {
+		size_t i = n <= TREND_LABELS ? k :
+			   k * (n - 1) / (TREND_LABELS - 1);
+		double x = i * w + w / 2;
+		const char *anchor = i == 0 ? "start" : i == n - 1 ? "end" :
+					     "middle";
+
+		if (n <= TREND_LABELS && k >= n)
+			break;
+		fg_time_iso8601(r[i].started_at_ms, ts, sizeof(ts));
+		/* "2026-11-28T05:21:00.123Z" -> "11-28 05:21" */
+		ts[16] = '\0';
+		ts[10] = ' ';
+		fprintf(f, "<line x1=\"%.1f\" y1=\"121\" x2=\"%.1f\" "
+			"y2=\"125\" stroke=\"#57606a\"/><text x=\"%.1f\" "
+			"y=\"138\" font-size=\"11\" text-anchor=\"%s\">run "
+			"%lld</text><text x=\"%.1f\" y=\"152\" font-size=\"10\" "
+			"fill=\"#57606a\" text-anchor=\"%s\">%s UTC</text>\n",
+			x, x, x, anchor, (long long)r[i].id, x, anchor, ts + 5);
+	}
+	fprintf(f, "<text x=\"960\" y=\"10\" font-size=\"10\" "
+		"text-anchor=\"end\">longest: %s</text></svg>\n"
+		"<div class=\"legend\">",
 		fg_duration_format(max, d, sizeof(d)));
+	for (int i = 0; i < 4; i++)
+		if (seen[i])
+			fprintf(f, "<span><i style=\"background:%s\"></i>%s"
+				"</span>", fills[i], names[i]);
+	fputs("<span><i style=\"border:2px solid #000\"></i>this run</span>"
+	      "</div></section>\n", f);
 }
 
 static void section_slowest(FILE *f, const struct fg_run *run)
@@ -709,6 +908,7 @@ int report_html_write(const char *path, const struct fg_run *run,
 	page_head(f, run, v, o->title ? o->title : "flakeguard report");
 	cards(f, run);
 	section_failures(f, run, s.failed);
+	section_analysis(f, run);
 	section_table(f, run, s.flaky, FG_O_FLAKY, o);
 	section_table(f, run, s.quarantined, FG_O_QUARANTINED, o);
 	section_quarantine_list(f, o->quarantine);

@@ -29,6 +29,12 @@ char *reporters__test_label(const struct fg_test *t);
 /* The last attempt of t, or NULL when it has none. */
 const struct fg_attempt *reporters__last_attempt(const struct fg_test *t);
 
+/*
+ * How many bytes of the analyzer's note to show beside its reason: a note
+ * that ends in ": <reason>" is shown without that repetition.
+ */
+size_t reporters__note_len(const char *note, const char *reason);
+
 /* Writes len bytes to f; FG_EIO naming path on a short write. */
 /*
  * A report being written: to a temporary file beside path, renamed over

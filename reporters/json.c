@@ -81,10 +81,18 @@ static json_t *test_json(const struct fg_test *t)
 	/* The analyzer's view (docs/analyzer.md); null when not analysed. */
 	json_object_set_new(o, "quarantined", json_boolean(t->quarantined));
 	json_object_set_new(o, "category", str_or_null(t->category));
+	if (t->category) {
+		json_object_set_new(o, "counts", json_boolean(t->counts));
+		json_object_set_new(o, "reason", text(t->reason));
+		json_object_set_new(o, "note", text(t->note));
+		json_object_set_new(o, "hint", text(t->hint));
+	}
 	if (t->hist_runs) {
 		json_t *h = json_object();
 
 		json_object_set_new(h, "runs", json_integer(t->hist_runs));
+		json_object_set_new(h, "failures", json_integer(t->hist_fails));
+		json_object_set_new(h, "since", text(t->since));
 		json_object_set_new(h, "rate", json_real(t->rate));
 		json_object_set_new(h, "rate_low", json_real(t->rate_lo));
 		json_object_set_new(h, "rate_high", json_real(t->rate_hi));

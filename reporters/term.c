@@ -11,6 +11,7 @@
  * neither move our cursor nor issue a CI command.
  */
 #include "reporters/report.h"
+#include "reporters/internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +184,59 @@ static void print_folded(FILE *out, const struct fg_test *t,
 	}
 }
 
+/* The analyzer's evidence: "n = 61, k = 10, p = 16.4% [9.2%, 27.6%]". */
+static void evidence(FILE *out, const struct fg_test *t)
+{
+	fprintf(out, "n = %u, k = %u, p = %.1f%% [%.1f%%, %.1f%%]",
+		t->hist_runs, t->hist_fails, 100 * t->rate, 100 * t->rate_lo,
+		100 * t->rate_hi);
+	if (t->since) {
+		char *since = fg_xstrndup(t->since, 12);
+
+		fputs(", since ", out);
+		put_text(out, since); /* a commit: from outside */
+		free(since);
+	}
+}
+
+/*
+ * Under a failure: its category with the rule's reason, the evidence, and
+ * how the failure counted, when the analyzer judged the test.
+ */
+static void print_analysis(FILE *out, const struct fg_test *t,
+			   const struct report_term_opts *o)
+{
+	if (!t->category)
+		return;
+	fprintf(out, "    %s%s%s", c(o->color, BOLD), t->category,
+		c(o->color, RESET));
+	/* the analyzer's sentences quote commits and failure signatures */
+	if (t->reason && *t->reason) {
+		fputs(": ", out);
+		put_text(out, t->reason);
+	}
+	fputc('\n', out);
+	if (t->hist_runs) {
+		fputs("    ", out);
+		evidence(out, t);
+		fputc('\n', out);
+	}
+	if (t->note && *t->note) {
+		char *note = fg_xstrndup(t->note, reporters__note_len(t->note,
+								  t->reason));
+
+		fputs("    ", out);
+		put_text(out, note);
+		fputc('\n', out);
+		free(note);
+	}
+	if (t->hint && *t->hint) {
+		fputs("    hint: ", out);
+		put_text(out, t->hint);
+		fputc('\n', out);
+	}
+}
+
 static void print_failure(FILE *out, const struct fg_test *t,
 			  const struct report_term_opts *o)
 {
@@ -196,6 +250,7 @@ static void print_failure(FILE *out, const struct fg_test *t,
 		attempt_strip(out, t, o->color);
 	}
 	fputc('\n', out);
+	print_analysis(out, t, o);
 	if (t->file) {
 		fputs("    at ", out);
 		put_text(out, t->file);
@@ -251,6 +306,12 @@ static void print_quarantined(FILE *out, const struct fg_run *run,
 			free(first);
 		}
 		fputc('\n', out);
+		if (t->hist_runs) {
+			fprintf(out, "      %s%s, ", c(o->color, DIM),
+				t->category ? t->category : "");
+			evidence(out, t);
+			fprintf(out, "%s\n", c(o->color, RESET));
+		}
 	}
 }
 
@@ -319,7 +380,18 @@ void report_term(FILE *out, const struct fg_run *run,
 		attempt_strip(out, t, o.color);
 		fputc(' ', out);
 		test_label(out, t);
+		if (t->hist_runs) {
+			fprintf(out, "  %s%s, ", c(o.color, DIM),
+				t->category ? t->category : "");
+			evidence(out, t);
+			fputs(c(o.color, RESET), out);
+		}
 		fputc('\n', out);
+		if (t->counts && t->note) {
+			fputs("      ", out);
+			put_text(out, t->note);
+			fputc('\n', out);
+		}
 	}
 	print_quarantined(out, run, &o);
 	print_slowest(out, run, &o);

@@ -97,6 +97,16 @@ char *reporters__test_label(const struct fg_test *t)
 	return fg_xasprintf("%s: %s", t->suite, t->name);
 }
 
+size_t reporters__note_len(const char *note, const char *reason)
+{
+	size_t n = note ? strlen(note) : 0, r = reason ? strlen(reason) : 0;
+
+	if (r && n >= r + 2 && !strcmp(note + n - r, reason) &&
+	    !strncmp(note + n - r - 2, ": ", 2))
+		return n - r - 2;
+	return n;
+}
+
 const struct fg_attempt *reporters__last_attempt(const struct fg_test *t)
 {
 	return t->nattempts ? &t->attempts[t->nattempts - 1] : NULL;

@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * analyzer/monitor.c - watching every test's failure rate for a rise, and
+ * for its return: a Bernoulli CUSUM whose false-alarm rate is computed,
+ * not guessed.
+ *
+ * The detector (Page 1954; the integer form of Reynolds & Stoumbos 1999):
+ * with p0 the test's in-control failure rate and p1 = p0 + rise the rate
+ * worth an alarm, a clean run scores ln((1-p1)/(1-p0)) < 0 and a failing
+ * run ln(p1/p0) > 0; the statistic is the running sum, floored at 0, which
+ * is the largest log-likelihood ratio of "the rate became p1 at some split
+ * point" over every split point since it last was 0. Scores are scaled so
+ * that a clean run is exactly -s and a failure +r (r/s within 3% of the
+ * ratio of the two scores; s = 1 unless the test fails often), which makes
+ * the statistic an integer and the detector a finite Markov chain: its average run length (ARL) at any true rate is the solution of
+ * a linear system (an_cusum_arl), so the threshold h is chosen for a
+ * stated in-control ARL (ARL0) per test, ARL0 = alarm_runs x tests: over
+ * all tests and all split points, at most one false alarm per alarm_runs
+ * runs of the suite. p0 is only estimated (k failing runs of n), so h is
+ * the smallest whose false-alarm rate averaged over the Jeffreys posterior
+ * of p0 meets that (an_cusum_design_post): a young or noisy baseline gets
+ * a high threshold, a long clean one a low threshold.
+ *
+ * The monitor around it is the per-test state issue 14 will store: the
+ * in-control baseline (runs, failing runs), the statistic and its current
+ * excursion, and after an alarm the raised segment; an_monitor_update()
+ * folds one run into it, and evaluating a test is that fold over its runs.
+ *
+ *   in control  runs enter the baseline while the statistic is 0 (an
+ *               excursion that returns to 0 is folded in as well); the
+ *               first min_base runs only build the baseline;
+ *   alarm       the statistic reaches h: "raised" since the run where the
+ *               excursion began (the onset); the baseline is frozen;
+ *   fixed       while raised, C clean runs in a row that the raised rate
+ *               (Jeffreys mean up to its last failure) explains by chance
+ *               less than fix_alpha: (1 - p)^C < fix_alpha. The raised
+ *               segment is dropped, the clean runs join the baseline;
+ *   cleared     while raised, the runs since the alarm favour p0 over p1
+ *               by a likelihood ratio of 1/back_alpha (Wald's bound: a
+ *               real rise to p1 is cleared so with probability <=
+ *               back_alpha): a false alarm; its runs join the baseline.
+ *
+ * Worked numbers (tests/unit/test_analyzer.c checks them) are in
+ * docs/analyzer.md.
+ */
+#include "analyzer/analyzer.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define H_MAX 200000 /* a design past this watches nothing */
+
+/*
+ * ARL from state 0 of the chain: state i in [0, h); a clean run (1 - p)
+ * moves to max(i - s, 0), a failure (p) to i + r, absorbed at >= h. The
+ * system f = 1 + P f is banded (s below the diagonal, r above), and an
+ * M-matrix: elimination without pivoting keeps the band, O(h s r).
+ */
+double an_cusum_arl(int s, int r, int h, double p)
+{
+	double q = 1 - p, *u, *b, f0;
+	size_t w = (size_t)s + (size_t)r + 1;
+
+	if (s < 1 || r < 1 || h < 1 || p <= 0)
+		return INFINITY;
+	if (p >= 1)
+		return (double)((h + r - 1) / r);
+	/* row i holds the coefficients of f(i - s) .. f(i + r) */
+	u = fg_xcalloc((size_t)h * w, sizeof(*u));
+	b = fg_xcalloc((size_t)h, sizeof(*b));
+#define AT(i, c) u[(size_t)(i) * w + (size_t)((c) - (i) + s)]
+	for (int i = 0; i < h; i++) {
+		b[i] = 1;
+		AT(i, i) = 1;
+		AT(i, i - s > 0 ? i - s : 0) -= q;
+		if (i + r < h)
+			AT(i, i + r) -= p;
+	}
+	for (int j = 0; j < h; j++) {
+		double piv = AT(j, j);
+
+		for (int i = j + 1; i < h && i <= j + s; i++) {
+			double f = AT(i, j) / piv;
+
+			if (f == 0)
+				continue;
+			for (int c = j; c < h && c <= j + r; c++)
+				AT(i, c) -= f * AT(j, c);
+			b[i] -= f * b[j];
+		}
+	}
+	for (int i = h - 1; i >= 0; i--) {
+		double x = b[i];
+
+		for (int c = i + 1; c < h && c <= i + r; c++)
+			x -= AT(i, c) * b[c];
+		b[i] = x / AT(i, i);
+	}
+#undef AT
+	f0 = b[0];
+	free(u);
+	free(b);
+	return f0;
+}
+
+/* Run-length distribution: P(alarm within t runs) from state 0. */
+double an_cusum_within(int s, int r, int h, double p, int t)
+{
+	double *d = fg_xcalloc((size_t)h + 1, sizeof(*d));
+	double *e = fg_xcalloc((size_t)h + 1, sizeof(*e)), alarm = 0;
+
+	d[0] = 1;
+	for (int k = 0; k < t; k++) {
+		double *swap;
+
+		memset(e, 0, ((size_t)h + 1) * sizeof(*e));
+		for (int i = 0; i < h; i++) {
+			if (d[i] == 0)
+				continue;
+			e[i > s ? i - s : 0] += d[i] * (1 - p);
+			if (i + r >= h)
+				alarm += d[i] * p;
+			else
+				e[i + r] += d[i] * p;
+		}
+		swap = d;
+		d = e;
+		e = swap;
+	}
+	free(d);
+	free(e);
+	return alarm;
+}
+
+int an_cusum_median(int s, int r, int h, double p, int max)
+{
+	int lo = 1, hi = max;
+
+	if (an_cusum_within(s, r, h, p, max) < 0.5)
+		return -1;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (an_cusum_within(s, r, h, p, mid) >= 0.5)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/*
+ * Integer scores for the ratio of the log-likelihood ratios of a failure
+ * and a clean run: the smallest s (<= 8) with r = round(ratio x s) within
+ * 3% of it (large ratios, a test that hardly fails: s = 1).
+ */
+static void scores(double ratio, int *s, int *r)
+{
+	for (*s = 1; *s <= 8; ++*s) {
+		*r = (int)lround(ratio * *s);
+		if (*r >= 1 && fabs(*r - ratio * *s) <= 0.03 * ratio * *s)
+			return;
+	}
+	*s = 8;
+	*r = (int)lround(ratio * 8);
+	if (*r < 1)
+		*r = 1;
+}
+
+/* The smallest h with rate(h) <= target (rate falls as h grows). */
+static int smallest_h(const struct an_cusum *c, int from,
+		      double (*rate)(const struct an_cusum *, int, void *),
+		      void *ctx, double target)
+{
+	int lo, hi;
+
+	for (hi = from; rate(c, hi, ctx) > target; hi *= 2)
+		if (hi > H_MAX)
+			return 0;
+	lo = hi / 2 + 1;
+	if (hi == from)
+		lo = from;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (rate(c, mid, ctx) <= target)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return hi;
+}
+
+static double rate_at_p0(const struct an_cusum *c, int h, void *ctx)
+{
+	(void)ctx;
+	return 1 / an_cusum_arl(c->s, c->r, h, c->p0);
+}
+
+bool an_cusum_design(double p0, double rise, double arl0,
+		     struct an_cusum *c)
+{
+	double p1 = p0 + rise, up, down;
+
+	memset(c, 0, sizeof(*c));
+	c->p0 = p0;
+	if (p1 > 0.999)
+		p1 = 0.999;
+	c->p1 = p1;
+	if (p0 <= 0 || p1 <= p0 + 1e-9)
+		return false;
+	up = log(p1 / p0);
+	down = log((1 - p0) / (1 - p1));
+	scores(up / down, &c->s, &c->r);
+	c->unit = down / c->s;
+	c->h = smallest_h(c, 1, rate_at_p0, NULL, 1 / arl0);
+	return c->h > 0;
+}
+
+/*
+ * The design when p0 is only known through k failures in n runs: r from
+ * the posterior mean, and the smallest h whose false-alarm rate averaged
+ * over the Jeffreys posterior of p0 (G quantiles) is <= 1/arl0. A young
+ * baseline (20 runs, 2 failures) could be a 5% test or a 25% one; the
+ * average over both keeps it from alarming on the second.
+ */
+#define POST_GRID 14
+
+/*
+ * The posterior in POST_GRID slices of its probability: four quarters of
+ * the lower half, then halving towards the upper tail (the alarm rate
+ * grows fast with p, so the tail matters most); each slice is evaluated
+ * at its middle quantile and weighed by its probability.
+ */
+static void post_grid(double *u, double *w)
+{
+	double lo = 0, width = 0.125;
+
+	for (int j = 0; j < POST_GRID; j++) {
+		if (j >= 4)
+			width = (1 - lo) / 2;
+		if (j == POST_GRID - 1)
+			width = 1 - lo;
+		u[j] = lo + width / 2;
+		w[j] = width;
+		lo += width;
+	}
+}
+
+struct post {
+	double pg[POST_GRID], w[POST_GRID];
+};
+
+static double mean_rate(const struct an_cusum *c, int h, void *ctx)
+{
+	const struct post *po = ctx;
+	double s = 0;
+
+	for (int j = 0; j < POST_GRID; j++)
+		s += po->w[j] / an_cusum_arl(c->s, c->r, h, po->pg[j]);
+	return s;
+}
+
+/*
+ * Designs repeat: tests share baselines (0 of 200), and a test's fold
+ * meets the same (k, n) run after run. A direct-mapped memo of the last
+ * DESIGN_MEMO designs (the analyzer is single-threaded).
+ */
+#define DESIGN_MEMO 4096
+static struct design_memo {
+	unsigned long k, n;
+	double rise, arl0;
+	struct an_cusum c;
+	bool used, ok;
+} memo[DESIGN_MEMO];
+
+static bool design_post(unsigned long k, unsigned long n, double rise,
+			double arl0, struct an_cusum *c);
+
+bool an_cusum_design_post(unsigned long k, unsigned long n, double rise,
+			  double arl0, struct an_cusum *c)
+{
+	uint64_t hsh = (k * 0x9e3779b97f4a7c15ULL) ^ (n * 0xc2b2ae3d27d4eb4fULL);
+	struct design_memo *e = &memo[(hsh ^ (hsh >> 29)) % DESIGN_MEMO];
+
+	if (e->used && e->k == k && e->n == n && e->rise == rise &&
+	    e->arl0 == arl0) {
+		*c = e->c;
+		return e->ok;
+	}
+	e->ok = design_post(k, n, rise, arl0, &e->c);
+	e->k = k;
+	e->n = n;
+	e->rise = rise;
+	e->arl0 = arl0;
+	e->used = true;
+	*c = e->c;
+	return e->ok;
+}
+
+static bool design_post(unsigned long k, unsigned long n, double rise,
+			double arl0, struct an_cusum *c)
+{
+	struct post po;
+	double u[POST_GRID];
+
+	if (!an_cusum_design(an_jeffreys(k, n), rise, arl0, c))
+		return false;
+	post_grid(u, po.w);
+	for (int j = 0; j < POST_GRID; j++)
+		po.pg[j] = an_beta_quantile((double)k + 0.5, (double)(n - k) + 0.5,
+					    u[j]);
+	c->h = smallest_h(c, c->h, mean_rate, &po, 1 / arl0);
+	return c->h > 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The monitor                                                             */
+/* ---------------------------------------------------------------------- */
+
+double an_jeffreys(unsigned long k, unsigned long n)
+{
+	return ((double)k + 0.5) / ((double)n + 1);
+}
+
+void an_monitor_init(struct an_monitor *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+/* Clean runs in a row that end a raised segment (>= 1). */
+unsigned an_monitor_fix_runs(const struct an_monitor *m,
+			     const struct an_monitor_cfg *c)
+{
+	double p = an_jeffreys(m->post_fails, m->post_last);
+	double n;
+
+	if (p >= 1)
+		return 1;
+	n = ceil(log(c->fix_alpha) / log1p(-p) - 1e-9);
+	return n < 1 ? 1 : n > 1e6 ? 1000000u : (unsigned)n;
+}
+
+static enum an_mon_event raised_step(struct an_monitor *m,
+				     const struct an_monitor_cfg *c,
+				     bool failed, int64_t ref)
+{
+	m->post_runs++;
+	if (failed) {
+		m->post_fails++;
+		m->post_last = m->post_runs;
+		m->clean = 0;
+		m->back += m->llr_fail;
+		return AN_MON_NONE;
+	}
+	m->back += m->llr_pass;
+	if (!m->clean++)
+		m->clean_from = ref;
+	if (m->clean >= an_monitor_fix_runs(m, c)) {
+		/* clean for longer than the raised rate explains: fixed;
+		 * the raised segment is dropped */
+		m->raised = false;
+		m->fixed_from = m->clean_from;
+		m->since_fixed = 0;
+		m->base_runs += m->clean;
+		m->stat = 0;
+		return AN_MON_FIXED;
+	}
+	if (m->back < log(1 / c->back_alpha))
+		return AN_MON_NONE;
+	/* The runs since favour the old rate: a false alarm, or a rise too
+	 * small to matter. They join the baseline. */
+	m->raised = false;
+	m->cleared++;
+	m->base_runs += m->post_runs;
+	m->base_fails += m->post_fails;
+	m->stat = 0;
+	return AN_MON_CLEARED;
+}
+
+enum an_mon_event an_monitor_update(struct an_monitor *m,
+				    const struct an_monitor_cfg *c,
+				    bool failed, int64_t ref)
+{
+	m->runs++;
+	m->last_in_base = false;
+	if (m->raised)
+		return raised_step(m, c, failed, ref);
+	if (m->fixed_from) {
+		if (failed)
+			m->fixed_from = 0;
+		else
+			m->since_fixed++;
+	}
+	if (!m->stat && (m->base_runs < (unsigned)c->min_base || !failed)) {
+		m->base_runs++;
+		m->base_fails += failed;
+		m->last_in_base = true;
+		return AN_MON_NONE;
+	}
+	if (!failed) {
+		m->stat = m->stat > (unsigned)m->s ? m->stat - (unsigned)m->s : 0;
+		m->exc_runs++;
+		if (!m->stat) { /* back in control: it was noise */
+			m->base_runs += m->exc_runs;
+			m->base_fails += m->exc_fails;
+			m->exc_runs = m->exc_fails = 0;
+		}
+		return AN_MON_NONE;
+	}
+	if (!m->stat) {
+		struct an_cusum d;
+		bool ok = an_cusum_design_post(m->base_fails, m->base_runs,
+					       c->rise, c->arl0, &d);
+
+		if (!ok) {
+			m->base_runs++; /* nothing to watch for at this rate */
+			m->base_fails++;
+			m->last_in_base = true;
+			return AN_MON_NONE;
+		}
+		m->s = d.s;
+		m->r = d.r;
+		m->h = d.h;
+		m->unit = d.unit;
+		m->llr_pass = log((1 - d.p0) / (1 - d.p1));
+		m->llr_fail = log(d.p0 / d.p1);
+		m->exc_from = ref;
+	}
+	m->stat += (unsigned)m->r;
+	m->exc_runs++;
+	m->exc_fails++;
+	if (m->stat < (unsigned)m->h)
+		return AN_MON_NONE;
+	m->raised = true;
+	m->alarms++;
+	m->back = 0;
+	m->raised_from = m->exc_from;
+	m->post_runs = m->exc_runs;
+	m->post_fails = m->exc_fails;
+	m->post_last = m->exc_runs;
+	m->clean = 0;
+	m->stat = 0;
+	m->exc_runs = m->exc_fails = 0;
+	m->fixed_from = 0;
+	return AN_MON_ALARM;
+}
+
+double an_hard_chance(unsigned long base_fails, unsigned long base_runs,
+		      int attempts)
+{
+	double c = 1;
+
+	/* E[p^a] under Beta(k + 1/2, n - k + 1/2) */
+	for (int i = 0; i < attempts; i++)
+		c *= ((double)base_fails + 0.5 + i) /
+		     ((double)base_runs + 1 + i);
+	return c;
+}
