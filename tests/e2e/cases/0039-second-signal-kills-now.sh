@@ -5,7 +5,15 @@ cat > flakeguard.json <<JSON
 JSON
 "$FLAKEGUARD" run --db t.db --json r.json --kill-grace 60s >out 2>err &
 pid=$!
-sleep 0.7
+# Wait until the test ignores SIGTERM (SigIgn bit 15 in /proc): under ASan
+# on a loaded machine a fixed sleep sent the signal before it did.
+i=0
+until t=$(pgrep -f "$MISBEHAVE ignore-term" | head -n 1) && [ -n "$t" ] &&
+	[ $((0x$(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/$t/status 2>/dev/null || echo 0) & 0x4000)) -ne 0 ]; do
+	i=$((i + 1))
+	[ $i -lt 200 ] || fail "the test never started ignoring SIGTERM"
+	sleep 0.05
+done
 kill -TERM $pid
 sleep 0.5
 kill -0 $pid 2>/dev/null || fail "flakeguard did not wait for the grace period"
