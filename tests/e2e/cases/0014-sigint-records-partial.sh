@@ -2,13 +2,22 @@
 # the run is marked interrupted, exit 130, no test process is left.
 cat > flakeguard.json <<JSON
 { "suites": [
-  { "name": "quick", "command": ["$MISBEHAVE", "pass"] },
+  { "name": "quick", "command": ["sh", "-c", "\"\$0\" pass && touch quick.done", "$MISBEHAVE"] },
   { "name": "slow", "command": ["$MISBEHAVE", "hang"] }
 ] }
 JSON
 "$FLAKEGUARD" run -j2 --db t.db --json r.json --kill-grace 500ms >out 2>err &
 pid=$!
-sleep 1
+# Signal once quick has finished and slow runs (a fixed sleep was too short
+# under ASan on a loaded machine).
+i=0
+until [ -f quick.done ] && ! pgrep -f "touch quick.done" >/dev/null &&
+	pgrep -f "$MISBEHAVE hang" >/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 400 ] || fail "quick never finished or slow never started"
+	sleep 0.05
+done
+sleep 0.3
 kill -INT $pid
 set +e; wait $pid; rc=$?; set -e
 expect_rc 130
