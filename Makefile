@@ -117,6 +117,7 @@ TEST_MODULES_test_store   := core history
 TEST_MODULES_test_runner  := core runner
 TEST_MODULES_test_report  := core history analyzer reporters
 TEST_MODULES_test_analyzer := core history analyzer
+TEST_MODULES_test_hint    := core history analyzer
 
 .SECONDEXPANSION:
 $(BUILD)/tests/%: $(BUILD)/tests/%.o \

@@ -817,7 +817,8 @@ static void verdict_reason(const struct fg_run *run, const struct an_run *ar,
 
 			if (!e->counts || run->tests[i].incident)
 				continue;
-			if (!reason_add(v, &o, "%s %.60s (%s)", n ? ";" : "",
+			if (!reason_add(v, &o, "%s %.60s (%s)", !n ? "" :
+					n == 1 && inc[0] ? ";" : ",",
 					run->tests[i].name, e->tag ? e->tag :
 					an_category_name(e->an.cat)))
 				return;
@@ -825,7 +826,7 @@ static void verdict_reason(const struct fg_run *run, const struct an_run *ar,
 			listed++;
 		}
 		if (v->real_failures > listed)
-			reason_add(v, &o, "; ...");
+			reason_add(v, &o, ", ...");
 		return;
 	}
 	reason_add(v, &o, "no real failures");
