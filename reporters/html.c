@@ -326,9 +326,9 @@ static void analysis_block(FILE *f, const struct fg_test *t)
 /* The root-cause hint (analyzer/hint.c), analysed or not. */
 static void hint_block(FILE *f, const struct fg_test *t)
 {
-	if (!t->hint || !*t->hint)
+	if (!reporters__hint_shown(t))
 		return;
-	fprintf(f, "<div class=\"an hint %s\"><b>hint:</b> ",
+	fprintf(f, "<div class=\"an hint %s\"><strong>hint:</strong> ",
 		t->hint_kind ? t->hint_kind : "");
 	html_text(f, t->hint);
 	fputs("</div>", f);
@@ -529,8 +529,8 @@ static void section_incidents(FILE *f, const struct fg_run *run)
 		const struct fg_incident *inc = &run->incidents[k];
 		size_t shown = 0;
 
-		fprintf(f, "<div class=\"incident\"><p><b>%zu of %zu failed "
-			"tests failed alike</b>: one cause (a service down, a "
+		fprintf(f, "<div class=\"incident\"><p><strong>%zu of %zu failed "
+			"tests failed alike</strong>: one cause (a service down, a "
 			"full disk) is likelier than %zu bugs.</p><pre class="
 			"\"out\">", inc->ntests, inc->nfailed, inc->ntests);
 		html_text(f, inc->signature);

@@ -121,7 +121,7 @@ static void md_code(FILE *f, const char *s)
 /* "  - hint: memory error: ..." under a test (analyzer/hint.c). */
 static void md_hint(FILE *f, const struct fg_test *t)
 {
-	if (!t->hint || !*t->hint)
+	if (!reporters__hint_shown(t))
 		return;
 	fputs("  - hint: ", f);
 	md_text(f, t->hint);

@@ -236,7 +236,7 @@ static void print_analysis(FILE *out, const struct fg_test *t,
 static void print_hint(FILE *out, const struct fg_test *t, const char *indent,
 		       const struct report_term_opts *o)
 {
-	if (!t->hint || !*t->hint)
+	if (!reporters__hint_shown(t))
 		return;
 	fprintf(out, "%s%shint:%s ", indent, c(o->color, BOLD),
 		c(o->color, RESET));

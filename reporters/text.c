@@ -107,6 +107,12 @@ size_t reporters__note_len(const char *note, const char *reason)
 	return n;
 }
 
+bool reporters__hint_shown(const struct fg_test *t)
+{
+	return t->hint && *t->hint &&
+	       !(t->hint_kind && !strcmp(t->hint_kind, "failure"));
+}
+
 const struct fg_attempt *reporters__last_attempt(const struct fg_test *t)
 {
 	return t->nattempts ? &t->attempts[t->nattempts - 1] : NULL;
