@@ -219,8 +219,9 @@ enum an_hint_kind an_hint(enum fg_astatus st, const char *message,
  * memory error of any attempt, else its last failed attempt's), and the
  * run's incidents: when at least AN_INCIDENT_MIN tests with a failed
  * attempt, and at least AN_INCIDENT_SHARE of them, failed with one
- * signature (an_signature of the message; of the hint when the message is
- * only an exit status), they are one incident (fg_run.incidents). Called
+ * signature (an_signature of the message; of the last output line when
+ * the message is only an exit status), they are one incident
+ * (fg_run.incidents). Called
  * by analyzer_verdict() and analyzer_judge(); calling it again recomputes.
  */
 #define AN_INCIDENT_MIN 3

@@ -9,8 +9,9 @@
  * than N separate bugs, and the verdict says so once. The threshold:
  * AN_INCIDENT_MIN tests and AN_INCIDENT_SHARE of the failed tests. A
  * message that is only an exit status ("exited with status 7") says
- * nothing shared, so such a failure is keyed by its hint, which carries
- * its last output line ("curl: (7) ... Connection refused").
+ * nothing shared, so such a failure is keyed by its last output line
+ * ("curl: (7) Failed to connect ... Connection refused"), which its hint
+ * quotes.
  */
 #include "analyzer/analyzer.h"
 
@@ -70,6 +71,27 @@ bool an_test_memory_error(const struct fg_test *t)
 	return false;
 }
 
+/*
+ * An exit status alone: its last output line ("ConnectionRefusedError:
+ * [Errno 111] Connection refused"), which the exit hint quotes.
+ */
+static char *exit_key(const struct fg_attempt *a)
+{
+	static const char mark[] = "; last output: \"";
+	const char *q = a->hint ? strstr(a->hint, mark) : NULL;
+	char *line, *sig;
+	size_t n;
+
+	if (!q)
+		return an_signature(a->message ? a->message : "(no message)");
+	q += strlen(mark);
+	n = strlen(q);
+	line = fg_xstrndup(q, n && q[n - 1] == '"' ? n - 1 : n);
+	sig = an_signature(line);
+	free(line);
+	return sig ? sig : an_signature(a->message);
+}
+
 /* The signature a test's failure is grouped by: of its first failure. */
 static char *incident_key(const struct fg_test *t)
 {
@@ -81,7 +103,7 @@ static char *incident_key(const struct fg_test *t)
 		if (a->message && strncmp(a->message, "exited with status ",
 					  19))
 			return an_signature(a->message);
-		return an_signature(a->hint ? a->hint : "(no message)");
+		return exit_key(a);
 	}
 	return NULL;
 }

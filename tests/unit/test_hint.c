@@ -376,6 +376,20 @@ static void test_incident(void **state)
 	assert_string_equal(run.incidents[0].signature,
 			    "timed out after Ns");
 	fg_run_release(&run);
+
+	/* exit statuses: keyed by the last line they printed */
+	fg_run_init(&run);
+	add(&run, "a", FG_A_FAILED, "exited with status 7", "GET /\n"
+	    "curl: (7) Failed to connect to localhost port 8080\n");
+	add(&run, "b", FG_A_FAILED, "exited with status 7", "GET /x\n"
+	    "curl: (7) Failed to connect to localhost port 8081\n");
+	add(&run, "c", FG_A_FAILED, "exited with status 1", "curl: (7) "
+	    "Failed to connect to localhost port 8082\n\n");
+	analyzer_verdict(&run, NULL, &v);
+	assert_int_equal(run.nincidents, 1);
+	assert_string_equal(run.incidents[0].signature, "curl: (N) Failed "
+			    "to connect to localhost port N");
+	fg_run_release(&run);
 }
 
 /* ---------------------------------------------------------------------- */
