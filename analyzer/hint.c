@@ -551,9 +551,20 @@ enum an_hint_kind an_hint(enum fg_astatus st, const char *message,
 		return AN_HINT_TIMEOUT;
 	}
 	if (st == FG_A_LEAKED) {
+		/* the runner names them: "(leaked: sleep[42]); they were" */
+		const char *from = message ? strstr(message, "(leaked: ") : NULL;
+		const char *to = from ? strstr(from, "); they were") : NULL;
+
 		puts_(buf, size, "leaked processes: it exited, but processes "
 			   "it started still held its output open and were "
-			   "killed (a server or background job not stopped)");
+			   "killed");
+		if (from && to) {
+			puts_(buf, size, " (");
+			from += strlen("(leaked: ");
+			put(buf, size, from, (size_t)(to - from), 120);
+			puts_(buf, size, ")");
+		}
+		puts_(buf, size, ": a server or background job not stopped");
 		return AN_HINT_LEAKED;
 	}
 	if (sig > 0) {

@@ -47,7 +47,8 @@ contains out "hint: crash: SIGSEGV (segmentation fault: an invalid memory access
 [ "$(hint hang)" = 'timeout: timed out after 1.000s, its process group killed (a hang, a deadlock, or too slow under load); last output: "waiting for the lock"' ] ||
 	fail "hang: $(hint hang)"
 [ "$(kind leak)" = leaked ] || fail "leak: $(kind leak)"
-contains out "hint: leaked processes: it exited, but processes it started"
+contains out "hint: leaked processes: it exited, but processes it started still held its output open and were killed (misbehave["
+jq_is r.json '.tests[] | select(.name=="leak") | .attempts[0].message | test("^exited with status 0 but left processes holding its output open \\(leaked: misbehave\\[[0-9]+\\]\\); they were killed$")' true
 jq_is r.json '.tests[] | select(.name=="ok") | .hint' null
 jq_is r.json '.tests[] | select(.name=="segv") | .attempts[0].hint_kind' signal
 contains r.md "hint: crash: SIGSEGV (segmentation fault: an invalid memory access)"
