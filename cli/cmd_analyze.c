@@ -429,9 +429,10 @@ const struct cli_command cli_cmd_analyze = {
 	.summary = "rank unstable tests and apply the quarantine policy",
 	.help =
 	"Reads each test's newest runs from the history, gives it a category\n"
-	"(stable, flaky, broken, intermittent, fixed, new, slow) with the rule\n"
-	"and numbers behind it, and ranks the unstable ones. Then applies the\n"
-	"quarantine policy (docs/analyzer.md): enter, release, expire.\n",
+	"(stable, flaky, broken, intermittent, memory-error, fixed, new, slow)\n"
+	"with the rule and numbers behind it, and ranks the unstable ones.\n"
+	"Then applies the quarantine policy (docs/analyzer.md): enter,\n"
+	"release, expire.\n",
 	.help_after = "Exit codes: 0 done, 2 usage error, 3 database error.\n",
 	.options = analyze_options,
 };
