@@ -360,7 +360,7 @@ static int signal_in(const char *msg)
 		const char *v = s + strlen("signal ");
 
 		if (isdigit((unsigned char)*v))
-			return atoi(v);
+			return (int)strtol(v, NULL, 10);
 		for (size_t i = 0; i < sizeof(signals) / sizeof(*signals); i++)
 			if (!strncmp(v, signals[i].name,
 				     strlen(signals[i].name)))
@@ -374,7 +374,8 @@ static int exit_status_of(const char *msg)
 {
 	const char *s = msg ? strstr(msg, "exited with status ") : NULL;
 
-	return s && msg == s ? atoi(s + strlen("exited with status ")) : -1;
+	return s && msg == s ?
+	       (int)strtol(s + strlen("exited with status "), NULL, 10) : -1;
 }
 
 static void put_signal(char *buf, size_t size, int sig)
