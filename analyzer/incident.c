@@ -73,7 +73,9 @@ bool an_test_memory_error(const struct fg_test *t)
 
 /*
  * An exit status alone: its last output line ("ConnectionRefusedError:
- * [Errno 111] Connection refused"), which the exit hint quotes.
+ * [Errno 111] Connection refused"), which the exit hint quotes; NULL when
+ * it printed nothing (so many bare "exited with status 1" are no
+ * incident: they share nothing but the status).
  */
 static char *exit_key(const struct fg_attempt *a)
 {
@@ -83,13 +85,13 @@ static char *exit_key(const struct fg_attempt *a)
 	size_t n;
 
 	if (!q)
-		return an_signature(a->message ? a->message : "(no message)");
+		return NULL; /* it printed nothing: nothing shared to tell */
 	q += strlen(mark);
 	n = strlen(q);
 	line = fg_xstrndup(q, n && q[n - 1] == '"' ? n - 1 : n);
 	sig = an_signature(line);
 	free(line);
-	return sig ? sig : an_signature(a->message);
+	return sig;
 }
 
 /* The signature a test's failure is grouped by: of its first failure. */

@@ -37,8 +37,9 @@ size_t reporters__note_len(const char *note, const char *reason);
 
 /*
  * Whether the test's root-cause hint is worth a line in a human report:
- * not when there is none, nor when it only repeats the first line of the
- * message shown beside it (kind "failure"; JSON keeps it).
+ * not when there is none, nor when it only repeats the message shown
+ * beside it (kind "failure", or "exit" with no output line; JSON keeps
+ * them).
  */
 bool reporters__hint_shown(const struct fg_test *t);
 

@@ -380,7 +380,17 @@ static void test_incident(void **state)
 	add(&run, "e", FG_A_FAILED, "exited with status 1", "three\n");
 	analyzer_verdict(&run, NULL, &v);
 	assert_int_equal(run.nincidents, 0);
-	/* a third timeout: 3 of 5 */
+	/* bare exit statuses share nothing: 3 of 3 are no incident */
+	fg_run_release(&run);
+	fg_run_init(&run);
+	add(&run, "c", FG_A_FAILED, "exited with status 1", NULL);
+	add(&run, "d", FG_A_FAILED, "exited with status 1", NULL);
+	add(&run, "e", FG_A_FAILED, "exited with status 1", "\n");
+	analyzer_verdict(&run, NULL, &v);
+	assert_int_equal(run.nincidents, 0);
+	add(&run, "a", FG_A_TIMEOUT, "timed out after 5s", NULL);
+	add(&run, "b", FG_A_TIMEOUT, "timed out after 5s", NULL);
+	/* a third timeout: 3 of 6 */
 	add(&run, "f", FG_A_TIMEOUT, "timed out after 5s", NULL);
 	analyzer_verdict(&run, NULL, &v);
 	assert_int_equal(run.nincidents, 1);
