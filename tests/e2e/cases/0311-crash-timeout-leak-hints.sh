@@ -53,5 +53,5 @@ jq_is r.json '.tests[] | select(.name=="ok") | .hint' null
 jq_is r.json '.tests[] | select(.name=="segv") | .attempts[0].hint_kind' signal
 contains r.md "hint: crash: SIGSEGV (segmentation fault: an invalid memory access)"
 contains r.md "hint: timeout: timed out after 1.000s"
-no_process_left "misbehave linger 30"
-no_process_left "misbehave hang"
+no_process_left "$MISBEHAVE linger 30"
+no_process_left "$MISBEHAVE hang"
