@@ -369,6 +369,10 @@ void report_github_annotations(FILE *out, const struct fg_run *run)
 		fputs("::", out);
 		gh_escape(out, a && a->message && *a->message ? a->message :
 			  a ? fg_astatus_name(a->status) : "failed", false);
+		if (reporters__hint_shown(t)) {
+			gh_escape(out, "\n\nhint: ", false);
+			gh_escape(out, t->hint, false);
+		}
 		fputc('\n', out);
 	}
 }
