@@ -117,6 +117,7 @@ TEST_MODULES_test_store   := core history
 TEST_MODULES_test_runner  := core runner
 TEST_MODULES_test_report  := core history analyzer reporters
 TEST_MODULES_test_analyzer := core history analyzer
+TEST_MODULES_test_hint    := core history analyzer
 
 .SECONDEXPANSION:
 $(BUILD)/tests/%: $(BUILD)/tests/%.o \
@@ -202,7 +203,7 @@ clean:
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_BUILD   := build/fuzz
-FUZZ_NAMES   := junit junit_filter tap config qfile plan buildsys
+FUZZ_NAMES   := junit junit_filter tap config qfile plan buildsys hint
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -DFG_VERSION='"$(VERSION)"' -DFG_DEBUG \
                -DTAP_MISSING_MAX=100 \
@@ -216,6 +217,7 @@ FUZZ_MODULES_tap          := core history
 FUZZ_MODULES_config       := core
 FUZZ_MODULES_buildsys     := core
 FUZZ_MODULES_qfile        := core history analyzer
+FUZZ_MODULES_hint         := core history analyzer
 FUZZ_MODULES_plan         := core runner history analyzer reporters
 # fuzz_plan compiles cli/plan.c in (its reader is static) and links the
 # rest of cli/ but main.c, whose functions it stubs.

@@ -188,6 +188,51 @@ unsigned an_monitor_fix_runs(const struct an_monitor *m,
 char *an_signature(const char *message);
 
 /* ====================================================================== */
+/* Root-cause hints and incidents (analyzer/hint.c, analyzer/incident.c)   */
+/* ====================================================================== */
+
+/* What a failed attempt's hint says; the names are in JSON: never rename. */
+enum an_hint_kind {
+	AN_HINT_NONE,       /* not a failure */
+	AN_HINT_MEMORY,     /* a sanitizer report: "memory-error" */
+	AN_HINT_TIMEOUT,    /* killed at its timeout */
+	AN_HINT_LEAKED,     /* left processes holding its output */
+	AN_HINT_SIGNAL,     /* killed by a signal (named) */
+	AN_HINT_ASSERTION,  /* the first assertion-looking line */
+	AN_HINT_EXIT,       /* an exit status, and its last output line */
+	AN_HINT_FAILURE,    /* any other message: its first line */
+};
+#define AN_HINT_KIND_COUNT 8
+#define AN_HINT_MAX 320
+const char *an_hint_kind_name(enum an_hint_kind k);
+/*
+ * The hint for one attempt from what is recorded of it (status, message,
+ * output excerpt; both may be NULL), as one line into buf ("memory error:
+ * AddressSanitizer: heap-use-after-free at t.c:8 in main", "crash: SIGSEGV
+ * (segmentation fault: ...)"); docs/analyzer.md lists the rules. Text of
+ * the test's is copied as it is: print it through fg_text.
+ */
+enum an_hint_kind an_hint(enum fg_astatus st, const char *message,
+			  const char *output, char *buf, size_t size);
+/*
+ * Sets the hint of every failed attempt of the run, each test's hint (a
+ * memory error of any attempt, else its last failed attempt's), and the
+ * run's incidents: when at least AN_INCIDENT_MIN tests with a failed
+ * attempt, and at least AN_INCIDENT_SHARE of them, failed with one
+ * signature (an_signature of the message; of the last output line when
+ * the message is only an exit status), they are one incident
+ * (fg_run.incidents). Called
+ * by analyzer_verdict() and analyzer_judge(); calling it again recomputes.
+ */
+#define AN_INCIDENT_MIN 3
+#define AN_INCIDENT_SHARE 0.5
+void an_hints_apply(struct fg_run *run);
+/* Whether any failed attempt of t has a memory-error hint (computed). */
+bool an_test_memory_error(const struct fg_test *t);
+/* " One incident: 4 tests failed alike: \"...\"" for verdict lines. */
+void an_incidents_describe(const struct fg_run *run, char *buf, size_t size);
+
+/* ====================================================================== */
 /* Policy (analyzer/policy.c)                                              */
 /* ====================================================================== */
 
@@ -248,8 +293,9 @@ int an_policy_set(struct an_policy *p, const char *key_eq_value,
 enum an_category {
 	AN_STABLE, AN_FLAKY, AN_BROKEN, AN_NEW_FLAKY, AN_FIXED, AN_NEW, AN_SLOW,
 	AN_INTERMITTENT, AN_INTERFERENCE,
+	AN_MEMORY,  /* "memory-error": a sanitizer report in its window */
 };
-#define AN_CATEGORY_COUNT 9
+#define AN_CATEGORY_COUNT 10
 const char *an_category_name(enum an_category c);
 
 /* One run of one test. */
@@ -262,6 +308,7 @@ struct an_obs {
 	bool last_failed;      /* the final attempt failed */
 	int64_t duration_ms;   /* of the last attempt */
 	char *signature;       /* an_signature() of the first failure, or NULL */
+	bool memory;           /* an attempt's hint is a memory error */
 };
 
 struct an_evidence {
@@ -305,6 +352,9 @@ struct an_evidence {
 	/* the rate monitor after the last run, and its design */
 	struct an_monitor mon;
 	struct an_monitor_cfg mon_cfg;
+	/* memory errors (sanitizer reports) */
+	unsigned long memory_runs;    /* runs with one */
+	size_t memory_last;           /* obs index + 1 of the last */
 	/* duration */
 	int64_t dur_before_ms, dur_recent_ms;
 	/* signatures seen, distinct, in order of first appearance */
@@ -333,6 +383,9 @@ struct an_obs *an_test_add(struct an_test *t, int64_t run_id,
 			   const char *branch, const enum fg_astatus *statuses,
 			   size_t nstatuses, int64_t duration_ms,
 			   const char *message);
+/* Appends a run read by history_store_scan (memory from its excerpt). */
+struct an_obs *an_test_add_row(struct an_test *t,
+			       const struct history_scan_row *r);
 /* Appends a test of a run (the run being judged: run_id 0). */
 struct an_obs *an_test_add_run(struct an_test *t, const struct fg_run *run,
 			       const struct fg_test *ft);
@@ -383,6 +436,7 @@ enum an_cover {
 				broken_alpha (any chance with strict) */
 	AN_COVER_NEW,        /* not covered: a new failure signature on a
 				final failure (or, with strict, any) */
+	AN_COVER_MEMORY,     /* not covered: a memory error (sanitizer) */
 };
 
 /*

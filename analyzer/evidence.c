@@ -14,6 +14,8 @@
  *   broken     a trailing run of hard failures that the test's earlier
  *              hard-failure rate cannot explain (q_hi^L < broken_alpha);
  *   fixed      a broken streak followed by (at most 10) clean runs;
+ *   memory-error  a run in the window had a sanitizer report (a memory
+ *              error, analyzer/hint.c): a bug, counted, never quarantined;
  *   intermittent  the rate monitor (analyzer/monitor.c) alarmed and its
  *              alarm stands: the failure rate rose at commit X;
  *   fixed      the monitor's alarm ended: clean runs in a row that the
@@ -40,7 +42,7 @@ static const char *const category_names[AN_CATEGORY_COUNT] = {
 	[AN_STABLE] = "stable", [AN_FLAKY] = "flaky", [AN_BROKEN] = "broken",
 	[AN_NEW_FLAKY] = "new-flaky", [AN_FIXED] = "fixed", [AN_NEW] = "new",
 	[AN_SLOW] = "slow", [AN_INTERMITTENT] = "intermittent",
-	[AN_INTERFERENCE] = "interference",
+	[AN_INTERFERENCE] = "interference", [AN_MEMORY] = "memory-error",
 };
 
 const char *an_category_name(enum an_category c)
@@ -122,7 +124,27 @@ struct an_obs *an_test_add_run(struct an_test *t, const struct fg_run *run,
 	}
 	o = an_test_add(t, run->id, run->started_at_ms, run->commit,
 			run->branch, st, ft->nattempts, ft->duration_ms, msg);
+	o->memory = o->failed && an_test_memory_error(ft);
 	free(st);
+	return o;
+}
+
+struct an_obs *an_test_add_row(struct an_test *t,
+			       const struct history_scan_row *r)
+{
+	struct an_obs *o = an_test_add(t, r->run_id, r->started_at_ms,
+				       r->commit, r->branch, r->statuses,
+				       r->nattempts, r->duration_ms,
+				       r->message);
+	char buf[AN_HINT_MAX];
+
+	/* The status matters not: a failed one stands for them all. */
+	o->memory = o->failed &&
+		    ((r->message && an_hint(FG_A_FAILED, r->message, NULL, buf,
+					    sizeof(buf)) == AN_HINT_MEMORY) ||
+		     (r->sanitizer && an_hint(FG_A_FAILED, NULL, r->sanitizer,
+					      buf, sizeof(buf)) ==
+					      AN_HINT_MEMORY));
 	return o;
 }
 
@@ -447,6 +469,10 @@ static void counts(const struct an_test *t, const size_t *v, size_t m,
 		ev->hard_fails += hard(o);
 		ev->retry_flakes += !o->last_failed;
 		ev->last_fail = v[i] + 1;
+		if (o->memory) {
+			ev->memory_runs++;
+			ev->memory_last = v[i] + 1;
+		}
 		if (o->signature)
 			add_signature(ev, o->signature);
 	}
@@ -508,6 +534,13 @@ static void categorize(struct an_test *t, const struct an_policy *p)
 			 "passing since commit %.12s after failing %lu runs "
 			 "from %.12s", short_commit(t, ev->fixed_at),
 			 ev->broken_streak, short_commit(t, ev->broken_from));
+	} else if (ev->memory_runs) {
+		t->cat = AN_MEMORY;
+		snprintf(t->reason, sizeof(t->reason),
+			 "a sanitizer reported a memory error in %lu of %lu "
+			 "runs, the last at commit %.12s: a bug, never flaky",
+			 ev->memory_runs, ev->runs,
+			 short_commit(t, ev->memory_last));
 	} else if (ev->mon.raised) {
 		raised_reason(t);
 	} else if (ev->mon.fixed_from &&

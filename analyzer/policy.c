@@ -25,6 +25,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -374,7 +375,8 @@ void an_decide(const struct an_test *t, const struct history_quarantine *q,
 		return;
 	}
 	if (t->cat == AN_BROKEN || t->cat == AN_INTERMITTENT ||
-	    t->cat == AN_NEW_FLAKY || t->cat == AN_INTERFERENCE) {
+	    t->cat == AN_NEW_FLAKY || t->cat == AN_INTERFERENCE ||
+	    t->cat == AN_MEMORY) {
 		d->rule = "never";
 		snprintf(d->why, sizeof(d->why), "%s tests are never "
 			 "quarantined automatically", an_category_name(t->cat));
@@ -516,6 +518,8 @@ enum an_cover an_coverage(const struct an_test *t, size_t at,
 	*chance = an_hard_chance(bk, bn, o ? o->attempts : 1);
 	if (!o || !o->failed)
 		return AN_COVER_NONE;
+	if (o->memory)
+		return AN_COVER_MEMORY;
 	if (failed && t->cat == AN_BROKEN)
 		return AN_COVER_BROKEN;
 	if (t->ev.mon.raised)
@@ -560,6 +564,12 @@ static void judge_covered(struct fg_test *ft, struct an_run_test *e,
 	e->counts = true;
 	e->j = AN_J_FAILED;
 	switch (how) {
+	case AN_COVER_MEMORY:
+		e->tag = "quarantined, memory error";
+		snprintf(e->note, sizeof(e->note), "quarantined, but a sanitizer "
+			 "reported a memory error (%.200s): a bug, never covered "
+			 "(counts)", ft->hint ? ft->hint : "see its output");
+		return;
 	case AN_COVER_BROKEN:
 		e->tag = "quarantined, broken now";
 		snprintf(e->note, sizeof(e->note), "quarantined, but broken "
@@ -622,7 +632,8 @@ static void judge_one(struct fg_test *ft, struct an_run_test *e,
 {
 	const struct an_test *t = &e->an;
 	bool loud = t->cat == AN_BROKEN || t->cat == AN_INTERMITTENT ||
-		    t->cat == AN_NEW_FLAKY || t->cat == AN_INTERFERENCE;
+		    t->cat == AN_NEW_FLAKY || t->cat == AN_INTERFERENCE ||
+		    t->cat == AN_MEMORY;
 
 	e->j = AN_J_PASSED;
 	e->counts = false;
@@ -634,7 +645,8 @@ static void judge_one(struct fg_test *ft, struct an_run_test *e,
 		judge_covered(ft, e, p);
 		return;
 	}
-	e->tag = an_category_name(t->cat);
+	e->tag = t->cat == AN_MEMORY ? "memory error" :
+		 an_category_name(t->cat);
 	if (ft->outcome == FG_O_FAILED) {
 		e->j = AN_J_FAILED;
 		e->counts = true;
@@ -650,6 +662,7 @@ static void judge_one(struct fg_test *ft, struct an_run_test *e,
 	}
 	e->j = AN_J_FLAKY;
 	if (t->cat == AN_INTERMITTENT || t->cat == AN_INTERFERENCE ||
+	    t->cat == AN_MEMORY ||
 	    (t->cat == AN_NEW_FLAKY && p->new_flaky_fails)) {
 		e->j = AN_J_FAILED;
 		e->counts = true;
@@ -753,58 +766,90 @@ static void check_cap(struct an_run *ar, const struct an_policy *p)
 			 p->max_percent);
 }
 
+/* Appends to v->reason; false once it is full. */
+static bool reason_add(struct analyzer_verdict *v, int *o, const char *fmt,
+		       ...) __attribute__((format(printf, 3, 4)));
+
+static bool reason_add(struct analyzer_verdict *v, int *o, const char *fmt,
+		       ...)
+{
+	va_list ap;
+	int n;
+
+	if ((size_t)*o >= sizeof(v->reason))
+		return false;
+	va_start(ap, fmt);
+	n = vsnprintf(v->reason + *o, sizeof(v->reason) - (size_t)*o, fmt, ap);
+	va_end(ap);
+	*o += n > 0 ? n : 0;
+	return (size_t)*o < sizeof(v->reason);
+}
+
+/*
+ * "3 tests failed: a (broken), b (memory error), c (flaky; ...)"; tests
+ * of an incident are named once, as the incident.
+ */
 static void verdict_reason(const struct fg_run *run, const struct an_run *ar,
 			   struct analyzer_verdict *v)
 {
-	size_t nq = 0, nf = 0, ns = 0, n = 0;
+	size_t nq = 0, nf = 0, ns = 0, n = 0, listed = 0;
+	char inc[200];
 	int o = 0;
 
+	an_incidents_describe(run, inc, sizeof(inc));
 	for (size_t i = 0; i < ar->n; i++) {
 		nq += ar->t[i].j == AN_J_QUARANTINED;
 		nf += ar->t[i].j == AN_J_FLAKY;
 		ns += ar->t[i].j == AN_J_SUSPICIOUS;
 	}
 	if (v->real_failures) {
-		o = snprintf(v->reason, sizeof(v->reason), "%zu test%s failed:",
-			     v->real_failures, v->real_failures == 1 ? "" : "s");
+		reason_add(v, &o, "%zu test%s failed:", v->real_failures,
+			   v->real_failures == 1 ? "" : "s");
+		if (inc[0]) {
+			reason_add(v, &o, " %s", inc);
+			for (size_t i = 0; i < ar->n; i++)
+				listed += ar->t[i].counts &&
+					  run->tests[i].incident;
+			n = 1;
+		}
 		for (size_t i = 0; i < ar->n && n < 3; i++) {
 			const struct an_run_test *e = &ar->t[i];
 
-			if (!e->counts)
+			if (!e->counts || run->tests[i].incident)
 				continue;
-			o += snprintf(v->reason + o, sizeof(v->reason) - (size_t)o,
-				      "%s %.60s (%s)", n ? "," : "",
-				      run->tests[i].name, e->tag ? e->tag :
-				      an_category_name(e->an.cat));
-			if ((size_t)o >= sizeof(v->reason))
+			if (!reason_add(v, &o, "%s %.60s (%s)", !n ? "" :
+					n == 1 && inc[0] ? ";" : ",",
+					run->tests[i].name, e->tag ? e->tag :
+					an_category_name(e->an.cat)))
 				return;
 			n++;
+			listed++;
 		}
-		if (v->real_failures > n)
-			snprintf(v->reason + o, sizeof(v->reason) - (size_t)o,
-				 ", ...");
+		if (v->real_failures > listed)
+			reason_add(v, &o, ", ...");
 		return;
 	}
-	o = snprintf(v->reason, sizeof(v->reason), "no real failures");
+	reason_add(v, &o, "no real failures");
 	if (nq)
-		o += snprintf(v->reason + o, sizeof(v->reason) - (size_t)o,
-			      "; %zu quarantined failure%s not counted", nq,
-			      nq == 1 ? "" : "s");
-	if (ns && (size_t)o < sizeof(v->reason))
-		o += snprintf(v->reason + o, sizeof(v->reason) - (size_t)o,
-			      "; %zu suspicious (new failure signature)", ns);
-	if (nf && (size_t)o < sizeof(v->reason))
-		o += snprintf(v->reason + o, sizeof(v->reason) - (size_t)o,
-			      "; %zu flaky test%s passed on retry", nf,
-			      nf == 1 ? "" : "s");
-	if (!nq && !ns && !nf && (size_t)o < sizeof(v->reason)) {
+		reason_add(v, &o, "; %zu quarantined failure%s not counted", nq,
+			   nq == 1 ? "" : "s");
+	if (ns)
+		reason_add(v, &o, "; %zu suspicious (new failure signature)",
+			   ns);
+	if (nf)
+		reason_add(v, &o, "; %zu flaky test%s passed on retry", nf,
+			   nf == 1 ? "" : "s");
+	if (!nq && !ns && !nf) {
 		struct fg_summary sum;
 
 		fg_run_summarize(run, &sum);
-		snprintf(v->reason, sizeof(v->reason), "all %zu tests passed%s",
-			 sum.total - sum.skipped,
-			 sum.skipped ? " (some skipped)" : "");
+		o = 0;
+		reason_add(v, &o, "all %zu tests passed%s",
+			   sum.total - sum.skipped,
+			   sum.skipped ? " (some skipped)" : "");
 	}
+	if (inc[0])
+		reason_add(v, &o, "; %s", inc);
 }
 
 static char *dup_or_null(const char *s)
@@ -872,6 +917,7 @@ void analyzer_judge(struct fg_run *run, struct an_run *ar, int64_t now,
 	if (!p.tests)
 		p.tests = ar->known_tests > ar->n ? ar->known_tests : ar->n;
 	memset(v, 0, sizeof(*v));
+	an_hints_apply(run);
 	ar->cap_refused = 0;
 	for (size_t i = 0; i < run->ntests && i < ar->n; i++) {
 		struct fg_test *ft = &run->tests[i];

@@ -42,11 +42,18 @@ void analyzer_verdict(struct fg_run *run, const struct analyzer_opts *opts,
 		      struct analyzer_verdict *v)
 {
 	struct fg_summary sum;
+	char inc[200];
+	size_t o;
 
+	an_hints_apply(run);
 	for (size_t i = 0; i < run->ntests; i++)
 		/* A recorded quarantine decision stands (report, import). */
 		if (run->tests[i].outcome != FG_O_QUARANTINED)
 			fg_test_settle(&run->tests[i]);
 	fg_run_summarize(run, &sum);
 	analyzer_verdict_counts(&sum, opts, v);
+	an_incidents_describe(run, inc, sizeof(inc));
+	o = strlen(v->reason);
+	if (inc[0] && o < sizeof(v->reason))
+		snprintf(v->reason + o, sizeof(v->reason) - o, "; %s", inc);
 }

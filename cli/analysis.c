@@ -127,8 +127,7 @@ void cli_quarantine_release(struct cli_quarantine *q)
 
 static int add_row(void *ctx, const struct history_scan_row *r)
 {
-	an_test_add(ctx, r->run_id, r->started_at_ms, r->commit, r->branch,
-		    r->statuses, r->nattempts, r->duration_ms, r->message);
+	an_test_add_row(ctx, r);
 	return 0;
 }
 
@@ -309,6 +308,8 @@ static const char *line_tag(const struct an_run_test *e, bool *loud,
 		return "NEW-FLAKY";
 	case AN_INTERFERENCE:
 		return "INTERFERENCE";
+	case AN_MEMORY:
+		return e->j == AN_J_FAILED ? "MEMORY ERROR" : NULL;
 	default:
 		return NULL;
 	}

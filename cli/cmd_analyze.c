@@ -52,7 +52,7 @@ static int rank(const struct row *r)
 {
 	static const int order[AN_CATEGORY_COUNT] = {
 		[AN_BROKEN] = 0, [AN_INTERMITTENT] = 1, [AN_NEW_FLAKY] = 1,
-		[AN_INTERFERENCE] = 1, [AN_FLAKY] = 2, [AN_FIXED] = 3,
+		[AN_INTERFERENCE] = 1, [AN_MEMORY] = 1, [AN_FLAKY] = 2, [AN_FIXED] = 3,
 		[AN_SLOW] = 4, [AN_NEW] = 5, [AN_STABLE] = 6,
 	};
 	return order[r->t.cat];
@@ -123,8 +123,7 @@ static int on_row(void *ctx, const struct history_scan_row *r)
 		s->cur_id = r->test_id;
 		s->have = true;
 	}
-	an_test_add(&s->cur, r->run_id, r->started_at_ms, r->commit, r->branch,
-		    r->statuses, r->nattempts, r->duration_ms, r->message);
+	an_test_add_row(&s->cur, r);
 	return 0;
 }
 
@@ -430,9 +429,10 @@ const struct cli_command cli_cmd_analyze = {
 	.summary = "rank unstable tests and apply the quarantine policy",
 	.help =
 	"Reads each test's newest runs from the history, gives it a category\n"
-	"(stable, flaky, broken, intermittent, fixed, new, slow) with the rule\n"
-	"and numbers behind it, and ranks the unstable ones. Then applies the\n"
-	"quarantine policy (docs/analyzer.md): enter, release, expire.\n",
+	"(stable, flaky, broken, intermittent, memory-error, fixed, new, slow)\n"
+	"with the rule and numbers behind it, and ranks the unstable ones.\n"
+	"Then applies the quarantine policy (docs/analyzer.md): enter,\n"
+	"release, expire.\n",
 	.help_after = "Exit codes: 0 done, 2 usage error, 3 database error.\n",
 	.options = analyze_options,
 };

@@ -175,8 +175,9 @@ enum fg_astatus run_process_status(struct item_state *is, char *msg,
 	}
 	if (res->leaked && is->cfg->leak_fails != 0) {
 		snprintf(msg, n, "exited with status %d but left processes "
-			 "holding its output open (leaked); they were killed",
-			 res->exit_code);
+			 "holding its output open (leaked%s%s); they were "
+			 "killed", res->exit_code,
+			 res->leaked_procs[0] ? ": " : "", res->leaked_procs);
 		return FG_A_LEAKED;
 	}
 	return exit_status(is, res->exit_code, msg, n);

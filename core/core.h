@@ -230,6 +230,9 @@ struct fg_attempt {
 	int64_t duration_ms;
 	char *message;         /* failure message, or NULL */
 	char *output;          /* captured output excerpt, or NULL */
+	/* Set by the analyzer (an_hints_apply) for failed attempts. */
+	char *hint;            /* root-cause hint, owned; NULL: none */
+	const char *hint_kind; /* static: "memory-error", "signal", ...; NULL */
 };
 
 struct fg_test {
@@ -255,7 +258,11 @@ struct fg_test {
 	char *reason;         /* the category's rule with its numbers, owned */
 	char *note;           /* how this run's failure counted, owned; NULL */
 	bool counts;          /* counts against the run (the verdict) */
-	char *hint;           /* root-cause hint (reserved), owned; NULL */
+	char *hint;           /* root-cause hint: a memory error of any
+			       * attempt, else the last failed attempt's
+			       * (an_hints_apply), owned; NULL: none */
+	const char *hint_kind; /* static: its kind ("memory-error", ...) */
+	size_t incident;      /* 1 + index into run->incidents; 0: none */
 	struct fg_attempt *attempts;
 	size_t nattempts, attempts_cap;
 };
@@ -285,6 +292,18 @@ struct fg_run {
 	 */
 	struct fg_run_item *items;
 	size_t nitems, items_cap;
+	/*
+	 * Set by the analyzer (an_hints_apply): many tests of this run that
+	 * failed alike, one incident each (docs/analyzer.md).
+	 */
+	struct fg_incident *incidents;
+	size_t nincidents;
+};
+
+struct fg_incident {
+	char *signature; /* the normalised failure they share, owned */
+	size_t ntests;   /* tests of the run that failed so */
+	size_t nfailed;  /* of how many tests that failed in the run */
 };
 
 struct fg_run_item {

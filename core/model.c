@@ -69,6 +69,7 @@ void fg_test_release(struct fg_test *t)
 	for (size_t i = 0; i < t->nattempts; i++) {
 		free(t->attempts[i].message);
 		free(t->attempts[i].output);
+		free(t->attempts[i].hint);
 	}
 	free(t->attempts);
 	free(t->suite);
@@ -98,6 +99,9 @@ void fg_run_release(struct fg_run *run)
 	for (size_t i = 0; i < run->nitems; i++)
 		free(run->items[i].id);
 	free(run->items);
+	for (size_t i = 0; i < run->nincidents; i++)
+		free(run->incidents[i].signature);
+	free(run->incidents);
 	free(run->index);
 	fg_run_init(run);
 }

@@ -579,6 +579,12 @@ struct history_scan_row {
 	size_t nattempts;
 	const enum fg_astatus *statuses; /* nattempts statuses, in order */
 	const char *message;       /* the first failing attempt's message */
+	/*
+	 * The first failed attempt's output around a sanitizer report: 2 KiB
+	 * from 512 bytes before its first "Sanitizer" or ": runtime error: ",
+	 * or NULL (what the analyzer's memory-error hint needs).
+	 */
+	const char *sanitizer;
 };
 
 /* Returns 0 to go on; anything else stops the scan and is returned. */

@@ -319,7 +319,8 @@ enum history_query {
 	 * per attempt of the newest max_runs runs of every test / of one:
 	 * test_id i, suite t, classname t, name t, run_id i, started_at i,
 	 * commit t, branch t, outcome i, duration_ms i, attempt i (NULL: no
-	 * attempts), status i, message t; by identity, run_id, attempt */
+	 * attempts), status i, message t, sanitizer excerpt t (see
+	 * history_scan_row); by identity, run_id, attempt */
 	HQ_SCAN_ALL,
 	HQ_SCAN_ONE,
 	/* (all i): suite t, classname t, name t, since i, reason t,

@@ -42,6 +42,7 @@ static int64_t ci(const struct history_row *r, size_t i)
 struct scan_acc {
 	struct history_scan_row row;
 	char *suite, *classname, *name, *commit, *branch, *message;
+	char *sanitizer;
 	enum fg_astatus *statuses;
 	size_t cap;
 	bool open;
@@ -55,8 +56,9 @@ static void acc_clear(struct scan_acc *a)
 	free(a->commit);
 	free(a->branch);
 	free(a->message);
+	free(a->sanitizer);
 	a->suite = a->classname = a->name = NULL;
-	a->commit = a->branch = a->message = NULL;
+	a->commit = a->branch = a->message = a->sanitizer = NULL;
 	a->row.nattempts = 0;
 	a->open = false;
 }
@@ -89,6 +91,8 @@ static void acc_attempt(struct scan_acc *a, const struct history_row *r)
 	a->statuses[a->row.nattempts++] = st;
 	if (!a->message && fg_astatus_is_failure(st) && !r->c[12].null)
 		a->message = fg_xstrdup(cs(r, 12));
+	if (!a->sanitizer && r->n > 13 && !r->c[13].null)
+		a->sanitizer = fg_xstrdup(cs(r, 13));
 }
 
 static int acc_emit(struct scan_acc *a, history_scan_fn fn, void *ctx)
@@ -99,6 +103,7 @@ static int acc_emit(struct scan_acc *a, history_scan_fn fn, void *ctx)
 	a->row.commit = a->commit;
 	a->row.branch = a->branch;
 	a->row.message = a->message;
+	a->row.sanitizer = a->sanitizer;
 	a->row.statuses = a->statuses;
 	return fn(ctx, &a->row);
 }

@@ -227,10 +227,22 @@ static const char *const query_sql[PQ_COUNT] = {
 			   " FROM runs ORDER BY started_at DESC, id DESC"
 			   " LIMIT $1",
 	[HQ_HAS_RUN] = "SELECT 1 FROM runs WHERE uuid = $1",
+/*
+ * The last column: a failed attempt's output around its first sanitizer
+ * report (2 KiB from 512 bytes before "Sanitizer" or ": runtime error: "),
+ * else NULL. The analyzer's hint needs no more (analyzer/hint.c), and the
+ * scan does not carry whole outputs.
+ */
 #define SCAN_COLUMNS \
 	"SELECT t.id, t.suite, t.classname, t.name, rt.run_id, ru.started_at," \
 	" ru.commit_sha, ru.branch, rt.outcome, rt.duration_ms, r.attempt," \
-	" r.status, r.message"
+	" r.status, r.message," \
+	" CASE WHEN r.status IN (1, 2, 4, 5, 6) AND" \
+	"  (strpos(r.output, 'Sanitizer') > 0 OR" \
+	"   strpos(r.output, ': runtime error: ') > 0)" \
+	" THEN substr(r.output, greatest(1, coalesce(nullif(strpos(r.output," \
+	"  'Sanitizer'), 0), strpos(r.output, ': runtime error: ')) - 512), 2048)" \
+	" END"
 	[HQ_SCAN_ALL] =
 		"WITH rt AS (SELECT run_id, test_id, outcome, duration_ms,"
 		"  row_number() OVER (PARTITION BY test_id ORDER BY run_id DESC)"

@@ -243,10 +243,22 @@ static const char *const query_sql[HQ_COUNT] = {
 			   " FROM runs ORDER BY started_at DESC, id DESC"
 			   " LIMIT ?1",
 	[HQ_HAS_RUN] = "SELECT 1 FROM runs WHERE uuid = ?1",
+/*
+ * The last column: a failed attempt's output around its first sanitizer
+ * report (2 KiB from 512 bytes before "Sanitizer" or ": runtime error: "),
+ * else NULL. The analyzer's hint needs no more (analyzer/hint.c), and the
+ * scan does not carry whole outputs.
+ */
 #define SCAN_COLUMNS \
 	"SELECT t.id, t.suite, t.classname, t.name, rt.run_id, ru.started_at," \
 	" ru.commit_sha, ru.branch, rt.outcome, rt.duration_ms, r.attempt," \
-	" r.status, r.message"
+	" r.status, r.message," \
+	" CASE WHEN r.status IN (1, 2, 4, 5, 6) AND" \
+	"  (instr(r.output, 'Sanitizer') > 0 OR" \
+	"   instr(r.output, ': runtime error: ') > 0)" \
+	" THEN substr(r.output, max(1, coalesce(nullif(instr(r.output," \
+	"  'Sanitizer'), 0), instr(r.output, ': runtime error: ')) - 512), 2048)" \
+	" END"
 	/* A window function numbers each test's runs newest first. */
 	[HQ_SCAN_ALL] =
 		"WITH rt AS (SELECT run_id, test_id, outcome, duration_ms,"

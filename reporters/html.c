@@ -176,9 +176,11 @@ static const char page_css[] =
 	".an{margin:4px 0;font-size:13px}.an .ev{color:var(--mute)}"
 	".cat{font:600 11px ui-monospace,monospace;padding:1px 5px;"
 	"border-radius:3px;border:1px solid var(--line)}"
-	".cat.broken,.cat.intermittent,.cat.interference,.cat.new-flaky"
+	".cat.broken,.cat.intermittent,.cat.interference,.cat.new-flaky,"
+	".cat.memory-error"
 	"{color:var(--bad);border-color:var(--bad)}"
 	".cat.flaky{color:var(--warn)}.legend span{margin-right:12px}"
+	".hint.memory-error{color:var(--bad)}"
 	".legend i{display:inline-block;width:10px;height:10px;"
 	"margin-right:4px;vertical-align:middle}";
 
@@ -318,11 +320,17 @@ static void analysis_block(FILE *f, const struct fg_test *t)
 		note_text(f, t);
 		fputs("</div>", f);
 	}
-	if (t->hint && *t->hint) {
-		fputs("<div>hint: ", f);
-		html_text(f, t->hint);
-		fputs("</div>", f);
-	}
+	fputs("</div>", f);
+}
+
+/* The root-cause hint (analyzer/hint.c), analysed or not. */
+static void hint_block(FILE *f, const struct fg_test *t)
+{
+	if (!reporters__hint_shown(t))
+		return;
+	fprintf(f, "<div class=\"an hint %s\"><strong>hint:</strong> ",
+		t->hint_kind ? t->hint_kind : "");
+	html_text(f, t->hint);
 	fputs("</div>", f);
 }
 
@@ -340,6 +348,7 @@ static void failure_block(FILE *f, const struct fg_test *t, bool detailed,
 	if (t->nattempts > 1)
 		attempts_strip(f, t);
 	fputs("</summary>\n", f);
+	hint_block(f, t);
 	analysis_block(f, t);
 	if (t->file) {
 		fputs("<div class=\"loc\">at <code>", f);
@@ -441,6 +450,7 @@ static void flaky_row(FILE *f, const struct fg_test *t,
 	fputs("<td class=\"msg\">", f);
 	if (first_fail && first_fail->message)
 		html_text(f, first_fail->message);
+	hint_block(f, t);
 	if (t->note && *t->note) {
 		fputs("<div class=\"an\">", f);
 		html_text(f, t->note);
@@ -459,7 +469,8 @@ static void flaky_row(FILE *f, const struct fg_test *t,
 static bool notable(const struct fg_test *t)
 {
 	static const char *const cats[] = { "broken", "intermittent",
-					    "interference", "new-flaky" };
+					    "interference", "new-flaky",
+					    "memory-error" };
 
 	if (!t->category)
 		return false;
@@ -502,14 +513,43 @@ static void section_analysis(FILE *f, const struct fg_run *run)
 			note_text(f, t);
 			fputs("</div>", f);
 		}
-		if (t->hint && *t->hint) {
-			fputs("<div class=\"an\">hint: ", f);
-			html_text(f, t->hint);
-			fputs("</div>", f);
-		}
+		hint_block(f, t);
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</tbody></table></section>\n", f);
+}
+
+/* Many tests that failed alike: one incident each (analyzer/incident.c). */
+static void section_incidents(FILE *f, const struct fg_run *run)
+{
+	if (!run->nincidents)
+		return;
+	fputs("<section id=\"incidents\"><h2>Incidents</h2>\n", f);
+	for (size_t k = 0; k < run->nincidents; k++) {
+		const struct fg_incident *inc = &run->incidents[k];
+		size_t shown = 0;
+
+		fprintf(f, "<div class=\"incident\"><p><strong>%zu of %zu failed "
+			"tests failed alike</strong>: one cause (a service down, a "
+			"full disk) is likelier than %zu bugs.</p><pre class="
+			"\"out\">", inc->ntests, inc->nfailed, inc->ntests);
+		html_text(f, inc->signature);
+		fputs("</pre><ul>", f);
+		for (size_t i = 0; i < run->ntests && shown < HTML_LIST_MAX;
+		     i++) {
+			if (run->tests[i].incident != k + 1)
+				continue;
+			fputs("<li class=\"name\">", f);
+			html_label(f, &run->tests[i]);
+			fputs("</li>", f);
+			shown++;
+		}
+		if (inc->ntests > shown)
+			fprintf(f, "<li>\u2026 and %zu more</li>",
+				inc->ntests - shown);
+		fputs("</ul></div>\n", f);
+	}
+	fputs("</section>\n", f);
 }
 
 /* Flaky or quarantined tests as a table. */
@@ -909,6 +949,7 @@ int report_html_write(const char *path, const struct fg_run *run,
 	cards(f, run);
 	section_failures(f, run, s.failed);
 	section_analysis(f, run);
+	section_incidents(f, run);
 	section_table(f, run, s.flaky, FG_O_FLAKY, o);
 	section_table(f, run, s.quarantined, FG_O_QUARANTINED, o);
 	section_quarantine_list(f, o->quarantine);

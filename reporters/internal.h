@@ -35,6 +35,14 @@ const struct fg_attempt *reporters__last_attempt(const struct fg_test *t);
  */
 size_t reporters__note_len(const char *note, const char *reason);
 
+/*
+ * Whether the test's root-cause hint is worth a line in a human report:
+ * not when there is none, nor when it only repeats the message shown
+ * beside it (kind "failure", or "exit" with no output line; JSON keeps
+ * them).
+ */
+bool reporters__hint_shown(const struct fg_test *t);
+
 /* Writes len bytes to f; FG_EIO naming path on a short write. */
 /*
  * A report being written: to a temporary file beside path, renamed over

@@ -66,6 +66,10 @@ static json_t *attempt_json(const struct fg_attempt *a)
 	json_object_set_new(o, "status", json_string(fg_astatus_name(a->status)));
 	json_object_set_new(o, "duration_ms", json_integer(a->duration_ms));
 	json_object_set_new(o, "message", text(a->message));
+	if (a->hint) {
+		json_object_set_new(o, "hint", text(a->hint));
+		json_object_set_new(o, "hint_kind", json_string(a->hint_kind));
+	}
 	return o;
 }
 
@@ -85,8 +89,13 @@ static json_t *test_json(const struct fg_test *t)
 		json_object_set_new(o, "counts", json_boolean(t->counts));
 		json_object_set_new(o, "reason", text(t->reason));
 		json_object_set_new(o, "note", text(t->note));
-		json_object_set_new(o, "hint", text(t->hint));
 	}
+	/* Hints come from the attempts, analysed or not (analyzer/hint.c). */
+	json_object_set_new(o, "hint", text(t->hint));
+	json_object_set_new(o, "hint_kind", str_or_null(t->hint_kind));
+	if (t->incident)
+		json_object_set_new(o, "incident",
+				    json_integer((json_int_t)t->incident));
 	if (t->hist_runs) {
 		json_t *h = json_object();
 
@@ -147,6 +156,23 @@ static json_t *run_json(const struct fg_run *run)
 	for (size_t i = 0; i < run->ntests; i++)
 		json_array_append_new(tests, test_json(&run->tests[i]));
 	json_object_set_new(root, "tests", tests);
+	if (run->nincidents) {
+		json_t *incs = json_array();
+
+		for (size_t i = 0; i < run->nincidents; i++) {
+			json_t *o = json_object();
+
+			json_object_set_new(o, "id", json_integer((json_int_t)i + 1));
+			json_object_set_new(o, "signature",
+					    text(run->incidents[i].signature));
+			json_object_set_new(o, "tests", json_integer(
+				(json_int_t)run->incidents[i].ntests));
+			json_object_set_new(o, "failed_tests", json_integer(
+				(json_int_t)run->incidents[i].nfailed));
+			json_array_append_new(incs, o);
+		}
+		json_object_set_new(root, "incidents", incs);
+	}
 	if (run->nitems) {
 		json_t *items = json_array();
 

@@ -118,6 +118,42 @@ static void md_code(FILE *f, const char *s)
 	free(c);
 }
 
+/* "  - hint: memory error: ..." under a test (analyzer/hint.c). */
+static void md_hint(FILE *f, const struct fg_test *t)
+{
+	if (!reporters__hint_shown(t))
+		return;
+	fputs("  - hint: ", f);
+	md_text(f, t->hint);
+	fputc('\n', f);
+}
+
+static void md_incidents(FILE *f, const struct fg_run *run)
+{
+	for (size_t k = 0; k < run->nincidents; k++) {
+		const struct fg_incident *inc = &run->incidents[k];
+		size_t shown = 0;
+
+		fprintf(f, "\n### Incident: %zu of %zu failed tests failed "
+			"alike\n\n", inc->ntests, inc->nfailed);
+		fputs("One cause (a service down, a full disk) is likelier "
+		      "than that many bugs: ", f);
+		md_text(f, inc->signature);
+		fputs("\n\n", f);
+		for (size_t i = 0; i < run->ntests && shown < MD_LIST_MAX; i++) {
+			if (run->tests[i].incident != k + 1)
+				continue;
+			fputs("- ", f);
+			md_label(f, &run->tests[i]);
+			fputc('\n', f);
+			shown++;
+		}
+		if (inc->ntests > shown)
+			fprintf(f, "- \u2026 and %zu more\n",
+				inc->ntests - shown);
+	}
+}
+
 static void md_failure(FILE *f, const struct fg_test *t, bool detailed)
 {
 	const struct fg_attempt *a = reporters__last_attempt(t);
@@ -143,6 +179,7 @@ static void md_failure(FILE *f, const struct fg_test *t, bool detailed)
 		free(m);
 	}
 	fputc('\n', f);
+	md_hint(f, t);
 	if (t->repro) {
 		fputs("  reproduce:\n\n", f);
 		md_code(f, t->repro);
@@ -188,6 +225,7 @@ static void md_section(FILE *f, const struct fg_run *run, enum fg_outcome o,
 				free(m);
 			}
 			fputc('\n', f);
+			md_hint(f, t);
 		}
 		shown++;
 	}
@@ -251,6 +289,7 @@ char *report_markdown(const struct fg_run *run,
 		   sum.flaky);
 	md_section(f, run, FG_O_QUARANTINED,
 		   "Quarantined (failures not counted)", sum.quarantined);
+	md_incidents(f, run);
 	fclose(f);
 	return buf;
 }
@@ -330,6 +369,10 @@ void report_github_annotations(FILE *out, const struct fg_run *run)
 		fputs("::", out);
 		gh_escape(out, a && a->message && *a->message ? a->message :
 			  a ? fg_astatus_name(a->status) : "failed", false);
+		if (reporters__hint_shown(t)) {
+			gh_escape(out, "\n\nhint: ", false);
+			gh_escape(out, t->hint, false);
+		}
 		fputc('\n', out);
 	}
 }

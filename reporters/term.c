@@ -230,10 +230,46 @@ static void print_analysis(FILE *out, const struct fg_test *t,
 		fputc('\n', out);
 		free(note);
 	}
-	if (t->hint && *t->hint) {
-		fputs("    hint: ", out);
-		put_text(out, t->hint);
+}
+
+/* The root-cause hint (analyzer/hint.c): from the test's output. */
+static void print_hint(FILE *out, const struct fg_test *t, const char *indent,
+		       const struct report_term_opts *o)
+{
+	if (!reporters__hint_shown(t))
+		return;
+	fprintf(out, "%s%shint:%s ", indent, c(o->color, BOLD),
+		c(o->color, RESET));
+	put_text(out, t->hint);
+	fputc('\n', out);
+}
+
+/* Many tests that failed alike: one incident, named once. */
+static void print_incidents(FILE *out, const struct fg_run *run,
+			    const struct report_term_opts *o)
+{
+	for (size_t k = 0; k < run->nincidents; k++) {
+		const struct fg_incident *inc = &run->incidents[k];
+		size_t shown = 0;
+
+		fprintf(out, "\n%sIncident%s: %zu of %zu failed tests failed "
+			"alike (one cause, such as a service down or a full "
+			"disk, is likelier than %zu bugs):\n    ",
+			c(o->color, YELLOW BOLD), c(o->color, RESET),
+			inc->ntests, inc->nfailed, inc->ntests);
+		put_text(out, inc->signature);
 		fputc('\n', out);
+		for (size_t i = 0; i < run->ntests && shown < 10; i++) {
+			if (run->tests[i].incident != k + 1)
+				continue;
+			fputs("    - ", out);
+			test_label(out, &run->tests[i]);
+			fputc('\n', out);
+			shown++;
+		}
+		if (inc->ntests > shown)
+			fprintf(out, "    - ... and %zu more\n",
+				inc->ntests - shown);
 	}
 }
 
@@ -250,6 +286,7 @@ static void print_failure(FILE *out, const struct fg_test *t,
 		attempt_strip(out, t, o->color);
 	}
 	fputc('\n', out);
+	print_hint(out, t, "    ", o);
 	print_analysis(out, t, o);
 	if (t->file) {
 		fputs("    at ", out);
@@ -306,6 +343,7 @@ static void print_quarantined(FILE *out, const struct fg_run *run,
 			free(first);
 		}
 		fputc('\n', out);
+		print_hint(out, t, "      ", o);
 		if (t->hist_runs) {
 			fprintf(out, "      %s%s, ", c(o->color, DIM),
 				t->category ? t->category : "");
@@ -387,6 +425,7 @@ void report_term(FILE *out, const struct fg_run *run,
 			fputs(c(o.color, RESET), out);
 		}
 		fputc('\n', out);
+		print_hint(out, t, "      ", &o);
 		if (t->counts && t->note) {
 			fputs("      ", out);
 			put_text(out, t->note);
@@ -394,6 +433,7 @@ void report_term(FILE *out, const struct fg_run *run,
 		}
 	}
 	print_quarantined(out, run, &o);
+	print_incidents(out, run, &o);
 	print_slowest(out, run, &o);
 	fg_run_summarize(run, &sum);
 	fprintf(out, "\n%zu tests: %s%zu passed%s, %s%zu failed%s, "

@@ -107,6 +107,17 @@ size_t reporters__note_len(const char *note, const char *reason)
 	return n;
 }
 
+bool reporters__hint_shown(const struct fg_test *t)
+{
+	if (!t->hint || !*t->hint || !t->hint_kind)
+		return false;
+	if (!strcmp(t->hint_kind, "failure"))
+		return false;
+	/* "exit: exited with status 1" and nothing it printed */
+	return strcmp(t->hint_kind, "exit") ||
+	       strstr(t->hint, "; last output: ") != NULL;
+}
+
 const struct fg_attempt *reporters__last_attempt(const struct fg_test *t)
 {
 	return t->nattempts ? &t->attempts[t->nattempts - 1] : NULL;

@@ -189,6 +189,56 @@ static void kill_group(struct slot *s, int sig)
 		       (int)s->pid, sig, strerror(errno));
 }
 
+/*
+ * The processes left in group pgid (but its leader, a zombie by now), as
+ * "name[pid], ..." into out: what a leak report can name. Reads
+ * /proc/PID/stat ("pid (comm) state ppid pgrp ...").
+ */
+static void list_group(pid_t pgid, char *out, size_t size)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	size_t o = 0, more = 0;
+
+	out[0] = '\0';
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[64], buf[512], *p, *q, state;
+		long ppid, pgrp;
+		pid_t pid;
+		FILE *f;
+		size_t n;
+		int w;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		pid = (pid_t)strtol(e->d_name, NULL, 10);
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if (pid == pgid || !(f = fopen(path, "r")))
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		if (!(q = strchr(buf, '(')) || !(p = strrchr(buf, ')')) ||
+		    sscanf(p + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3 ||
+		    pgrp != pgid || state == 'Z')
+			continue;
+		w = o + 40 < size ? snprintf(out + o, size - o, "%s%.*s[%d]",
+					     o ? ", " : "", (int)(p - q - 1),
+					     q + 1, (int)pid) : -1;
+		if (w < 0 || (size_t)w >= size - o) {
+			out[o] = '\0';
+			more++;
+			continue;
+		}
+		o += (size_t)w;
+	}
+	closedir(d);
+	if (more && o + 16 < size)
+		snprintf(out + o, size - o, " and %zu more", more);
+}
+
 static void fill_result(struct slot *s)
 {
 	struct runner_result *res = &s->job->result;
@@ -442,6 +492,8 @@ static void on_timer(uv_timer_t *t)
 		break;
 	case PH_LEAK_WAIT:
 		s->job->result.leaked = true;
+		list_group(s->pid, s->job->result.leaked_procs,
+			   sizeof(s->job->result.leaked_procs));
 		kill_group(s, SIGKILL);
 		set_timer(s, PH_KILLED, r->opts.leak_timeout_ms);
 		break;

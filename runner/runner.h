@@ -42,6 +42,8 @@ struct runner_result {
 	int spawn_errno;      /* RUNNER_SPAWN_FAILED */
 	bool leaked;          /* exited, but descendants held its output open
 			       * past the leak timeout; the group was killed */
+	char leaked_procs[160]; /* then: those left in its group, as
+				 * "name[pid], ..." (from /proc), or "" */
 	int log_errno;        /* the log_path file could not be written
 			       * (open or write: errno), or 0 */
 	uint64_t log_dropped; /* bytes left out of the log by log_max */

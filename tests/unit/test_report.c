@@ -169,6 +169,8 @@ static void build_run(struct fg_run *run, struct analyzer_verdict *v)
 
 	for (size_t i = 0; i < run->ntests; i++)
 		fg_test_settle(&run->tests[i]);
+	/* root-cause hints, as the verdict sets them (analyzer/hint.c) */
+	an_hints_apply(run);
 	/* The analyzer's quarantine policy will set this; we set it by hand. */
 	fg_run_find_test(run, "ringbuf", "ringbuf", "test_known_bug")->outcome =
 		FG_O_QUARANTINED;
