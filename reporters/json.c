@@ -66,6 +66,8 @@ static json_t *attempt_json(const struct fg_attempt *a)
 	json_object_set_new(o, "status", json_string(fg_astatus_name(a->status)));
 	json_object_set_new(o, "duration_ms", json_integer(a->duration_ms));
 	json_object_set_new(o, "message", text(a->message));
+	if (a->stress)
+		json_object_set_new(o, "stress", json_true());
 	return o;
 }
 
