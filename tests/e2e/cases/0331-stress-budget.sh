@@ -36,3 +36,27 @@ contains out "--stress-budget 3.000s spent"
 fg run --db h.db --new-test-runs 2 --stress-budget 5 min
 expect_rc 2
 contains err "one word"
+# An interrupt during the stress runs: the run is recorded as interrupted
+# (exit 130), and the cut stress attempt leaves no result either.
+cat > flakeguard.json <<JSON
+{ "suites": [
+  { "name": "old", "command": ["$MISBEHAVE", "pass"] },
+  { "name": "slow4", "command": ["sh", "-c", "echo run >> $PWD/started; exec $MISBEHAVE sleep 1000"] }
+] }
+JSON
+set +e
+"$FLAKEGUARD" run --db h.db --new-test-runs 40 --json r.json >out 2>err &
+pid=$!
+set -e
+i=0
+while [ "$(cat started 2>/dev/null | wc -l)" -lt 2 ]; do
+	i=$((i + 1)); [ $i -lt 600 ] || fail "the stress runs never started"
+	sleep 0.1
+done
+kill -INT $pid
+set +e; wait $pid; rc=$?; set -e
+expect_rc 130
+jq_is r.json '.run.interrupted' true
+jq_is r.json '[.tests[] | select(.name=="slow4") | .attempts[].status] | unique | join(",")' passed
+sql_is h.db "SELECT interrupted, exit_code FROM runs ORDER BY id DESC LIMIT 1" "1|130"
+no_process_left "$MISBEHAVE"
