@@ -165,13 +165,20 @@ static bool is_new(struct run_stress *s, const struct fg_test *t)
 }
 
 /*
- * Whether test t is to be stressed: `stress`, every test that ran; `run`,
+ * Whether test t is to be stressed (and --filter keeps it): `stress`,
+ * every test that ran; `run`,
  * a new test whose run passed in the end (one that failed is red
  * already, and its failure says more than a stress run would).
  */
-static bool wanted(struct run_stress *s, const struct fg_test *t)
+static bool wanted(struct run_state *rs, const struct fg_test *t)
 {
-	if (!ran_some(t, 0))
+	struct run_stress *s = rs->stress;
+	const struct cli_list *f = &rs->o->filter;
+
+	/* --filter: what a suite could not narrow is dropped at the end */
+	if (!ran_some(t, 0) || (f->n && !cli_filter_match(f->v, f->n, t->suite,
+							  t->classname,
+							  t->name)))
 		return false;
 	if (s->all)
 		return true;
@@ -292,7 +299,7 @@ static void pick(struct run_state *rs)
 
 	for (size_t i = 0; i < run->ntests; i++) {
 		fg_test_settle(&run->tests[i]);
-		want[i] = wanted(s, &run->tests[i]);
+		want[i] = wanted(rs, &run->tests[i]);
 	}
 	for (size_t i = 0; i < rs->plan.n; i++)
 		pick_item(rs, &rs->items[i], want, claimed);

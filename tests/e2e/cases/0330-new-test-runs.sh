@@ -82,6 +82,7 @@ jq_is r.json '.tests[] | select(.name=="stable") | .attempts | length' 1
 jq_is r.json '.tests[] | select(.name=="old") | .attempts | length' 1
 contains out "1 of 2 failed  sel::c::flaky (new and flaky)"
 contains out "NEW-FLAKY sel::c::flaky: first seen in this run"
+contains out "✓|✓✗ sel: c.flaky  new-flaky"
 contains out "FAILED: 1 test failed: flaky (new-flaky)"
 contains r.xml "run 3: off by one"
 sql_is h.db "SELECT count(*) FROM quarantine" 0
