@@ -19,8 +19,9 @@
  * (run_prepare_attempt): a case item runs its case; a whole suite runs
  * only the tests still being stressed where it can select (a "rerun"
  * template, GoogleTest, pytest, CTest: cli/select.c), else whole, which is
- * allowed only when every test of it is new (otherwise tests with history
- * would be stressed too: it says it cannot). Sharded suites rerun their
+ * allowed only when every test of it is new and none failed (otherwise
+ * tests with history would be stressed too, and a failed test passing a
+ * stress run would turn flaky: it says it cannot). Sharded suites rerun their
  * shards whole under the same rule. Items that need fixtures or wait for
  * others are not stressed (their fixtures' cleanups have run).
  *
@@ -201,16 +202,30 @@ static bool can_select(const struct fg_suite_cfg *c)
 	       fw == CLI_FW_CTEST;
 }
 
-/* The tests item is answers for, and how many of them are wanted / new. */
+/*
+ * Whether rerunning t whole with its suite is harmless: `stress`, always;
+ * `run`, when t is new and did not fail for good (a test that failed must
+ * not pass a stress run, which would make it flaky: green).
+ */
+static bool may_rerun(struct run_stress *s, const struct fg_test *t)
+{
+	return s->all || (is_new(s, t) && t->outcome != FG_O_FAILED &&
+			  t->outcome != FG_O_QUARANTINED);
+}
+
+/*
+ * The tests item is answers for, and how many of them are wanted and may
+ * be rerun whole.
+ */
 static size_t item_tests(struct run_state *rs, struct item_state *is,
 			 const bool *want, size_t **out, size_t *nwant,
-			 size_t *nnew)
+			 size_t *nsafe)
 {
 	struct fg_run *run = &rs->run;
 	size_t n = 0;
 
 	*out = NULL;
-	*nwant = *nnew = 0;
+	*nwant = *nsafe = 0;
 	if (is->item->case_name) {
 		struct fg_test *t = fg_run_find_test(run, is->cfg->name,
 						     is->self_class,
@@ -230,7 +245,7 @@ static size_t item_tests(struct run_state *rs, struct item_state *is,
 	}
 	for (size_t k = 0; k < n; k++) {
 		*nwant += want[(*out)[k]];
-		*nnew += rs->stress->all || is_new(rs->stress, &run->tests[(*out)[k]]);
+		*nsafe += may_rerun(rs->stress, &run->tests[(*out)[k]]);
 	}
 	return n;
 }
@@ -241,14 +256,15 @@ static bool pick_item(struct run_state *rs, struct item_state *is,
 {
 	struct run_stress *s = rs->stress;
 	struct stress_item si = { .is = is };
-	size_t *tests, n, nwant, nnew;
+	size_t *tests, n, nwant, nsafe;
 	const char *why = NULL;
 
-	if (is->item->support || !is->ran || (is->failed && !s->all) ||
-	    is->why_not ||
+	/* an item that failed may still have passed new tests (its failure
+	 * another test's, perhaps quarantined): wanted() picks by test */
+	if (is->item->support || !is->ran || is->why_not ||
 	    is->item->empty)
 		return false;
-	n = item_tests(rs, is, want, &tests, &nwant, &nnew);
+	n = item_tests(rs, is, want, &tests, &nwant, &nsafe);
 	if (!nwant) {
 		free(tests);
 		return false;
@@ -259,13 +275,14 @@ static bool pick_item(struct run_state *rs, struct item_state *is,
 		si.whole = true;
 	else if (nwant < n && is->item->shard < 0 && can_select(is->cfg))
 		si.whole = false;
-	else if (nnew == n)
+	else if (nsafe == n)
 		si.whole = true;
 	else if (is->item->shard >= 0)
-		why = "its suite runs in shards and has tests with history";
+		why = "its suite runs in shards and has tests with history "
+		      "or that failed";
 	else
 		why = "its suite cannot run single tests and has tests with "
-		      "history (give it a \"rerun\" template)";
+		      "history or that failed (give it a \"rerun\" template)";
 	for (size_t k = 0; k < n; k++) {
 		if (!want[tests[k]] || why)
 			continue;
@@ -499,6 +516,20 @@ static void print_budget(FILE *out, struct run_state *rs)
 		s->attempts, s->attempts == 1 ? "" : "s", s->cut);
 }
 
+static bool any_failed(const struct run_stress *s, struct run_state *rs)
+{
+	for (size_t i = 0; i < s->nitems; i++)
+		for (size_t k = 0; k < s->items[i].ntests; k++) {
+			unsigned long runs, fails;
+
+			tally(s, &rs->run.tests[s->items[i].tests[k]], &runs,
+			      &fails);
+			if (fails)
+				return true;
+		}
+	return false;
+}
+
 void run_stress_print(struct run_state *rs)
 {
 	struct run_stress *s = rs->stress;
@@ -516,6 +547,8 @@ void run_stress_print(struct run_state *rs)
 	}
 	if (!s->nitems && !s->nskipped)
 		return;
+	if (quiet && !s->budget_hit && !s->nskipped && !any_failed(s, rs))
+		return; /* -q: nothing but news */
 	fprintf(out, "\nStress runs of new tests (up to %d each, %s):\n",
 		s->rounds, fg_duration_format(s->elapsed_ms, d, sizeof(d)));
 	for (size_t i = 0; i < s->nitems; i++) {

@@ -17,6 +17,9 @@ echo "$TESTS" >> "$LOG"
 out='<testsuite name="s">'
 for t in $TESTS; do
 	case $t in
+	bad)
+		out="$out<testcase classname=\"c\" name=\"$t\"><failure message=\"always\"/></testcase>"
+		continue ;;
 	flaky)
 		n=$(cat "$COUNTER" 2>/dev/null || echo 0); n=$((n + 1))
 		echo $n > "$COUNTER"
@@ -113,8 +116,30 @@ expect_rc 0
 sed -i 's/"TESTS": "old"/"TESTS": "old new"/' flakeguard.json
 fg run --db h.db --new-test-runs 4 --json r.json
 expect_rc 0
-contains out "not stressed: 1 test of 'nosel': its suite cannot run single tests and has tests with history"
+contains out "not stressed: 1 test of 'nosel': its suite cannot run single tests and has tests with history or that failed"
 jq_is r.json '[.tests[].attempts | length] | add' 2
+
+# A test that failed for good is never rerun whole (a passing stress run
+# would make it flaky: green): that suite is not stressed...
+cat > flakeguard.json <<JSON
+{ "suites": [ { "name": "nosel2", "command": ["./suite.sh"],
+    "env": { "TESTS": "bad good", "LOG": "$PWD/nosel2.log", "COUNTER": "$PWD/m" } } ] }
+JSON
+fg run --db h.db --new-test-runs 4 --json r.json
+expect_rc 1
+contains out "not stressed: 1 test of 'nosel2': its suite cannot run single tests and has tests with history or that failed"
+jq_is r.json '[.tests[].attempts | length] | join(",")' 1,1
+jq_is r.json '.tests[] | select(.name=="bad") | .outcome' failed
+# ... while a suite that selects stresses its new passing tests even when
+# another of its tests failed.
+config bad2 good2
+sed -i 's/bad)/bad*)/' suite.sh
+: > sel.log
+fg run --db h.db --new-test-runs 4 --json r.json
+expect_rc 1
+jq_is r.json '.tests[] | select(.name=="good2") | .attempts | length' 5
+jq_is r.json '.tests[] | select(.name=="bad2") | .attempts | length' 1
+[ "$(grep -c '^good2$' sel.log)" = 4 ] || { cat sel.log; fail "good2 not stressed alone"; }
 
 # default < flakeguard.json < FLAKEGUARD_NEW_TEST_RUNS < --new-test-runs
 cat > flakeguard.json <<JSON
