@@ -285,10 +285,11 @@ int an_policy_set(struct an_policy *p, const char *key_eq_value,
 /* ====================================================================== */
 
 /*
- * Values are appended, never renumbered. AN_NEW_FLAKY (a test first seen
- * recently that flakes under stress runs) and AN_INTERFERENCE (fails
- * beside other tests, passes alone) are reserved for issue 12 points 5
- * and 3: the judge and the reporters handle them, nothing sets them yet.
+ * Values are appended, never renumbered. AN_NEW_FLAKY: a test first seen
+ * in this run that failed one of its stress runs (issue 12 point 5).
+ * AN_INTERFERENCE (fails beside other tests, passes alone) is reserved for
+ * issue 12 point 3: the judge and the reporters handle it, nothing sets it
+ * yet.
  */
 enum an_category {
 	AN_STABLE, AN_FLAKY, AN_BROKEN, AN_NEW_FLAKY, AN_FIXED, AN_NEW, AN_SLOW,
@@ -309,6 +310,9 @@ struct an_obs {
 	int64_t duration_ms;   /* of the last attempt */
 	char *signature;       /* an_signature() of the first failure, or NULL */
 	bool memory;           /* an attempt's hint is a memory error */
+	int stress;            /* of attempts, stress runs (the judged run's
+				  only: the history does not keep the mark) */
+	int stress_failed;     /* of which failed */
 };
 
 struct an_evidence {
@@ -355,6 +359,8 @@ struct an_evidence {
 	/* memory errors (sanitizer reports) */
 	unsigned long memory_runs;    /* runs with one */
 	size_t memory_last;           /* obs index + 1 of the last */
+	/* stress runs of the newest run (run --new-test-runs) */
+	unsigned long stress_runs, stress_fails;
 	/* duration */
 	int64_t dur_before_ms, dur_recent_ms;
 	/* signatures seen, distinct, in order of first appearance */

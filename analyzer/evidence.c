@@ -16,6 +16,8 @@
  *   fixed      a broken streak followed by (at most 10) clean runs;
  *   memory-error  a run in the window had a sanitizer report (a memory
  *              error, analyzer/hint.c): a bug, counted, never quarantined;
+ *   new-flaky  one run only (this one), in which a stress run failed
+ *              (run --new-test-runs: a new test is rerun N times);
  *   intermittent  the rate monitor (analyzer/monitor.c) alarmed and its
  *              alarm stands: the failure rate rose at commit X;
  *   fixed      the monitor's alarm ended: clean runs in a row that the
@@ -125,6 +127,12 @@ struct an_obs *an_test_add_run(struct an_test *t, const struct fg_run *run,
 	o = an_test_add(t, run->id, run->started_at_ms, run->commit,
 			run->branch, st, ft->nattempts, ft->duration_ms, msg);
 	o->memory = o->failed && an_test_memory_error(ft);
+	for (size_t i = 0; i < ft->nattempts; i++) {
+		if (!ft->attempts[i].stress || st[i] == FG_A_SKIPPED)
+			continue;
+		o->stress++;
+		o->stress_failed += fg_astatus_is_failure(st[i]);
+	}
 	free(st);
 	return o;
 }
@@ -541,6 +549,17 @@ static void categorize(struct an_test *t, const struct an_policy *p)
 			 "runs, the last at commit %.12s: a bug, never flaky",
 			 ev->memory_runs, ev->runs,
 			 short_commit(t, ev->memory_last));
+	} else if (ev->runs == 1 && ev->stress_fails) {
+		struct an_interval sp;
+
+		an_wilson(ev->stress_fails, ev->stress_runs, &sp);
+		t->cat = AN_NEW_FLAKY;
+		snprintf(t->reason, sizeof(t->reason),
+			 "first seen in this run: failed %lu of %lu stress "
+			 "run%s (%.0f%% [%.0f%%, %.0f%%] per run)",
+			 ev->stress_fails, ev->stress_runs,
+			 ev->stress_runs == 1 ? "" : "s", 100 * sp.p,
+			 100 * sp.lo, 100 * sp.hi);
 	} else if (ev->mon.raised) {
 		raised_reason(t);
 	} else if (ev->mon.fixed_from &&
@@ -563,6 +582,12 @@ static void categorize(struct an_test *t, const struct an_policy *p)
 		t->cat = AN_NEW;
 		snprintf(t->reason, sizeof(t->reason), "%lu run%s so far",
 			 ev->runs, ev->runs == 1 ? "" : "s");
+		if (ev->stress_runs)
+			snprintf(t->reason + strlen(t->reason),
+				 sizeof(t->reason) - strlen(t->reason),
+				 "; passed its %lu stress run%s",
+				 ev->stress_runs,
+				 ev->stress_runs == 1 ? "" : "s");
 	} else if (ev->dur_before_ms &&
 		   (double)ev->dur_recent_ms >
 			   p->slow_factor * (double)ev->dur_before_ms &&
@@ -599,6 +624,10 @@ void an_evaluate(struct an_test *t, size_t nobs, int64_t since_ms,
 	w = v + (all - m);
 	ev->runs = m;
 	ev->last_hard = m && hard(&t->obs[w[m - 1]]);
+	if (m) {
+		ev->stress_runs = (unsigned long)t->obs[w[m - 1]].stress;
+		ev->stress_fails = (unsigned long)t->obs[w[m - 1]].stress_failed;
+	}
 	counts(t, w, m, ev);
 	ev->incons_commits = inconsistent_commits(t, w, m);
 	flips(t, w, m, ev);

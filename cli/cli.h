@@ -43,6 +43,7 @@ extern const struct cli_command cli_cmd_gc;
 extern const struct cli_command cli_cmd_report;
 extern const struct cli_command cli_cmd_analyze;
 extern const struct cli_command cli_cmd_quarantine;
+extern const struct cli_command cli_cmd_stress;
 
 /* Prints "flakeguard: <msg>" to stderr and returns fg_exit_code(code). */
 int cli_error(const struct fg_error *err);

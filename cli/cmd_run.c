@@ -358,6 +358,8 @@ static void on_done(struct runner *r, struct runner_job *job, void *data)
 		run_batch_done(r, is);
 		return;
 	}
+	if (rs->stress && run_stress_drop(is))
+		return; /* a stress run cut short: no result */
 	on_item_done(r, job, rs);
 }
 
@@ -427,6 +429,10 @@ static void on_item_done(struct runner *r, struct runner_job *job,
 	fg_strv_free(is->env);
 	is->env = NULL;
 	job->env = NULL;
+	if (run_stress_active(rs)) {
+		run_stress_attempt(r, is); /* cli/cmd_stress.c */
+		return;
+	}
 	if (is->failed && is->attempt == 1 && rs->o->max_retry_failures >= 0 &&
 	    ++rs->retries_left_items > (size_t)rs->o->max_retry_failures &&
 	    !rs->retries_off) {
@@ -814,6 +820,17 @@ static const struct cli_opt run_options[] = {
 	CLI_INT(0, "retries", R, retries, "N", 0, 100,
 		"rerun a failing item up to N times (default 0)",
 		.env = "FLAKEGUARD_RETRIES", .cfg = CLI_CFG_RETRIES),
+	CLI_INT(0, "new-test-runs", R, new_test_runs, "N", 0, 1000,
+		"run each test the history has never seen N\n"
+		"more times: one failure makes it new-flaky\n"
+		"(default 0: off)",
+		.env = "FLAKEGUARD_NEW_TEST_RUNS",
+		.cfg = CLI_CFG_NEW_TEST_RUNS),
+	CLI_DURATION(0, "stress-budget", R, stress_budget_ms,
+		     "stop --new-test-runs after DURATION of\n"
+		     "stress runs (default: no limit)",
+		     .env = "FLAKEGUARD_STRESS_BUDGET",
+		     .cfg = CLI_CFG_STRESS_BUDGET),
 	CLI_INT(0, "max-retry-failures", R, max_retry_failures, "N", 0,
 		1000000, "no retries once more than N items failed"),
 	CLI_CHOICE(0, "flaky-result", R, flaky_result, "pass|fail",
@@ -882,23 +899,25 @@ static const struct cli_opt run_options[] = {
  * from the command line or the environment also wins over a suite's own
  * "timeout" and "retries" (run.timeout_forced, run.retries_forced).
  */
-static int resolve_opts(struct cli_parsed *p, struct run_opts *o,
-			const struct fg_config *cfg)
+static int resolve_opts(const struct cli_command *cmd, struct cli_parsed *p,
+			struct run_opts *o, const struct fg_config *cfg)
 {
-	int rc = cli_resolve(&cli_cmd_run, p, cfg);
+	int rc = cli_resolve(cmd, p, cfg);
 
 	if (rc)
 		return rc;
-	o->timeout_forced = cli_opt_source(&cli_cmd_run, p, "timeout") >=
-			    CLI_FROM_ENV;
-	o->retries_forced = cli_opt_source(&cli_cmd_run, p, "retries") >=
-			    CLI_FROM_ENV;
+	o->timeout_forced = cli_opt_source(cmd, p, "timeout") >= CLI_FROM_ENV;
+	/* `stress`: every attempt is one run, none a retry */
+	o->retries_forced = o->stress_runs ||
+			    cli_opt_source(cmd, p, "retries") >= CLI_FROM_ENV;
+	if (o->stress_runs)
+		o->retries = 0;
 	o->flaky_fails = o->flaky_result && !strcmp(o->flaky_result, "fail");
 	if (o->log_max_arg) {
 		int64_t v = cli_size_parse(o->log_max_arg);
 
 		if (v < 1024)
-			return cli_usage_error(&cli_cmd_run, "invalid --log-max "
+			return cli_usage_error(cmd, "invalid --log-max "
 					       "'%s' (expected a size like 64M, "
 					       "at least 1K)", o->log_max_arg);
 		o->log_max = (uint64_t)v;
@@ -985,7 +1004,21 @@ static int make_log_dir(const char *dir, struct fg_error *err)
 	return FG_OK;
 }
 
-/* Runs every item and fills rs->run. Returns FG_OK or FG_EINTR. */
+/* The runner's tick: the live line, the stress budget. */
+static void on_tick(struct runner *r, void *data)
+{
+	struct run_state *rs = data;
+
+	if (rs->live)
+		run_on_tick(r, rs);
+	if (rs->stress)
+		run_stress_tick(r, rs);
+}
+
+/*
+ * Runs every item, then the stress runs (cli/cmd_stress.c), and fills
+ * rs->run. Returns FG_OK or FG_EINTR.
+ */
 static int execute(struct run_state *rs, int *signal_out,
 		   struct fg_error *err)
 {
@@ -996,8 +1029,8 @@ static int execute(struct run_state *rs, int *signal_out,
 		.leak_timeout_ms = rs->o->leak_timeout_ms,
 		.group_max = group_max,
 		.ngroups = rs->cfg->ngroups,
-		.tick_ms = rs->live ? 100 : 0,
-		.on_tick = rs->live ? run_on_tick : NULL,
+		.tick_ms = rs->live || rs->stress ? 100 : 0,
+		.on_tick = rs->live || rs->stress ? on_tick : NULL,
 		.on_ready = run_deps_ready,
 		.on_start = on_start,
 		.on_done = on_done,
@@ -1020,12 +1053,14 @@ static int execute(struct run_state *rs, int *signal_out,
 		if (!rs->items[i].batched)
 			runner_submit(rs->runner, &rs->items[i].job);
 	rc = runner_run(rs->runner);
+	if (rc == FG_OK && rs->stress)
+		rc = run_stress_phase(rs);
 	late_signals_block(&mask);
 	run_clear_live(rs);
 	*signal_out = runner_signal(rs->runner);
-	if (runner_dropped(rs->runner))
+	if (runner_dropped(rs->runner) > run_stress_dropped(rs))
 		fprintf(stderr, "flakeguard: %zu item(s) not started\n",
-			runner_dropped(rs->runner));
+			runner_dropped(rs->runner) - run_stress_dropped(rs));
 	runner_free(rs->runner);
 	rs->runner = NULL;
 	late_signals_catch(&mask);
@@ -1205,6 +1240,12 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 		return FG_EXIT_USAGE;
 	}
 	free(dropped);
+	if (o->stress_runs) { /* `stress`: its own table and verdict */
+		for (size_t i = 0; i < rs->run.ntests; i++)
+			fg_test_settle(&rs->run.tests[i]);
+		set_repro_lines(rs);
+		return run_stress_finish(rs, store, sig);
+	}
 
 	/*
 	 * The analyzer: this run's tests against their history plus this
@@ -1236,6 +1277,7 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	}
 	e.late_signal = late_signal;
 	v.exit_code = exit_code = run_exit_code(&e, v.reason, sizeof(v.reason));
+	run_stress_print(rs);
 	/* -q on a green run still prints every decision CI logs must keep */
 	cli_analysis_print(rs->human, &rs->run, &ar, o->qfile,
 			   o->verbosity < 0 && !exit_code);
@@ -1254,35 +1296,41 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	return run_exit_code(&e, NULL, 0);
 }
 
-static int cmd_run(int argc, char **argv)
+int run_main(const struct cli_command *cmd, const struct run_opts *defaults,
+	     int argc, char **argv)
 {
-	struct run_opts o = {
-		.timeout_ms = DEFAULT_TIMEOUT_MS, .max_retry_failures = -1,
-		.log_max = 64 << 20,
-	};
+	struct run_opts o = *defaults;
 	struct run_state rs = { .o = &o };
 	struct cli_parsed parsed;
 	struct history_store *store = NULL;
 	struct fg_config cfg;
 	struct fg_error err = { 0 };
 	int rc, sig = 0, exit_code, shard_k, shard_n;
+	/* `stress` without --record leaves the history as it is */
+	bool keep_db;
 
-	rc = cli_parse(&cli_cmd_run, argc, argv, &o, &parsed);
+	o.timeout_ms = DEFAULT_TIMEOUT_MS;
+	o.max_retry_failures = -1;
+	o.log_max = 64 << 20;
+	rc = cli_parse(cmd, argc, argv, &o, &parsed);
 	if (rc) {
-		cli_parsed_release(&cli_cmd_run, &parsed);
+		cli_parsed_release(cmd, &parsed);
 		return rc == CLI_HELP_SHOWN ? FG_EXIT_OK : rc;
 	}
+	keep_db = o.stress_runs && !o.record;
 	if (o.verbosity > 0)
 		fg_log_set_level(FG_LOG_DEBUG);
-	if ((rc = cli_shard_choose(&cli_cmd_run, o.shard, &shard_k, &shard_n))) {
-		cli_parsed_release(&cli_cmd_run, &parsed);
+	if (o.stress_runs && !o.shard)
+		o.shard = "1/1"; /* a developer's, not a CI node's */
+	if ((rc = cli_shard_choose(cmd, o.shard, &shard_k, &shard_n))) {
+		cli_parsed_release(cmd, &parsed);
 		return rc;
 	}
-	if ((rc = cli_load_suites(&cli_cmd_run, &o.config, parsed.nargs,
+	if ((rc = cli_load_suites(cmd, &o.config, parsed.nargs,
 				  parsed.args, &o.sel, &cfg)) ||
-	    (rc = resolve_opts(&parsed, &o, &cfg)) ||
-	    (rc = cli_keep_suites(&cli_cmd_run, &cfg, o.suites.v, o.suites.n))) {
-		cli_parsed_release(&cli_cmd_run, &parsed);
+	    (rc = resolve_opts(cmd, &parsed, &o, &cfg)) ||
+	    (rc = cli_keep_suites(cmd, &cfg, o.suites.v, o.suites.n))) {
+		cli_parsed_release(cmd, &parsed);
 		fg_config_release(&cfg);
 		return rc;
 	}
@@ -1299,7 +1347,7 @@ static int cmd_run(int argc, char **argv)
 	if (cli_policy_build(&cfg, o.policy.v, o.policy.n,
 			     &rs.policy, &err)) {
 		exit_code = err.code == FG_EINVAL ?
-			cli_usage_error(&cli_cmd_run, "%s", err.msg) :
+			cli_usage_error(cmd, "%s", err.msg) :
 			cli_error(&err);
 		goto out;
 	}
@@ -1315,20 +1363,23 @@ static int cmd_run(int argc, char **argv)
 	{
 		struct stat st;
 
-		if (!history_store_is_url(o.db) && stat(o.db, &st) < 0 &&
-		    errno == ENOENT && o.verbosity >= 0)
+		if (!keep_db && !history_store_is_url(o.db) &&
+		    stat(o.db, &st) < 0 && errno == ENOENT && o.verbosity >= 0)
 			fprintf(stderr, "flakeguard: no history at '%s' yet: "
 				"starting a fresh one (keep this file between "
 				"CI runs)\n", cli_db_label(o.db));
 	}
 	/* Fail before running anything if results could not be kept. */
-	if (cli_db_open(o.db, CLI_DB_CREATE, &store, &err) ||
-	    (cli_spool_fold(store, o.db, stderr), 0) ||
+	if (cli_db_open(o.db, keep_db ? CLI_DB_IF_EXISTS : CLI_DB_CREATE,
+			&store, &err) ||
+	    (!keep_db && (cli_spool_fold(store, o.db, stderr), 0)) ||
 	    run_make_tmpdir(&rs, &err) ||
 	    (o.log_dir && make_log_dir(o.log_dir, &err)) ||
 	    cli_plan_build(&cfg, store, o.plan, shard_k, shard_n, &rs.plan,
 			   &err) ||
-	    cli_quarantine_load(store, o.qfile, &rs.quarantine, &err)) {
+	    cli_quarantine_load(store, o.qfile, &rs.quarantine, &err) ||
+	    ((o.new_test_runs > 0 || o.stress_runs) &&
+	     run_stress_begin(&rs, store, &err))) {
 		exit_code = cli_error(&err);
 		goto out;
 	}
@@ -1359,13 +1410,21 @@ static int cmd_run(int argc, char **argv)
 	exit_code = finish(&rs, store, sig);
 out:
 	free_items(&rs);
+	run_stress_end(&rs);
 	cli_quarantine_release(&rs.quarantine);
-	cli_parsed_release(&cli_cmd_run, &parsed);
+	cli_parsed_release(cmd, &parsed);
 	runner_plan_release(&rs.plan);
 	fg_run_release(&rs.run);
 	history_store_close(store);
 	fg_config_release(&cfg);
 	return exit_code;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	const struct run_opts defaults = { 0 };
+
+	return run_main(&cli_cmd_run, &defaults, argc, argv);
 }
 
 const struct cli_command cli_cmd_run = {

@@ -15,6 +15,7 @@
 
 static const struct cli_command *const commands[] = {
 	&cli_cmd_run,
+	&cli_cmd_stress,
 	&cli_cmd_list,
 	&cli_cmd_verify,
 	&cli_cmd_export,

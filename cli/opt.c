@@ -353,6 +353,8 @@ static const char *cfg_key_name(enum cli_cfg_key k)
 	case CLI_CFG_TIMEOUT: return "timeout";
 	case CLI_CFG_RETRIES: return "retries";
 	case CLI_CFG_DB: return "db";
+	case CLI_CFG_NEW_TEST_RUNS: return "new_test_runs";
+	case CLI_CFG_STRESS_BUDGET: return "stress_budget";
 	case CLI_CFG_NONE: break;
 	}
 	return "?";
@@ -383,6 +385,16 @@ static bool from_config(const struct cli_opt *o, const struct fg_config *cfg,
 			return false;
 		*FIELD(opts, o, const char *) = cfg->db;
 		return true;
+	case CLI_CFG_NEW_TEST_RUNS:
+		if (cfg->new_test_runs < 0)
+			return false;
+		*FIELD(opts, o, int) = cfg->new_test_runs;
+		return true;
+	case CLI_CFG_STRESS_BUDGET:
+		if (cfg->stress_budget_ms <= 0)
+			return false;
+		*FIELD(opts, o, int64_t) = cfg->stress_budget_ms;
+		return true;
 	case CLI_CFG_NONE:
 		break;
 	}
@@ -394,6 +406,8 @@ static void check_cfg_kind(const struct cli_opt *o)
 	static const enum cli_opt_kind want[] = {
 		[CLI_CFG_JOBS] = CLI_OPT_INT, [CLI_CFG_TIMEOUT] = CLI_OPT_DURATION,
 		[CLI_CFG_RETRIES] = CLI_OPT_INT, [CLI_CFG_DB] = CLI_OPT_PATH,
+		[CLI_CFG_NEW_TEST_RUNS] = CLI_OPT_INT,
+		[CLI_CFG_STRESS_BUDGET] = CLI_OPT_DURATION,
 	};
 
 	if (o->cfg && want[o->cfg] != o->kind)

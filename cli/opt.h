@@ -57,6 +57,8 @@ enum cli_cfg_key {
 	CLI_CFG_TIMEOUT,
 	CLI_CFG_RETRIES,
 	CLI_CFG_DB,
+	CLI_CFG_NEW_TEST_RUNS,
+	CLI_CFG_STRESS_BUDGET,
 };
 
 struct cli_opt {

@@ -9,6 +9,7 @@
  *   cli/run_results.c  from a finished attempt to tests and attempts
  *   cli/run_progress.c the live status line and per-attempt lines
  *   cli/run_files.c    the run's temporary directory and TEST_TMPDIRs
+ *   cli/cmd_stress.c   stress runs: `run --new-test-runs`, `stress`
  */
 #ifndef FG_CLI_RUN_H
 #define FG_CLI_RUN_H
@@ -57,6 +58,12 @@ struct run_opts {
 	struct cli_list policy;  /* --policy KEY=VALUE, in order */
 	struct cli_list suites;  /* --suite GLOB */
 	struct cli_list filter;  /* --filter EXPR */
+	/* stress runs (cli/cmd_stress.c, issue 12 point 5) */
+	int new_test_runs;       /* run: extra runs of each new test (0: off) */
+	int64_t stress_budget_ms; /* their wall time, at most (0: no limit) */
+	int stress_runs;         /* `stress`: runs of every test (0: `run`) */
+	bool until_fail;         /* `stress --until-fail` */
+	bool record;             /* `stress --record` */
 };
 
 /* A test of a suite, by classname and name (the suite is the item's). */
@@ -155,9 +162,18 @@ struct run_state {
 	int64_t estimate_left_ms;
 	uint64_t t0;
 	int jobs;
+	struct run_stress *stress; /* cli/cmd_stress.c; NULL: no stress runs */
 };
 
 /* ---- cli/cmd_run.c, for the files beside it ----------------------------- */
+
+/*
+ * The `run` command from argv (argv[0] is its name), with cmd's option
+ * table over a struct run_opts starting as *defaults: `run` itself, and
+ * `stress` (defaults->stress_runs != 0), which cli/cmd_stress.c declares.
+ */
+int run_main(const struct cli_command *cmd, const struct run_opts *defaults,
+	     int argc, char **argv);
 
 /* The next attempt of an item: its argv, paths and job. */
 void run_prepare_attempt(struct item_state *is);
@@ -165,6 +181,40 @@ void run_prepare_attempt(struct item_state *is);
 bool run_want_retry(struct item_state *is);
 /* An item is over for good: counts, --fail-fast. */
 void run_item_finished(struct item_state *is);
+
+/* ---- cli/cmd_stress.c --------------------------------------------------- */
+
+/*
+ * Stress runs: after the run's own attempts, the tests it picks (`run
+ * --new-test-runs N`: those the history has never seen; `stress`: all)
+ * run again on the same runner, through the per-test selection of
+ * cli/select.c, until they have their runs, fail, or the budget is spent.
+ *
+ * run_stress_begin() before the run (loads the identities the history
+ * knows; store may be NULL for `stress`); run_stress_phase() once the
+ * run's own work is over (FG_OK or FG_EINTR); run_stress_attempt() from
+ * on_item_done(): true when it took the attempt (the stress phase);
+ * run_stress_finish() prints what stress found; run_stress_end() frees.
+ */
+int run_stress_begin(struct run_state *rs, struct history_store *store,
+		     struct fg_error *err);
+int run_stress_phase(struct run_state *rs);
+/* Before the attempt's results are read: true when it is to be dropped
+ * (cut short by the budget or an interrupt) and was released here. */
+bool run_stress_drop(struct item_state *is);
+/* After they are read, in the stress phase: the item's next stress run,
+ * or its end. */
+void run_stress_attempt(struct runner *r, struct item_state *is);
+bool run_stress_active(const struct run_state *rs);
+void run_stress_tick(struct runner *r, struct run_state *rs);
+/* Runs dropped by the budget (not "items not started"). */
+size_t run_stress_dropped(const struct run_state *rs);
+/* The "Stress" block of the summary. */
+void run_stress_print(struct run_state *rs);
+/* `stress`: the per-test table, the record (--record) and the exit code. */
+int run_stress_finish(struct run_state *rs, struct history_store *store,
+		      int sig);
+void run_stress_end(struct run_state *rs);
 
 /* ---- cli/run_batch.c ---------------------------------------------------- */
 

@@ -90,9 +90,12 @@ void run_print_progress(struct item_state *is, enum fg_astatus st,
 
 	if (rs->o->verbosity < 0)
 		return;
-	/* On a TTY only failures get a line; the live line shows the rest. */
-	if (rs->live && !fg_astatus_is_failure(a.status) &&
-	    rs->o->verbosity < 1)
+	/*
+	 * On a TTY only failures get a line; the live line shows the rest.
+	 * Stress runs passing are told in the summary's stress block.
+	 */
+	if ((rs->live || run_stress_active(rs)) &&
+	    !fg_astatus_is_failure(a.status) && rs->o->verbosity < 1)
 		return;
 	run_clear_live(rs);
 	report_term_attempt(rs->human, &t, &a, rs->color);

@@ -29,6 +29,7 @@ void fg_config_init(struct fg_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->retries = -1;
+	cfg->new_test_runs = -1;
 	cfg->dir = fg_xstrdup(".");
 }
 
@@ -89,6 +90,7 @@ void fg_config_release(struct fg_config *cfg)
 	free(cfg->from_meson);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->retries = -1;
+	cfg->new_test_runs = -1;
 }
 
 struct fg_suite_cfg *fg_config_new_suite(struct fg_config *cfg)
@@ -875,6 +877,10 @@ static int load_top(struct ctx *c, struct fg_config *cfg, json_t *root)
 			rc = get_int(c, key, v, 0, 100, &cfg->retries);
 		} else if (!strcmp(key, "db")) {
 			rc = get_string(c, key, v, &cfg->db);
+		} else if (!strcmp(key, "new_test_runs")) {
+			rc = get_int(c, key, v, 0, 1000, &cfg->new_test_runs);
+		} else if (!strcmp(key, "stress_budget")) {
+			rc = get_duration(c, key, v, &cfg->stress_budget_ms);
 		} else if (!strcmp(key, "groups")) {
 			rc = load_groups(c, cfg, v);
 		} else if (!strcmp(key, "overrides")) {
@@ -890,8 +896,8 @@ static int load_top(struct ctx *c, struct fg_config *cfg, json_t *root)
 			rc = FG_OK;
 		} else {
 			rc = bad(c, key, "unknown key (expected suites, from, "
-				 "jobs, timeout, retries, db, groups, overrides, "
-				 "quarantine)");
+				 "jobs, timeout, retries, db, new_test_runs, "
+				 "stress_budget, groups, overrides, quarantine)");
 		}
 		if (rc)
 			return rc;

@@ -233,6 +233,8 @@ struct fg_attempt {
 	/* Set by the analyzer (an_hints_apply) for failed attempts. */
 	char *hint;            /* root-cause hint, owned; NULL: none */
 	const char *hint_kind; /* static: "memory-error", "signal", ...; NULL */
+	bool stress;           /* a stress run (run --new-test-runs, stress),
+				  not a retry; not stored in the history */
 };
 
 struct fg_test {
@@ -474,6 +476,8 @@ struct fg_config {
 	int64_t timeout_ms;  /* 0 = not set */
 	int retries;         /* -1 = not set */
 	char *db;            /* NULL = not set */
+	int new_test_runs;   /* -1 = not set */
+	int64_t stress_budget_ms; /* 0 = not set */
 	char *quarantine;    /* the "quarantine" policy object as JSON text
 				(the analyzer parses it), or NULL */
 	struct fg_group_cfg *groups;

@@ -99,8 +99,9 @@ static void attempts_strip(FILE *f, const struct fg_test *t)
 	for (size_t i = 0; i < t->nattempts; i++) {
 		const struct fg_attempt *a = &t->attempts[i];
 
-		fprintf(f, "<span class=\"%s\" title=\"attempt %d: %s, %s",
+		fprintf(f, "<span class=\"%s\" title=\"attempt %d%s: %s, %s",
 			astatus_class(a->status), a->number,
+			a->stress ? " (stress run)" : "",
 			fg_astatus_name(a->status),
 			fg_duration_format(a->duration_ms, d, sizeof(d)));
 		if (a->message && *a->message) {

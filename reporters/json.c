@@ -70,6 +70,8 @@ static json_t *attempt_json(const struct fg_attempt *a)
 		json_object_set_new(o, "hint", text(a->hint));
 		json_object_set_new(o, "hint_kind", json_string(a->hint_kind));
 	}
+	if (a->stress)
+		json_object_set_new(o, "stress", json_true());
 	return o;
 }
 

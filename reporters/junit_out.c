@@ -179,11 +179,15 @@ static void retry_element(struct jw *j, const char *prefix,
 	end(j);
 }
 
-/* Every earlier failed attempt of kind `errors` as <prefix...>. */
+/*
+ * Every failed attempt of kind `errors` as <prefix...>: the earlier ones,
+ * and the last too with last_too (a flaky test can end on a failure: a
+ * stress run, or a suite rerun for a neighbour).
+ */
 static void retries(struct jw *j, const struct fg_test *t, const char *prefix,
-		    bool errors)
+		    bool errors, bool last_too)
 {
-	for (size_t i = 0; i + 1 < t->nattempts; i++) {
+	for (size_t i = 0; i + !last_too < t->nattempts; i++) {
 		const struct fg_attempt *a = &t->attempts[i];
 
 		if (fg_astatus_is_failure(a->status) &&
@@ -254,17 +258,17 @@ static void case_surefire(struct jw *j, const struct fg_test *t)
 		case_open(j, t, t->duration_ms, NULL, 0);
 		if (last && !is_error_kind(last->status))
 			result_element(j, last);
-		retries(j, t, "rerun", false);
+		retries(j, t, "rerun", false, false);
 		if (last && is_error_kind(last->status))
 			result_element(j, last);
-		retries(j, t, "rerun", true);
+		retries(j, t, "rerun", true, false);
 		break;
 	case FG_O_FLAKY:
 		case_open(j, t, t->duration_ms, "flaky", 0);
-		retries(j, t, "flaky", false);
+		retries(j, t, "flaky", false, true);
 		if (last && last->status == FG_A_SKIPPED)
 			skipped(j, last);
-		retries(j, t, "flaky", true);
+		retries(j, t, "flaky", true, true);
 		break;
 	case FG_O_QUARANTINED:
 		case_open(j, t, t->duration_ms, "quarantined", 0);

@@ -115,10 +115,14 @@ void report_term_attempt(FILE *out, const struct fg_test *t,
 	fputc('\n', out);
 }
 
+/* ✓/✗ per attempt; a '|' before the stress runs (run --new-test-runs) */
 static void attempt_strip(FILE *out, const struct fg_test *t, bool color)
 {
 	for (size_t i = 0; i < t->nattempts; i++) {
 		bool ok = !fg_astatus_is_failure(t->attempts[i].status);
+
+		if (t->attempts[i].stress && (!i || !t->attempts[i - 1].stress))
+			fputc('|', out);
 
 		fprintf(out, "%s%s%s", c(color, ok ? GREEN : RED),
 			ok ? "\u2713" : "\u2717", c(color, RESET));

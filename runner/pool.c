@@ -874,9 +874,6 @@ int runner_new(const struct runner_opts *opts, struct runner **out,
 	uv_signal_start(&r->sigtstp, on_tstp, SIGTSTP);
 	uv_signal_start(&r->sigcont, on_cont, SIGCONT);
 	uv_timer_init(&r->loop, &r->tick);
-	if (r->opts.on_tick && r->opts.tick_ms > 0)
-		uv_timer_start(&r->tick, on_tick, (uint64_t)r->opts.tick_ms,
-			       (uint64_t)r->opts.tick_ms);
 	uv_unref((uv_handle_t *)&r->tick);
 	r->group_running = fg_xcalloc(r->opts.ngroups + 1, sizeof(int));
 	*out = r;
@@ -905,6 +902,10 @@ static void check_stall(const struct runner *r)
 
 int runner_run(struct runner *r)
 {
+	/* (re)started here: runner_run() may run again, with new jobs */
+	if (r->opts.on_tick && r->opts.tick_ms > 0)
+		uv_timer_start(&r->tick, on_tick, (uint64_t)r->opts.tick_ms,
+			       (uint64_t)r->opts.tick_ms);
 	fill(r);
 	check_stall(r);
 	while (r->nrunning || (r->qlen && !r->stopped)) {

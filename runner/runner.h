@@ -146,6 +146,8 @@ void runner_submit(struct runner *r, struct runner_job *job);
  * nohup): running jobs were signalled (SIGTERM, then SIGKILL
  * after the grace) and finished with RUNNER_INTERRUPTED, queued jobs were
  * dropped (runner_dropped() says how many). runner_signal() tells which.
+ * Once it returned FG_OK, jobs may be submitted and runner_run() called
+ * again on the same runner (stress runs: cli/cmd_stress.c).
  */
 int runner_run(struct runner *r);
 int runner_signal(const struct runner *r);

@@ -10,7 +10,10 @@
 # Environment: FLAKEGUARD (the binary, default: flakeguard on PATH),
 # FG_CONFIG (default flakeguard.json), FG_DB (the history database the CI
 # caches, default .flakeguard/history.db), FG_OUT (where artifacts go,
-# default flakeguard-out), FG_RETRIES (default 2).
+# default flakeguard-out), FG_RETRIES (default 2), FG_NEW_TEST_RUNS and
+# FG_STRESS_BUDGET (default 10 and 60s: every test the history has never
+# seen runs 10 more times, within 60 s per node, and one failure makes it
+# new-flaky, which fails the pipeline; FG_NEW_TEST_RUNS=0 turns it off).
 #
 # Shared history: with FLAKEGUARD_DB set (a postgresql:// URL, from a CI
 # secret; the *-shared templates), every step uses that one database, which
@@ -32,6 +35,8 @@ postgres://* | postgresql://*) shared=1 ;;
 esac
 out=${FG_OUT:-flakeguard-out}
 retries=${FG_RETRIES:-2}
+new_runs=${FG_NEW_TEST_RUNS:-10}
+budget=${FG_STRESS_BUDGET:-60s}
 mkdir -p "$out"
 
 case ${1:-} in
@@ -52,12 +57,14 @@ shard)
 	n=${3:?usage: flakeguard-ci.sh shard K N}
 	if [ -n "$shared" ]; then
 		"$fg" run -c "$cfg" --plan "$out/plan.json" --shard "$k/$n" \
-			--retries "$retries" \
+			--retries "$retries" --new-test-runs "$new_runs" \
+			--stress-budget "$budget" \
 			--json "$out/shard-$k.json" --junit "$out/shard-$k.xml"
 		rc=$?
 	else
 		"$fg" run -c "$cfg" --plan "$out/plan.json" --shard "$k/$n" \
 			--db "$db" --retries "$retries" \
+			--new-test-runs "$new_runs" --stress-budget "$budget" \
 			--json "$out/shard-$k.json" --junit "$out/shard-$k.xml"
 		rc=$?
 		# The node's history goes up as an artifact for the merge job.
@@ -78,6 +85,16 @@ merge)
 	"$fg" import -q --db "$out/pipeline.db" --json "$out/pipeline.json" \
 		"$out"/shard-*.xml
 	rc=$?
+	# 4. A test a node's analyzer counted against its run fails the
+	#    pipeline too: a new-flaky test (or an intermittent one) passed
+	#    in the end, so its JUnit alone reads as merely flaky.
+	for f in "$out"/shard-*.json; do
+		if grep -q '"counts": true' "$f"; then
+			echo "flakeguard-ci: $f: a test counts against the run" \
+				"(new-flaky, intermittent or failed; see its tests)" >&2
+			[ "$rc" != 0 ] || rc=1
+		fi
+	done
 	"$fg" report --db "$out/pipeline.db" --html "$out/report.html" \
 		--junit "$out/report.xml" --markdown "$out/report.md" || exit
 	exit "$rc"

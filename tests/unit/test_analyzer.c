@@ -656,6 +656,97 @@ static void test_verdict_quarantine(void **state)
 	fg_run_release(&run);
 }
 
+/*
+ * A test first seen in this run: attempts st[0..n), those from `stress`
+ * on marked as stress runs (run --new-test-runs), with `before` earlier
+ * passing runs in its history.
+ */
+static void stressed_run(struct fg_run *run, struct an_run *ar,
+			 const enum fg_astatus *st, size_t n, size_t stress,
+			 int before)
+{
+	struct fg_test *t;
+	int c = 0;
+
+	fg_run_init(run);
+	run->commit = fg_xstrdup("head");
+	run->started_at_ms = 1000000;
+	t = fg_run_add_test(run, "s", "", "x");
+	for (size_t i = 0; i < n; i++)
+		fg_test_add_attempt(t, st[i], 1, fg_astatus_is_failure(st[i]) ?
+				    "off by one" : NULL, NULL)->stress =
+			i >= stress;
+	memset(ar, 0, sizeof(*ar));
+	ar->n = 1;
+	ar->t = calloc(1, sizeof(*ar->t));
+	an_test_init(&ar->t[0].an, "s", "", "x");
+	runs(&ar->t[0].an, before, PASS, 1, NULL, &c);
+	fg_test_settle(t);
+	an_test_add_run(&ar->t[0].an, run, t);
+}
+
+static void test_new_flaky(void **state)
+{
+	static const enum fg_astatus PPF[] = { FG_A_PASSED, FG_A_PASSED,
+					       FG_A_FAILED };
+	static const enum fg_astatus PPP[] = { FG_A_PASSED, FG_A_PASSED,
+					       FG_A_PASSED };
+	struct an_policy p;
+	struct fg_run run;
+	struct an_run ar;
+	struct analyzer_verdict v;
+
+	(void)state;
+	an_policy_defaults(&p);
+	/* new, and the second of its stress runs failed: new-flaky, red */
+	stressed_run(&run, &ar, PPF, 3, 1, 0);
+	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	assert_int_equal(ar.t[0].an.cat, AN_NEW_FLAKY);
+	assert_int_equal(ar.t[0].an.ev.stress_runs, 2);
+	assert_int_equal(ar.t[0].an.ev.stress_fails, 1);
+	assert_string_equal(ar.t[0].an.reason, "first seen in this run: "
+			    "failed 1 of 2 stress runs (50% [9%, 91%] per "
+			    "run)");
+	assert_int_equal(run.tests[0].outcome, FG_O_FLAKY);
+	assert_true(run.tests[0].counts);
+	assert_int_equal(v.exit_code, FG_EXIT_FAILED);
+	assert_int_equal(ar.t[0].dec.action, AN_NONE);
+	assert_string_equal(ar.t[0].dec.rule, "never");
+	an_run_release(&ar);
+	fg_run_release(&run);
+	/* new_flaky "warn": it does not count */
+	p.new_flaky_fails = false;
+	stressed_run(&run, &ar, PPF, 3, 1, 0);
+	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	assert_int_equal(ar.t[0].an.cat, AN_NEW_FLAKY);
+	assert_int_equal(v.exit_code, FG_EXIT_OK);
+	an_run_release(&ar);
+	fg_run_release(&run);
+	p.new_flaky_fails = true;
+	/* the same attempts as retries, not stress runs: flaky, green */
+	stressed_run(&run, &ar, PPF, 3, 3, 0);
+	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	assert_int_equal(ar.t[0].an.cat, AN_FLAKY);
+	assert_int_equal(v.exit_code, FG_EXIT_OK);
+	an_run_release(&ar);
+	fg_run_release(&run);
+	/* every stress run passed: new, green, and the reason says so */
+	stressed_run(&run, &ar, PPP, 3, 1, 0);
+	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	assert_int_equal(ar.t[0].an.cat, AN_NEW);
+	assert_string_equal(ar.t[0].an.reason,
+			    "1 run so far; passed its 2 stress runs");
+	assert_int_equal(v.exit_code, FG_EXIT_OK);
+	an_run_release(&ar);
+	fg_run_release(&run);
+	/* a test with history is not new: no new-flaky, whatever the marks */
+	stressed_run(&run, &ar, PPF, 3, 1, 2);
+	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	assert_int_not_equal(ar.t[0].an.cat, AN_NEW_FLAKY);
+	an_run_release(&ar);
+	fg_run_release(&run);
+}
+
 /* A quarantined test with its own history (rate k of n before). */
 static void quarantined_run(struct fg_run *run, struct an_run *ar,
 			    int clean, int flakes, const enum fg_astatus *st,
@@ -1001,6 +1092,7 @@ int main(void)
 		cmocka_unit_test(test_flaky_enters_same_commit),
 		cmocka_unit_test(test_flaky_across_runs_probability),
 		cmocka_unit_test(test_new_and_slow),
+		cmocka_unit_test(test_new_flaky),
 		cmocka_unit_test(test_verdict_quarantine),
 		cmocka_unit_test(test_verdict_expired_counts),
 		cmocka_unit_test(test_quarantined_hard_failure),
