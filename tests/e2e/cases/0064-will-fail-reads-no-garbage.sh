@@ -15,7 +15,9 @@ expect_rc 0
 jq_is r.json '[.tests[] | select(.outcome != "passed")] | length' 0
 jq_is r.json '[.tests[].attempts[] | select(.message != null)] | length' 0
 set +e
-valgrind -q --error-exitcode=99 "$FLAKEGUARD" run -j2 --db h.db >out 2>err
+# (--leak-timeout: under valgrind on a loaded machine 200 ms was once too
+# short for the loop to read the output's end after the exit)
+valgrind -q --error-exitcode=99 "$FLAKEGUARD" run -j2 --db h.db --leak-timeout 5s >out 2>err
 rc=$?
 set -e
 # a sanitizer build (make asan) cannot run under valgrind, and needs not
