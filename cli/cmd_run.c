@@ -1383,24 +1383,27 @@ int run_main(const struct cli_command *cmd, const struct run_opts *defaults,
 	{
 		struct stat st;
 
-		if (!history_store_is_url(o.db) && stat(o.db, &st) < 0 &&
-		    errno == ENOENT && o.rerun_failed) {
-			fprintf(stderr, "flakeguard: --rerun-failed: no history "
-				"at '%s': no run to rerun the failures of\n",
-				cli_db_label(o.db));
-			exit_code = FG_EXIT_USAGE;
-			goto out;
-		}
 		if (!keep_db && !history_store_is_url(o.db) &&
-		    stat(o.db, &st) < 0 && errno == ENOENT && o.verbosity >= 0)
+		    stat(o.db, &st) < 0 && errno == ENOENT && o.verbosity >= 0 &&
+		    !o.rerun_failed)
 			fprintf(stderr, "flakeguard: no history at '%s' yet: "
 				"starting a fresh one (keep this file between "
 				"CI runs)\n", cli_db_label(o.db));
 	}
 	/* Fail before running anything if results could not be kept. */
-	if (cli_db_open(o.db, keep_db ? CLI_DB_IF_EXISTS : CLI_DB_CREATE,
-			&store, &err) ||
-	    (!keep_db && (cli_spool_fold(store, o.db, stderr), 0)) ||
+	/* --rerun-failed needs a history: never start one */
+	if (cli_db_open(o.db, keep_db || o.rerun_failed ? CLI_DB_IF_EXISTS :
+			CLI_DB_CREATE, &store, &err)) {
+		exit_code = cli_error(&err);
+		goto out;
+	}
+	if (!store && o.rerun_failed) {
+		fprintf(stderr, "flakeguard: --rerun-failed: no history at '%s': "
+			"no run to rerun the failures of\n", cli_db_label(o.db));
+		exit_code = FG_EXIT_USAGE;
+		goto out;
+	}
+	if ((!keep_db && (cli_spool_fold(store, o.db, stderr), 0)) ||
 	    run_make_tmpdir(&rs, &err) ||
 	    (o.log_dir && make_log_dir(o.log_dir, &err))) {
 		exit_code = cli_error(&err);
