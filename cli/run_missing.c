@@ -200,9 +200,10 @@ void run_strict_verdict(const struct run_state *rs,
 	if (v->exit_code == FG_EXIT_OK) {
 		v->exit_code = FG_EXIT_FAILED;
 		snprintf(v->reason, sizeof(v->reason), "%s", why);
-	} else if (strlen(v->reason) + strlen(why) + 7 < sizeof(v->reason)) {
-		strcat(v->reason, "; and ");
-		strcat(v->reason, why);
+	} else {
+		size_t n = strlen(v->reason);
+
+		snprintf(v->reason + n, sizeof(v->reason) - n, "; and %s", why);
 	}
 }
 
