@@ -45,7 +45,8 @@ static void add_sorted(char ***argv, size_t *k, const char *flag,
 {
 	const char **s = fg_xcalloc(n + 1, sizeof(char *));
 
-	memcpy(s, v, n * sizeof(char *));
+	if (n) /* v may be NULL then */
+		memcpy(s, v, n * sizeof(char *));
 	qsort(s, n, sizeof(char *), by_str);
 	*argv = fg_xrealloc(*argv, (*k + 2 * n + 1) * sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
@@ -81,7 +82,8 @@ char *run_selection(const struct run_opts *o, const struct fg_config *cfg,
 
 	/* `run -c FILE NAME` is `--suite NAME`: one list */
 	suites = fg_xcalloc(o->suites.n + (size_t)nargs + 1, sizeof(char *));
-	memcpy(suites, o->suites.v, o->suites.n * sizeof(char *));
+	if (o->suites.n)
+		memcpy(suites, o->suites.v, o->suites.n * sizeof(char *));
 	if (programs) {
 		add_one(&argv, &k, "programs");
 		for (int i = 0; i < nargs; i++)
