@@ -2,7 +2,8 @@
 # in the last recorded run of this branch, as ctest --rerun-failed and
 # pytest --lf do. A real GoogleTest binary run as one suite gets
 # --gtest_filter with just those tests; run case by case, only their cases
-# run; a suite with nothing to rerun does not run at all. Nothing failed
+# run (GoogleTest or a "cases" list); a suite with a "rerun" template gets
+# it; a suite with nothing to rerun does not run at all. Nothing failed
 # last time: said, exit 0, nothing run or recorded. No history, or none
 # for this branch: exit 2. A --rerun-failed run is never compared for
 # missing tests, and the full run after it compares with the full run.
@@ -30,9 +31,32 @@ TEST(Net, Flaky) {
 TEST(Net, Steady) { SUCCEED(); }
 CC
 g++ -std=c++17 -o t t.cc $(pkg-config --cflags --libs gtest_main) -pthread
+cat >runner.sh <<'SH'
+#!/bin/sh
+# runner.sh [TEST...]: x, y and z, or only those named; y fails while
+# ./broken exists. Each call's arguments go to tpl.calls.
+echo "[$*]" >>tpl.calls
+[ $# -gt 0 ] && only=" $* " || only=" x y z "
+{
+echo '<testsuite name="tpl">'
+for t in x y z; do
+	case "$only" in *" $t "*) ;; *) continue ;; esac
+	if [ "$t" = y ] && [ -e broken ]; then
+		echo "<testcase classname=\"k\" name=\"$t\"><failure message=\"y\"/></testcase>"
+	else
+		echo "<testcase classname=\"k\" name=\"$t\"/>"
+	fi
+done
+echo '</testsuite>'
+} >"$FLAKEGUARD_JUNIT"
+SH
+chmod +x runner.sh
 touch broken
 cat >flakeguard.json <<JSON
 { "suites": [
+  { "name": "tpl", "command": ["./runner.sh"], "rerun": ["./runner.sh", "{failed}"] },
+  { "name": "cs", "command": ["false"], "cases": { "list": ["printf", "p\\nq\\nr\\n"],
+      "run": ["sh", "-c", "echo {case} >>cs.calls; [ {case} != q ] || [ ! -e broken ]"] } },
   { "name": "gt", "command": ["./t", "--gtest_output=xml:{junit}"],
     "env": { "STATE": "gt" } },
   { "name": "gtc", "command": ["./t"], "cases": "gtest",
@@ -43,16 +67,19 @@ JSON
 fg run --db h.db --branch main --retries 1 --json r.json
 expect_rc 1
 jq_is r.json '[.tests[] | select(.outcome == "failed" or .outcome == "flaky") | .suite + ":" + .classname + "." + .name] | sort | join(",")' \
-	gt:Calc.Fails,gt:Net.Flaky,gtc:Calc.Fails,gtc:Net.Flaky
+	cs:.q,gt:Calc.Fails,gt:Net.Flaky,gtc:Calc.Fails,gtc:Net.Flaky,tpl:k.y
+rm tpl.calls cs.calls
 
 # only the failed and flaky tests run, by the framework's filter
 fg run --db h.db --branch main --rerun-failed --json r.json --log-dir logs
 expect_rc 1
-contains err '4 failed or flaky test(s) of run #1'
+contains err '6 failed or flaky test(s) of run #1'
 jq_is r.json '[.tests[] | .suite + ":" + .classname + "." + .name] | sort | join(",")' \
-	gt:Calc.Fails,gt:Net.Flaky,gtc:Calc.Fails,gtc:Net.Flaky
+	cs:.q,gt:Calc.Fails,gt:Net.Flaky,gtc:Calc.Fails,gtc:Net.Flaky,tpl:k.y
 jq_is r.json '[.tests[] | select(.suite == "gt") | .attempts | length] | join(",")' 1,1
-jq_is r.json '[.items[].id] | sort | join(",")' gt,gtc::Calc.Fails,gtc::Net.Flaky
+jq_is r.json '[.items[].id] | sort | join(",")' cs::q,gt,gtc::Calc.Fails,gtc::Net.Flaky,tpl
+[ "$(cat tpl.calls)" = "[y]" ] || fail "the rerun template ran: $(cat tpl.calls)"
+[ "$(cat cs.calls)" = "q" ] || fail "cases ran: $(cat cs.calls)"
 grep -q 'Google Test filter = Calc.Fails:Net.Flaky' logs/gt.1.log ||
 	fail "not narrowed: $(head -3 logs/gt.1.log)"
 grep -q 'Running 2 tests' logs/gt.1.log || fail "ran more than the two"
@@ -64,9 +91,9 @@ sql_is h.db "SELECT count(*) FROM runs" 2
 rm broken
 fg run --db h.db --branch main --rerun-failed --json r.json
 expect_rc 0
-contains err '2 failed or flaky test(s) of run #2'
+contains err '4 failed or flaky test(s) of run #2'
 jq_is r.json '[.tests[] | .suite + ":" + .classname + "." + .name] | sort | join(",")' \
-	gt:Calc.Fails,gtc:Calc.Fails
+	cs:.q,gt:Calc.Fails,gtc:Calc.Fails,tpl:k.y
 
 # nothing failed last time: said, exit 0, nothing run or recorded
 fg run --db h.db --branch main --rerun-failed
