@@ -1362,7 +1362,6 @@ int run_main(const struct cli_command *cmd, const struct run_opts *defaults,
 	rs.run.branch = fg_xstrdup(o.branch);
 	if (shard_n > 1)
 		rs.run.shard = fg_xasprintf("%d/%d", shard_k, shard_n);
-	cli_detect_meta(&rs.run, cfg.dir);
 	rs.run.selection = run_selection(&o, &cfg, parsed.nargs, parsed.args);
 	if (cli_policy_build(&cfg, o.policy.v, o.policy.n,
 			     &rs.policy, &err)) {
@@ -1409,6 +1408,11 @@ int run_main(const struct cli_command *cmd, const struct run_opts *defaults,
 		exit_code = cli_error(&err);
 		goto out;
 	}
+	/*
+	 * git runs through libuv: only now, with the database open, are fds
+	 * 0-2 sure to be taken (SQLite fills closed ones with /dev/null)
+	 */
+	cli_detect_meta(&rs.run, cfg.dir);
 	if (o.rerun_failed && (exit_code = run_rerun_load(&rs, store))) {
 		if (exit_code == RUN_NOTHING_TO_RERUN)
 			exit_code = FG_EXIT_OK;

@@ -27,6 +27,7 @@
  */
 #include "cli/run.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +128,22 @@ static bool has_suite(const struct fg_config *cfg, const char *name)
 	return false;
 }
 
+/*
+ * The suite-level test a whole suite or a shard gets only when its process
+ * had a problem (no XML, a crash: "suite::suite", "suite::shard 2/4"): it
+ * is not missing when the suite reports its tests again.
+ */
+static bool problem_test(const struct fg_config *cfg, const struct fg_test *t)
+{
+	int k, n, end = 0;
+
+	if (*t->classname || !has_suite(cfg, t->suite))
+		return false;
+	return !strcmp(t->name, t->suite) ||
+	       (sscanf(t->name, "shard %d/%d%n", &k, &n, &end) == 2 &&
+		!t->name[end]);
+}
+
 /* Under --shard: whether this node runs suite `name` whole. */
 static bool runs_whole(const struct fg_run *run, const char *name)
 {
@@ -178,7 +195,8 @@ void run_find_missing(struct run_state *rs, struct history_store *store)
 	for (size_t i = 0; i < base.ntests; i++) {
 		const struct fg_test *t = &base.tests[i];
 
-		if (fg_run_find_test(run, t->suite, t->classname, t->name))
+		if (fg_run_find_test(run, t->suite, t->classname, t->name) ||
+		    problem_test(rs->cfg, t))
 			continue;
 		if (run->shard && has_suite(rs->cfg, t->suite) &&
 		    !runs_whole(run, t->suite))

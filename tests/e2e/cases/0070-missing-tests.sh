@@ -8,7 +8,9 @@
 # backends: sqlite postgresql
 cat > suite.sh <<'SH'
 #!/bin/sh
-# suite.sh LIST: one JUnit testcase per line of LIST ("name pass|fail")
+# suite.sh LIST: one JUnit testcase per line of LIST ("name pass|fail");
+# LIST "crash": exit 3 without XML
+[ "$(cat "$1")" = crash ] && exit 3
 {
 echo '<testsuite name="s">'
 while read -r n st; do
@@ -113,3 +115,24 @@ printf 'b1 pass\n' >b.txt
 fg run --db h.db --branch main --json r.json
 expect_rc 0
 jq_is r.json '.missing.since_run' 12
+
+# a suite's process-level test (no XML: "c::c") is no missing test once
+# the suite reports its tests again
+cat >flakeguard.json <<'JSON'
+{ "suites": [
+  { "name": "a", "command": ["./suite.sh", "a.txt"] },
+  { "name": "b", "command": ["./suite.sh", "b.txt"] },
+  { "name": "c", "command": ["./suite.sh", "c.txt"] }
+] }
+JSON
+printf 'c1 pass\n' >c.txt
+fg run --db h.db --branch main --strict --json r.json
+expect_rc 0
+echo crash >c.txt
+fg run --db h.db --branch main --json r.json
+expect_rc 1
+jq_is r.json '[.missing.tests[].name] | join(",")' c1
+printf 'c1 pass\n' >c.txt
+fg run --db h.db --branch main --strict --json r.json
+expect_rc 0
+jq_is r.json '.missing.count' 0
