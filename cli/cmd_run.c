@@ -1389,8 +1389,10 @@ int run_main(const struct cli_command *cmd, const struct run_opts *defaults,
 				"starting a fresh one (keep this file between "
 				"CI runs)\n", cli_db_label(o.db));
 	}
-	/* Fail before running anything if results could not be kept. */
-	/* --rerun-failed needs a history: never start one */
+	/*
+	 * Fail before running anything if results could not be kept;
+	 * --rerun-failed needs a history: it never starts one.
+	 */
 	if (cli_db_open(o.db, keep_db || o.rerun_failed ? CLI_DB_IF_EXISTS :
 			CLI_DB_CREATE, &store, &err)) {
 		exit_code = cli_error(&err);
@@ -1418,8 +1420,13 @@ int run_main(const struct cli_command *cmd, const struct run_opts *defaults,
 			exit_code = FG_EXIT_OK;
 		goto out;
 	}
-	if (cli_plan_build(&cfg, store, o.plan, shard_k, shard_n, &rs.plan,
-			   &err) ||
+	/*
+	 * --rerun-failed under --shard K/N reruns node K's failures, all
+	 * here: they are not split again (the shard is still recorded)
+	 */
+	if (cli_plan_build(&cfg, store, o.rerun_failed ? NULL : o.plan,
+			   o.rerun_failed ? 1 : shard_k,
+			   o.rerun_failed ? 1 : shard_n, &rs.plan, &err) ||
 	    cli_quarantine_load(store, o.qfile, &rs.quarantine, &err) ||
 	    ((o.new_test_runs > 0 || o.stress_runs) &&
 	     run_stress_begin(&rs, store, &err))) {

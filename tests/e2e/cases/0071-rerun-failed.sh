@@ -117,3 +117,23 @@ fg run --db h.db --branch main --json r.json
 expect_rc 0
 jq_is r.json '.missing.since_run' 1
 jq_is r.json '.missing.count' 0
+
+# under --shard K/N: node K's failures, all run here (not split again)
+cat >two.json <<JSON
+{ "suites": [
+  { "name": "p", "command": ["$MISBEHAVE", "fail"] },
+  { "name": "q", "command": ["$MISBEHAVE", "pass"] }
+] }
+JSON
+jq -n '{shards: 2, tests: [{suite: "p", classname: "", name: "p", id: "p",
+	estimate_ms: 1000, known: false, shard: 2}, {suite: "q", classname: "",
+	name: "q", id: "q", estimate_ms: 1000, known: false, shard: 1}]}' >plan.json
+fg run -c two.json --db s.db --branch main --plan plan.json --shard 2/2
+expect_rc 1
+fg run -c two.json --db s.db --branch main --shard 1/2 --rerun-failed
+expect_rc 2
+contains err "no recorded run of branch 'main' on shard 1/2"
+fg run -c two.json --db s.db --branch main --shard 2/2 --rerun-failed --json r.json
+expect_rc 1
+jq_is r.json '[.tests[].suite] | join(",")' p
+jq_is r.json '.run.shard' 2/2
