@@ -23,7 +23,8 @@
  * suite for just those tests the way retries do (cli/select.c: GoogleTest
  * filter, pytest node ids, ctest -R, the suite's "rerun" template); a
  * suite that cannot select runs whole. A test asked for and not reported
- * is an error (run_check_asked()), never a pass.
+ * is an error (run_check_asked()), never a pass. Under --shard K/N the
+ * failures are node K's, and cmd_run.c runs them all here (no new split).
  */
 #include "cli/run.h"
 
