@@ -111,6 +111,8 @@ char *run_selection(const struct run_opts *o, const struct fg_config *cfg,
 	add_sorted(&argv, &k, "--filter", o->filter.v, o->filter.n);
 	if (o->rerun_failed)
 		add_one(&argv, &k, "--rerun-failed");
+	if (o->stress_runs) /* `stress --record`: never a run's baseline */
+		add_one(&argv, &k, "stress");
 	line = cli_shell_line(NULL, argv);
 	fg_strv_free(argv);
 	free(suites);
