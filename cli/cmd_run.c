@@ -731,6 +731,7 @@ static void setup_items(struct run_state *rs)
 			is->tap_file = fg_xstrdup("");
 		fg_run_init(&is->tap_run);
 		rs->estimate_left_ms += it->estimate_ms;
+		run_rerun_ask(is);
 		run_prepare_attempt(is);
 	}
 	for (size_t k = 0; k < rs->cfg->noverrides; k++)
@@ -809,6 +810,12 @@ static const struct cli_opt run_options[] = {
 		 "run only the tests matching EXPR, a glob over\n"
 		 "their ids (suite::class::name, Class.name,\n"
 		 "name); !EXPR excludes (repeatable)"),
+	CLI_FLAG(0, "rerun-failed", R, rerun_failed,
+		 "run only the tests that failed or were flaky\n"
+		 "in the last recorded run of this branch"),
+	CLI_FLAG(0, "strict", R, strict,
+		 "tests that ran last time (same branch, shard\n"
+		 "and selection) and not now fail the run"),
 	CLI_DURATION(0, "timeout", R, timeout_ms,
 		     "per-attempt timeout (default 10m; 90s, 1500ms)",
 		     .env = "FLAKEGUARD_TIMEOUT", .cfg = CLI_CFG_TIMEOUT),
@@ -1246,6 +1253,8 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 		set_repro_lines(rs);
 		return run_stress_finish(rs, store, sig);
 	}
+	/* before the run is recorded: it would be its own baseline */
+	run_find_missing(rs, store);
 
 	/*
 	 * The analyzer: this run's tests against their history plus this
@@ -1263,6 +1272,7 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	} else {
 		analyzer_judge(&rs->run, &ar, now, &rs->policy, &v);
 	}
+	run_strict_verdict(rs, &v);
 	e.verdict = v.exit_code;
 	set_repro_lines(rs);
 	/* What the database keeps: the status as far as the tests go. */
@@ -1286,6 +1296,9 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 						.ci = fg_ci_detect() };
 
 		report_term(rs->human, &rs->run, &v, &to);
+	} else {
+		/* a green -q run still says that tests stopped running */
+		report_term_missing(rs->human, &rs->run, rs->color);
 	}
 	an_run_release(&ar);
 	if (rs->run.id && o->verbosity >= 0)
@@ -1344,6 +1357,12 @@ int run_main(const struct cli_command *cmd, const struct run_opts *defaults,
 		  o.verbosity >= 0 && getenv("TERM") &&
 		  strcmp(getenv("TERM"), "dumb");
 	rs.t0 = fg_monotonic_ns();
+	fg_run_init(&rs.run);
+	rs.run.commit = fg_xstrdup(o.commit);
+	rs.run.branch = fg_xstrdup(o.branch);
+	if (shard_n > 1)
+		rs.run.shard = fg_xasprintf("%d/%d", shard_k, shard_n);
+	rs.run.selection = run_selection(&o, &cfg, parsed.nargs, parsed.args);
 	if (cli_policy_build(&cfg, o.policy.v, o.policy.n,
 			     &rs.policy, &err)) {
 		exit_code = err.code == FG_EINVAL ?
@@ -1364,33 +1383,59 @@ int run_main(const struct cli_command *cmd, const struct run_opts *defaults,
 		struct stat st;
 
 		if (!keep_db && !history_store_is_url(o.db) &&
-		    stat(o.db, &st) < 0 && errno == ENOENT && o.verbosity >= 0)
+		    stat(o.db, &st) < 0 && errno == ENOENT && o.verbosity >= 0 &&
+		    !o.rerun_failed)
 			fprintf(stderr, "flakeguard: no history at '%s' yet: "
 				"starting a fresh one (keep this file between "
 				"CI runs)\n", cli_db_label(o.db));
 	}
-	/* Fail before running anything if results could not be kept. */
-	if (cli_db_open(o.db, keep_db ? CLI_DB_IF_EXISTS : CLI_DB_CREATE,
-			&store, &err) ||
-	    (!keep_db && (cli_spool_fold(store, o.db, stderr), 0)) ||
+	/*
+	 * Fail before running anything if results could not be kept;
+	 * --rerun-failed needs a history: it never starts one.
+	 */
+	if (cli_db_open(o.db, keep_db || o.rerun_failed ? CLI_DB_IF_EXISTS :
+			CLI_DB_CREATE, &store, &err)) {
+		exit_code = cli_error(&err);
+		goto out;
+	}
+	if (!store && o.rerun_failed) {
+		fprintf(stderr, "flakeguard: --rerun-failed: no history at '%s': "
+			"no run to rerun the failures of\n", cli_db_label(o.db));
+		exit_code = FG_EXIT_USAGE;
+		goto out;
+	}
+	if ((!keep_db && (cli_spool_fold(store, o.db, stderr), 0)) ||
 	    run_make_tmpdir(&rs, &err) ||
-	    (o.log_dir && make_log_dir(o.log_dir, &err)) ||
-	    cli_plan_build(&cfg, store, o.plan, shard_k, shard_n, &rs.plan,
-			   &err) ||
+	    (o.log_dir && make_log_dir(o.log_dir, &err))) {
+		exit_code = cli_error(&err);
+		goto out;
+	}
+	/*
+	 * git runs through libuv: only now, with the database open, are fds
+	 * 0-2 sure to be taken (SQLite fills closed ones with /dev/null)
+	 */
+	cli_detect_meta(&rs.run, cfg.dir);
+	if (o.rerun_failed && (exit_code = run_rerun_load(&rs, store))) {
+		if (exit_code == RUN_NOTHING_TO_RERUN)
+			exit_code = FG_EXIT_OK;
+		goto out;
+	}
+	/*
+	 * --rerun-failed under --shard K/N reruns node K's failures, all
+	 * here: they are not split again (the shard is still recorded)
+	 */
+	if (cli_plan_build(&cfg, store, o.rerun_failed ? NULL : o.plan,
+			   o.rerun_failed ? 1 : shard_k,
+			   o.rerun_failed ? 1 : shard_n, &rs.plan, &err) ||
 	    cli_quarantine_load(store, o.qfile, &rs.quarantine, &err) ||
 	    ((o.new_test_runs > 0 || o.stress_runs) &&
 	     run_stress_begin(&rs, store, &err))) {
 		exit_code = cli_error(&err);
 		goto out;
 	}
-	fg_run_init(&rs.run);
-	rs.run.commit = fg_xstrdup(o.commit);
-	rs.run.branch = fg_xstrdup(o.branch);
-	if (shard_n > 1)
-		rs.run.shard = fg_xasprintf("%d/%d", shard_k, shard_n);
-	cli_detect_meta(&rs.run, cfg.dir);
 	rs.run.started_at_ms = fg_now_ms();
 	filter_plan(&rs);
+	run_rerun_plan(&rs);
 	skip_quarantined(&rs);
 	skip_not_runnable(&rs);
 	setup_items(&rs);
@@ -1415,6 +1460,7 @@ out:
 	cli_parsed_release(cmd, &parsed);
 	runner_plan_release(&rs.plan);
 	fg_run_release(&rs.run);
+	fg_run_release(&rs.rerun);
 	history_store_close(store);
 	fg_config_release(&cfg);
 	return exit_code;

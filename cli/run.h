@@ -64,6 +64,8 @@ struct run_opts {
 	int stress_runs;         /* `stress`: runs of every test (0: `run`) */
 	bool until_fail;         /* `stress --until-fail` */
 	bool record;             /* `stress --record` */
+	bool strict;             /* --strict: missing tests fail the run */
+	bool rerun_failed;       /* --rerun-failed */
 };
 
 /* A test of a suite, by classname and name (the suite is the item's). */
@@ -163,6 +165,9 @@ struct run_state {
 	uint64_t t0;
 	int jobs;
 	struct run_stress *stress; /* cli/cmd_stress.c; NULL: no stress runs */
+	struct fg_run rerun;  /* --rerun-failed: the tests to rerun (no
+			       * attempts), and rerun.id the run they
+			       * failed in (cli/run_missing.c) */
 };
 
 /* ---- cli/cmd_run.c, for the files beside it ----------------------------- */
@@ -285,6 +290,38 @@ int run_deps_wire(struct run_state *rs, struct fg_error *err);
 /* runner_opts.on_ready: false (with is->why_not) when it must not run. */
 bool run_deps_ready(struct runner *r, struct runner_job *job, void *data);
 void run_deps_release(struct item_state *is);
+
+/* ---- cli/run_missing.c ------------------------------------------------ */
+
+/*
+ * The run's selection line (struct fg_run's `selection`): the config or
+ * programs, --ctest, --meson, --label, --suite and suite names, --filter,
+ * --rerun-failed, each list sorted. Caller frees.
+ */
+char *run_selection(const struct run_opts *o, const struct fg_config *cfg,
+		    int nargs, char **args);
+/*
+ * Fills rs->run.missing: the tests of the newest complete run of the same
+ * branch, shard and selection that this run does not have. Not for a
+ * partial run or --rerun-failed. A database error is a warning.
+ */
+void run_find_missing(struct run_state *rs, struct history_store *store);
+/* --strict: missing tests make the verdict red, with the reason. */
+void run_strict_verdict(const struct run_state *rs,
+			struct analyzer_verdict *v);
+/*
+ * --rerun-failed, before the plan: the failed and flaky tests of the
+ * newest run of this branch and shard into rs->rerun, and only their
+ * suites (with their fixtures) kept in rs->cfg. Returns 0, an exit code
+ * (2: no such run, or none of its tests here; the error printed), or
+ * RUN_NOTHING_TO_RERUN after saying that nothing failed (exit 0).
+ */
+#define RUN_NOTHING_TO_RERUN (-2)
+int run_rerun_load(struct run_state *rs, struct history_store *store);
+/* --rerun-failed: only the cases to rerun stay in the plan. */
+void run_rerun_plan(struct run_state *rs);
+/* --rerun-failed: a whole suite's first attempt asks for its tests. */
+void run_rerun_ask(struct item_state *is);
 
 /* ---- cli/run_files.c -------------------------------------------------- */
 

@@ -35,6 +35,8 @@ json_t *cli_run_line(const struct fg_run *run)
 	json_object_set_new(o, "host", str(run->host));
 	json_object_set_new(o, "ci_job", str(run->ci_job));
 	json_object_set_new(o, "shard", str(run->shard));
+	/* since schema 6; a line without it reads as NULL (not recorded) */
+	json_object_set_new(o, "selection", str(run->selection));
 	json_object_set_new(o, "started_at_ms", json_integer(run->started_at_ms));
 	json_object_set_new(o, "duration_ms", json_integer(run->duration_ms));
 	json_object_set_new(o, "exit_code", json_integer(run->exit_code));
@@ -112,7 +114,8 @@ const char *cli_run_from_line(json_t *o, struct fg_run *run)
 		return "missing \"uuid\" or \"tests\"";
 	if (!opt_str(o, "commit") || !opt_str(o, "branch") ||
 	    !opt_str(o, "host") || !opt_str(o, "ci_job") ||
-	    !opt_str(o, "shard") || !opt_count(o, "started_at_ms") ||
+	    !opt_str(o, "shard") || !opt_str(o, "selection") ||
+	    !opt_count(o, "started_at_ms") ||
 	    !opt_count(o, "duration_ms"))
 		return "a run field has the wrong type or a negative value";
 	run->uuid = jstr(o, "uuid");
@@ -121,6 +124,7 @@ const char *cli_run_from_line(json_t *o, struct fg_run *run)
 	run->host = jstr(o, "host");
 	run->ci_job = jstr(o, "ci_job");
 	run->shard = jstr(o, "shard");
+	run->selection = jstr(o, "selection");
 	run->started_at_ms = jint(o, "started_at_ms");
 	run->duration_ms = jint(o, "duration_ms");
 	run->exit_code = (int)jint(o, "exit_code");

@@ -276,6 +276,13 @@ struct fg_run {
 	char *host;
 	char *ci_job;          /* CI job id/url, may be NULL */
 	char *shard;           /* "K/N" or NULL */
+	/*
+	 * What `run` was asked to run, in a canonical form ("config
+	 * flakeguard.json --suite a --filter 'x*'"; docs/json-format.md):
+	 * runs compare their tests ("missing") only with runs of the same
+	 * selection. NULL: not recorded (import, or older flakeguard).
+	 */
+	char *selection;
 	int64_t started_at_ms;
 	int64_t duration_ms;
 	int exit_code;
@@ -300,6 +307,19 @@ struct fg_run {
 	 */
 	struct fg_incident *incidents;
 	size_t nincidents;
+	/*
+	 * Tests that ran in the baseline run (the latest recorded run of the
+	 * same branch, shard and selection: missing_since) and not in this
+	 * one (`run` only; never stored). missing_since 0: no baseline.
+	 */
+	struct fg_missing *missing;
+	size_t nmissing;
+	int64_t missing_since;
+};
+
+/* A test's identity, for lists of tests that are not in a run. */
+struct fg_missing {
+	char *suite, *classname, *name;
 };
 
 struct fg_incident {

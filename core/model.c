@@ -95,7 +95,14 @@ void fg_run_release(struct fg_run *run)
 	free(run->host);
 	free(run->ci_job);
 	free(run->shard);
+	free(run->selection);
 	free(run->uuid);
+	for (size_t i = 0; i < run->nmissing; i++) {
+		free(run->missing[i].suite);
+		free(run->missing[i].classname);
+		free(run->missing[i].name);
+	}
+	free(run->missing);
 	for (size_t i = 0; i < run->nitems; i++)
 		free(run->items[i].id);
 	free(run->items);

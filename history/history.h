@@ -548,6 +548,27 @@ struct history_run_brief {
 int history_store_recent_runs(struct history_store *st, size_t limit,
 			      struct history_run_brief **out, size_t *n,
 			      struct fg_error *err);
+/*
+ * Which earlier run to find: the newest (by start time) of a branch and
+ * shard, of one selection or any (struct fg_run's `selection`).
+ */
+struct history_run_key {
+	const char *branch;    /* NULL matches runs without a branch */
+	const char *shard;     /* "K/N"; NULL matches unsharded runs */
+	const char *selection; /* NULL: any (runs without one included) */
+	bool complete_only;    /* pass over interrupted runs */
+};
+/* *id: that run, or 0 when there is none. FG_OK or FG_EDB. */
+int history_store_find_run(struct history_store *st,
+			   const struct history_run_key *k, int64_t *id,
+			   struct fg_error *err);
+/*
+ * The tests of run `run_id` with their outcomes only (no attempts, no
+ * output): *out is initialised and filled, the caller's to
+ * fg_run_release(). FG_OK or FG_EDB.
+ */
+int history_store_run_tests(struct history_store *st, int64_t run_id,
+			    struct fg_run *out, struct fg_error *err);
 /* Whether a run with this uuid is stored. FG_OK or FG_EDB. */
 int history_store_has_run(struct history_store *st, const char *uuid,
 			  bool *has, struct fg_error *err);

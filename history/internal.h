@@ -205,7 +205,7 @@ void hist_idset_release(struct hist_idset *s);
  * schema_steps[] with this many steps, version i -> i + 1 the same change
  * in both (checked at compile time in each backend file).
  */
-#define HISTORY_SCHEMA_VERSION 5
+#define HISTORY_SCHEMA_VERSION 6
 
 /*
  * A backend operation that hit a transient conflict (a PostgreSQL
@@ -297,7 +297,7 @@ enum history_query {
 	HQ_TEST_HISTORY,
 	/* (id i) / (): a run, or the newest by id: id i, started_at i,
 	 * duration_ms i, commit t, branch t, host t, ci_job t, shard t,
-	 * exit_code i, interrupted i, uuid t */
+	 * exit_code i, interrupted i, uuid t, selection t */
 	HQ_LOAD_RUN,
 	HQ_LOAD_LATEST,
 	/* (run_id i): one row per attempt in identity then attempt order (a
@@ -329,6 +329,14 @@ enum history_query {
 	HQ_QUARANTINE_LIST,
 	/* (): id i, uuid t of every run, by started_at, id (merge input) */
 	HQ_MERGE_RUNS,
+	/* (branch t, shard t, selection t, any_selection i, complete_only
+	 * i): id i of the newest run (by started_at, id) of that branch and
+	 * shard (NULL matches NULL), of that selection unless any_selection,
+	 * not interrupted when complete_only; no row: none */
+	HQ_FIND_RUN,
+	/* (run_id i): suite t, classname t, name t, outcome i of each test
+	 * of the run, by identity */
+	HQ_RUN_TEST_IDS,
 	HQ_COUNT
 };
 

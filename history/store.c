@@ -602,6 +602,7 @@ static int load_meta_row(void *ctx, const struct history_row *r)
 	out->exit_code = (int)cell_i(r, 8);
 	out->interrupted = cell_i(r, 9) != 0;
 	out->uuid = cell_dup(r, 10);
+	out->selection = cell_dup(r, 11);
 	l->found = true;
 	return 0;
 }
@@ -825,6 +826,53 @@ int history_store_recent_runs(struct history_store *st, size_t limit,
 	}
 	*out = l.v;
 	*n = l.n;
+	return FG_OK;
+}
+
+static int one_id_row(void *ctx, const struct history_row *r)
+{
+	*(int64_t *)ctx = cell_i(r, 0);
+	return 0;
+}
+
+int history_store_find_run(struct history_store *st,
+			   const struct history_run_key *k, int64_t *id,
+			   struct fg_error *err)
+{
+	const struct history_arg args[] = {
+		HISTORY_T(k->branch), HISTORY_T(k->shard),
+		HISTORY_T(k->selection), HISTORY_I(k->selection ? 0 : 1),
+		HISTORY_I(k->complete_only ? 1 : 0),
+	};
+
+	*id = 0;
+	if (st->be->query(st, HQ_FIND_RUN, args, 5, one_id_row, id) != FG_OK)
+		return history__fail(st, "looking up the last run in", err);
+	return FG_OK;
+}
+
+static int run_test_row(void *ctx, const struct history_row *r)
+{
+	struct fg_test *t = fg_run_add_test(ctx, cell_s(r, 0), cell_s(r, 1),
+					    cell_s(r, 2));
+
+	t->outcome = (enum fg_outcome)cell_i(r, 3);
+	return 0;
+}
+
+int history_store_run_tests(struct history_store *st, int64_t run_id,
+			    struct fg_run *out, struct fg_error *err)
+{
+	struct history_arg id = HISTORY_I(run_id);
+
+	fg_run_init(out);
+	out->id = run_id;
+	if (st->be->query(st, HQ_RUN_TEST_IDS, &id, 1, run_test_row, out) !=
+	    FG_OK) {
+		fg_run_release(out);
+		return history__fail(st, "loading the tests of a run from",
+				     err);
+	}
 	return FG_OK;
 }
 

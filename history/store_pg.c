@@ -159,6 +159,9 @@ static const char *const schema_steps[] = {
 	"  ADD CONSTRAINT run_tests_outcome CHECK (outcome BETWEEN 0 AND 31);"
 	"ALTER TABLE results DROP CONSTRAINT results_status,"
 	"  ADD CONSTRAINT results_status CHECK (status BETWEEN 0 AND 31);",
+	/* 5 -> 6: what a run selected (NULL before: never compared). */
+	"ALTER TABLE runs ADD COLUMN selection text;"
+	"CREATE INDEX runs_by_branch ON runs (branch, started_at);",
 };
 
 _Static_assert(sizeof(schema_steps) / sizeof(schema_steps[0]) ==
@@ -199,7 +202,7 @@ static const char *const query_sql[PQ_COUNT] = {
 		" ORDER BY rt.run_id DESC, r.attempt DESC LIMIT $4",
 #define LOAD_RUN_COLUMNS \
 	"SELECT id, started_at, duration_ms, commit_sha, branch, host," \
-	" ci_job, shard, exit_code, interrupted, uuid FROM runs"
+	" ci_job, shard, exit_code, interrupted, uuid, selection FROM runs"
 	[HQ_LOAD_RUN] = LOAD_RUN_COLUMNS " WHERE id = $1",
 	[HQ_LOAD_LATEST] = LOAD_RUN_COLUMNS " ORDER BY id DESC LIMIT 1",
 #undef LOAD_RUN_COLUMNS
@@ -274,6 +277,16 @@ static const char *const query_sql[PQ_COUNT] = {
 		" WHERE $1::int <> 0 OR q.released_at IS NULL"
 		" ORDER BY t.suite, t.classname, t.name, q.since, q.id",
 	[HQ_MERGE_RUNS] = "SELECT id, uuid FROM runs ORDER BY started_at, id",
+	[HQ_FIND_RUN] =
+		"SELECT id FROM runs WHERE branch IS NOT DISTINCT FROM $1::text"
+		" AND shard IS NOT DISTINCT FROM $2::text"
+		" AND ($4::int <> 0 OR selection = $3::text)"
+		" AND ($5::int = 0 OR interrupted = 0)"
+		" ORDER BY started_at DESC, id DESC LIMIT 1",
+	[HQ_RUN_TEST_IDS] =
+		"SELECT t.suite, t.classname, t.name, rt.outcome"
+		" FROM run_tests rt JOIN tests t ON t.id = rt.test_id"
+		" WHERE rt.run_id = $1 ORDER BY t.suite, t.classname, t.name",
 	[PQ_DURATIONS] =
 		"SELECT t.suite, t.classname, t.name, d.duration_ms FROM tests t"
 		" CROSS JOIN LATERAL (SELECT rt.duration_ms FROM run_tests rt"
@@ -282,8 +295,9 @@ static const char *const query_sql[PQ_COUNT] = {
 		" ORDER BY t.suite, t.classname, t.name",
 	[PQ_RUN_INSERT] =
 		"INSERT INTO runs (started_at, duration_ms, commit_sha, branch,"
-		" host, ci_job, shard, exit_code, interrupted, fg_version, uuid)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+		" host, ci_job, shard, exit_code, interrupted, fg_version, uuid,"
+		" selection)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
 		" RETURNING id",
 	/* A run with a test twice: named, as SQLite's primary key would. */
 	[PQ_DUPLICATE] =
@@ -1282,11 +1296,11 @@ static int pg_tx_run(struct history_store *st, const struct fg_run *run,
 		HISTORY_T(run->host), HISTORY_T(run->ci_job),
 		HISTORY_T(run->shard), HISTORY_I(run->exit_code),
 		HISTORY_I(run->interrupted ? 1 : 0), HISTORY_T(FG_VERSION),
-		HISTORY_T(run->uuid),
+		HISTORY_T(run->uuid), HISTORY_T(run->selection),
 	};
 	char *idtext = NULL;
 	PGresult *res;
-	int rc = pg_run(st, PQ_RUN_INSERT, args, 11, first_text, &idtext, NULL);
+	int rc = pg_run(st, PQ_RUN_INSERT, args, 12, first_text, &idtext, NULL);
 
 	if (rc != FG_OK)
 		return rc;

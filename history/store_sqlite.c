@@ -191,6 +191,14 @@ static const char *const schema_steps[] = {
 	"  duration_ms, started_at, message, output FROM results;"
 	"DROP TABLE results;"
 	"ALTER TABLE results_v5 RENAME TO results;",
+	/*
+	 * 5 -> 6: a run records what was selected (config, suites, labels,
+	 * --filter, --rerun-failed), so that "missing tests" compares a run
+	 * only with runs of the same branch, shard and selection; runs
+	 * recorded before have none (NULL) and are never compared.
+	 */
+	"ALTER TABLE runs ADD COLUMN selection TEXT;"
+	"CREATE INDEX runs_by_branch ON runs (branch, started_at);",
 };
 
 _Static_assert(sizeof(schema_steps) / sizeof(schema_steps[0]) ==
@@ -215,7 +223,7 @@ static const char *const query_sql[HQ_COUNT] = {
 		" ORDER BY rt.run_id DESC, r.attempt DESC LIMIT ?4",
 #define LOAD_RUN_COLUMNS \
 	"SELECT id, started_at, duration_ms, commit_sha, branch, host," \
-	" ci_job, shard, exit_code, interrupted, uuid FROM runs"
+	" ci_job, shard, exit_code, interrupted, uuid, selection FROM runs"
 	[HQ_LOAD_RUN] = LOAD_RUN_COLUMNS " WHERE id = ?1",
 	[HQ_LOAD_LATEST] = LOAD_RUN_COLUMNS " ORDER BY id DESC LIMIT 1",
 #undef LOAD_RUN_COLUMNS
@@ -291,6 +299,14 @@ static const char *const query_sql[HQ_COUNT] = {
 		" WHERE ?1 OR q.released_at IS NULL"
 		" ORDER BY t.suite, t.classname, t.name, q.since, q.id",
 	[HQ_MERGE_RUNS] = "SELECT id, uuid FROM runs ORDER BY started_at, id",
+	[HQ_FIND_RUN] =
+		"SELECT id FROM runs WHERE branch IS ?1 AND shard IS ?2"
+		" AND (?4 OR selection = ?3) AND (NOT ?5 OR interrupted = 0)"
+		" ORDER BY started_at DESC, id DESC LIMIT 1",
+	[HQ_RUN_TEST_IDS] =
+		"SELECT t.suite, t.classname, t.name, rt.outcome"
+		" FROM run_tests rt JOIN tests t ON t.id = rt.test_id"
+		" WHERE rt.run_id = ?1 ORDER BY t.suite, t.classname, t.name",
 };
 
 /* Statements of the write path and the scheduler's durations. */
@@ -318,8 +334,9 @@ static const char *const write_sql[SW_COUNT] = {
 	[SW_ROLLBACK] = "ROLLBACK",
 	[SW_RUN_INSERT] =
 		"INSERT INTO runs (started_at, duration_ms, commit_sha, branch,"
-		" host, ci_job, shard, exit_code, interrupted, fg_version, uuid)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+		" host, ci_job, shard, exit_code, interrupted, fg_version, uuid,"
+		" selection)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[SW_TEST_FIND] = "SELECT id, file, line FROM tests"
 			 " WHERE suite = ?1 AND classname = ?2 AND name = ?3",
 	[SW_TEST_UPDATE] = "UPDATE tests SET file = coalesce(?2, file),"
@@ -1180,6 +1197,7 @@ static int sq_tx_run(struct history_store *st, const struct fg_run *run,
 	sqlite3_bind_int(s, 9, run->interrupted ? 1 : 0);
 	sqlite3_bind_text(s, 10, FG_VERSION, -1, SQLITE_STATIC);
 	bind_text(s, 11, run->uuid);
+	bind_text(s, 12, run->selection);
 	if (stmt_run(s) != SQLITE_OK)
 		return sq_note(st);
 	*id = q->run_id = sqlite3_last_insert_rowid(q->db);
@@ -1396,9 +1414,11 @@ static const char *const merge_sql[] = {
 	" ORDER BY id",
 	/* 5: runs */
 	"INSERT INTO main.runs (started_at, duration_ms, commit_sha, branch,"
-	" host, ci_job, shard, exit_code, interrupted, fg_version, uuid)"
+	" host, ci_job, shard, exit_code, interrupted, fg_version, uuid,"
+	" selection)"
 	" SELECT started_at, duration_ms, commit_sha, branch, host, ci_job,"
-	" shard, exit_code, interrupted, fg_version, uuid FROM src.runs s"
+	" shard, exit_code, interrupted, fg_version, uuid, selection"
+	" FROM src.runs s"
 	" WHERE NOT EXISTS (SELECT 1 FROM main.runs m WHERE m.uuid = s.uuid)"
 	" ORDER BY started_at, id",
 	"INSERT INTO temp.merge_runs (src_id, dst_id)"

@@ -401,6 +401,37 @@ static void section_failures(FILE *f, const struct fg_run *run, size_t n)
 	fputs("</section>\n", f);
 }
 
+/* Tests that ran in the baseline run and not in this one. */
+static void section_missing(FILE *f, const struct fg_run *run)
+{
+	size_t n = run->nmissing;
+
+	if (!n)
+		return;
+	fprintf(f, "<section id=\"missing\"><h2>Missing since run %lld "
+		"(%zu)</h2>\n<p>These tests ran in run %lld (same branch, "
+		"shard and selection) and did not run now. The next run "
+		"compares with this one.</p>\n<ul>\n",
+		(long long)run->missing_since, n,
+		(long long)run->missing_since);
+	for (size_t i = 0; i < n && i < HTML_LIST_MAX; i++) {
+		const struct fg_missing *m = &run->missing[i];
+
+		fputs("<li><code>", f);
+		html_text(f, m->suite);
+		fputs("::", f);
+		if (*m->classname) {
+			html_text(f, m->classname);
+			fputs("::", f);
+		}
+		html_text(f, m->name);
+		fputs("</code></li>\n", f);
+	}
+	if (n > HTML_LIST_MAX)
+		fprintf(f, "<li>\u2026 and %zu more</li>\n", n - HTML_LIST_MAX);
+	fputs("</ul></section>\n", f);
+}
+
 /* The analyzer's extras (history strip, rate), when a hook gives them. */
 static void extra_cells(FILE *f, const struct fg_test *t,
 			const struct report_html_opts *o)
@@ -949,6 +980,7 @@ int report_html_write(const char *path, const struct fg_run *run,
 	page_head(f, run, v, o->title ? o->title : "flakeguard report");
 	cards(f, run);
 	section_failures(f, run, s.failed);
+	section_missing(f, run);
 	section_analysis(f, run);
 	section_incidents(f, run);
 	section_table(f, run, s.flaky, FG_O_FLAKY, o);

@@ -122,6 +122,30 @@ static json_t *test_json(const struct fg_test *t)
 	return o;
 }
 
+/* Tests that stopped running, or null when nothing was compared. */
+static json_t *missing_json(const struct fg_run *run)
+{
+	json_t *o, *tests;
+
+	if (!run->missing_since)
+		return json_null();
+	o = json_object();
+	tests = json_array();
+	json_object_set_new(o, "since_run", json_integer(run->missing_since));
+	json_object_set_new(o, "count", json_integer((json_int_t)run->nmissing));
+	for (size_t i = 0; i < run->nmissing; i++) {
+		json_t *t = json_object();
+
+		json_object_set_new(t, "suite", text(run->missing[i].suite));
+		json_object_set_new(t, "classname",
+				    text(run->missing[i].classname));
+		json_object_set_new(t, "name", text(run->missing[i].name));
+		json_array_append_new(tests, t);
+	}
+	json_object_set_new(o, "tests", tests);
+	return o;
+}
+
 static json_t *run_json(const struct fg_run *run)
 {
 	json_t *root = json_object(), *r = json_object(), *s = json_object();
@@ -141,6 +165,7 @@ static json_t *run_json(const struct fg_run *run)
 	json_object_set_new(r, "shard", str_or_null(run->shard));
 	json_object_set_new(r, "host", str_or_null(run->host));
 	json_object_set_new(r, "ci_job", str_or_null(run->ci_job));
+	json_object_set_new(r, "selection", text(run->selection));
 	json_object_set_new(root, "run", r);
 
 	fg_run_summarize(run, &sum);
@@ -190,6 +215,7 @@ static json_t *run_json(const struct fg_run *run)
 		}
 		json_object_set_new(root, "items", items);
 	}
+	json_object_set_new(root, "missing", missing_json(run));
 	return root;
 }
 

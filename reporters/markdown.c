@@ -231,6 +231,32 @@ static void md_section(FILE *f, const struct fg_run *run, enum fg_outcome o,
 	}
 }
 
+/* Tests that ran in the baseline run and not in this one. */
+static void md_missing(FILE *f, const struct fg_run *run)
+{
+	if (!run->nmissing)
+		return;
+	fprintf(f, "\n### Missing since run %lld (%zu)\n\n",
+		(long long)run->missing_since, run->nmissing);
+	for (size_t i = 0; i < run->nmissing; i++) {
+		const struct fg_missing *m = &run->missing[i];
+
+		if (i == MD_LIST_MAX || ftell(f) > REPORT_MARKDOWN_MAX) {
+			fprintf(f, "- \u2026 and %zu more\n", run->nmissing - i);
+			return;
+		}
+		fputs("- ", f);
+		md_text(f, m->suite);
+		fputs("::", f);
+		if (*m->classname) {
+			md_text(f, m->classname);
+			fputs("::", f);
+		}
+		md_text(f, m->name);
+		fputc('\n', f);
+	}
+}
+
 char *report_markdown(const struct fg_run *run,
 		      const struct analyzer_verdict *v)
 {
@@ -290,6 +316,7 @@ char *report_markdown(const struct fg_run *run,
 	md_section(f, run, FG_O_QUARANTINED,
 		   "Quarantined (failures not counted)", sum.quarantined);
 	md_incidents(f, run);
+	md_missing(f, run);
 	fclose(f);
 	return buf;
 }

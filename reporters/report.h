@@ -37,6 +37,13 @@ void report_term(FILE *out, const struct fg_run *run,
 		 const struct analyzer_verdict *v,
 		 const struct report_term_opts *opts);
 
+/*
+ * The "N tests missing since run #R" section (run->missing), or nothing.
+ * report_term() prints it; `run -q` on a green run prints it alone.
+ */
+#define REPORT_MISSING_SHOWN 50
+void report_term_missing(FILE *out, const struct fg_run *run, bool color);
+
 /* One line per finished attempt, for progress on a non-TTY. */
 void report_term_attempt(FILE *out, const struct fg_test *t,
 			 const struct fg_attempt *a, bool color);

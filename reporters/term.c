@@ -395,6 +395,34 @@ static void print_slowest(FILE *out, const struct fg_run *run,
 	}
 }
 
+void report_term_missing(FILE *out, const struct fg_run *run, bool color)
+{
+	size_t n = run->nmissing;
+
+	if (!n)
+		return;
+	fprintf(out, "\n%s%zu test%s missing since run #%lld%s (ran there, "
+		"not now; the next run compares with this one):\n",
+		c(color, YELLOW BOLD), n, n == 1 ? "" : "s",
+		(long long)run->missing_since, c(color, RESET));
+	for (size_t i = 0; i < n && i < REPORT_MISSING_SHOWN; i++) {
+		const struct fg_missing *m = &run->missing[i];
+
+		fputs("    ", out);
+		put_text(out, m->suite);
+		fputs("::", out);
+		if (*m->classname) {
+			put_text(out, m->classname);
+			fputs("::", out);
+		}
+		put_text(out, m->name);
+		fputc('\n', out);
+	}
+	if (n > REPORT_MISSING_SHOWN)
+		fprintf(out, "    ... and %zu more (--json FILE lists them "
+			"all)\n", n - REPORT_MISSING_SHOWN);
+}
+
 void report_term(FILE *out, const struct fg_run *run,
 		 const struct analyzer_verdict *v,
 		 const struct report_term_opts *opts)
@@ -438,6 +466,7 @@ void report_term(FILE *out, const struct fg_run *run,
 	}
 	print_quarantined(out, run, &o);
 	print_incidents(out, run, &o);
+	report_term_missing(out, run, o.color);
 	print_slowest(out, run, &o);
 	fg_run_summarize(run, &sum);
 	fprintf(out, "\n%zu tests: %s%zu passed%s, %s%zu failed%s, "

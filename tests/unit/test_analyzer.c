@@ -967,6 +967,9 @@ static void test_store_migrates_v2_quarantine(void **state)
 		 "INSERT INTO tests (suite, classname, name) VALUES ('s','','old');"
 		 "INSERT INTO quarantine (test_id, since, reason, source)"
 		 " VALUES (1, 5, 'kept', 'manual');"
+		 /* and version 6's selection */
+		 "DROP INDEX runs_by_branch;"
+		 "ALTER TABLE runs DROP COLUMN selection;"
 		 "PRAGMA user_version = 2;");
 	assert_int_equal(history_store_open(path, &st, &err), FG_OK);
 	assert_int_equal(history_quarantine_list(st, false, &l, &err), FG_OK);

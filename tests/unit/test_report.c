@@ -462,6 +462,68 @@ static void test_html_escapes_everything(void **state)
 	fg_run_release(&run);
 }
 
+/* Adds a missing test named `name` (hostile) to the run. */
+static void add_missing_test(struct fg_run *run, const char *name)
+{
+	run->missing = fg_xrealloc(run->missing, (run->nmissing + 1) *
+				   sizeof(*run->missing));
+	run->missing[run->nmissing].suite = fg_xstrdup("s<b>");
+	run->missing[run->nmissing].classname = fg_xstrdup("");
+	run->missing[run->nmissing].name = fg_xstrdup(name);
+	run->nmissing++;
+	run->missing_since = 41;
+}
+
+/*
+ * Missing tests in every report, names escaped for each: HTML, Markdown,
+ * JSON, and the terminal (no escape sequence gets through).
+ */
+static void test_missing_in_every_report(void **state)
+{
+	struct fg_run run;
+	struct analyzer_verdict v;
+	char *path = tmp("missing.html"), *jpath = tmp("missing.json");
+	char *html, *md, *json, *term = NULL;
+	size_t tlen = 0;
+	FILE *f;
+
+	(void)state;
+	build_run(&run, &v);
+	add_missing_test(&run, "<img src=x onerror=alert(1)>");
+	add_missing_test(&run, "esc\x1b[31m*md*|");
+	assert_int_equal(report_html_write(path, &run, &v, NULL, NULL), FG_OK);
+	html = slurp(path);
+	assert_non_null(strstr(html, "Missing since run 41 (2)"));
+	assert_non_null(strstr(html, "<code>s&lt;b&gt;::&lt;img src=x "
+			       "onerror=alert(1)&gt;</code>"));
+	assert_null(strstr(html, "<img"));
+	assert_null(strstr(html, "\x1b"));
+	md = report_markdown(&run, &v);
+	assert_non_null(strstr(md, "### Missing since run 41 (2)"));
+	assert_non_null(strstr(md, "- s&lt;b&gt;::&lt;img src=x "
+			       "onerror=alert(1)&gt;"));
+	assert_non_null(strstr(md, "\\*md\\*\\|"));
+	assert_int_equal(report_json_write(jpath, &run, NULL), FG_OK);
+	json = slurp(jpath);
+	assert_non_null(strstr(json, "\"since_run\": 41"));
+	assert_non_null(strstr(json, "\"count\": 2"));
+	assert_non_null(strstr(json, "\"name\": \"esc\\u001B[31m*md*|\""));
+	f = open_memstream(&term, &tlen);
+	assert_non_null(f);
+	report_term_missing(f, &run, false);
+	fclose(f);
+	assert_non_null(strstr(term, "2 tests missing since run #41"));
+	assert_non_null(strstr(term, "    s<b>::<img src=x onerror=alert(1)>\n"));
+	assert_null(strstr(term, "\x1b"));
+	free(term);
+	free(json);
+	free(md);
+	free(html);
+	free(jpath);
+	free(path);
+	fg_run_release(&run);
+}
+
 static bool fake_extra(void *ctx, const struct fg_test *t,
 		       struct report_test_extra *out)
 {
@@ -567,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_github_annotations),
 		cmocka_unit_test(test_html_escapes_everything),
 		cmocka_unit_test(test_html_extension_point),
+		cmocka_unit_test(test_missing_in_every_report),
 		cmocka_unit_test(test_write_all),
 	};
 

@@ -429,10 +429,11 @@ static void test_store_create_write_read(void **state)
 	write_ok(st, &run);
 	history_store_close(st);
 
-	assert_int_equal(history_store_schema_version(), 5);
+	assert_int_equal(history_store_schema_version(), 6);
 	if (pg_base) {
 		assert_int_equal(sql_int(path, "SELECT version FROM "
-					 "flakeguard_schema"), 5);
+					 "flakeguard_schema"),
+				 history_store_schema_version());
 	} else {
 		assert_int_equal(sql_int(path, "PRAGMA user_version"),
 				 history_store_schema_version());
@@ -2103,18 +2104,24 @@ static void test_store_pg_refuses_newer(void **state)
 	struct fixture *fx = *state;
 	struct history_store *st = NULL;
 	struct fg_error err = { 0 };
+	int v = history_store_schema_version();
+	char sql[128], want[128];
 
 	history_store_close(open_ok(fx->db));
-	sql_exec(fx->db, "UPDATE flakeguard_schema SET version = 6");
+	snprintf(sql, sizeof(sql), "UPDATE flakeguard_schema SET version = %d",
+		 v + 1);
+	sql_exec(fx->db, sql);
 	assert_int_equal(history_store_open(fx->db, &st, &err), FG_EDB);
 	assert_null(st);
-	assert_non_null(strstr(err.msg, "created by a newer flakeguard "
-			       "(schema version 6, this one knows up to 5)"));
+	snprintf(want, sizeof(want), "created by a newer flakeguard (schema "
+		 "version %d, this one knows up to %d)", v + 1, v);
+	assert_non_null(strstr(err.msg, want));
 	assert_non_null(strstr(err.msg, "fgtest"));
 	assert_int_equal(sql_int(fx->db, "SELECT version FROM "
-				 "flakeguard_schema"), 6);
-	sql_exec(fx->db, "UPDATE flakeguard_schema SET version = 5,"
-		 " application = 'something-else'");
+				 "flakeguard_schema"), v + 1);
+	snprintf(sql, sizeof(sql), "UPDATE flakeguard_schema SET version = %d,"
+		 " application = 'something-else'", v);
+	sql_exec(fx->db, sql);
 	assert_int_equal(history_store_open(fx->db, &st, &err), FG_EDB);
 	assert_non_null(strstr(err.msg, "belongs to another application"));
 }
@@ -2184,7 +2191,8 @@ static void test_store_pg_migrates_v4(void **state)
 		 "INSERT INTO results VALUES (1, 1, 2, 0, 20, 0, NULL, NULL);");
 	st = open_ok(fx->db);
 	assert_int_equal(sql_int(fx->db, "SELECT version FROM "
-				 "flakeguard_schema"), 5);
+				 "flakeguard_schema"),
+			 history_store_schema_version());
 	assert_int_equal(history_store_load_run(st, 1, &run, &err), FG_OK);
 	assert_int_equal(run.ntests, 1);
 	assert_int_equal(run.tests[0].outcome, FG_O_FLAKY);
@@ -2348,6 +2356,103 @@ static void test_store_merge_across_backends(void **state)
 	assert_integrity(file2);
 }
 
+/* A run of make_run()'s tests with the given branch, shard, selection. */
+static int64_t write_keyed(struct history_store *st, const char *branch,
+			   const char *shard, const char *selection,
+			   bool interrupted, int64_t started)
+{
+	struct fg_run run;
+	int64_t id;
+
+	make_run(&run, 2, 0);
+	free(run.branch);
+	free(run.shard);
+	run.branch = branch ? fg_xstrdup(branch) : NULL;
+	run.shard = shard ? fg_xstrdup(shard) : NULL;
+	run.selection = selection ? fg_xstrdup(selection) : NULL;
+	run.interrupted = interrupted;
+	run.started_at_ms = started;
+	write_ok(st, &run);
+	id = run.id;
+	fg_run_release(&run);
+	return id;
+}
+
+static int64_t find_ok(struct history_store *st, const char *branch,
+		       const char *shard, const char *selection,
+		       bool complete_only)
+{
+	const struct history_run_key k = {
+		.branch = branch, .shard = shard, .selection = selection,
+		.complete_only = complete_only,
+	};
+	struct fg_error err = { 0 };
+	int64_t id = -1;
+
+	if (history_store_find_run(st, &k, &id, &err) != FG_OK)
+		fail_msg("find_run: %s", err.msg);
+	return id;
+}
+
+/*
+ * Schema 6: runs keep their selection; the last run of a branch, shard
+ * and selection is found (missing tests, --rerun-failed); a version 5
+ * history migrates with its runs' selections NULL, never matched.
+ */
+static void test_store_selection_and_v6(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_store *st = open_ok(fx->db);
+	struct fg_error err = { 0 };
+	struct fg_run run;
+	int64_t a, b, c, d, e;
+
+	a = write_keyed(st, "main", NULL, "config x", false, 1000);
+	b = write_keyed(st, "main", NULL, "config x --suite a", false, 2000);
+	c = write_keyed(st, "main", NULL, "config x", true, 3000);
+	d = write_keyed(st, NULL, NULL, "config x", false, 4000);
+	e = write_keyed(st, "main", "1/2", "config x", false, 5000);
+	assert_int_equal(find_ok(st, "main", NULL, "config x", true), a);
+	assert_int_equal(find_ok(st, "main", NULL, "config x", false), c);
+	assert_int_equal(find_ok(st, "main", NULL, NULL, false), c);
+	assert_int_equal(find_ok(st, "main", NULL, "config x --suite a", true),
+			 b);
+	assert_int_equal(find_ok(st, NULL, NULL, "config x", true), d);
+	assert_int_equal(find_ok(st, "main", "1/2", "config x", true), e);
+	assert_int_equal(find_ok(st, "main", "2/2", NULL, false), 0);
+	assert_int_equal(find_ok(st, "topic", NULL, NULL, false), 0);
+	assert_int_equal(history_store_load_run(st, b, &run, &err), FG_OK);
+	assert_string_equal(run.selection, "config x --suite a");
+	fg_run_release(&run);
+	assert_int_equal(history_store_run_tests(st, a, &run, &err), FG_OK);
+	assert_int_equal(run.ntests, 2);
+	assert_int_equal(run.tests[0].nattempts, 0);
+	assert_non_null(fg_run_find_test(&run, run.tests[1].suite,
+					 run.tests[1].classname,
+					 run.tests[1].name));
+	fg_run_release(&run);
+	history_store_close(st);
+
+	/* version 5: no selection column, no index */
+	sql_exec(fx->db, pg_base ?
+		 "DROP INDEX runs_by_branch; ALTER TABLE runs DROP COLUMN "
+		 "selection; UPDATE flakeguard_schema SET version = 5" :
+		 "DROP INDEX runs_by_branch; ALTER TABLE runs DROP COLUMN "
+		 "selection; PRAGMA user_version = 5");
+	st = open_ok(fx->db);
+	assert_int_equal(sql_int(fx->db, pg_base ? "SELECT version FROM "
+				 "flakeguard_schema" : "PRAGMA user_version"),
+			 history_store_schema_version());
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM runs WHERE "
+				 "selection IS NULL"), 5);
+	assert_int_equal(find_ok(st, "main", NULL, "config x", true), 0);
+	assert_int_equal(find_ok(st, "main", NULL, NULL, true), b);
+	c = write_keyed(st, "main", NULL, "config x", false, 6000);
+	assert_int_equal(find_ok(st, "main", NULL, "config x", true), c);
+	history_store_close(st);
+	assert_integrity(fx->db);
+}
+
 /* ---------------------------------------------------------------------- */
 
 int main(void)
@@ -2369,6 +2474,7 @@ int main(void)
 		T(test_store_stream_holds_no_lock),
 		T(test_store_quarantine_changes),
 		T(test_store_quarantine_race),
+		T(test_store_selection_and_v6),
 	};
 	const struct CMUnitTest sqlite_only[] = {
 		T(test_store_refuses_text_file),
