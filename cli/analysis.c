@@ -339,6 +339,11 @@ void cli_analysis_print(FILE *out, const struct fg_run *run,
 		fputs(": ", out);
 		fg_text_write(out, text, NULL, 0);
 		fputc('\n', out);
+		if (e->an.cat == AN_INTERFERENCE && t->suggestion) {
+			fputs("    suggestion: ", out);
+			fg_text_write(out, t->suggestion, NULL, 0);
+			fputc('\n', out);
+		}
 		if (e->dec.action == AN_LEAVE && qfile &&
 		    e->q.name == NULL)
 			fprintf(out, "    (remove it from '%s' too: flakeguard "
