@@ -267,6 +267,12 @@ struct an_policy {
 	bool new_flaky_fails;  /* a new-flaky test's flaky pass counts (true) */
 	int interference_runs; /* runs failing beside others and passing
 				  alone before a test is interference (2) */
+	double interference_alpha; /* ... and its attempts fail beside
+				  others more often than alone: by chance
+				  (one rate) less often than this (0.01) */
+	double interference_watch; /* a flaky test whose failures fall
+				  beside others by chance less often than
+				  this is not quarantined yet (0.25) */
 	enum an_interference_mode {
 		AN_IF_FAIL,        /* its failures count, never quarantined */
 		AN_IF_WARN,        /* a pass alone after a failure beside
@@ -324,6 +330,8 @@ struct an_obs {
 	bool interfered;       /* an attempt failed beside others, and a
 				  later one passed alone */
 	bool failed_alone;     /* an attempt that ran alone failed */
+	uint16_t alone, alone_failed;   /* attempts that ran alone, failed */
+	uint16_t beside_n, beside_failed; /* attempts with company, failed */
 	char **beside;         /* interfered runs: the item ids beside its
 				  failed attempts, distinct; owned */
 	size_t nbeside;
@@ -392,6 +400,12 @@ struct an_evidence {
 	unsigned long interfered_runs, alone_fail_runs;
 	struct an_culprit *culprits;
 	size_t nculprits;
+	/* attempts with company and alone (known only), failed; and the
+	 * exact chance that, at one rate for both, the failures fall on the
+	 * attempts with company at least this often (an_hyper_tail) */
+	unsigned long beside_attempts, beside_failed;
+	unsigned long alone_attempts, alone_failed;
+	double company_p;
 };
 
 struct an_test {

@@ -9,9 +9,13 @@
  * failure that had company runs alone (exclusive). A run of a test is
  * *interfered* when an attempt failed beside others and a later attempt
  * passed alone. Over the evidence window, a test is `interference` when
- * at least `interference_runs` (2) runs were interfered and more runs
- * were interfered than failed alone: failing on its own as often says the
- * test is flaky by itself (evidence.c, categorize()).
+ * at least `interference_runs` (2) runs were interfered and its attempts
+ * fail with company more often than alone beyond chance: at one failure
+ * rate for both, the failures would fall on the attempts with company at
+ * least this often with probability (exact, hypergeometric) below
+ * `interference_alpha` (0.01). Without that test every flaky test at -j2
+ * would qualify: its first attempt nearly always has company, and its
+ * retry alone usually passes (evidence.c, categorize()).
  *
  * The culprits are the item ids beside its failed attempts in the
  * interfered runs, ranked by the number of such runs they were in. The
@@ -66,10 +70,21 @@ void an_obs_company(struct an_obs *o, const enum fg_astatus *statuses,
 
 	free_names(o);
 	o->interfered = o->failed_alone = false;
+	o->alone = o->alone_failed = o->beside_n = o->beside_failed = 0;
 	for (size_t i = 0; beside && i < n; i++) {
-		if (statuses[i] == FG_A_SKIPPED || beside[i] < 0)
+		bool failed = fg_astatus_is_failure(statuses[i]);
+
+		if (statuses[i] == FG_A_SKIPPED || beside[i] < 0 ||
+		    (!failed && !fg_astatus_is_pass(statuses[i])))
 			continue; /* tells nothing / not known */
-		if (fg_astatus_is_failure(statuses[i])) {
+		if (beside[i]) {
+			o->beside_n += o->beside_n < UINT16_MAX;
+			o->beside_failed += failed && o->beside_failed < UINT16_MAX;
+		} else {
+			o->alone += o->alone < UINT16_MAX;
+			o->alone_failed += failed && o->alone_failed < UINT16_MAX;
+		}
+		if (failed) {
 			if (!beside[i]) {
 				o->failed_alone = true;
 				continue;
@@ -106,6 +121,10 @@ void an__interference(const struct an_test *t, const size_t *v, size_t m,
 		const struct an_obs *o = &t->obs[v[i]];
 
 		ev->alone_fail_runs += o->failed_alone;
+		ev->alone_attempts += o->alone;
+		ev->alone_failed += o->alone_failed;
+		ev->beside_attempts += o->beside_n;
+		ev->beside_failed += o->beside_failed;
 		if (!o->interfered)
 			continue;
 		ev->interfered_runs++;
@@ -128,6 +147,9 @@ void an__interference(const struct an_test *t, const size_t *v, size_t m,
 	if (ev->nculprits > 1)
 		qsort(ev->culprits, ev->nculprits, sizeof(*ev->culprits),
 		      cmp_culprits);
+	ev->company_p = an_hyper_tail(ev->beside_failed, ev->beside_attempts,
+				      ev->beside_failed + ev->alone_failed,
+				      ev->beside_attempts + ev->alone_attempts);
 }
 
 void an__interference_release(struct an_evidence *ev)
@@ -146,7 +168,7 @@ bool an__is_interference(const struct an_evidence *ev,
 			     (unsigned long)p->interference_runs : 1;
 
 	return ev->interfered_runs >= need &&
-	       ev->interfered_runs > ev->alone_fail_runs;
+	       ev->company_p < p->interference_alpha;
 }
 
 void an__interference_reason(const struct an_test *t, char *buf, size_t n)
@@ -155,8 +177,11 @@ void an__interference_reason(const struct an_test *t, char *buf, size_t n)
 	size_t len;
 
 	snprintf(buf, n, "fails beside other tests, passes alone: in %lu "
-		 "run%s (failed alone in %lu); beside it", ev->interfered_runs,
-		 ev->interfered_runs == 1 ? "" : "s", ev->alone_fail_runs);
+		 "run%s; attempts failed %lu of %lu beside others, %lu of %lu "
+		 "alone (by chance: %.2g); beside it", ev->interfered_runs,
+		 ev->interfered_runs == 1 ? "" : "s", ev->beside_failed,
+		 ev->beside_attempts, ev->alone_failed, ev->alone_attempts,
+		 ev->company_p);
 	len = strlen(buf);
 	for (size_t i = 0; i < ev->nculprits && i < 3 && len < n; i++) {
 		snprintf(buf + len, n - len, "%s %s (%lu)", i ? "," : ":",

@@ -57,6 +57,8 @@ void an_policy_defaults(struct an_policy *p)
 		.slow_min_ms = 100,
 		.new_flaky_fails = true,
 		.interference_runs = 2,
+		.interference_alpha = 0.01,
+		.interference_watch = 0.25,
 		.interference = AN_IF_FAIL,
 	};
 }
@@ -180,6 +182,10 @@ static int set_key(struct an_policy *p, const char *k, json_t *v)
 		return choice(v, "fail", "warn", &p->new_flaky_fails);
 	if (!strcmp(k, "interference_runs"))
 		return integer(v, 1, 100000, &p->interference_runs);
+	if (!strcmp(k, "interference_alpha"))
+		return num(v, 1e-12, 0.5, &p->interference_alpha);
+	if (!strcmp(k, "interference_watch"))
+		return num(v, 0, 1, &p->interference_watch);
 	if (!strcmp(k, "interference"))
 		return interference_mode(v, &p->interference);
 	return -2;
@@ -322,6 +328,8 @@ char *an_evidence_json(const struct an_test *t)
 				"{s:s?, s:I}", "name", ev->culprits[i].name,
 				"runs", (json_int_t)ev->culprits[i].runs));
 		json_object_set_new(o, "beside", cj);
+		json_object_set_new(o, "company_p", json_real(round4(
+			ev->company_p)));
 	}
 	s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT | JSON_REAL_PRECISION(6));
 	json_decref(o);
@@ -374,6 +382,16 @@ static void decide_active(const struct an_test *t,
 	}
 	if (!p->auto_quarantine || (q->mode && !strcmp(q->mode, "skip")))
 		return;
+	/* entered as flaky, known now to break beside others: it is not
+	 * flaky, and its failures must show (issue 12 point 3) */
+	if (t->cat == AN_INTERFERENCE && p->interference != AN_IF_QUARANTINE &&
+	    q->source && !strcmp(q->source, "auto")) {
+		d->action = AN_LEAVE;
+		d->rule = "interference";
+		snprintf(d->why, sizeof(d->why), "released: not flaky but "
+			 "interference (%.200s)", t->reason);
+		return;
+	}
 	if (ev->sprt >= an_sprt_upper(&p->release)) {
 		d->action = AN_LEAVE;
 		d->rule = "sprt";
@@ -445,6 +463,20 @@ void an_decide(const struct an_test *t, const struct history_quarantine *q,
 				 t->obs[ev->change_at - 1].commit : "?",
 			 ev->before_runs, ev->before_fails, ev->after_fails,
 			 ev->after_runs, ev->change_p, p->onset_alpha);
+		return;
+	}
+	if (t->cat == AN_FLAKY && ev->interfered_runs &&
+	    ev->company_p < p->interference_watch) {
+		d->rule = "interference?";
+		snprintf(d->why, sizeof(d->why), "not quarantined: in %lu "
+			 "run%s it failed beside other tests and passed alone "
+			 "(attempts failed %lu of %lu beside others, %lu of %lu "
+			 "alone; by chance: %.2g < %.2g): it may be interference, "
+			 "not flakiness", ev->interfered_runs,
+			 ev->interfered_runs == 1 ? "" : "s", ev->beside_failed,
+			 ev->beside_attempts, ev->alone_failed,
+			 ev->alone_attempts, ev->company_p,
+			 p->interference_watch);
 		return;
 	}
 	an_format_p(ps, sizeof(ps), &ev->p, ev->runs);

@@ -219,7 +219,7 @@ int cli_analysis_record(struct history_store *st, struct fg_run *run,
 			c[n].op = HISTORY_Q_END;
 			c[n].q = &ids[n];
 			c[n].when_ms = now;
-			c[n++].why = e->dec.action == AN_LEAVE ? "sprt" :
+			c[n++].why = e->dec.action == AN_LEAVE ? e->dec.rule :
 								 "expired";
 			break;
 		case AN_NONE:

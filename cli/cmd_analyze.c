@@ -331,7 +331,8 @@ static int apply(struct analyze_state *s, struct fg_error *err)
 			c[n].op = HISTORY_Q_END;
 			c[n].q = &qs[n];
 			c[n].when_ms = s->now;
-			c[n].why = r->dec.action == AN_LEAVE ? "sprt" : "expired";
+			c[n].why = r->dec.action == AN_LEAVE ? r->dec.rule :
+							       "expired";
 			n++;
 		}
 	}

@@ -652,6 +652,8 @@ static void test_interference_run(void **state)
 
 static void test_interference_category(void **state)
 {
+	static const enum fg_astatus FF[] = { FG_A_FAILED, FG_A_FAILED };
+	static const int one[] = { 1 };
 	const char *const nb[] = { "writer-b", NULL };
 	const char *const nbz[] = { "zeta\nwriter-b", NULL };
 	const char *const nz[] = { "zeta", NULL };
@@ -664,28 +666,43 @@ static void test_interference_category(void **state)
 	(void)state;
 	an_policy_defaults(&p);
 	an_test_init(&t, "s", "", "writer-a");
-	runs(&t, 10, PASS, 1, NULL, &c);
+	runs(&t, 10, PASS, 1, NULL, &c); /* company not known */
 	company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nbz, 2);
-	an_evaluate(&t, t.nobs, 0, &p);
-	/* once is not "seen repeatedly": flaky */
-	assert_int_equal(t.ev.interfered_runs, 1);
-	assert_int_equal(t.cat, AN_FLAKY);
-	assert_null(an_interference_suggestion(&t));
-	runs(&t, 3, PASS, 1, NULL, &c);
 	company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nb, 2);
 	an_evaluate(&t, t.nobs, 0, &p);
-	assert_int_equal(t.cat, AN_INTERFERENCE);
+	/* failed 2 of 2 beside others, 0 of 2 alone: by chance
+	 * C(2,2) C(2,0) / C(4,2) = 1/6; not yet */
 	assert_int_equal(t.ev.interfered_runs, 2);
+	close_to(t.ev.company_p, 1.0 / 6, 1e-9);
+	assert_int_equal(t.cat, AN_FLAKY);
+	assert_null(an_interference_suggestion(&t));
+	/* flaky on 2 commits, but it may be interference: not entered */
+	an_decide(&t, NULL, false, 0, &p, &d);
+	assert_int_equal(d.action, AN_NONE);
+	assert_string_equal(d.rule, "interference?");
+	assert_non_null(strstr(d.why, "attempts failed 2 of 2 beside others, "
+			       "0 of 2 alone; by chance: 0.17 < 0.25"));
+	company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nb, 2);
+	company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nb, 2);
+	an_evaluate(&t, t.nobs, 0, &p);
+	close_to(t.ev.company_p, 1.0 / 70, 1e-9); /* 1 / C(8,4) */
+	assert_int_equal(t.cat, AN_FLAKY);
+	company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nb, 2);
+	an_evaluate(&t, t.nobs, 0, &p);
+	close_to(t.ev.company_p, 1.0 / 252, 1e-9); /* 1 / C(10,5) < 0.01 */
+	assert_int_equal(t.cat, AN_INTERFERENCE);
+	assert_int_equal(t.ev.interfered_runs, 5);
 	assert_int_equal(t.ev.alone_fail_runs, 0);
 	/* ranked by runs, then by name */
 	assert_int_equal(t.ev.nculprits, 2);
 	assert_string_equal(t.ev.culprits[0].name, "writer-b");
-	assert_int_equal(t.ev.culprits[0].runs, 2);
+	assert_int_equal(t.ev.culprits[0].runs, 5);
 	assert_string_equal(t.ev.culprits[1].name, "zeta");
 	assert_int_equal(t.ev.culprits[1].runs, 1);
 	assert_string_equal(t.reason, "fails beside other tests, passes alone: "
-			    "in 2 runs (failed alone in 0); beside it: "
-			    "writer-b (2), zeta (1)");
+			    "in 5 runs; attempts failed 5 of 5 beside others, "
+			    "0 of 5 alone (by chance: 0.004); beside it: "
+			    "writer-b (5), zeta (1)");
 	sug = an_interference_suggestion(&t);
 	assert_string_equal(sug, "keep it apart from writer-b with a lock both "
 			    "take, in flakeguard.json: \"overrides\": "
@@ -695,7 +712,7 @@ static void test_interference_category(void **state)
 			    " (or a \"group\" with \"max\": 1 for several; "
 			    "docs/configuration.md, \"Overrides\")");
 	free(sug);
-	/* never quarantined by default, though it flaked on 2 commits */
+	/* never quarantined by default, though it flaked on 5 commits */
 	an_decide(&t, NULL, false, 0, &p, &d);
 	assert_int_equal(d.action, AN_NONE);
 	assert_string_equal(d.rule, "never");
@@ -706,35 +723,77 @@ static void test_interference_category(void **state)
 	assert_int_equal(d.action, AN_ENTER);
 	assert_string_equal(d.rule, "same-commit");
 	an_policy_defaults(&p);
-	/* a third run with the other neighbour: 2 runs each, by name */
-	company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nz, 2);
+	/* entered automatically as flaky before: released, it counts */
+	{
+		struct history_quarantine q = {
+			.suite = "s", .classname = "", .name = "writer-a",
+			.reason = "flaky", .source = "auto", .mode = "run",
+			.since_ms = 1,
+		};
+
+		an_decide(&t, &q, false, 0, &p, &d);
+		assert_int_equal(d.action, AN_LEAVE);
+		assert_string_equal(d.rule, "interference");
+		/* an entry made by hand stays */
+		q.source = "manual";
+		an_decide(&t, &q, false, 0, &p, &d);
+		assert_int_not_equal(d.action, AN_LEAVE);
+	}
+	/* the other neighbour in 5 more runs: 5 each, by name; then 6 */
+	for (int i = 0; i < 4; i++)
+		company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nz, 2);
 	an_evaluate(&t, t.nobs, 0, &p);
 	assert_string_equal(t.ev.culprits[1].name, "zeta");
-	assert_int_equal(t.ev.culprits[1].runs, 2);
-	/* a fourth: zeta ranks first */
+	assert_int_equal(t.ev.culprits[1].runs, 5);
 	company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nz, 2);
 	an_evaluate(&t, t.nobs, 0, &p);
 	assert_string_equal(t.ev.culprits[0].name, "zeta");
-	assert_int_equal(t.ev.culprits[0].runs, 3);
-	/* failing alone as often: flaky by itself, not interference */
-	runs(&t, 1, PASS, 1, NULL, &c);
-	for (int i = 0; i < 4; i++)
-		company_run(&t, &c, FLIP, (const int[]){ 0, 0 }, nz, 2);
-	an_evaluate(&t, t.nobs, 0, &p);
-	assert_int_equal(t.ev.alone_fail_runs, 4);
-	assert_int_equal(t.cat, AN_FLAKY);
-	/* the number of runs needed is a policy key */
+	assert_int_equal(t.ev.culprits[0].runs, 6);
 	an_test_release(&t);
+
+	/*
+	 * A test flaky by itself at -j2 (30%): its first attempt nearly
+	 * always has company, and its retry alone mostly passes, so runs
+	 * that "fail beside others and pass alone" pile up (4 here). But its
+	 * attempts fail alone as often: 6 of 20 with company, 2 of 6 alone,
+	 * by chance 0.75. Flaky, not interference.
+	 */
+	an_test_init(&t, "s", "", "flaky");
+	for (int i = 0; i < 20; i++) {
+		if (i % 5 == 1)
+			company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nb, 2);
+		else if (i == 3 || i == 13)
+			company_run(&t, &c, FF, BESIDE_THEN_ALONE, nb, 2);
+		else
+			company_run(&t, &c, PASS, one, nb, 1);
+	}
+	an_evaluate(&t, t.nobs, 0, &p);
+	assert_int_equal(t.ev.interfered_runs, 4);
+	assert_int_equal(t.ev.beside_failed, 6);
+	assert_int_equal(t.ev.beside_attempts, 20);
+	assert_int_equal(t.ev.alone_failed, 2);
+	assert_int_equal(t.ev.alone_attempts, 6);
+	close_to(t.ev.company_p, 0.7505, 1e-4);
+	assert_int_equal(t.cat, AN_FLAKY);
+	an_decide(&t, NULL, false, 0, &p, &d);
+	assert_int_equal(d.action, AN_ENTER); /* quarantined as flaky */
+	an_test_release(&t);
+
+	/* the number of runs needed is a policy key, and the chance */
 	an_test_init(&t, "s", "", "y");
 	runs(&t, 10, PASS, 1, NULL, &c);
-	company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nb, 2);
-	company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nb, 2);
-	assert_int_equal(an_policy_set(&p, "interference_runs=3", NULL), FG_OK);
+	for (int i = 0; i < 5; i++)
+		company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nb, 2);
+	assert_int_equal(an_policy_set(&p, "interference_runs=6", NULL), FG_OK);
 	an_evaluate(&t, t.nobs, 0, &p);
 	assert_int_equal(t.cat, AN_FLAKY);
 	p.interference_runs = 2;
 	an_evaluate(&t, t.nobs, 0, &p);
 	assert_int_equal(t.cat, AN_INTERFERENCE);
+	assert_int_equal(an_policy_set(&p, "interference_alpha=0.001", NULL),
+			 FG_OK);
+	an_evaluate(&t, t.nobs, 0, &p);
+	assert_int_equal(t.cat, AN_FLAKY);
 	{
 		struct fg_error err = { 0 };
 
@@ -767,11 +826,13 @@ static void test_interference_verdict(void **state)
 		ft->attempts[0].beside = 1;
 		ft->attempts[0].beside_names = fg_xstrdup("writer-b");
 		ft->attempts[1].beside = 0;
-		/* its history: one interfered run before this one */
+		/* its history: four interfered runs before this one */
 		an_test_release(&ar.t[0].an);
 		an_test_init(&ar.t[0].an, "s", "", "x");
 		runs(&ar.t[0].an, 6, PASS, 1, NULL, &c);
-		company_run(&ar.t[0].an, &c, FLIP, BESIDE_THEN_ALONE, nb, 2);
+		for (int i = 0; i < 4; i++)
+			company_run(&ar.t[0].an, &c, FLIP, BESIDE_THEN_ALONE,
+				    nb, 2);
 		an_test_add_run(&ar.t[0].an, &run, ft);
 		analyzer_judge(&run, &ar, 2000000, &p, &v);
 		assert_string_equal(ft->category, "interference");
@@ -779,7 +840,7 @@ static void test_interference_verdict(void **state)
 		assert_int_equal(ar.t[0].dec.action, AN_NONE);
 		assert_int_equal(ft->nculprits, 1);
 		assert_string_equal(ft->culprits[0].name, "writer-b");
-		assert_int_equal(ft->culprits[0].runs, 2);
+		assert_int_equal(ft->culprits[0].runs, 5);
 		assert_non_null(strstr(ft->suggestion, "\"writer-b\""));
 		if (mode == AN_IF_FAIL) {
 			assert_int_equal(v.exit_code, FG_EXIT_FAILED);
