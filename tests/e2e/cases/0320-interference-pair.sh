@@ -52,6 +52,14 @@ jq_is r.json "$ta | .category" flaky
 sql_is t.db "SELECT r.attempt || ':' || r.beside || ':' || coalesce(r.beside_names, '-') FROM results r JOIN tests t ON t.id = r.test_id WHERE t.name = 'writer-b' ORDER BY r.attempt" "1:1:writer-a
 2:0:-"
 
+# export and import-history carry it
+fg export --db t.db -o h.jsonl
+expect_rc 0
+fg import-history --db u.db h.jsonl
+expect_rc 0
+sql_is u.db "SELECT r.attempt || ':' || r.beside || ':' || coalesce(r.beside_names, '-') FROM results r JOIN tests t ON t.id = r.test_id WHERE t.name = 'writer-b' ORDER BY r.attempt" "1:1:writer-a
+2:0:-"
+
 # 2-4: seen again, but 4 of 4 beside others and 0 of 4 alone happens by
 # chance 1/70 at one rate: still flaky (a test flaky by itself at -j2
 # fails beside others and passes alone too)
