@@ -272,7 +272,7 @@ struct an_policy {
 				  (one rate) less often than this (0.01) */
 	double interference_watch; /* a flaky test whose failures fall
 				  beside others by chance less often than
-				  this is not quarantined yet (0.25) */
+				  this is not quarantined yet (0: off) */
 	enum an_interference_mode {
 		AN_IF_FAIL,        /* its failures count, never quarantined */
 		AN_IF_WARN,        /* a pass alone after a failure beside

@@ -58,7 +58,7 @@ void an_policy_defaults(struct an_policy *p)
 		.new_flaky_fails = true,
 		.interference_runs = 2,
 		.interference_alpha = 0.01,
-		.interference_watch = 0.25,
+		.interference_watch = 0, /* off: see docs/analyzer.md */
 		.interference = AN_IF_FAIL,
 	};
 }

@@ -2,12 +2,14 @@
 # Issue 12 point 3: two real tests that share a scratch directory (as tests
 # sharing a socket path or a fixed port do) fail when they run at the same
 # time and pass alone. At -j2 with --retries 1, each failed attempt had
-# the other beside it, so its retry runs alone (and passes). Once that is
-# seen repeatedly and beyond chance (5 runs: failed 5 of 5 attempts
-# beside others, 0 of 5 alone, by chance 1/252 < 0.01) both are category
-# interference: not flaky, not quarantined, red, each naming the other as
-# the culprit with a lock to add. The suggested overrides, applied, make them pass; and the policy
-# setting "interference": "quarantine" lets them be quarantined.
+# the other beside it, so its retry runs alone (and passes). Until that
+# is seen beyond chance they look flaky (and are quarantined as flaky
+# from their second run, as any flaky test). From the fifth run (failed 5
+# of 5 attempts beside others, 0 of 5 alone: by chance 1/252 < 0.01) both
+# are category interference: released from quarantine, red, each naming
+# the other as the culprit with a lock to add. The suggested overrides,
+# applied, make them pass; the policy setting "interference": "quarantine"
+# lets them be quarantined.
 cat > shared.sh <<'SH'
 me=$1 dir=$SHARED/in-use others= i=0
 mkdir -p "$dir"
@@ -62,14 +64,22 @@ sql_is u.db "SELECT r.attempt || ':' || r.beside || ':' || coalesce(r.beside_nam
 
 # 2-4: seen again, but 4 of 4 beside others and 0 of 4 alone happens by
 # chance 1/70 at one rate: still flaky (a test flaky by itself at -j2
-# fails beside others and passes alone too)
+# fails beside others and passes alone too), quarantined as flaky
 for c in c2 c3 c4; do
 	run $c -q
 	expect_rc 0
 	jq_is r.json "$ta | .category" flaky
+	[ $c != c2 ] || contains out "QUARANTINED writer-a::writer-a: passed and failed on the same commit on 2 commits"
 done
-# 5, 6: interference, red, never quarantined
-for c in c5 c6; do
+sql_is t.db "SELECT count(*) FROM quarantine WHERE released_at IS NULL" 2
+# 5: interference: released (not flaky), red
+run c5 -q
+expect_rc 1
+contains out "RELEASED writer-a::writer-a: released: not flaky but interference (fails beside other tests, passes alone: in 5 runs; attempts failed 5 of 5 beside others, 0 of 5 alone (by chance: 0.004)"
+sql_is t.db "SELECT count(*) FROM quarantine WHERE released_at IS NULL" 0
+sql_is t.db "SELECT DISTINCT released_reason FROM quarantine" interference
+# 6: interference, red, not quarantined
+for c in c6; do
 	run $c -q --markdown r.md --html r.html
 	expect_rc 1
 	jq_is r.json "$ta | .category" interference
@@ -86,7 +96,7 @@ lacks out "QUARANTINED"
 jq_is r.json "$ta | .culprits[0].runs" 6
 jq_is r.json "$ta | .reason | startswith(\"fails beside other tests, passes alone\")" true
 jq_is r.json "$ta | .suggestion | contains(\"{\\\"filter\\\": \\\"writer-a\\\", \\\"locks\\\": [\\\"writer-a+writer-b\\\"]}\")" true
-sql_is t.db "SELECT count(*) FROM quarantine" 0
+sql_is t.db "SELECT count(*) FROM quarantine WHERE released_at IS NULL" 0
 contains r.md "### Interference: fail beside other tests, pass alone (2)"
 contains r.md "writer-a: beside its failures writer-b (6 runs)"
 contains r.html '<span class="cat interference">interference</span>'
