@@ -228,8 +228,14 @@ static char *safe_name(const char *id)
 void run_prepare_attempt(struct item_state *is)
 {
 	struct run_state *rs = is->rs;
-	/* A retry of an attempt that failed beside others runs alone. */
-	bool alone = is->attempt > 0 && is->failed && is->beside > 0;
+	/*
+	 * A retry of an attempt that failed beside others runs alone, except
+	 * under --fail-fast/--max-fail: a retry held back until nothing runs
+	 * would hold back stopping early (one hanging retry alone keeps the
+	 * failing retry behind it waiting for its timeout).
+	 */
+	bool alone = is->attempt > 0 && is->failed && is->beside > 0 &&
+		     !rs->o->max_fail;
 
 	is->beside = 0;
 	is->nbeside_ids = 0;
