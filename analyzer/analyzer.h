@@ -265,6 +265,21 @@ struct an_policy {
 	int64_t slow_min_ms;   /* ... and slower by at least this (100) */
 	bool strict;           /* a new failure signature fails the run */
 	bool new_flaky_fails;  /* a new-flaky test's flaky pass counts (true) */
+	int interference_runs; /* runs failing beside others and passing
+				  alone before a test is interference (2) */
+	double interference_alpha; /* ... and its attempts fail beside
+				  others more often than alone: by chance
+				  (one rate) less often than this (0.01) */
+	double interference_watch; /* a flaky test whose failures fall
+				  beside others by chance less often than
+				  this is not quarantined yet (0: off) */
+	enum an_interference_mode {
+		AN_IF_FAIL,        /* its failures count, never quarantined */
+		AN_IF_WARN,        /* a pass alone after a failure beside
+				      others does not count */
+		AN_IF_QUARANTINE,  /* may enter quarantine as flaky tests do */
+	} interference;
+
 	bool flaky_fails;      /* --flaky-result fail */
 };
 
@@ -287,9 +302,7 @@ int an_policy_set(struct an_policy *p, const char *key_eq_value,
 /*
  * Values are appended, never renumbered. AN_NEW_FLAKY: a test first seen
  * in this run that failed one of its stress runs (issue 12 point 5).
- * AN_INTERFERENCE (fails beside other tests, passes alone) is reserved for
- * issue 12 point 3: the judge and the reporters handle it, nothing sets it
- * yet.
+ * AN_INTERFERENCE: fails beside other tests and passes alone (point 3).
  */
 enum an_category {
 	AN_STABLE, AN_FLAKY, AN_BROKEN, AN_NEW_FLAKY, AN_FIXED, AN_NEW, AN_SLOW,
@@ -313,6 +326,21 @@ struct an_obs {
 	int stress;            /* of attempts, stress runs (the judged run's
 				  only: the history does not keep the mark) */
 	int stress_failed;     /* of which failed */
+	/* company (an_obs_company): */
+	bool interfered;       /* an attempt failed beside others, and a
+				  later one passed alone */
+	bool failed_alone;     /* an attempt that ran alone failed */
+	uint16_t alone, alone_failed;   /* attempts that ran alone, failed */
+	uint16_t beside_n, beside_failed; /* attempts with company, failed */
+	char **beside;         /* interfered runs: the item ids beside its
+				  failed attempts, distinct; owned */
+	size_t nbeside;
+};
+
+/* A test that ran beside an interference test's failures. */
+struct an_culprit {
+	char *name;            /* item id, owned */
+	unsigned long runs;    /* interfered runs it overlapped a failure */
 };
 
 struct an_evidence {
@@ -366,6 +394,18 @@ struct an_evidence {
 	/* signatures seen, distinct, in order of first appearance */
 	char **signatures;
 	size_t nsignatures;
+	/* interference: runs where a failure beside others was followed by
+	 * a pass alone, runs with a failure alone, and who was beside the
+	 * former (most runs first, then by name) */
+	unsigned long interfered_runs, alone_fail_runs;
+	struct an_culprit *culprits;
+	size_t nculprits;
+	/* attempts with company and alone (known only), failed; and the
+	 * exact chance that, at one rate for both, the failures fall on the
+	 * attempts with company at least this often (an_hyper_tail) */
+	unsigned long beside_attempts, beside_failed;
+	unsigned long alone_attempts, alone_failed;
+	double company_p;
 };
 
 struct an_test {
@@ -389,9 +429,16 @@ struct an_obs *an_test_add(struct an_test *t, int64_t run_id,
 			   const char *branch, const enum fg_astatus *statuses,
 			   size_t nstatuses, int64_t duration_ms,
 			   const char *message);
-/* Appends a run read by history_store_scan (memory from its excerpt). */
+/* Appends a run read by history_store_scan (memory from its excerpt,
+ * company from its attempts). */
 struct an_obs *an_test_add_row(struct an_test *t,
 			       const struct history_scan_row *r);
+/*
+ * Sets a run's company from its attempts: statuses, beside (-1: not
+ * known, 0: alone) and names ('\n'-separated, or NULL), n of each.
+ */
+void an_obs_company(struct an_obs *o, const enum fg_astatus *statuses,
+		    const int *beside, const char *const *names, size_t n);
 /* Appends a test of a run (the run being judged: run_id 0). */
 struct an_obs *an_test_add_run(struct an_test *t, const struct fg_run *run,
 			       const struct fg_test *ft);
@@ -404,6 +451,12 @@ struct an_obs *an_test_add_run(struct an_test *t, const struct fg_run *run,
  */
 void an_evaluate(struct an_test *t, size_t nobs, int64_t since_ms,
 		 const struct an_policy *p);
+/*
+ * For an interference test with culprits: the override that keeps it
+ * apart from its first culprit, as one line ("add a lock ... to
+ * flakeguard.json: ..."). NULL otherwise. Caller frees.
+ */
+char *an_interference_suggestion(const struct an_test *t);
 /* The evidence as a JSON object text (sorted keys). Caller frees. */
 char *an_evidence_json(const struct an_test *t);
 /* Whether sig (may be NULL) is among the signatures of obs [0, upto). */

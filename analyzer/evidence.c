@@ -18,6 +18,8 @@
  *              error, analyzer/hint.c): a bug, counted, never quarantined;
  *   new-flaky  one run only (this one), in which a stress run failed
  *              (run --new-test-runs: a new test is rerun N times);
+ *   interference  fails beside other tests and passes alone, in >=
+ *              interference_runs runs (analyzer/interference.c);
  *   intermittent  the rate monitor (analyzer/monitor.c) alarmed and its
  *              alarm stands: the failure rate rose at commit X;
  *   fixed      the monitor's alarm ended: clean runs in a row that the
@@ -30,6 +32,7 @@
  *   stable     everything else.
  */
 #include "analyzer/analyzer.h"
+#include "analyzer/internal.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -66,6 +69,7 @@ static void evidence_release(struct an_evidence *ev)
 	for (size_t i = 0; i < ev->nsignatures; i++)
 		free(ev->signatures[i]);
 	free(ev->signatures);
+	an__interference_release(ev);
 	memset(ev, 0, sizeof(*ev));
 }
 
@@ -75,6 +79,7 @@ void an_test_release(struct an_test *t)
 		free(t->obs[i].commit);
 		free(t->obs[i].branch);
 		free(t->obs[i].signature);
+		an__obs_release(&t->obs[i]);
 	}
 	free(t->obs);
 	free(t->suite);
@@ -116,11 +121,15 @@ struct an_obs *an_test_add_run(struct an_test *t, const struct fg_run *run,
 			       const struct fg_test *ft)
 {
 	enum fg_astatus *st = fg_xcalloc(ft->nattempts + 1, sizeof(*st));
+	int *beside = fg_xcalloc(ft->nattempts + 1, sizeof(*beside));
+	const char **names = fg_xcalloc(ft->nattempts + 1, sizeof(*names));
 	const char *msg = NULL;
 	struct an_obs *o;
 
 	for (size_t i = 0; i < ft->nattempts; i++) {
 		st[i] = ft->attempts[i].status;
+		beside[i] = ft->attempts[i].beside;
+		names[i] = ft->attempts[i].beside_names;
 		if (!msg && fg_astatus_is_failure(st[i]))
 			msg = ft->attempts[i].message;
 	}
@@ -133,7 +142,10 @@ struct an_obs *an_test_add_run(struct an_test *t, const struct fg_run *run,
 		o->stress++;
 		o->stress_failed += fg_astatus_is_failure(st[i]);
 	}
+	an_obs_company(o, st, beside, names, ft->nattempts);
 	free(st);
+	free(beside);
+	free(names);
 	return o;
 }
 
@@ -153,6 +165,8 @@ struct an_obs *an_test_add_row(struct an_test *t,
 		     (r->sanitizer && an_hint(FG_A_FAILED, NULL, r->sanitizer,
 					      buf, sizeof(buf)) ==
 					      AN_HINT_MEMORY));
+	an_obs_company(o, r->statuses, r->beside, r->beside_names,
+		       r->nattempts);
 	return o;
 }
 
@@ -560,6 +574,9 @@ static void categorize(struct an_test *t, const struct an_policy *p)
 			 ev->stress_fails, ev->stress_runs,
 			 ev->stress_runs == 1 ? "" : "s", 100 * sp.p,
 			 100 * sp.lo, 100 * sp.hi);
+	} else if (an__is_interference(ev, p)) {
+		t->cat = AN_INTERFERENCE;
+		an__interference_reason(t, t->reason, sizeof(t->reason));
 	} else if (ev->mon.raised) {
 		raised_reason(t);
 	} else if (ev->mon.fixed_from &&
@@ -639,6 +656,7 @@ void an_evaluate(struct an_test *t, size_t nobs, int64_t since_ms,
 	monitor(t, v, all, p, ev);
 	release_score(t, w, m, since_ms, p, ev);
 	durations(t, w, m, ev);
+	an__interference(t, w, m, ev);
 	free(v);
 	categorize(t, p);
 }

@@ -56,6 +56,10 @@ void an_policy_defaults(struct an_policy *p)
 		.slow_factor = 2,
 		.slow_min_ms = 100,
 		.new_flaky_fails = true,
+		.interference_runs = 2,
+		.interference_alpha = 0.01,
+		.interference_watch = 0, /* off: see docs/analyzer.md */
+		.interference = AN_IF_FAIL,
 	};
 }
 
@@ -101,6 +105,18 @@ static int choice(json_t *v, const char *yes, const char *no, bool *out)
 	else
 		return -1;
 	return 0;
+}
+
+static int interference_mode(json_t *v, enum an_interference_mode *out)
+{
+	static const char *const names[] = { "fail", "warn", "quarantine" };
+
+	for (size_t i = 0; json_is_string(v) && i < 3; i++)
+		if (!strcmp(json_string_value(v), names[i])) {
+			*out = (enum an_interference_mode)i;
+			return 0;
+		}
+	return -1;
 }
 
 /* One key; -1 bad value, -2 unknown key, -3 a key that was replaced. */
@@ -164,6 +180,14 @@ static int set_key(struct an_policy *p, const char *k, json_t *v)
 		return boolean(v, &p->strict);
 	if (!strcmp(k, "new_flaky"))
 		return choice(v, "fail", "warn", &p->new_flaky_fails);
+	if (!strcmp(k, "interference_runs"))
+		return integer(v, 1, 100000, &p->interference_runs);
+	if (!strcmp(k, "interference_alpha"))
+		return num(v, 1e-12, 0.5, &p->interference_alpha);
+	if (!strcmp(k, "interference_watch"))
+		return num(v, 0, 1, &p->interference_watch);
+	if (!strcmp(k, "interference"))
+		return interference_mode(v, &p->interference);
 	return -2;
 }
 
@@ -291,6 +315,22 @@ char *an_evidence_json(const struct an_test *t)
 			json_array_append_new(sigs, sj);
 	}
 	json_object_set_new(o, "signatures", sigs);
+	if (ev->interfered_runs) {
+		/* failed beside others, passed alone (issue 12 point 3) */
+		json_t *cj = json_array();
+
+		json_object_set_new(o, "interfered_runs",
+				    json_integer((json_int_t)ev->interfered_runs));
+		json_object_set_new(o, "alone_failed_runs",
+				    json_integer((json_int_t)ev->alone_fail_runs));
+		for (size_t i = 0; i < ev->nculprits && i < FG_BESIDE_MAX; i++)
+			json_array_append_new(cj, json_pack(
+				"{s:s?, s:I}", "name", ev->culprits[i].name,
+				"runs", (json_int_t)ev->culprits[i].runs));
+		json_object_set_new(o, "beside", cj);
+		json_object_set_new(o, "company_p", json_real(round4(
+			ev->company_p)));
+	}
 	s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT | JSON_REAL_PRECISION(6));
 	json_decref(o);
 	return s ? s : fg_xstrdup("{}");
@@ -342,6 +382,16 @@ static void decide_active(const struct an_test *t,
 	}
 	if (!p->auto_quarantine || (q->mode && !strcmp(q->mode, "skip")))
 		return;
+	/* entered as flaky, known now to break beside others: it is not
+	 * flaky, and its failures must show (issue 12 point 3) */
+	if (t->cat == AN_INTERFERENCE && p->interference != AN_IF_QUARANTINE &&
+	    q->source && !strcmp(q->source, "auto")) {
+		d->action = AN_LEAVE;
+		d->rule = "interference";
+		snprintf(d->why, sizeof(d->why), "released: not flaky but "
+			 "interference (%.200s)", t->reason);
+		return;
+	}
 	if (ev->sprt >= an_sprt_upper(&p->release)) {
 		d->action = AN_LEAVE;
 		d->rule = "sprt";
@@ -375,14 +425,18 @@ void an_decide(const struct an_test *t, const struct history_quarantine *q,
 		return;
 	}
 	if (t->cat == AN_BROKEN || t->cat == AN_INTERMITTENT ||
-	    t->cat == AN_NEW_FLAKY || t->cat == AN_INTERFERENCE ||
-	    t->cat == AN_MEMORY) {
+	    t->cat == AN_NEW_FLAKY || t->cat == AN_MEMORY ||
+	    (t->cat == AN_INTERFERENCE &&
+	     p->interference != AN_IF_QUARANTINE)) {
 		d->rule = "never";
 		snprintf(d->why, sizeof(d->why), "%s tests are never "
 			 "quarantined automatically", an_category_name(t->cat));
 		return;
 	}
-	if (!p->auto_quarantine || t->cat != AN_FLAKY)
+	/* interference enters as flaky tests do only when the policy
+	 * says so ("interference": "quarantine") */
+	if (!p->auto_quarantine ||
+	    (t->cat != AN_FLAKY && t->cat != AN_INTERFERENCE))
 		return;
 	if (blocked) {
 		d->rule = "expired";
@@ -409,6 +463,20 @@ void an_decide(const struct an_test *t, const struct history_quarantine *q,
 				 t->obs[ev->change_at - 1].commit : "?",
 			 ev->before_runs, ev->before_fails, ev->after_fails,
 			 ev->after_runs, ev->change_p, p->onset_alpha);
+		return;
+	}
+	if (t->cat == AN_FLAKY && ev->interfered_runs &&
+	    ev->company_p < p->interference_watch) {
+		d->rule = "interference?";
+		snprintf(d->why, sizeof(d->why), "not quarantined: in %lu "
+			 "run%s it failed beside other tests and passed alone "
+			 "(attempts failed %lu of %lu beside others, %lu of %lu "
+			 "alone; by chance: %.2g < %.2g): it may be interference, "
+			 "not flakiness", ev->interfered_runs,
+			 ev->interfered_runs == 1 ? "" : "s", ev->beside_failed,
+			 ev->beside_attempts, ev->alone_failed,
+			 ev->alone_attempts, ev->company_p,
+			 p->interference_watch);
 		return;
 	}
 	an_format_p(ps, sizeof(ps), &ev->p, ev->runs);
@@ -634,6 +702,8 @@ static void judge_one(struct fg_test *ft, struct an_run_test *e,
 	bool loud = t->cat == AN_BROKEN || t->cat == AN_INTERMITTENT ||
 		    t->cat == AN_NEW_FLAKY || t->cat == AN_INTERFERENCE ||
 		    t->cat == AN_MEMORY;
+	bool if_counts = t->cat == AN_INTERFERENCE &&
+			 p->interference == AN_IF_FAIL;
 
 	e->j = AN_J_PASSED;
 	e->counts = false;
@@ -661,7 +731,7 @@ static void judge_one(struct fg_test *ft, struct an_run_test *e,
 		return;
 	}
 	e->j = AN_J_FLAKY;
-	if (t->cat == AN_INTERMITTENT || t->cat == AN_INTERFERENCE ||
+	if (t->cat == AN_INTERMITTENT || if_counts ||
 	    t->cat == AN_MEMORY ||
 	    (t->cat == AN_NEW_FLAKY && p->new_flaky_fails)) {
 		e->j = AN_J_FAILED;
@@ -878,10 +948,36 @@ static const char *category_since(const struct an_test *t)
 			if (t->obs[i].attempts && t->obs[i].failed)
 				at = i + 1;
 		break;
+	case AN_INTERFERENCE:
+		for (size_t i = 0; i < t->nobs && !at; i++)
+			if (t->obs[i].interfered)
+				at = i + 1;
+		break;
 	default:
 		break;
 	}
 	return at && at <= t->nobs ? t->obs[at - 1].commit : NULL;
+}
+
+/* Interference: who ran beside its failures, and how to keep them apart. */
+static void set_culprits(struct fg_test *ft, const struct an_test *t)
+{
+	for (size_t i = 0; i < ft->nculprits; i++)
+		free(ft->culprits[i].name);
+	free(ft->culprits);
+	ft->culprits = NULL;
+	ft->nculprits = 0;
+	free(ft->suggestion);
+	ft->suggestion = NULL;
+	if (t->cat != AN_INTERFERENCE || !t->ev.nculprits)
+		return;
+	ft->culprits = fg_xcalloc(t->ev.nculprits, sizeof(*ft->culprits));
+	for (size_t i = 0; i < t->ev.nculprits; i++) {
+		ft->culprits[i].name = fg_xstrdup(t->ev.culprits[i].name);
+		ft->culprits[i].runs = (unsigned)t->ev.culprits[i].runs;
+	}
+	ft->nculprits = t->ev.nculprits;
+	ft->suggestion = an_interference_suggestion(t);
 }
 
 /* The figures reporters show beside a test: rate, interval, strip. */
@@ -907,6 +1003,7 @@ static void set_stats(struct fg_test *ft, const struct an_test *t)
 	ft->since = dup_or_null(category_since(t));
 	free(ft->reason);
 	ft->reason = fg_xstrdup(t->reason);
+	set_culprits(ft, t);
 }
 
 void analyzer_judge(struct fg_run *run, struct an_run *ar, int64_t now,

@@ -219,7 +219,7 @@ int cli_analysis_record(struct history_store *st, struct fg_run *run,
 			c[n].op = HISTORY_Q_END;
 			c[n].q = &ids[n];
 			c[n].when_ms = now;
-			c[n++].why = e->dec.action == AN_LEAVE ? "sprt" :
+			c[n++].why = e->dec.action == AN_LEAVE ? e->dec.rule :
 								 "expired";
 			break;
 		case AN_NONE:
@@ -339,6 +339,11 @@ void cli_analysis_print(FILE *out, const struct fg_run *run,
 		fputs(": ", out);
 		fg_text_write(out, text, NULL, 0);
 		fputc('\n', out);
+		if (e->an.cat == AN_INTERFERENCE && t->suggestion) {
+			fputs("    suggestion: ", out);
+			fg_text_write(out, t->suggestion, NULL, 0);
+			fputc('\n', out);
+		}
 		if (e->dec.action == AN_LEAVE && qfile &&
 		    e->q.name == NULL)
 			fprintf(out, "    (remove it from '%s' too: flakeguard "

@@ -135,6 +135,24 @@ static const char *qstate(const struct row *r)
 								 "manual";
 }
 
+/* Interference: every test beside its failures, and the suggestion. */
+static void print_interference(const struct an_test *t)
+{
+	char *sug = an_interference_suggestion(t);
+
+	if (t->cat != AN_INTERFERENCE)
+		return;
+	printf("           beside its failures:");
+	for (size_t i = 0; i < t->ev.nculprits; i++)
+		printf("%s %s (%lu run%s)", i ? "," : "",
+		       cli_safe(t->ev.culprits[i].name), t->ev.culprits[i].runs,
+		       t->ev.culprits[i].runs == 1 ? "" : "s");
+	printf("%s\n", t->ev.nculprits ? "" : " (not recorded)");
+	if (sug)
+		printf("           suggestion: %s\n", cli_safe(sug));
+	free(sug);
+}
+
 static void print_table(const struct analyze_state *s)
 {
 	char ps[96], when[40];
@@ -157,6 +175,7 @@ static void print_table(const struct analyze_state *s)
 		       qstate(r));
 		cli_test_label(stdout, r->t.suite, r->t.classname, r->t.name);
 		printf("\n           %s\n", cli_safe(r->t.reason));
+		print_interference(&r->t);
 	}
 	printf("\n%zu tests analysed, %zu unstable or quarantined shown, %zu "
 	       "quarantined\n", s->tests, s->n, s->quarantined);
@@ -214,6 +233,21 @@ static json_t *row_json(const struct row *r)
 		json_object_set_new(o, "last_failure_commit",
 				    r->last_fail_commit ?
 				    json_string(r->last_fail_commit) : json_null());
+	}
+	if (r->t.cat == AN_INTERFERENCE) {
+		json_t *b = json_array();
+		char *sug = an_interference_suggestion(&r->t);
+
+		for (size_t i = 0; i < r->t.ev.nculprits; i++)
+			json_array_append_new(b, json_pack(
+				"{s:s?, s:I}", "name", r->t.ev.culprits[i].name,
+				"runs", (json_int_t)r->t.ev.culprits[i].runs));
+		json_object_set_new(o, "beside", b);
+		json_object_set_new(o, "interfered_runs", json_integer(
+			(json_int_t)r->t.ev.interfered_runs));
+		json_object_set_new(o, "suggestion",
+				    sug ? json_string(sug) : json_null());
+		free(sug);
 	}
 	if (r->dec.action != AN_NONE)
 		json_object_set_new(o, "change", json_pack(
@@ -297,7 +331,8 @@ static int apply(struct analyze_state *s, struct fg_error *err)
 			c[n].op = HISTORY_Q_END;
 			c[n].q = &qs[n];
 			c[n].when_ms = s->now;
-			c[n].why = r->dec.action == AN_LEAVE ? "sprt" : "expired";
+			c[n].why = r->dec.action == AN_LEAVE ? r->dec.rule :
+							       "expired";
 			n++;
 		}
 	}

@@ -8,8 +8,9 @@
  * "host", "ci_job", "shard", "started_at_ms", "duration_ms", "exit_code",
  * "interrupted", "tests": [{"suite", "classname", "name", "file", "line",
  * "outcome", "duration_ms", "attempts": [{"status", "started_at_ms",
- * "duration_ms", "message", "output"}]}]}. Runs are known by their uuid,
- * so importing the same lines twice adds nothing.
+ * "duration_ms", "message", "output", and when known "beside",
+ * "beside_names"}]}]}. Runs are known by their uuid, so importing the
+ * same lines twice adds nothing.
  */
 #include "cli/cli.h"
 

@@ -228,7 +228,17 @@ static char *safe_name(const char *id)
 void run_prepare_attempt(struct item_state *is)
 {
 	struct run_state *rs = is->rs;
+	/*
+	 * A retry of an attempt that failed beside others runs alone, except
+	 * under --fail-fast/--max-fail: a retry held back until nothing runs
+	 * would hold back stopping early (one hanging retry alone keeps the
+	 * failing retry behind it waiting for its timeout).
+	 */
+	bool alone = is->attempt > 0 && is->failed && is->beside > 0 &&
+		     !rs->o->max_fail;
 
+	is->beside = 0;
+	is->nbeside_ids = 0;
 	is->attempt++;
 	if (!is->fixed_junit) {
 		free(is->junit);
@@ -264,7 +274,7 @@ void run_prepare_attempt(struct item_state *is)
 		.timeout_ms = is->cfg->timeout_ms && !rs->o->timeout_forced ?
 				      is->cfg->timeout_ms : rs->o->timeout_ms,
 		/* capped at -j: an exclusive attempt runs alone */
-		.slots = is->cfg->exclusive ? 4096 : is->cfg->slots,
+		.slots = is->cfg->exclusive || alone ? 4096 : is->cfg->slots,
 		.locks = is->cfg->locks,
 		.log_path = is->log_path,
 		.log_max = rs->o->log_max,
@@ -283,12 +293,77 @@ void run_prepare_attempt(struct item_state *is)
 	}
 }
 
-/* An attempt starts: its TEST_TMPDIR and environment. */
+/* ---------------------------------------------------------------------- */
+/* Company: which attempts overlapped which (issue 12 point 3)             */
+/* ---------------------------------------------------------------------- */
+
+static void company_add(struct item_state *is, const char *id)
+{
+	is->beside++;
+	for (size_t i = 0; i < is->nbeside_ids; i++)
+		if (!strcmp(is->beside_ids[i], id))
+			return;
+	if (is->nbeside_ids < FG_BESIDE_MAX)
+		is->beside_ids[is->nbeside_ids++] = id;
+}
+
+/*
+ * Two attempts overlap when one starts while the other runs: so each
+ * start meets every attempt running then, and both note the other.
+ */
+static void company_meet(struct runner *r, struct item_state *is)
+{
+	for (size_t i = 0; i < runner_running(r); i++) {
+		const struct runner_job *o = runner_running_job(r, i);
+		struct item_state *other = o->data;
+
+		if (other == is)
+			continue;
+		company_add(is, o->name);
+		company_add(other, is->job.name);
+	}
+}
+
+void run_company_set(const struct item_state *is, struct fg_attempt *a)
+{
+	size_t len = 0, at = 0;
+
+	a->beside = is->beside;
+	free(a->beside_names);
+	a->beside_names = NULL;
+	if (!is->nbeside_ids)
+		return;
+	for (size_t i = 0; i < is->nbeside_ids; i++)
+		len += strlen(is->beside_ids[i]) + 1;
+	a->beside_names = fg_xmalloc(len);
+	for (size_t i = 0; i < is->nbeside_ids; i++) {
+		size_t n = strlen(is->beside_ids[i]);
+
+		if (i)
+			a->beside_names[at++] = '\n';
+		memcpy(a->beside_names + at, is->beside_ids[i], n);
+		/* '\n' separates the names: one inside a name would split it */
+		for (size_t k = at; k < at + n; k++)
+			if (a->beside_names[k] == '\n')
+				a->beside_names[k] = ' ';
+		at += n;
+	}
+	a->beside_names[at] = '\0';
+}
+
+void run_company_copy(struct item_state *to, const struct item_state *from)
+{
+	to->beside = from->beside;
+	to->nbeside_ids = from->nbeside_ids;
+	memcpy(to->beside_ids, from->beside_ids, sizeof(to->beside_ids));
+}
+
+/* An attempt starts: its company, TEST_TMPDIR and environment. */
 static void on_start(struct runner *r, struct runner_job *job, void *data)
 {
 	struct item_state *is = job->data;
 
-	(void)r;
+	company_meet(r, is);
 	is->tmpdir = run_acquire_dir(data);
 	fg_strv_free(is->env);
 	is->env = build_env(is);

@@ -130,6 +130,16 @@ struct item_state {
 			       * job must run as itself (never batched) */
 	enum fg_astatus not_run_status; /* declined by run_deps_ready(): */
 	char *why_not;        /* the status and why, owned */
+	/*
+	 * Company of the attempt running or last run (issue 12 point 3):
+	 * attempts of other items that overlapped it in time, and up to
+	 * FG_BESIDE_MAX of their item ids, distinct (borrowed: job names,
+	 * which live as long as the plan). A failed attempt that had company
+	 * gets its next attempt alone (exclusive: all of -j).
+	 */
+	int beside;
+	const char *beside_ids[FG_BESIDE_MAX];
+	size_t nbeside_ids;
 };
 
 struct run_state {
@@ -182,6 +192,10 @@ int run_main(const struct cli_command *cmd, const struct run_opts *defaults,
 
 /* The next attempt of an item: its argv, paths and job. */
 void run_prepare_attempt(struct item_state *is);
+/* Every attempt of is's current one gets its company (beside, names). */
+void run_company_set(const struct item_state *is, struct fg_attempt *a);
+/* A batch member takes its batch's company (for its retry). */
+void run_company_copy(struct item_state *to, const struct item_state *from);
 /* Whether an item's failed attempt gets another. */
 bool run_want_retry(struct item_state *is);
 /* An item is over for good: counts, --fail-fast. */

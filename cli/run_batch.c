@@ -214,6 +214,7 @@ static void settle_member(struct runner *r, struct item_state *b,
 	}
 	m->attempt = 1;
 	m->failed = test_failed(t);
+	run_company_copy(m, b);
 	if (run_want_retry(m)) {
 		run_prepare_attempt(m);
 		runner_submit(r, &m->job);
@@ -242,6 +243,7 @@ void run_batch_done(struct runner *r, struct item_state *b)
 		for (size_t k = 0; k < xml.tests[i].nattempts; k++) {
 			struct fg_attempt *a = &xml.tests[i].attempts[k];
 
+			run_company_set(b, a);
 			if (fg_astatus_is_failure(a->status) && !a->output)
 				a->output = fg_xstrdup(output);
 		}

@@ -243,8 +243,10 @@ size_t run_check_asked(struct item_state *is)
 			continue;
 		fg_test_add_attempt(t, FG_A_ERROR, is->job.result.duration_ms,
 				    "asked to rerun this test, but the rerun "
-				    "reported no result for it", NULL)
-			->started_at_ms = is->job.result.started_at_ms;
+				    "reported no result for it", NULL);
+		t->attempts[t->nattempts - 1].started_at_ms =
+			is->job.result.started_at_ms;
+		run_company_set(is, &t->attempts[t->nattempts - 1]);
 		missing++;
 	}
 	return missing;
@@ -253,6 +255,9 @@ size_t run_check_asked(struct item_state *is)
 static size_t merge_xml(struct item_state *is, struct fg_run *xml,
 			const char *output_tail)
 {
+	for (size_t i = 0; i < xml->ntests; i++)
+		for (size_t k = 0; k < xml->tests[i].nattempts; k++)
+			run_company_set(is, &xml->tests[i].attempts[k]);
 	for (size_t i = 0; output_tail && *output_tail && i < xml->ntests; i++)
 		for (size_t k = 0; k < xml->tests[i].nattempts; k++) {
 			struct fg_attempt *a = &xml->tests[i].attempts[k];
@@ -411,4 +416,5 @@ void run_record_self_test(struct item_state *is, enum fg_astatus st,
 				*msg ? msg : NULL,
 				fg_astatus_is_failure(st) ? output : NULL);
 	a->started_at_ms = is->job.result.started_at_ms;
+	run_company_set(is, a);
 }

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <string.h>
 
 #define FORMAT "flakeguard-run/1"
@@ -65,6 +66,13 @@ json_t *cli_run_line(const struct fg_run *run)
 					    json_integer(a->duration_ms));
 			json_object_set_new(ja, "message", str(a->message));
 			json_object_set_new(ja, "output", str(a->output));
+			/* company: absent when not known */
+			if (a->beside >= 0)
+				json_object_set_new(ja, "beside",
+						    json_integer(a->beside));
+			if (a->beside_names)
+				json_object_set_new(ja, "beside_names",
+						    str(a->beside_names));
 			json_array_append_new(atts, ja);
 		}
 		json_object_set_new(jt, "attempts", atts);
@@ -164,7 +172,9 @@ const char *cli_run_from_line(json_t *o, struct fg_run *run)
 				return "an attempt has an unknown status";
 			if (!opt_str(ja, "message") || !opt_str(ja, "output") ||
 			    !opt_count(ja, "duration_ms") ||
-			    !opt_count(ja, "started_at_ms"))
+			    !opt_count(ja, "started_at_ms") ||
+			    !opt_count(ja, "beside") ||
+			    !opt_str(ja, "beside_names"))
 				return "an attempt field has the wrong type or a "
 				       "negative value";
 			a = fg_test_add_attempt(t, (enum fg_astatus)st,
@@ -172,6 +182,10 @@ const char *cli_run_from_line(json_t *o, struct fg_run *run)
 				json_string_value(json_object_get(ja, "message")),
 				json_string_value(json_object_get(ja, "output")));
 			a->started_at_ms = jint(ja, "started_at_ms");
+			if (json_object_get(ja, "beside"))
+				a->beside = jint(ja, "beside") > INT_MAX ?
+					    INT_MAX : (int)jint(ja, "beside");
+			a->beside_names = jstr(ja, "beside_names");
 		}
 	}
 	return NULL;

@@ -235,7 +235,17 @@ struct fg_attempt {
 	const char *hint_kind; /* static: "memory-error", "signal", ...; NULL */
 	bool stress;           /* a stress run (run --new-test-runs, stress),
 				  not a retry; not stored in the history */
+	/*
+	 * Company (issue 12 point 3): how many attempts of other items
+	 * overlapped this one in time: 0 it ran alone, -1 not known
+	 * (imported results; fg_test_add_attempt() sets -1). beside_names:
+	 * the item ids of up to FG_BESIDE_MAX of them, '\n'-separated, in
+	 * the order they met it; owned, or NULL.
+	 */
+	int beside;
+	char *beside_names;
 };
+#define FG_BESIDE_MAX 8
 
 struct fg_test {
 	char *suite;     /* the suite (config name or <testsuite name>) */
@@ -265,6 +275,17 @@ struct fg_test {
 			       * (an_hints_apply), owned; NULL: none */
 	const char *hint_kind; /* static: its kind ("memory-error", ...) */
 	size_t incident;      /* 1 + index into run->incidents; 0: none */
+	/*
+	 * Category interference (set by the analyzer): the tests that ran
+	 * beside its failures, most often first, with how many failing runs
+	 * each overlapped; and the override that would keep them apart.
+	 */
+	struct fg_culprit {
+		char *name;     /* item id ("suite", "suite::case"), owned */
+		unsigned runs;  /* failing runs it overlapped */
+	} *culprits;
+	size_t nculprits;
+	char *suggestion;     /* owned; NULL: none */
 	struct fg_attempt *attempts;
 	size_t nattempts, attempts_cap;
 };

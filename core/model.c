@@ -70,8 +70,13 @@ void fg_test_release(struct fg_test *t)
 		free(t->attempts[i].message);
 		free(t->attempts[i].output);
 		free(t->attempts[i].hint);
+		free(t->attempts[i].beside_names);
 	}
 	free(t->attempts);
+	for (size_t i = 0; i < t->nculprits; i++)
+		free(t->culprits[i].name);
+	free(t->culprits);
+	free(t->suggestion);
 	free(t->suite);
 	free(t->classname);
 	free(t->name);
@@ -211,6 +216,7 @@ struct fg_attempt *fg_test_add_attempt(struct fg_test *t, enum fg_astatus st,
 	a->duration_ms = duration_ms;
 	a->message = fg_xstrdup(message);
 	a->output = fg_xstrdup(output);
+	a->beside = -1;
 	return a;
 }
 
@@ -330,7 +336,9 @@ size_t fg_run_absorb(struct fg_run *dst, struct fg_run *src)
 			na->started_at_ms = a->started_at_ms;
 			na->message = a->message;
 			na->output = a->output;
-			a->message = a->output = NULL;
+			na->beside = a->beside;
+			na->beside_names = a->beside_names;
+			a->message = a->output = a->beside_names = NULL;
 		}
 	}
 	return failures;

@@ -606,6 +606,10 @@ struct history_scan_row {
 	 * or NULL (what the analyzer's memory-error hint needs).
 	 */
 	const char *sanitizer;
+	/* per attempt, its company (struct fg_attempt): beside (-1: not
+	 * known) and the names, '\n'-separated, or NULL */
+	const int *beside;
+	const char *const *beside_names;
 };
 
 /* Returns 0 to go on; anything else stops the scan and is returned. */

@@ -205,7 +205,7 @@ void hist_idset_release(struct hist_idset *s);
  * schema_steps[] with this many steps, version i -> i + 1 the same change
  * in both (checked at compile time in each backend file).
  */
-#define HISTORY_SCHEMA_VERSION 6
+#define HISTORY_SCHEMA_VERSION 7
 
 /*
  * A backend operation that hit a transient conflict (a PostgreSQL

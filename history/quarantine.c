@@ -44,7 +44,9 @@ struct scan_acc {
 	char *suite, *classname, *name, *commit, *branch, *message;
 	char *sanitizer;
 	enum fg_astatus *statuses;
-	size_t cap;
+	int *beside;
+	char **beside_names;
+	size_t cap, ncap, bcap;
 	bool open;
 };
 
@@ -57,6 +59,10 @@ static void acc_clear(struct scan_acc *a)
 	free(a->branch);
 	free(a->message);
 	free(a->sanitizer);
+	for (size_t i = 0; i < a->row.nattempts; i++) {
+		free(a->beside_names[i]);
+		a->beside_names[i] = NULL;
+	}
 	a->suite = a->classname = a->name = NULL;
 	a->commit = a->branch = a->message = a->sanitizer = NULL;
 	a->row.nattempts = 0;
@@ -88,6 +94,14 @@ static void acc_attempt(struct scan_acc *a, const struct history_row *r)
 	st = (enum fg_astatus)ci(r, 11);
 	fg_xgrow((void **)&a->statuses, &a->cap, a->row.nattempts + 1,
 		 sizeof(*a->statuses));
+	fg_xgrow((void **)&a->beside, &a->bcap, a->row.nattempts + 1,
+		 sizeof(*a->beside));
+	fg_xgrow((void **)&a->beside_names, &a->ncap, a->row.nattempts + 1,
+		 sizeof(*a->beside_names));
+	a->beside[a->row.nattempts] = r->n <= 15 || r->c[14].null ? -1 :
+					(int)ci(r, 14);
+	a->beside_names[a->row.nattempts] = r->n > 15 ? fg_xstrdup(cs(r, 15)) :
+							  NULL;
 	a->statuses[a->row.nattempts++] = st;
 	if (!a->message && fg_astatus_is_failure(st) && !r->c[12].null)
 		a->message = fg_xstrdup(cs(r, 12));
@@ -105,6 +119,8 @@ static int acc_emit(struct scan_acc *a, history_scan_fn fn, void *ctx)
 	a->row.message = a->message;
 	a->row.sanitizer = a->sanitizer;
 	a->row.statuses = a->statuses;
+	a->row.beside = a->beside;
+	a->row.beside_names = (const char *const *)a->beside_names;
 	return fn(ctx, &a->row);
 }
 
@@ -154,6 +170,8 @@ int history_store_scan(struct history_store *st, int max_runs,
 		rc = history__fail(st, "cannot scan", err);
 	acc_clear(&c.a);
 	free(c.a.statuses);
+	free(c.a.beside);
+	free(c.a.beside_names);
 	return rc;
 }
 

@@ -397,6 +397,7 @@ static void test_clear(struct fg_test *t)
 	for (size_t i = 0; i < t->nattempts; i++) {
 		free(t->attempts[i].message);
 		free(t->attempts[i].output);
+		free(t->attempts[i].beside_names);
 	}
 	t->suite = t->classname = t->name = t->file = NULL;
 	t->nattempts = 0;

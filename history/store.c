@@ -630,6 +630,8 @@ static int load_test_row(void *ctx, const struct history_row *r)
 		a->started_at_ms = cell_i(r, 11);
 		a->message = cell_dup(r, 12);
 		a->output = cell_dup(r, 13);
+		a->beside = r->c[14].null ? -1 : (int)cell_i(r, 14);
+		a->beside_names = cell_dup(r, 15);
 	}
 	return 0;
 }

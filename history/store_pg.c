@@ -162,6 +162,9 @@ static const char *const schema_steps[] = {
 	/* 5 -> 6: what a run selected (NULL before: never compared). */
 	"ALTER TABLE runs ADD COLUMN selection text;"
 	"CREATE INDEX runs_by_branch ON runs (branch, started_at);",
+	/* 6 -> 7: an attempt's company (issue 12 point 3), as in SQLite. */
+	"ALTER TABLE results ADD COLUMN beside integer,"
+	"  ADD COLUMN beside_names text;",
 };
 
 _Static_assert(sizeof(schema_steps) / sizeof(schema_steps[0]) ==
@@ -209,7 +212,8 @@ static const char *const query_sql[PQ_COUNT] = {
 	[HQ_LOAD_TESTS] =
 		"SELECT t.suite, t.classname, t.name, t.file, t.line,"
 		" rt.outcome, rt.duration_ms, rt.test_id, r.attempt, r.status,"
-		" r.duration_ms, r.started_at, r.message, r.output"
+		" r.duration_ms, r.started_at, r.message, r.output, r.beside,"
+		" r.beside_names"
 		" FROM run_tests rt"
 		" JOIN tests t ON t.id = rt.test_id"
 		" LEFT JOIN results r ON r.run_id = rt.run_id"
@@ -245,7 +249,7 @@ static const char *const query_sql[PQ_COUNT] = {
 	"   strpos(r.output, ': runtime error: ') > 0)" \
 	" THEN substr(r.output, greatest(1, coalesce(nullif(strpos(r.output," \
 	"  'Sanitizer'), 0), strpos(r.output, ': runtime error: ')) - 512), 2048)" \
-	" END"
+	" END, r.beside, r.beside_names"
 	[HQ_SCAN_ALL] =
 		"WITH rt AS (SELECT run_id, test_id, outcome, duration_ms,"
 		"  row_number() OVER (PARTITION BY test_id ORDER BY run_id DESC)"
@@ -329,9 +333,10 @@ static const char *const query_sql[PQ_COUNT] = {
 		" WHERE s.attempt = 0",
 	[PQ_RESULTS] =
 		"INSERT INTO results (run_id, test_id, attempt, status,"
-		" duration_ms, started_at, message, output)"
+		" duration_ms, started_at, message, output, beside,"
+		" beside_names)"
 		" SELECT $1::bigint, t.id, a.attempt, a.status, a.duration_ms,"
-		" a.started_at, a.message, a.output"
+		" a.started_at, a.message, a.output, a.beside, a.beside_names"
 		" FROM fg_stage a JOIN fg_stage s ON s.seq = a.seq"
 		" AND s.attempt = 0"
 		" JOIN tests t ON t.suite = s.suite AND t.classname = s.classname"
@@ -1198,7 +1203,8 @@ static const char stage_table[] =
 	" suite text COLLATE \"C\", classname text COLLATE \"C\","
 	" name text COLLATE \"C\", file text, line integer, outcome smallint,"
 	" duration_ms bigint, attempts integer, status smallint,"
-	" started_at bigint, message text, output text)"
+	" started_at bigint, message text, output text, beside integer,"
+	" beside_names text)"
 	" ON COMMIT DELETE ROWS";
 
 static int pg_tx_begin(struct history_store *st)
@@ -1342,7 +1348,7 @@ static int pg_tx_test(struct history_store *st, const struct fg_test *t)
 	put_int(p, t->duration_ms);
 	put(p, "\t", 1);
 	put_int(p, (int64_t)t->nattempts);
-	put(p, "\t\\N\t\\N\t\\N\t\\N\n", 13);
+	put(p, "\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n", 19);
 	for (size_t i = 0; i < t->nattempts; i++) {
 		const struct fg_attempt *a = &t->attempts[i];
 
@@ -1359,6 +1365,13 @@ static int pg_tx_test(struct history_store *st, const struct fg_test *t)
 		put_text(p, a->message);
 		put(p, "\t", 1);
 		put_text(p, a->output);
+		put(p, "\t", 1);
+		if (a->beside >= 0)
+			put_int(p, a->beside);
+		else
+			put(p, "\\N", 2);
+		put(p, "\t", 1);
+		put_text(p, a->beside_names);
 		put(p, "\n", 1);
 	}
 	return flush_copy(st, false);

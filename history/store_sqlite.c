@@ -199,6 +199,14 @@ static const char *const schema_steps[] = {
 	 */
 	"ALTER TABLE runs ADD COLUMN selection TEXT;"
 	"CREATE INDEX runs_by_branch ON runs (branch, started_at);",
+	/*
+	 * 6 -> 7: an attempt's company (issue 12 point 3): how many attempts
+	 * of other items overlapped it (0: it ran alone; NULL: not known, as
+	 * for imported results and every attempt written before), and up to
+	 * 8 of their item ids, '\n'-separated.
+	 */
+	"ALTER TABLE results ADD COLUMN beside INTEGER;"
+	"ALTER TABLE results ADD COLUMN beside_names TEXT;",
 };
 
 _Static_assert(sizeof(schema_steps) / sizeof(schema_steps[0]) ==
@@ -230,7 +238,8 @@ static const char *const query_sql[HQ_COUNT] = {
 	[HQ_LOAD_TESTS] =
 		"SELECT t.suite, t.classname, t.name, t.file, t.line,"
 		" rt.outcome, rt.duration_ms, rt.test_id, r.attempt, r.status,"
-		" r.duration_ms, r.started_at, r.message, r.output"
+		" r.duration_ms, r.started_at, r.message, r.output, r.beside,"
+		" r.beside_names"
 		" FROM run_tests rt"
 		" JOIN tests t ON t.id = rt.test_id"
 		" LEFT JOIN results r ON r.run_id = rt.run_id"
@@ -266,7 +275,7 @@ static const char *const query_sql[HQ_COUNT] = {
 	"   instr(r.output, ': runtime error: ') > 0)" \
 	" THEN substr(r.output, max(1, coalesce(nullif(instr(r.output," \
 	"  'Sanitizer'), 0), instr(r.output, ': runtime error: ')) - 512), 2048)" \
-	" END"
+	" END, r.beside, r.beside_names"
 	/* A window function numbers each test's runs newest first. */
 	[HQ_SCAN_ALL] =
 		"WITH rt AS (SELECT run_id, test_id, outcome, duration_ms,"
@@ -357,8 +366,8 @@ static const char *const write_sql[SW_COUNT] = {
 		" attempts) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[SW_RESULT_INSERT] =
 		"INSERT INTO results (run_id, test_id, attempt, status,"
-		" duration_ms, started_at, message, output)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		" duration_ms, started_at, message, output, beside,"
+		" beside_names) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[SW_DUR_TESTS] = "SELECT id, suite, classname, name FROM tests"
 			 " ORDER BY suite, classname, name",
 	[SW_DUR_SAMPLES] = "SELECT duration_ms FROM run_tests"
@@ -1310,6 +1319,11 @@ static int insert_attempt(struct sq *q, int64_t test_id,
 	sqlite3_bind_int64(s, 6, a->started_at_ms);
 	bind_text(s, 7, a->message);
 	bind_text(s, 8, a->output);
+	if (a->beside >= 0)
+		sqlite3_bind_int(s, 9, a->beside);
+	else
+		sqlite3_bind_null(s, 9);
+	bind_text(s, 10, a->beside_names);
 	return stmt_run(s);
 }
 
@@ -1436,9 +1450,9 @@ static const char *const merge_sql[] = {
 	" JOIN temp.merge_tests mt ON mt.src_id = rt.test_id",
 	/* 9: results */
 	"INSERT INTO main.results (run_id, test_id, attempt, status,"
-	" duration_ms, started_at, message, output)"
+	" duration_ms, started_at, message, output, beside, beside_names)"
 	" SELECT mr.dst_id, mt.dst_id, r.attempt, r.status, r.duration_ms,"
-	" r.started_at, r.message, r.output"
+	" r.started_at, r.message, r.output, r.beside, r.beside_names"
 	" FROM temp.merge_runs mr"
 	" JOIN src.results r ON r.run_id = mr.src_id"
 	" JOIN temp.merge_tests mt ON mt.src_id = r.test_id",

@@ -513,6 +513,29 @@ static bool notable(const struct fg_test *t)
 	       t->outcome != FG_O_QUARANTINED;
 }
 
+/* Interference: who ran beside its failures, and the override to add. */
+static void interference_text(FILE *f, const struct fg_test *t)
+{
+	char n[24];
+
+	if (!t->nculprits && !t->suggestion)
+		return;
+	fputs("<div class=\"an\">beside its failures:", f);
+	for (size_t i = 0; i < t->nculprits; i++) {
+		fputs(i ? ", " : " ", f);
+		html_text(f, t->culprits[i].name);
+		snprintf(n, sizeof(n), " (%u run%s)", t->culprits[i].runs,
+			 t->culprits[i].runs == 1 ? "" : "s");
+		fputs(n, f);
+	}
+	fputs("</div>", f);
+	if (t->suggestion) {
+		fputs("<div class=\"an\">suggestion: ", f);
+		html_text(f, t->suggestion);
+		fputs("</div>", f);
+	}
+}
+
 static void section_analysis(FILE *f, const struct fg_run *run)
 {
 	size_t n = 0, shown = 0;
@@ -546,6 +569,7 @@ static void section_analysis(FILE *f, const struct fg_run *run)
 			fputs("</div>", f);
 		}
 		hint_block(f, t);
+		interference_text(f, t);
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</tbody></table></section>\n", f);

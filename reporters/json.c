@@ -72,6 +72,25 @@ static json_t *attempt_json(const struct fg_attempt *a)
 	}
 	if (a->stress)
 		json_object_set_new(o, "stress", json_true());
+	/* company (issue 12 point 3): absent when not known */
+	if (a->beside >= 0) {
+		json_t *names = json_array();
+		const char *p = a->beside_names;
+
+		while (p && *p) {
+			const char *end = strchr(p, '\n');
+			size_t len = end ? (size_t)(end - p) : strlen(p);
+			char *one = fg_xstrndup(p, len);
+
+			json_array_append_new(names, text(one));
+			free(one);
+			p = end ? end + 1 : NULL;
+		}
+		json_object_set_new(o, "alone", json_boolean(!a->beside));
+		json_object_set_new(o, "beside_count",
+				    json_integer(a->beside));
+		json_object_set_new(o, "beside", names);
+	}
 	return o;
 }
 
@@ -98,6 +117,20 @@ static json_t *test_json(const struct fg_test *t)
 	if (t->incident)
 		json_object_set_new(o, "incident",
 				    json_integer((json_int_t)t->incident));
+	if (t->nculprits || t->suggestion) {
+		json_t *c = json_array();
+
+		for (size_t i = 0; i < t->nculprits; i++) {
+			json_t *one = json_object();
+
+			json_object_set_new(one, "name", text(t->culprits[i].name));
+			json_object_set_new(one, "runs",
+					    json_integer(t->culprits[i].runs));
+			json_array_append_new(c, one);
+		}
+		json_object_set_new(o, "culprits", c);
+		json_object_set_new(o, "suggestion", text(t->suggestion));
+	}
 	if (t->hist_runs) {
 		json_t *h = json_object();
 

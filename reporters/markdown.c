@@ -257,6 +257,50 @@ static void md_missing(FILE *f, const struct fg_run *run)
 	}
 }
 
+/*
+ * Tests that fail beside others and pass alone (category interference):
+ * who was beside them, and the override that keeps them apart.
+ */
+static void md_interference(FILE *f, const struct fg_run *run)
+{
+	size_t n = 0, shown = 0;
+
+	for (size_t i = 0; i < run->ntests; i++)
+		n += run->tests[i].category &&
+		     !strcmp(run->tests[i].category, "interference");
+	if (!n)
+		return;
+	fprintf(f, "\n### Interference: fail beside other tests, pass alone "
+		"(%zu)\n\n", n);
+	for (size_t i = 0; i < run->ntests; i++) {
+		const struct fg_test *t = &run->tests[i];
+
+		if (!t->category || strcmp(t->category, "interference"))
+			continue;
+		if (shown++ == MD_LIST_MAX) {
+			fprintf(f, "- \u2026 and %zu more\n", n - MD_LIST_MAX);
+			return;
+		}
+		fputs("- ", f);
+		md_label(f, t);
+		fputs(": beside its failures", f);
+		for (size_t k = 0; k < t->nculprits; k++) {
+			fputs(k ? ", " : " ", f);
+			md_text(f, t->culprits[k].name);
+			fprintf(f, " (%u run%s)", t->culprits[k].runs,
+				t->culprits[k].runs == 1 ? "" : "s");
+		}
+		if (!t->nculprits)
+			fputs(" (not recorded)", f);
+		fputc('\n', f);
+		if (t->suggestion) {
+			fputs("  - ", f);
+			md_text(f, t->suggestion);
+			fputc('\n', f);
+		}
+	}
+}
+
 char *report_markdown(const struct fg_run *run,
 		      const struct analyzer_verdict *v)
 {
@@ -311,6 +355,7 @@ char *report_markdown(const struct fg_run *run,
 	if (run->interrupted)
 		fputs("\n**Interrupted**: results are partial.\n", f);
 	md_section(f, run, FG_O_FAILED, "Failed", sum.failed);
+	md_interference(f, run);
 	md_section(f, run, FG_O_FLAKY, "Flaky (failed, then passed on retry)",
 		   sum.flaky);
 	md_section(f, run, FG_O_QUARANTINED,

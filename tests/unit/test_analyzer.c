@@ -590,6 +590,275 @@ static void one_test_run(struct fg_run *run, struct an_run *ar,
 	}
 }
 
+/* ---------------------------------------------------------------------- */
+/* Interference: fails beside others, passes alone (issue 12 point 3)      */
+/* ---------------------------------------------------------------------- */
+
+/* A run whose attempts had this company (beside -1: not known). */
+static struct an_obs *company_run(struct an_test *t, int *c,
+				  const enum fg_astatus *st, const int *beside,
+				  const char *const *names, size_t n)
+{
+	char commit[32];
+	struct an_obs *o;
+
+	snprintf(commit, sizeof(commit), "c%04d", (*c)++);
+	o = an_test_add(t, *c, 1000LL * *c, commit, "main", st, n, 10,
+			"exited with status 1");
+	an_obs_company(o, st, beside, names, n);
+	return o;
+}
+
+static const int BESIDE_THEN_ALONE[] = { 1, 0 };
+
+static void test_interference_run(void **state)
+{
+	static const enum fg_astatus F2P[] = { FG_A_FAILED, FG_A_FAILED,
+					       FG_A_PASSED };
+	static const int b1[] = { 2, 0 }, b_beside[] = { 1, 1 },
+			 b_unknown[] = { -1, -1 }, b3[] = { 1, 0, 0 };
+	const char *const names[] = { "b\na\nb", NULL, NULL };
+	struct an_test t;
+	struct an_obs *o;
+	int c = 0;
+
+	(void)state;
+	an_test_init(&t, "s", "", "x");
+	/* failed beside two, passed alone: interfered; names distinct */
+	o = company_run(&t, &c, FLIP, b1, names, 2);
+	assert_true(o->interfered);
+	assert_false(o->failed_alone);
+	assert_int_equal(o->nbeside, 2);
+	assert_string_equal(o->beside[0], "b");
+	assert_string_equal(o->beside[1], "a");
+	/* the retry did not run alone: says nothing */
+	o = company_run(&t, &c, FLIP, b_beside, names, 2);
+	assert_false(o->interfered);
+	assert_int_equal(o->nbeside, 0);
+	/* no company recorded (imported results) */
+	o = company_run(&t, &c, FLIP, b_unknown, names, 2);
+	assert_false(o->interfered);
+	assert_false(o->failed_alone);
+	/* failed beside, failed alone, passed alone: it fails alone too */
+	o = company_run(&t, &c, F2P, b3, names, 3);
+	assert_true(o->interfered);
+	assert_true(o->failed_alone);
+	/* failed alone then passed alone */
+	o = company_run(&t, &c, FLIP, (const int[]){ 0, 0 }, names, 2);
+	assert_false(o->interfered);
+	assert_true(o->failed_alone);
+	an_test_release(&t);
+}
+
+static void test_interference_category(void **state)
+{
+	static const enum fg_astatus FF[] = { FG_A_FAILED, FG_A_FAILED };
+	static const int one[] = { 1 };
+	const char *const nb[] = { "writer-b", NULL };
+	const char *const nbz[] = { "zeta\nwriter-b", NULL };
+	const char *const nz[] = { "zeta", NULL };
+	struct an_policy p;
+	struct an_test t;
+	struct an_decision d;
+	char *sug;
+	int c = 0;
+
+	(void)state;
+	an_policy_defaults(&p);
+	an_test_init(&t, "s", "", "writer-a");
+	runs(&t, 10, PASS, 1, NULL, &c); /* company not known */
+	company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nbz, 2);
+	company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nb, 2);
+	an_evaluate(&t, t.nobs, 0, &p);
+	/* failed 2 of 2 beside others, 0 of 2 alone: by chance
+	 * C(2,2) C(2,0) / C(4,2) = 1/6; not yet */
+	assert_int_equal(t.ev.interfered_runs, 2);
+	close_to(t.ev.company_p, 1.0 / 6, 1e-9);
+	assert_int_equal(t.cat, AN_FLAKY);
+	assert_null(an_interference_suggestion(&t));
+	/* flaky on 2 commits: by default it enters as flaky (the evidence
+	 * cannot tell yet); with interference_watch it waits */
+	an_decide(&t, NULL, false, 0, &p, &d);
+	assert_int_equal(d.action, AN_ENTER);
+	p.interference_watch = 0.25;
+	an_decide(&t, NULL, false, 0, &p, &d);
+	assert_int_equal(d.action, AN_NONE);
+	assert_string_equal(d.rule, "interference?");
+	assert_non_null(strstr(d.why, "attempts failed 2 of 2 beside others, "
+			       "0 of 2 alone; by chance: 0.17 < 0.25"));
+	p.interference_watch = 0;
+	company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nb, 2);
+	company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nb, 2);
+	an_evaluate(&t, t.nobs, 0, &p);
+	close_to(t.ev.company_p, 1.0 / 70, 1e-9); /* 1 / C(8,4) */
+	assert_int_equal(t.cat, AN_FLAKY);
+	company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nb, 2);
+	an_evaluate(&t, t.nobs, 0, &p);
+	close_to(t.ev.company_p, 1.0 / 252, 1e-9); /* 1 / C(10,5) < 0.01 */
+	assert_int_equal(t.cat, AN_INTERFERENCE);
+	assert_int_equal(t.ev.interfered_runs, 5);
+	assert_int_equal(t.ev.alone_fail_runs, 0);
+	/* ranked by runs, then by name */
+	assert_int_equal(t.ev.nculprits, 2);
+	assert_string_equal(t.ev.culprits[0].name, "writer-b");
+	assert_int_equal(t.ev.culprits[0].runs, 5);
+	assert_string_equal(t.ev.culprits[1].name, "zeta");
+	assert_int_equal(t.ev.culprits[1].runs, 1);
+	assert_string_equal(t.reason, "fails beside other tests, passes alone: "
+			    "in 5 runs; attempts failed 5 of 5 beside others, "
+			    "0 of 5 alone (by chance: 0.004); beside it: "
+			    "writer-b (5), zeta (1)");
+	sug = an_interference_suggestion(&t);
+	assert_string_equal(sug, "keep it apart from writer-b with a lock both "
+			    "take, in flakeguard.json: \"overrides\": "
+			    "[{\"filter\": \"s::writer-a\", \"locks\": "
+			    "[\"s::writer-a+writer-b\"]}, {\"filter\": "
+			    "\"writer-b\", \"locks\": [\"s::writer-a+writer-b\"]}]"
+			    " (or a \"group\" with \"max\": 1 for several; "
+			    "docs/configuration.md, \"Overrides\")");
+	free(sug);
+	/* never quarantined by default, though it flaked on 5 commits */
+	an_decide(&t, NULL, false, 0, &p, &d);
+	assert_int_equal(d.action, AN_NONE);
+	assert_string_equal(d.rule, "never");
+	/* ... unless the policy says so: then as a flaky test */
+	assert_int_equal(an_policy_set(&p, "interference=quarantine", NULL),
+			 FG_OK);
+	an_decide(&t, NULL, false, 0, &p, &d);
+	assert_int_equal(d.action, AN_ENTER);
+	assert_string_equal(d.rule, "same-commit");
+	an_policy_defaults(&p);
+	/* entered automatically as flaky before: released, it counts */
+	{
+		struct history_quarantine q = {
+			.suite = "s", .classname = "", .name = "writer-a",
+			.reason = "flaky", .source = "auto", .mode = "run",
+			.since_ms = 1,
+		};
+
+		an_decide(&t, &q, false, 0, &p, &d);
+		assert_int_equal(d.action, AN_LEAVE);
+		assert_string_equal(d.rule, "interference");
+		/* an entry made by hand stays */
+		q.source = "manual";
+		an_decide(&t, &q, false, 0, &p, &d);
+		assert_int_not_equal(d.action, AN_LEAVE);
+	}
+	/* the other neighbour in 5 more runs: 5 each, by name; then 6 */
+	for (int i = 0; i < 4; i++)
+		company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nz, 2);
+	an_evaluate(&t, t.nobs, 0, &p);
+	assert_string_equal(t.ev.culprits[1].name, "zeta");
+	assert_int_equal(t.ev.culprits[1].runs, 5);
+	company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nz, 2);
+	an_evaluate(&t, t.nobs, 0, &p);
+	assert_string_equal(t.ev.culprits[0].name, "zeta");
+	assert_int_equal(t.ev.culprits[0].runs, 6);
+	an_test_release(&t);
+
+	/*
+	 * A test flaky by itself at -j2 (30%): its first attempt nearly
+	 * always has company, and its retry alone mostly passes, so runs
+	 * that "fail beside others and pass alone" pile up (4 here). But its
+	 * attempts fail alone as often: 6 of 20 with company, 2 of 6 alone,
+	 * by chance 0.75. Flaky, not interference.
+	 */
+	an_test_init(&t, "s", "", "flaky");
+	for (int i = 0; i < 20; i++) {
+		if (i % 5 == 1)
+			company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nb, 2);
+		else if (i == 3 || i == 13)
+			company_run(&t, &c, FF, BESIDE_THEN_ALONE, nb, 2);
+		else
+			company_run(&t, &c, PASS, one, nb, 1);
+	}
+	an_evaluate(&t, t.nobs, 0, &p);
+	assert_int_equal(t.ev.interfered_runs, 4);
+	assert_int_equal(t.ev.beside_failed, 6);
+	assert_int_equal(t.ev.beside_attempts, 20);
+	assert_int_equal(t.ev.alone_failed, 2);
+	assert_int_equal(t.ev.alone_attempts, 6);
+	close_to(t.ev.company_p, 0.7505, 1e-4);
+	assert_int_equal(t.cat, AN_FLAKY);
+	an_decide(&t, NULL, false, 0, &p, &d);
+	assert_int_equal(d.action, AN_ENTER); /* quarantined as flaky */
+	an_test_release(&t);
+
+	/* the number of runs needed is a policy key, and the chance */
+	an_test_init(&t, "s", "", "y");
+	runs(&t, 10, PASS, 1, NULL, &c);
+	for (int i = 0; i < 5; i++)
+		company_run(&t, &c, FLIP, BESIDE_THEN_ALONE, nb, 2);
+	assert_int_equal(an_policy_set(&p, "interference_runs=6", NULL), FG_OK);
+	an_evaluate(&t, t.nobs, 0, &p);
+	assert_int_equal(t.cat, AN_FLAKY);
+	p.interference_runs = 2;
+	an_evaluate(&t, t.nobs, 0, &p);
+	assert_int_equal(t.cat, AN_INTERFERENCE);
+	assert_int_equal(an_policy_set(&p, "interference_alpha=0.001", NULL),
+			 FG_OK);
+	an_evaluate(&t, t.nobs, 0, &p);
+	assert_int_equal(t.cat, AN_FLAKY);
+	{
+		struct fg_error err = { 0 };
+
+		assert_int_equal(an_policy_set(&p, "interference=never", &err),
+				 FG_EINVAL);
+		assert_non_null(strstr(err.msg, "--policy.interference: "
+				       "invalid value"));
+	}
+	an_test_release(&t);
+}
+
+/* The verdict: a flaky pass of an interference test counts (red). */
+static void test_interference_verdict(void **state)
+{
+	const char *const nb[] = { "writer-b", NULL };
+	struct an_policy p;
+	struct fg_run run;
+	struct an_run ar;
+	struct analyzer_verdict v;
+	struct fg_test *ft;
+	int c = 100;
+
+	(void)state;
+	for (int mode = AN_IF_FAIL; mode <= AN_IF_WARN; mode++) {
+		an_policy_defaults(&p);
+		p.interference = (enum an_interference_mode)mode;
+		one_test_run(&run, &ar, FLIP, 2, "exited with status 1", false,
+			     0);
+		ft = &run.tests[0];
+		ft->attempts[0].beside = 1;
+		ft->attempts[0].beside_names = fg_xstrdup("writer-b");
+		ft->attempts[1].beside = 0;
+		/* its history: four interfered runs before this one */
+		an_test_release(&ar.t[0].an);
+		an_test_init(&ar.t[0].an, "s", "", "x");
+		runs(&ar.t[0].an, 6, PASS, 1, NULL, &c);
+		for (int i = 0; i < 4; i++)
+			company_run(&ar.t[0].an, &c, FLIP, BESIDE_THEN_ALONE,
+				    nb, 2);
+		an_test_add_run(&ar.t[0].an, &run, ft);
+		analyzer_judge(&run, &ar, 2000000, &p, &v);
+		assert_string_equal(ft->category, "interference");
+		assert_false(ft->quarantined);
+		assert_int_equal(ar.t[0].dec.action, AN_NONE);
+		assert_int_equal(ft->nculprits, 1);
+		assert_string_equal(ft->culprits[0].name, "writer-b");
+		assert_int_equal(ft->culprits[0].runs, 5);
+		assert_non_null(strstr(ft->suggestion, "\"writer-b\""));
+		if (mode == AN_IF_FAIL) {
+			assert_int_equal(v.exit_code, FG_EXIT_FAILED);
+			assert_non_null(strstr(v.reason, "x (interference)"));
+		} else {
+			assert_int_equal(v.exit_code, FG_EXIT_OK);
+			assert_int_equal(ar.t[0].j, AN_J_FLAKY);
+		}
+		an_run_release(&ar);
+		fg_run_release(&run);
+	}
+}
+
 static void test_verdict_quarantine(void **state)
 {
 	static const enum fg_astatus F2[] = { FG_A_FAILED, FG_A_FAILED };
@@ -967,9 +1236,11 @@ static void test_store_migrates_v2_quarantine(void **state)
 		 "INSERT INTO tests (suite, classname, name) VALUES ('s','','old');"
 		 "INSERT INTO quarantine (test_id, since, reason, source)"
 		 " VALUES (1, 5, 'kept', 'manual');"
-		 /* and version 6's selection */
+		 /* and version 6's selection, version 7's company */
 		 "DROP INDEX runs_by_branch;"
 		 "ALTER TABLE runs DROP COLUMN selection;"
+		 "ALTER TABLE results DROP COLUMN beside;"
+		 "ALTER TABLE results DROP COLUMN beside_names;"
 		 "PRAGMA user_version = 2;");
 	assert_int_equal(history_store_open(path, &st, &err), FG_OK);
 	assert_int_equal(history_quarantine_list(st, false, &l, &err), FG_OK);
@@ -1096,6 +1367,9 @@ int main(void)
 		cmocka_unit_test(test_flaky_across_runs_probability),
 		cmocka_unit_test(test_new_and_slow),
 		cmocka_unit_test(test_new_flaky),
+		cmocka_unit_test(test_interference_run),
+		cmocka_unit_test(test_interference_category),
+		cmocka_unit_test(test_interference_verdict),
 		cmocka_unit_test(test_verdict_quarantine),
 		cmocka_unit_test(test_verdict_expired_counts),
 		cmocka_unit_test(test_quarantined_hard_failure),

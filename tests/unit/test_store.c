@@ -320,14 +320,20 @@ static void make_run(struct fg_run *run, size_t n, size_t output_len)
 		snprintf(cls, sizeof(cls), "c%zu", k % 7);
 		snprintf(name, sizeof(name), "t%zu", k);
 		t = fg_run_add_test(run, suite, cls, name);
-		if (k % 10 == 1)
-			fg_test_add_attempt(t, FG_A_FAILED, 30, "boom", out);
+		if (k % 10 == 1) {
+			/* a failure beside others, its retry alone */
+			struct fg_attempt *a = fg_test_add_attempt(
+				t, FG_A_FAILED, 30, "boom", out);
+
+			a->beside = 3;
+			a->beside_names = fg_xstrdup("s1::port\ns2::x");
+		}
 		if (k % 25 == 2) {
 			fg_test_add_attempt(t, FG_A_FAILED, 40, "x", out);
 			fg_test_add_attempt(t, FG_A_TIMEOUT, 50, "y", out);
 		} else {
 			fg_test_add_attempt(t, FG_A_PASSED, 10 + (int)(k % 5),
-					    NULL, out);
+					    NULL, out)->beside = k % 10 == 1 ? 0 : -1;
 		}
 		fg_test_settle(t);
 	}
@@ -429,7 +435,7 @@ static void test_store_create_write_read(void **state)
 	write_ok(st, &run);
 	history_store_close(st);
 
-	assert_int_equal(history_store_schema_version(), 6);
+	assert_int_equal(history_store_schema_version(), 7);
 	if (pg_base) {
 		assert_int_equal(sql_int(path, "SELECT version FROM "
 					 "flakeguard_schema"),
@@ -1176,6 +1182,9 @@ static void test_store_migrates_v3(void **state)
 	assert_int_equal(history_store_load_run(st, 1, &run, &err), FG_OK);
 	assert_int_equal(run.ntests, 1);
 	assert_int_equal(run.tests[0].nattempts, 2);
+	/* 5 -> 6: attempts from before say nothing of their company */
+	assert_int_equal(run.tests[0].attempts[0].beside, -1);
+	assert_null(run.tests[0].attempts[0].beside_names);
 	fg_run_release(&run);
 	/* 4 -> 5 rebuilt both tables: xfailed/xpassed fit, and the foreign
 	 * keys still cascade a run's deletion down to its results. */
@@ -1244,6 +1253,8 @@ static void assert_same_run(const struct fg_run *got, const struct fg_run *want)
 			assert_int_equal(ga->started_at_ms, wa->started_at_ms);
 			assert_str_or_null(ga->message, wa->message);
 			assert_str_or_null(ga->output, wa->output);
+			assert_int_equal(ga->beside, wa->beside);
+			assert_str_or_null(ga->beside_names, wa->beside_names);
 		}
 		if (i > 0) {
 			const struct fg_test *p = &got->tests[i - 1];
@@ -1256,6 +1267,50 @@ static void assert_same_run(const struct fg_run *got, const struct fg_run *want)
 			assert_true(c < 0);
 		}
 	}
+}
+
+struct company_seen {
+	size_t rows;
+	int beside[2];
+	char *names[2];
+};
+
+static int company_row(void *ctx, const struct history_scan_row *r)
+{
+	struct company_seen *c = ctx;
+
+	assert_int_equal(r->nattempts, 2);
+	c->rows++;
+	for (size_t i = 0; i < 2; i++) {
+		c->beside[i] = r->beside[i];
+		free(c->names[i]);
+		c->names[i] = fg_xstrdup(r->beside_names[i]);
+	}
+	return 0;
+}
+
+/* The scan hands the analyzer each attempt's company (issue 12.3). */
+static void test_store_scan_company(void **state)
+{
+	struct fixture *fx = *state;
+	struct history_store *st = open_ok(fx->db);
+	struct fg_error err = { 0 };
+	struct company_seen c = { 0 };
+	struct fg_run run;
+
+	make_run(&run, 12, 0); /* t1, t11: failed beside 3, passed alone */
+	write_ok(st, &run);
+	fg_run_release(&run);
+	assert_int_equal(history_store_scan(st, 10, "s2", "c4", "t11",
+					    company_row, &c, &err), FG_OK);
+	assert_int_equal(c.rows, 1);
+	assert_int_equal(c.beside[0], 3);
+	assert_string_equal(c.names[0], "s1::port\ns2::x");
+	assert_int_equal(c.beside[1], 0);
+	assert_null(c.names[1]);
+	free(c.names[0]);
+	free(c.names[1]);
+	history_store_close(st);
 }
 
 static void test_store_load_run(void **state)
@@ -2197,6 +2252,7 @@ static void test_store_pg_migrates_v4(void **state)
 	assert_int_equal(run.ntests, 1);
 	assert_int_equal(run.tests[0].outcome, FG_O_FLAKY);
 	assert_string_equal(run.tests[0].attempts[0].message, "boom");
+	assert_int_equal(run.tests[0].attempts[0].beside, -1);
 	fg_run_release(&run);
 	/* xfailed/xpassed fit now; ids go on after the old ones. */
 	sql_exec(fx->db, "UPDATE results SET status = 8 WHERE attempt = 2;"
@@ -2433,12 +2489,14 @@ static void test_store_selection_and_v6(void **state)
 	fg_run_release(&run);
 	history_store_close(st);
 
-	/* version 5: no selection column, no index */
+	/* version 5: no selection column, no index (and no company: 7) */
 	sql_exec(fx->db, pg_base ?
 		 "DROP INDEX runs_by_branch; ALTER TABLE runs DROP COLUMN "
-		 "selection; UPDATE flakeguard_schema SET version = 5" :
+		 "selection; ALTER TABLE results DROP COLUMN beside, DROP "
+		 "COLUMN beside_names; UPDATE flakeguard_schema SET version = 5" :
 		 "DROP INDEX runs_by_branch; ALTER TABLE runs DROP COLUMN "
-		 "selection; PRAGMA user_version = 5");
+		 "selection; ALTER TABLE results DROP COLUMN beside; ALTER "
+		 "TABLE results DROP COLUMN beside_names; PRAGMA user_version = 5");
 	st = open_ok(fx->db);
 	assert_int_equal(sql_int(fx->db, pg_base ? "SELECT version FROM "
 				 "flakeguard_schema" : "PRAGMA user_version"),
@@ -2467,6 +2525,7 @@ int main(void)
 		T(test_store_failed_write_leaves_nothing),
 		T(test_store_concurrent_writers),
 		T(test_store_load_run),
+		T(test_store_scan_company),
 		T(test_store_merge),
 		T(test_store_gc),
 		T(test_store_stream_merge_commit),
