@@ -190,9 +190,25 @@ int cli_analysis_prepare(struct history_store *st,
 	return FG_OK;
 }
 
+/* The analyzer's outcomes (quarantined) into the staged run. */
+static int stage_outcomes(struct history_store *st, const struct fg_run *run,
+			  struct fg_error *err)
+{
+	for (size_t i = 0; i < run->ntests; i++) {
+		const struct fg_test *t = &run->tests[i];
+		int rc;
+
+		if (t->outcome == FG_O_QUARANTINED &&
+		    (rc = history_store_run_set_outcome(st, t, t->outcome,
+							err)))
+			return rc;
+	}
+	return FG_OK;
+}
+
 int cli_analysis_record(struct history_store *st, struct fg_run *run,
 			const struct an_run *ar, const struct cli_quarantine *q,
-			int64_t now, struct fg_error *err)
+			int64_t now, bool staged, struct fg_error *err)
 {
 	struct history_quarantine_change *c = fg_xcalloc(ar->n + 1, sizeof(*c));
 	struct history_quarantine *ids = fg_xcalloc(ar->n + 1, sizeof(*ids));
@@ -226,7 +242,12 @@ int cli_analysis_record(struct history_store *st, struct fg_run *run,
 			break;
 		}
 	}
-	rc = history_store_record_run(st, run, c, n, err);
+	if (!staged)
+		rc = history_store_record_run(st, run, c, n, err);
+	else if ((rc = stage_outcomes(st, run, err)) == FG_OK)
+		rc = history_store_run_record_end(st, run, c, n, err);
+	else
+		history_store_run_end(st, run, false, NULL);
 	for (size_t i = 0; rc == FG_OK && i < n; i++) {
 		if (c[i].applied)
 			continue;

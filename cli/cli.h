@@ -210,10 +210,13 @@ int cli_analysis_prepare(struct history_store *st,
  * (history_store_record_run()): entering only if no other run entered the
  * test meanwhile, releasing only the entry the decision saw. A decision
  * another run made first is not made twice; it is noted on stderr.
+ * staged: the run's tests are the store's streamed run (`import`): each
+ * test the analyzer quarantined is staged as such, and the staged run is
+ * committed (history_store_run_record_end()) instead of run's tests.
  */
 int cli_analysis_record(struct history_store *st, struct fg_run *run,
 			const struct an_run *ar, const struct cli_quarantine *q,
-			int64_t now, struct fg_error *err);
+			int64_t now, bool staged, struct fg_error *err);
 /*
  * The analyzer's lines above the summary. With loud_only (-q on a green
  * run) only what CI logs must show: quarantine entries, releases and

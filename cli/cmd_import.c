@@ -13,16 +13,19 @@
  * the batch is still imported; its status shows in the exit code. Zero
  * test cases in all is never a silent success.
  *
- * Without --json the files are streamed: the reader hands each test to the
- * store as soon as it is complete (history_store_run_begin .. _end, which
- * merges a test met again into more attempts), which stages it in a
- * temporary file, so memory stays flat however big the files are; a mark
- * per file lets a damaged file's second pass start over. The history is
- * written, and its write lock taken, only at the end, in one short
- * transaction: other pipelines are not kept waiting while the files are
- * read. --json needs the whole run
- * for its report: then every file is read into memory first and the run
- * written at the end, as `run` does.
+ * The files are streamed: the reader hands each test to the store as
+ * soon as it is complete (history_store_run_begin .. _end, which merges a
+ * test met again into more attempts), which stages it in a temporary
+ * file, so memory stays flat however big the files are; a mark per file
+ * lets a damaged file's second pass start over. Then the run is judged as
+ * `run` judges its own (cli/analysis.c): the staged tests without their
+ * output are handed to the analyzer with their history and the quarantine
+ * in force, a covered failure is staged as quarantined, and the verdict
+ * gives the exit code. The history is written, and its write lock taken,
+ * only at the end, in one short transaction with the quarantine decisions:
+ * other pipelines are not kept waiting while the files are read. --json
+ * writes the run as the database then holds it (loaded back), with the
+ * analyzer's figures.
  */
 #include "analyzer/analyzer.h"
 #include "cli/cli.h"
@@ -35,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum import_format { FORMAT_AUTO, FORMAT_JUNIT, FORMAT_TAP };
 
@@ -46,6 +50,9 @@ struct import_opts {
 	const char *commit;
 	const char *branch;
 	const char *name;
+	const char *config;        /* -c: the quarantine policy's file */
+	const char *qfile;         /* --quarantine */
+	struct cli_list policy;    /* --policy KEY=VALUE */
 	bool no_fail;
 	bool quiet;
 };
@@ -162,20 +169,6 @@ struct file_counts {
 	size_t failed, flaky, skipped, xfailed;
 };
 
-static void count_tests(const struct fg_run *run, size_t from,
-			struct file_counts *c)
-{
-	for (size_t i = from; i < run->ntests; i++) {
-		struct fg_test *t = &run->tests[i];
-
-		fg_test_settle(t);
-		c->failed += t->outcome == FG_O_FAILED;
-		c->flaky += t->outcome == FG_O_FLAKY;
-		c->skipped += t->outcome == FG_O_SKIPPED;
-		c->xfailed += t->outcome == FG_O_XFAILED;
-	}
-}
-
 /*
  * Prints a file's line ("path: N test cases, F failed, ...") and any
  * error; with --quiet only problems. Returns whether the file was read.
@@ -264,61 +257,6 @@ static int read_tap(const char *path, const struct import_opts *o,
 	return rc;
 }
 
-/* A sink into a run in memory (--json): attempts of one test add up. */
-static int run_sink_test(void *ctx, struct fg_test *t)
-{
-	struct fg_run *run = ctx;
-	struct fg_test *d = fg_run_find_test(run, t->suite, t->classname,
-					     t->name);
-
-	if (!d)
-		d = fg_run_add_test(run, t->suite, t->classname, t->name);
-	for (size_t i = 0; i < t->nattempts; i++)
-		fg_test_add_attempt(d, t->attempts[i].status,
-				    t->attempts[i].duration_ms,
-				    t->attempts[i].message,
-				    t->attempts[i].output);
-	return 0;
-}
-
-static int run_sink_rewind(void *ctx)
-{
-	(void)ctx;
-	return 0; /* the TAP reader never rewinds */
-}
-
-/*
- * Reads one file into run and prints its line. The first file is read
- * straight into the run; later ones through a run of their own, so that
- * their counts are theirs. Returns false when the file could not be read
- * (whatever it yielded before the error is kept).
- */
-static bool import_file(const char *path, const struct import_opts *o,
-			struct fg_run *run, FILE *human)
-{
-	struct history_junit_stats stats = { 0 };
-	struct file_counts c = { 0 };
-	struct fg_error err = { 0 };
-	struct fg_run own, *into = run->ntests ? &own : run;
-	int rc;
-
-	fg_run_init(&own);
-	if (is_tap(path, o->format)) {
-		const struct history_junit_sink sink = { run_sink_test,
-							 run_sink_rewind,
-							 into };
-
-		rc = read_tap(path, o, &sink, &stats, &err);
-	} else {
-		rc = history_junit_read(path, o->name, into, &stats, &err);
-	}
-	count_tests(into, 0, &c);
-	if (into == &own)
-		fg_run_absorb(run, &own);
-	fg_run_release(&own);
-	return file_line(human, path, o, rc, &err, &stats, &c);
-}
-
 /* ---------------------------------------------------------------------- */
 /* Options and the command                                                 */
 /* ---------------------------------------------------------------------- */
@@ -345,6 +283,17 @@ static const struct cli_opt import_options[] = {
 		 "(- for stdout)"),
 	CLI_FLAG(0, "no-fail", I, no_fail,
 		 "only import: exit 0 even if tests failed"),
+	CLI_PATH('c', "config", I, config, "FILE",
+		 "quarantine policy from FILE's \"quarantine\"\n"
+		 "object (default: flakeguard.json when\n"
+		 "present)"),
+	CLI_PATH(0, "quarantine", I, qfile, "FILE",
+		 "honour a committed quarantine list\n"
+		 "(flakeguard-quarantine.json) besides the\n"
+		 "database's"),
+	CLI_LIST(0, "policy", I, policy, "KEY=VALUE",
+		 "override a quarantine policy key\n"
+		 "(docs/analyzer.md; repeatable)"),
 	CLI_CHOICE(0, "format", I, format_arg, "F", format_choices,
 		   "tap, junit or auto (default: by content)"),
 	CLI_FLAG('q', "quiet", I, quiet,
@@ -354,22 +303,8 @@ static const struct cli_opt import_options[] = {
 };
 #undef I
 
-/* Records the run and writes --json; returns FG_EXIT_INFRA on failure. */
-static int record(struct history_store *st, struct fg_run *run,
-		  const struct import_opts *o)
-{
-	struct fg_error err = { 0 };
-	int exit_code = FG_EXIT_OK;
-
-	if (history_store_write_run(st, run, &err) != FG_OK)
-		exit_code = cli_error(&err);
-	if (o->json && report_json_write(o->json, run, &err) != FG_OK)
-		exit_code = cli_error(&err);
-	return exit_code;
-}
-
 /* ---------------------------------------------------------------------- */
-/* Streaming: files straight into an open store transaction                */
+/* Streaming: files into the store's staged run, judged, then committed    */
 /* ---------------------------------------------------------------------- */
 
 struct import_sink {
@@ -399,7 +334,7 @@ static int sink_rewind(void *ctx)
 	return rc;
 }
 
-/* Streams one file into the open run and prints its line, as import_file(). */
+/* Streams one file into the open run and prints its line. */
 static bool stream_file(const char *path, const struct import_opts *o,
 			struct import_sink *s, FILE *human)
 {
@@ -429,16 +364,101 @@ static bool stream_file(const char *path, const struct import_opts *o,
 	}
 }
 
-static int stream_files(const struct file_list *fl,
-			const struct import_opts *o, struct history_store *st,
-			size_t nbad_args)
+/*
+ * What the run is judged with, loaded before any file is read (a broken
+ * policy or quarantine file is said before the work, as `run` does).
+ */
+struct import_judge {
+	struct an_policy policy;
+	struct cli_quarantine q;
+};
+
+static int judge_load(struct history_store *st, const struct import_opts *o,
+		      const struct fg_config *cfg, struct import_judge *j)
 {
+	struct fg_error err = { 0 };
+
+	if (cli_policy_build(cfg, o->policy.v, o->policy.n, &j->policy, &err))
+		return err.code == FG_EINVAL ?
+		       cli_usage_error(&cli_cmd_import, "%s", err.msg) :
+		       cli_error(&err);
+	if (cli_quarantine_load(st, o->qfile, &j->q, &err))
+		return cli_error(&err);
+	return FG_EXIT_OK;
+}
+
+/*
+ * The staged tests (without output) against their history and the
+ * quarantine, as `run` judges its run; a history that cannot be read
+ * leaves the plain verdict, as there. Fills ar (empty then) and v.
+ */
+static int judge(struct history_store *st, struct import_judge *j,
+		 struct fg_run *run, int64_t now, struct an_run *ar,
+		 struct analyzer_verdict *v, struct fg_error *err)
+{
+	struct analyzer_opts ao = { 0 };
+	int rc = history_store_run_tests(st, run, err);
+
+	if (rc)
+		return rc;
+	if (cli_analysis_prepare(st, &j->q, run, &j->policy, ar, err)) {
+		fprintf(stderr, "flakeguard: %s (no analysis: plain verdict)\n",
+			cli_safe(err->msg));
+		an_run_release(ar);
+		analyzer_verdict(run, &ao, v);
+		return FG_OK;
+	}
+	analyzer_judge(run, ar, now, &j->policy, v);
+	return FG_OK;
+}
+
+/*
+ * --json: the run as the database holds it, with the analyzer's figures
+ * from the judged run (same tests, by identity).
+ */
+static int write_json(struct history_store *st, struct fg_run *judged,
+		      const char *path)
+{
+	struct fg_error err = { 0 };
+	struct fg_run stored;
+	int rc;
+
+	if ((rc = history_store_load_run(st, judged->id, &stored, &err)))
+		return cli_error(&err);
+	for (size_t i = 0; i < stored.ntests; i++) {
+		struct fg_test *t = &stored.tests[i];
+		struct fg_test *a = fg_run_find_test(judged, t->suite,
+						     t->classname, t->name);
+
+		if (a)
+			fg_test_take_analysis(t, a);
+	}
+	rc = report_json_write(path, &stored, &err);
+	fg_run_release(&stored);
+	return rc ? cli_error(&err) : FG_EXIT_OK;
+}
+
+/* Reads every file into the staged run; false: the store failed. */
+static bool stream_all(const struct file_list *fl, const struct import_opts *o,
+		       struct import_sink *s, FILE *human, size_t *nbad)
+{
+	for (size_t i = 0; i < fl->n && !s->failed; i++)
+		*nbad += !stream_file(fl->v[i], o, s, human);
+	return !s->failed;
+}
+
+static int import_run(const struct file_list *fl, const struct import_opts *o,
+		      struct history_store *st, struct import_judge *j,
+		      size_t nbad)
+{
+	FILE *human = o->json && !strcmp(o->json, "-") ? stderr : stdout;
 	struct import_sink s = { .st = st };
 	struct analyzer_verdict v;
+	struct an_run ar = { 0 };
 	struct fg_summary sum;
 	struct fg_run run;
-	size_t nbad = nbad_args;
 	int exit_code;
+	int64_t now;
 	uint64_t t0 = fg_monotonic_ns();
 
 	fg_run_init(&run);
@@ -450,79 +470,37 @@ static int stream_files(const struct file_list *fl,
 		fg_run_release(&run);
 		return cli_error(&s.err);
 	}
-	for (size_t i = 0; i < fl->n && !s.failed; i++)
-		nbad += !stream_file(fl->v[i], o, &s, stdout);
+	stream_all(fl, o, &s, human, &nbad);
 	history_store_run_summary(st, &sum, NULL);
-	if (s.failed || !sum.total) {
+	now = fg_now_ms();
+	if (s.failed || !sum.total ||
+	    judge(st, j, &run, now, &ar, &v, &s.err)) {
 		history_store_run_end(st, &run, false, NULL);
+		an_run_release(&ar);
 		fg_run_release(&run);
-		if (s.failed)
+		if (sum.total || s.failed)
 			return cli_error(&s.err);
 		fprintf(stderr, "flakeguard: no test case found in %zu "
 			"file%s: nothing imported\n", fl->n,
 			fl->n == 1 ? "" : "s");
 		return FG_EXIT_FAILED;
 	}
-	analyzer_verdict_counts(&sum, NULL, &v);
 	exit_code = o->no_fail ? FG_EXIT_OK : v.exit_code;
 	if (nbad)
 		exit_code = FG_EXIT_FAILED;
 	run.exit_code = exit_code;
 	run.duration_ms = (int64_t)((fg_monotonic_ns() - t0) / 1000000);
-	if (history_store_run_end(st, &run, true, &s.err) != FG_OK)
+	/* The staged run and the quarantine decisions: one transaction. */
+	if (cli_analysis_record(st, &run, &ar, &j->q, now, true, &s.err))
 		exit_code = cli_error(&s.err);
-	if (run.id)
-		printf("imported %zu test%s from %zu file%s as run %lld in "
-		       "%s%s%s\n", sum.total, sum.total == 1 ? "" : "s", fl->n,
-		       fl->n == 1 ? "" : "s", (long long)run.id,
-		       cli_db_label(o->db),
-		       o->no_fail ? "" : ": ", o->no_fail ? "" : v.reason);
-	if (nbad)
-		fprintf(stderr, "flakeguard: %zu path%s could not be read\n",
-			nbad, nbad == 1 ? "" : "s");
-	fg_run_release(&run);
-	return exit_code;
-}
-
-static int import_files(const struct file_list *fl,
-			const struct import_opts *o, struct history_store *st,
-			size_t nbad_args)
-{
-	FILE *human = o->json && !strcmp(o->json, "-") ? stderr : stdout;
-	struct analyzer_opts ao = { 0 };
-	struct analyzer_verdict v;
-	struct fg_run run;
-	size_t nbad = nbad_args;
-	int exit_code, rc;
-	uint64_t t0 = fg_monotonic_ns();
-
-	fg_run_init(&run);
-	run.commit = fg_xstrdup(o->commit);
-	run.branch = fg_xstrdup(o->branch);
-	cli_detect_meta(&run, ".");
-	run.started_at_ms = fg_now_ms();
-	for (size_t i = 0; i < fl->n; i++)
-		nbad += !import_file(fl->v[i], o, &run, human);
-	run.duration_ms = (int64_t)((fg_monotonic_ns() - t0) / 1000000);
-	if (!run.ntests) {
-		fprintf(stderr, "flakeguard: no test case found in %zu "
-			"file%s: nothing imported\n", fl->n,
-			fl->n == 1 ? "" : "s");
-		fg_run_release(&run);
-		return FG_EXIT_FAILED;
-	}
-	analyzer_verdict(&run, &ao, &v);
-	exit_code = o->no_fail ? FG_EXIT_OK : v.exit_code;
-	if (nbad)
-		exit_code = FG_EXIT_FAILED;
-	run.exit_code = exit_code;
-	rc = record(st, &run, o);
-	if (rc)
-		exit_code = rc;
+	cli_analysis_print(human, &run, &ar, o->qfile, o->quiet && !exit_code);
+	an_run_release(&ar);
+	if (run.id && o->json && write_json(st, &run, o->json))
+		exit_code = FG_EXIT_INFRA;
 	if (run.id)
 		fprintf(human, "imported %zu test%s from %zu file%s as run "
-			"%lld in %s%s%s\n", run.ntests,
-			run.ntests == 1 ? "" : "s", fl->n,
+			"%lld in %s%s%s\n", sum.total,
+			sum.total == 1 ? "" : "s", fl->n,
 			fl->n == 1 ? "" : "s", (long long)run.id,
 			cli_db_label(o->db),
 			o->no_fail ? "" : ": ", o->no_fail ? "" : v.reason);
@@ -533,13 +511,53 @@ static int import_files(const struct file_list *fl,
 	return exit_code;
 }
 
+/*
+ * The policy comes from -c FILE's "quarantine" object, or flakeguard.json
+ * when present (as `analyze`: a broken default config is `run`'s to
+ * judge, and leaves the defaults here).
+ */
+static int load_config(const struct import_opts *o, struct fg_config *cfg)
+{
+	struct fg_error err = { 0 };
+
+	fg_config_init(cfg);
+	if (o->config && fg_config_load(cfg, o->config, &err))
+		return cli_error(&err);
+	if (!o->config && !access("flakeguard.json", R_OK))
+		fg_config_load(cfg, "flakeguard.json", &err);
+	return FG_EXIT_OK;
+}
+
+static int import_files(const struct file_list *fl,
+			const struct import_opts *o, size_t nbad)
+{
+	struct import_judge j = { 0 };
+	struct history_store *st = NULL;
+	struct fg_config cfg;
+	struct fg_error err = { 0 };
+	int rc;
+
+	if ((rc = load_config(o, &cfg)))
+		return rc;
+	if (cli_db_open(o->db, CLI_DB_CREATE, &st, &err) != FG_OK) {
+		rc = cli_error(&err);
+	} else {
+		cli_spool_fold(st, o->db, stderr);
+		rc = judge_load(st, o, &cfg, &j);
+		if (!rc)
+			rc = import_run(fl, o, st, &j, nbad);
+	}
+	cli_quarantine_release(&j.q);
+	history_store_close(st);
+	fg_config_release(&cfg);
+	return rc;
+}
+
 static int cmd_import(int argc, char **argv)
 {
 	struct import_opts o = { .db = CLI_DEFAULT_DB };
 	struct cli_parsed parsed;
 	struct file_list fl = { 0 };
-	struct history_store *st = NULL;
-	struct fg_error err = { 0 };
 	size_t nbad = 0;
 	int rc;
 
@@ -558,19 +576,14 @@ static int cmd_import(int argc, char **argv)
 			   FORMAT_AUTO;
 	for (int i = 0; i < parsed.nargs; i++)
 		nbad += !add_arg(&fl, parsed.args[i], o.format);
-	cli_parsed_release(&cli_cmd_import, &parsed);
 	if (!fl.n) {
 		fprintf(stderr, "flakeguard: no file to import: nothing "
 			"imported\n");
 		rc = FG_EXIT_FAILED;
-	} else if (cli_db_open(o.db, CLI_DB_CREATE, &st, &err) != FG_OK) {
-		rc = cli_error(&err);
-	} else if (cli_spool_fold(st, o.db, stderr), o.json) {
-		rc = import_files(&fl, &o, st, nbad);
 	} else {
-		rc = stream_files(&fl, &o, st, nbad);
+		rc = import_files(&fl, &o, nbad); /* o.policy: parsed's */
 	}
-	history_store_close(st);
+	cli_parsed_release(&cli_cmd_import, &parsed);
 	for (size_t i = 0; i < fl.n; i++)
 		free(fl.v[i]);
 	free(fl.v);

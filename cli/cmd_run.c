@@ -1140,7 +1140,7 @@ static bool record_run(struct run_state *rs, struct history_store *store,
 
 	/* The run and its quarantine decisions: one transaction. */
 	if (cli_analysis_record(store, &rs->run, ar, &rs->quarantine, now,
-				&err) == FG_OK)
+				false, &err) == FG_OK)
 		return true;
 	cli_error(&err);
 	if (cli_spool_write(rs->o->db, &rs->run, &spooled, &serr) == FG_OK)

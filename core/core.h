@@ -353,6 +353,12 @@ void fg_run_reindex(struct fg_run *run);
 size_t fg_run_absorb(struct fg_run *dst, struct fg_run *src);
 void fg_test_release(struct fg_test *t);
 /*
+ * Moves what the analyzer set on src (outcome, category, quarantined,
+ * counts, the history figures and their owned strings, repro) onto dst,
+ * the same test read another way (loaded back from the database).
+ */
+void fg_test_take_analysis(struct fg_test *dst, struct fg_test *src);
+/*
  * Derives t->outcome and t->duration_ms from the attempts: all skipped ->
  * skipped; a pass (passed, xfailed, xpassed) in one attempt and a failure
  * in another, in either order -> flaky (the settle rule); every attempt

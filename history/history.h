@@ -372,6 +372,38 @@ int history_store_run_end(struct history_store *st, struct fg_run *run,
 			  bool commit, struct fg_error *err);
 
 /*
+ * A streamed run analysed before its commit (`import`, as `run` judges its
+ * run), between the last _add_test and the end:
+ *
+ *   history_store_run_tests()        adds each staged test to `run`
+ *                                    (fg_run_add_test), in the order first
+ *                                    staged: identity, file/line, outcome,
+ *                                    duration and every attempt (number,
+ *                                    status, times; the message of a failed
+ *                                    one only, never output), so memory
+ *                                    grows with the tests, not their output
+ *   history_store_run_set_outcome()  the outcome a staged test (found by
+ *                                    t's identity) is written with, e.g.
+ *                                    the analyzer's FG_O_QUARANTINED;
+ *                                    FG_EINVAL when it is not staged
+ *   history_store_run_record_end()   the commit, with the quarantine
+ *                                    changes `qc` in the same transaction,
+ *                                    as history_store_record_run() applies
+ *                                    them; the stage is gone afterwards
+ *                                    whatever the status
+ *
+ * Staging failures are FG_EIO, as above.
+ */
+int history_store_run_tests(struct history_store *st, struct fg_run *run,
+			    struct fg_error *err);
+int history_store_run_set_outcome(struct history_store *st,
+				  const struct fg_test *t, enum fg_outcome o,
+				  struct fg_error *err);
+int history_store_run_record_end(struct history_store *st, struct fg_run *run,
+				 struct history_quarantine_change *qc,
+				 size_t nqc, struct fg_error *err);
+
+/*
  * Durations for the scheduler: per test identity, the median duration of
  * its most recent passing runs (outcome passed or flaky, i.e. the last
  * attempt passed), newest `window` samples at most.

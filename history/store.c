@@ -359,25 +359,72 @@ void history_store_run_summary(const struct history_store *st,
 	history__stage_summary(st->stage, sum, part);
 }
 
-int history_store_run_end(struct history_store *st, struct fg_run *run,
-			  bool commit, struct fg_error *err)
+/* A staged test into the run being analysed: no output, no passing message. */
+static int load_test(void *ctx, const struct fg_test *t)
 {
-	struct run_source src;
-	int rc = FG_OK;
+	struct fg_run *run = ctx;
+	struct fg_test *d = fg_run_add_test(run, t->suite, t->classname,
+					    t->name);
+
+	d->file = fg_xstrdup(t->file);
+	d->line = t->line;
+	d->outcome = t->outcome;
+	d->duration_ms = t->duration_ms;
+	for (size_t i = 0; i < t->nattempts; i++) {
+		const struct fg_attempt *a = &t->attempts[i];
+		struct fg_attempt *c;
+
+		c = fg_test_add_attempt(d, a->status, a->duration_ms,
+					fg_astatus_is_failure(a->status) ?
+					a->message : NULL, NULL);
+		c->number = a->number;
+		c->started_at_ms = a->started_at_ms;
+	}
+	return 0;
+}
+
+int history_store_run_tests(struct history_store *st, struct fg_run *run,
+			    struct fg_error *err)
+{
+	if (!st->stage)
+		FG_BUG("history_store_run_tests: no run open");
+	return history__stage_each(st->stage, load_test, run, err);
+}
+
+int history_store_run_set_outcome(struct history_store *st,
+				  const struct fg_test *t, enum fg_outcome o,
+				  struct fg_error *err)
+{
+	if (!st->stage)
+		FG_BUG("history_store_run_set_outcome: no run open");
+	return history__stage_set_outcome(st->stage, t, o, err);
+}
+
+int history_store_run_record_end(struct history_store *st, struct fg_run *run,
+				 struct history_quarantine_change *qc,
+				 size_t nqc, struct fg_error *err)
+{
+	struct run_source src = { .run = run, .stage = st->stage };
+	int rc;
 
 	if (!st->stage)
-		return commit ? fg_fail(err, FG_EDB, "cannot write run to "
-					"'%s': no run open", st->name) : FG_OK;
-	if (commit) {
-		src.run = run;
-		src.stage = st->stage;
-		rc = write_run_from(st, run, &src, NULL, 0, err);
-	} else {
-		run->id = 0;
-	}
+		return fg_fail(err, FG_EDB, "cannot write run to '%s': no run "
+			       "open", st->name);
+	rc = write_run_from(st, run, &src, qc, nqc, err);
 	history__stage_free(st->stage);
 	st->stage = NULL;
 	return rc;
+}
+
+int history_store_run_end(struct history_store *st, struct fg_run *run,
+			  bool commit, struct fg_error *err)
+{
+	if (commit)
+		return history_store_run_record_end(st, run, NULL, 0, err);
+	run->id = 0;
+	history__stage_free(st->stage);
+	st->stage = NULL;
+	return FG_OK;
 }
 
 /* ====================================================================== */
