@@ -297,7 +297,8 @@ static const struct cli_opt import_options[] = {
 	CLI_CHOICE(0, "format", I, format_arg, "F", format_choices,
 		   "tap, junit or auto (default: by content)"),
 	CLI_FLAG('q', "quiet", I, quiet,
-		 "print only problems and the last line"),
+		 "print only problems, the analyzer's\n"
+		 "decisions and the last line"),
 	CLI_HELP_OPT,
 	CLI_END,
 };
@@ -497,13 +498,16 @@ static int import_run(const struct file_list *fl, const struct import_opts *o,
 	an_run_release(&ar);
 	if (run.id && o->json && write_json(st, &run, o->json))
 		exit_code = FG_EXIT_INFRA;
-	if (run.id)
+	if (run.id) {
+		/* the reason names tests: text from outside (core/text.h) */
 		fprintf(human, "imported %zu test%s from %zu file%s as run "
-			"%lld in %s%s%s\n", sum.total,
-			sum.total == 1 ? "" : "s", fl->n,
-			fl->n == 1 ? "" : "s", (long long)run.id,
-			cli_db_label(o->db),
-			o->no_fail ? "" : ": ", o->no_fail ? "" : v.reason);
+			"%lld in %s%s", sum.total, sum.total == 1 ? "" : "s",
+			fl->n, fl->n == 1 ? "" : "s", (long long)run.id,
+			cli_db_label(o->db), o->no_fail ? "" : ": ");
+		if (!o->no_fail)
+			fg_text_write(human, v.reason, NULL, 0);
+		fputc('\n', human);
+	}
 	if (nbad)
 		fprintf(stderr, "flakeguard: %zu path%s could not be read\n",
 			nbad, nbad == 1 ? "" : "s");
@@ -600,8 +604,10 @@ const struct cli_command cli_cmd_import = {
 	"*.tap below it) or a glob pattern. All of them become one run in the\n"
 	"history database.\n",
 	.help_after =
-	"Exit codes: 0 imported and nothing failed, 1 a test failed or a file\n"
-	"could not be read (with --no-fail: only the latter) or no test case was\n"
-	"found, 2 usage error, 3 database error.\n",
+	"The run is judged as `run` judges its own: a failure of a quarantined\n"
+	"test is imported as quarantined and does not count.\n\n"
+	"Exit codes: 0 imported and nothing real failed, 1 a test failed (not\n"
+	"quarantined) or a file could not be read (with --no-fail: only the\n"
+	"latter) or no test case was found, 2 usage error, 3 database error.\n",
 	.options = import_options,
 };
