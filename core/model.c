@@ -6,6 +6,7 @@
  * the store writes it, the analyzer settles outcomes and reporters print it.
  * A run owns all its strings; fg_run_release() frees everything.
  */
+#include "core/model.h"
 #include "core/core.h"
 
 #include <stdlib.h>
