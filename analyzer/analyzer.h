@@ -1,12 +1,43 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * analyzer/analyzer.h - from recorded results to decisions: statistics,
- * the rate monitor, evidence and categories, the quarantine policy and the
- * verdict of a run (its exit code and why); docs/analyzer.md states every
- * rule with its numbers.
+ * analyzer/analyzer.h - from recorded results to decisions: is a test
+ * stable, flaky, broken or intermittent, should it enter or leave
+ * quarantine, and does this run fail. docs/analyzer.md states every rule
+ * with its numbers.
  *
- * The analyzer reads the core model and (later) the history store; it
- * never prints: reporters show what it decided.
+ * The analyzer is pure computation over what its caller hands it: the
+ * core model (struct fg_run) and history rows already read (cli/analysis.c
+ * reads the database with history_store_scan() and fills struct an_test);
+ * it never opens the database, prints or exits. It knows core and the
+ * history's record types (struct history_quarantine), nothing above.
+ *
+ * Entry points, in the order a run meets them:
+ *   an_policy_defaults(), an_policy_apply_json(), an_policy_set()
+ *                        the quarantine policy (policy.c)
+ *   an_test_init(), an_test_add(), an_test_add_run()
+ *                        one test's runs, oldest first, this run last
+ *                        (evidence.c)
+ *   analyzer_judge()     a whole run: evidence, category, the monitor,
+ *                        the policy's decisions, each test's judgement and
+ *                        the verdict (policy.c)
+ *   analyzer_verdict(), analyzer_verdict_counts()
+ *                        the plain verdict without history (verdict.c)
+ *   an_qfile_read(), an_qfile_write()
+ *                        flakeguard-quarantine.json (qfile.c)
+ *   an_backtest_test()   a test's history replayed under a policy
+ *                        (backtest.c)
+ * Below them: statistics (stats.c), the rate monitor (monitor.c) and
+ * failure signatures (signature.c), public for the tests and bench/sim.
+ *
+ * Ownership: struct an_test and struct an_run own what they point to and
+ * are freed with an_test_release() and an_run_release(); the caller owns
+ * the structs themselves. analyzer_judge() writes its findings into the
+ * run's tests (owned strings: reason, note, since, strip; category is
+ * static). Strings returned as char * (an_signature(), an_evidence_json())
+ * are the caller's to free(3).
+ *
+ * Names: every public name starts an_ (AN_ for constants), except the
+ * verdict's, still analyzer_ (NEEDSWORK: one prefix).
  */
 #ifndef FG_ANALYZER_H
 #define FG_ANALYZER_H
