@@ -530,6 +530,29 @@ void analyzer_judge(struct fg_run *run, struct an_run *ar, int64_t now_ms,
 		    const struct an_policy *p, struct analyzer_verdict *v);
 void an_run_release(struct an_run *ar);
 
+/*
+ * The verdict of a run judged in parts (`import` of a big run judges it
+ * a slice of tests at a time, to keep memory flat): an_tally_add() after
+ * each part's analyzer_judge(), an_tally_verdict() at the end gives the
+ * exit code and reason analyzer_judge() would give for the whole run.
+ */
+struct an_tally {
+	size_t tests, skipped;       /* the run's tests, and of them skipped */
+	size_t real;                 /* tests that count against the run */
+	size_t quarantined, flaky, suspicious;
+	size_t named;                /* of names: the first failures counted */
+	char names[3][96];           /* "name (tag)" */
+};
+void an_tally_add(struct an_tally *t, const struct fg_run *run,
+		  const struct an_run *ar);
+/*
+ * Sets ar->cap, cap_exceeded and cap_note from quarantined_total,
+ * cap_refused, known_tests and n. analyzer_judge() calls it; a run judged
+ * in parts calls it once more, with their sums.
+ */
+void an_cap_check(struct an_run *ar, const struct an_policy *p);
+void an_tally_verdict(const struct an_tally *t, struct analyzer_verdict *v);
+
 /* ====================================================================== */
 /* The quarantine file (analyzer/qfile.c), flakeguard-quarantine.json      */
 /* ====================================================================== */

@@ -389,42 +389,181 @@ static int judge_load(struct history_store *st, const struct import_opts *o,
 }
 
 /*
- * The staged tests (without output) against their history and the
- * quarantine, as `run` judges its run; a history that cannot be read
- * leaves the plain verdict, as there. Fills ar (empty then) and v.
+ * Judging the staged run as `run` judges its own, a slice of tests at a
+ * time so that memory stays flat however big the run: each slice is
+ * loaded from the stage (no output; a message only where an attempt
+ * failed), given its history (cli_analysis_prepare) and judged
+ * (analyzer_judge) with the run's size as the policy's N and the count of
+ * quarantined tests carried over, so every test is judged as in one go;
+ * the verdict and the cap are summed (an_tally, an_cap_check). The
+ * decisions are kept as changes, the tests it quarantined as identities,
+ * and both are applied once the stage is read.
  */
-static int judge(struct history_store *st, struct import_judge *j,
-		 struct fg_run *run, int64_t now, struct an_run *ar,
-		 struct analyzer_verdict *v, struct fg_error *err)
-{
-	struct analyzer_opts ao = { 0 };
-	int rc = history_store_run_tests(st, run, err);
+#define JUDGE_SLICE 1024
 
-	if (rc)
+struct judging {
+	struct history_store *st;
+	struct import_judge *j;
+	const struct import_opts *o;
+	const struct fg_run *meta;   /* the run: commit, branch, start */
+	FILE *human;
+	int64_t now;
+	struct an_policy p;          /* j->policy with the run's N */
+	size_t known;                /* tests in the run (the cap's base) */
+	size_t quarantined_total;    /* active entries, carried over */
+	size_t cap_refused;          /* summed over the slices */
+	struct fg_run slice;         /* the slice being gathered */
+	struct fg_run quarantined;   /* identities to stage as quarantined */
+	struct fg_run *keep;         /* --json: the judged tests, or NULL */
+	struct an_tally tally;
+	struct cli_changes ch;
+	bool said;                   /* the "Analysis:" heading is out */
+	bool plain;                  /* no analysis: the plain verdict */
+	struct fg_error err;
+};
+
+static void slice_start(struct judging *jg)
+{
+	fg_run_init(&jg->slice);
+	jg->slice.commit = fg_xstrdup(jg->meta->commit);
+	jg->slice.branch = fg_xstrdup(jg->meta->branch);
+	jg->slice.started_at_ms = jg->meta->started_at_ms;
+}
+
+/* Judges the gathered slice; non-zero: the history could not be read. */
+static int slice_judge(struct judging *jg)
+{
+	struct analyzer_verdict v;
+	struct an_run ar = { 0 };
+	int rc;
+
+	if (!jg->slice.ntests)
+		return 0;
+	if ((rc = cli_analysis_prepare(jg->st, &jg->j->q, &jg->slice, &jg->p,
+				       &ar, &jg->err))) {
+		an_run_release(&ar);
 		return rc;
-	if (cli_analysis_prepare(st, &j->q, run, &j->policy, ar, err)) {
+	}
+	ar.known_tests = jg->known;
+	ar.quarantined_total = jg->quarantined_total;
+	analyzer_judge(&jg->slice, &ar, jg->now, &jg->p, &v);
+	jg->quarantined_total = ar.quarantined_total;
+	jg->cap_refused += ar.cap_refused;
+	ar.cap_exceeded = false; /* said once, for the whole run */
+	an_tally_add(&jg->tally, &jg->slice, &ar);
+	cli_analysis_changes(&ar, &jg->j->q, jg->now, &jg->ch);
+	cli_analysis_print(jg->human, &jg->slice, &ar, jg->o->qfile,
+			   jg->o->quiet, &jg->said);
+	for (size_t i = 0; i < jg->slice.ntests; i++) {
+		struct fg_test *t = &jg->slice.tests[i];
+
+		if (t->outcome == FG_O_QUARANTINED)
+			fg_run_add_test(&jg->quarantined, t->suite,
+					t->classname, t->name);
+		if (jg->keep)
+			fg_test_take_analysis(fg_run_add_test(jg->keep,
+				t->suite, t->classname, t->name), t);
+	}
+	an_run_release(&ar);
+	fg_run_release(&jg->slice);
+	slice_start(jg);
+	return 0;
+}
+
+/* A staged test into the slice: attempts without output. */
+static int slice_add(void *ctx, const struct fg_test *t)
+{
+	struct judging *jg = ctx;
+	struct fg_test *d = fg_run_add_test(&jg->slice, t->suite, t->classname,
+					    t->name);
+
+	d->file = fg_xstrdup(t->file);
+	d->line = t->line;
+	d->outcome = t->outcome;
+	d->duration_ms = t->duration_ms;
+	for (size_t i = 0; i < t->nattempts; i++) {
+		const struct fg_attempt *a = &t->attempts[i];
+		struct fg_attempt *c;
+
+		c = fg_test_add_attempt(d, a->status, a->duration_ms,
+					fg_astatus_is_failure(a->status) ?
+					a->message : NULL, NULL);
+		c->number = a->number;
+		c->started_at_ms = a->started_at_ms;
+	}
+	return jg->slice.ntests < JUDGE_SLICE ? 0 : slice_judge(jg);
+}
+
+/*
+ * Judges the staged run; fills v. FG_EIO (jg->err) when the stage
+ * failed. A history that cannot be read leaves the plain verdict from
+ * the outcome counts, with no decision, as `run` does.
+ */
+static int judge_run(struct judging *jg, const struct fg_summary *sum,
+		     struct analyzer_verdict *v)
+{
+	struct an_run total = { 0 };
+	int rc;
+
+	jg->p = jg->j->policy;
+	jg->known = sum->total;
+	if (!jg->p.tests)
+		jg->p.tests = jg->known;
+	jg->quarantined_total = jg->j->q.active.n;
+	slice_start(jg);
+	rc = history_store_run_each(jg->st, slice_add, jg, &jg->err);
+	if (!rc)
+		rc = slice_judge(jg);
+	fg_run_release(&jg->slice);
+	if (rc && jg->err.code == FG_EIO)
+		return rc;
+	if (rc) {
+		struct analyzer_opts ao = { 0 };
+
 		fprintf(stderr, "flakeguard: %s (no analysis: plain verdict)\n",
-			cli_safe(err->msg));
-		an_run_release(ar);
-		analyzer_verdict(run, &ao, v);
+			cli_safe(jg->err.msg));
+		jg->plain = true;
+		cli_changes_release(&jg->ch);
+		fg_run_release(&jg->quarantined);
+		analyzer_verdict_counts(sum, &ao, v);
 		return FG_OK;
 	}
-	analyzer_judge(run, ar, now, &j->policy, v);
+	an_tally_verdict(&jg->tally, v);
+	total.n = total.known_tests = jg->known;
+	total.quarantined_total = jg->quarantined_total;
+	total.cap_refused = jg->cap_refused;
+	an_cap_check(&total, &jg->p);
+	if (total.cap_exceeded)
+		fprintf(jg->human, "\nWARNING: %s\n", total.cap_note);
+	return FG_OK;
+}
+
+/* The tests the analyzer quarantined, staged so. */
+static int stage_quarantined(struct judging *jg, struct fg_error *err)
+{
+	for (size_t i = 0; i < jg->quarantined.ntests; i++) {
+		int rc = history_store_run_set_outcome(
+			jg->st, &jg->quarantined.tests[i], FG_O_QUARANTINED,
+			err);
+
+		if (rc)
+			return rc;
+	}
 	return FG_OK;
 }
 
 /*
  * --json: the run as the database holds it, with the analyzer's figures
- * from the judged run (same tests, by identity).
+ * from the judged tests (by identity).
  */
-static int write_json(struct history_store *st, struct fg_run *judged,
-		      const char *path)
+static int write_json(struct history_store *st, int64_t id,
+		      struct fg_run *judged, const char *path)
 {
 	struct fg_error err = { 0 };
 	struct fg_run stored;
 	int rc;
 
-	if ((rc = history_store_load_run(st, judged->id, &stored, &err)))
+	if ((rc = history_store_load_run(st, id, &stored, &err)))
 		return cli_error(&err);
 	for (size_t i = 0; i < stored.ntests; i++) {
 		struct fg_test *t = &stored.tests[i];
@@ -448,43 +587,62 @@ static bool stream_all(const struct file_list *fl, const struct import_opts *o,
 	return !s->failed;
 }
 
+/* Prints the last line: what was imported, and the verdict's reason. */
+static void last_line(FILE *human, const struct import_opts *o,
+		      const struct file_list *fl, size_t total, int64_t id,
+		      const struct analyzer_verdict *v)
+{
+	fprintf(human, "imported %zu test%s from %zu file%s as run %lld in "
+		"%s%s", total, total == 1 ? "" : "s", fl->n,
+		fl->n == 1 ? "" : "s", (long long)id, cli_db_label(o->db),
+		o->no_fail ? "" : ": ");
+	/* the reason names tests: text from outside (core/text.h) */
+	if (!o->no_fail)
+		fg_text_write(human, v->reason, NULL, 0);
+	fputc('\n', human);
+}
+
 static int import_run(const struct file_list *fl, const struct import_opts *o,
 		      struct history_store *st, struct import_judge *j,
 		      size_t nbad)
 {
 	FILE *human = o->json && !strcmp(o->json, "-") ? stderr : stdout;
 	struct import_sink s = { .st = st };
+	struct judging jg = { .st = st, .j = j, .o = o, .human = human };
 	struct analyzer_verdict v;
-	struct an_run ar = { 0 };
 	struct fg_summary sum;
-	struct fg_run run;
+	struct fg_run run, keep;
 	int exit_code;
-	int64_t now;
 	uint64_t t0 = fg_monotonic_ns();
 
 	fg_run_init(&run);
+	fg_run_init(&keep);
+	fg_run_init(&jg.quarantined);
 	run.commit = fg_xstrdup(o->commit);
 	run.branch = fg_xstrdup(o->branch);
 	cli_detect_meta(&run, ".");
 	run.started_at_ms = fg_now_ms();
+	jg.meta = &run;
+	jg.now = fg_now_ms();
+	jg.keep = o->json ? &keep : NULL;
 	if (history_store_run_begin(st, &run, true, &s.err) != FG_OK) {
 		fg_run_release(&run);
 		return cli_error(&s.err);
 	}
 	stream_all(fl, o, &s, human, &nbad);
 	history_store_run_summary(st, &sum, NULL);
-	now = fg_now_ms();
-	if (s.failed || !sum.total ||
-	    judge(st, j, &run, now, &ar, &v, &s.err)) {
+	if (s.failed || !sum.total || judge_run(&jg, &sum, &v) ||
+	    stage_quarantined(&jg, &s.err)) {
+		if (!s.failed && sum.total && jg.err.code == FG_EIO)
+			s.err = jg.err; /* the stage failed while judging */
 		history_store_run_end(st, &run, false, NULL);
-		an_run_release(&ar);
-		fg_run_release(&run);
-		if (sum.total || s.failed)
-			return cli_error(&s.err);
-		fprintf(stderr, "flakeguard: no test case found in %zu "
-			"file%s: nothing imported\n", fl->n,
-			fl->n == 1 ? "" : "s");
-		return FG_EXIT_FAILED;
+		exit_code = sum.total || s.failed ? cli_error(&s.err) :
+			    FG_EXIT_FAILED;
+		if (!sum.total && !s.failed)
+			fprintf(stderr, "flakeguard: no test case found in "
+				"%zu file%s: nothing imported\n", fl->n,
+				fl->n == 1 ? "" : "s");
+		goto out;
 	}
 	exit_code = o->no_fail ? FG_EXIT_OK : v.exit_code;
 	if (nbad)
@@ -492,25 +650,19 @@ static int import_run(const struct file_list *fl, const struct import_opts *o,
 	run.exit_code = exit_code;
 	run.duration_ms = (int64_t)((fg_monotonic_ns() - t0) / 1000000);
 	/* The staged run and the quarantine decisions: one transaction. */
-	if (cli_analysis_record(st, &run, &ar, &j->q, now, true, &s.err))
+	if (cli_analysis_record(st, &run, &jg.ch, true, &s.err))
 		exit_code = cli_error(&s.err);
-	cli_analysis_print(human, &run, &ar, o->qfile, o->quiet && !exit_code);
-	an_run_release(&ar);
-	if (run.id && o->json && write_json(st, &run, o->json))
+	if (run.id && o->json && write_json(st, run.id, &keep, o->json))
 		exit_code = FG_EXIT_INFRA;
-	if (run.id) {
-		/* the reason names tests: text from outside (core/text.h) */
-		fprintf(human, "imported %zu test%s from %zu file%s as run "
-			"%lld in %s%s", sum.total, sum.total == 1 ? "" : "s",
-			fl->n, fl->n == 1 ? "" : "s", (long long)run.id,
-			cli_db_label(o->db), o->no_fail ? "" : ": ");
-		if (!o->no_fail)
-			fg_text_write(human, v.reason, NULL, 0);
-		fputc('\n', human);
-	}
+	if (run.id)
+		last_line(human, o, fl, sum.total, run.id, &v);
 	if (nbad)
 		fprintf(stderr, "flakeguard: %zu path%s could not be read\n",
 			nbad, nbad == 1 ? "" : "s");
+out:
+	cli_changes_release(&jg.ch);
+	fg_run_release(&jg.quarantined);
+	fg_run_release(&keep);
 	fg_run_release(&run);
 	return exit_code;
 }

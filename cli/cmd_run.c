@@ -1136,11 +1136,15 @@ static bool record_run(struct run_state *rs, struct history_store *store,
 		       const struct an_run *ar, int64_t now)
 {
 	struct fg_error err = { 0 }, serr = { 0 };
+	struct cli_changes ch = { 0 };
 	char *spooled = NULL;
+	int rc;
 
 	/* The run and its quarantine decisions: one transaction. */
-	if (cli_analysis_record(store, &rs->run, ar, &rs->quarantine, now,
-				false, &err) == FG_OK)
+	cli_analysis_changes(ar, &rs->quarantine, now, &ch);
+	rc = cli_analysis_record(store, &rs->run, &ch, false, &err);
+	cli_changes_release(&ch);
+	if (rc == FG_OK)
 		return true;
 	cli_error(&err);
 	if (cli_spool_write(rs->o->db, &rs->run, &spooled, &serr) == FG_OK)
@@ -1280,7 +1284,7 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	run_stress_print(rs);
 	/* -q on a green run still prints every decision CI logs must keep */
 	cli_analysis_print(rs->human, &rs->run, &ar, o->qfile,
-			   o->verbosity < 0 && !exit_code);
+			   o->verbosity < 0 && !exit_code, NULL);
 	if (o->verbosity >= 0 || exit_code) {
 		struct report_term_opts to = { .color = rs->color,
 						.ci = fg_ci_detect() };

@@ -375,13 +375,13 @@ int history_store_run_end(struct history_store *st, struct fg_run *run,
  * A streamed run analysed before its commit (`import`, as `run` judges its
  * run), between the last _add_test and the end:
  *
- *   history_store_run_tests()        adds each staged test to `run`
- *                                    (fg_run_add_test), in the order first
- *                                    staged: identity, file/line, outcome,
- *                                    duration and every attempt (number,
- *                                    status, times; the message of a failed
- *                                    one only, never output), so memory
- *                                    grows with the tests, not their output
+ *   history_store_run_each()         hands each staged test to fn, in
+ *                                    the order first staged, with its
+ *                                    settled outcome and every attempt
+ *                                    (borrowed until fn returns); fn's
+ *                                    non-zero value stops it and is
+ *                                    returned. Nothing may be staged or
+ *                                    changed meanwhile.
  *   history_store_run_set_outcome()  the outcome a staged test (found by
  *                                    t's identity) is written with, e.g.
  *                                    the analyzer's FG_O_QUARANTINED;
@@ -394,8 +394,9 @@ int history_store_run_end(struct history_store *st, struct fg_run *run,
  *
  * Staging failures are FG_EIO, as above.
  */
-int history_store_run_tests(struct history_store *st, struct fg_run *run,
-			    struct fg_error *err);
+int history_store_run_each(struct history_store *st,
+			   int (*fn)(void *ctx, const struct fg_test *t),
+			   void *ctx, struct fg_error *err);
 int history_store_run_set_outcome(struct history_store *st,
 				  const struct fg_test *t, enum fg_outcome o,
 				  struct fg_error *err);

@@ -359,36 +359,13 @@ void history_store_run_summary(const struct history_store *st,
 	history__stage_summary(st->stage, sum, part);
 }
 
-/* A staged test into the run being analysed: no output, no passing message. */
-static int load_test(void *ctx, const struct fg_test *t)
-{
-	struct fg_run *run = ctx;
-	struct fg_test *d = fg_run_add_test(run, t->suite, t->classname,
-					    t->name);
-
-	d->file = fg_xstrdup(t->file);
-	d->line = t->line;
-	d->outcome = t->outcome;
-	d->duration_ms = t->duration_ms;
-	for (size_t i = 0; i < t->nattempts; i++) {
-		const struct fg_attempt *a = &t->attempts[i];
-		struct fg_attempt *c;
-
-		c = fg_test_add_attempt(d, a->status, a->duration_ms,
-					fg_astatus_is_failure(a->status) ?
-					a->message : NULL, NULL);
-		c->number = a->number;
-		c->started_at_ms = a->started_at_ms;
-	}
-	return 0;
-}
-
-int history_store_run_tests(struct history_store *st, struct fg_run *run,
-			    struct fg_error *err)
+int history_store_run_each(struct history_store *st,
+			   int (*fn)(void *ctx, const struct fg_test *t),
+			   void *ctx, struct fg_error *err)
 {
 	if (!st->stage)
-		FG_BUG("history_store_run_tests: no run open");
-	return history__stage_each(st->stage, load_test, run, err);
+		FG_BUG("history_store_run_each: no run open");
+	return history__stage_each(st->stage, fn, ctx, err);
 }
 
 int history_store_run_set_outcome(struct history_store *st,
