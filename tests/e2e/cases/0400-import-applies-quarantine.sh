@@ -73,3 +73,35 @@ expect_rc 1
 # a bad policy key is a usage error, said before anything is read
 fg import --db h.db --policy nosuchkey=1 red-a.xml
 expect_rc 2
+
+# A run bigger than one judging slice (1,024 tests): judged the same.
+many() { # FILE FAILING...: 2,100 tests t0..t2099, the named ones fail
+	f=$1; shift
+	python3 - "$f" "$@" <<'PY'
+import sys
+f, failing = sys.argv[1], set(sys.argv[2:])
+with open(f, "w") as o:
+    o.write('<testsuite name="big">\n')
+    for i in range(2100):
+        n = "t%d" % i
+        if n in failing:
+            o.write('<testcase classname="k" name="%s"><failure message="m"/></testcase>\n' % n)
+        else:
+            o.write('<testcase classname="k" name="%s"/>\n' % n)
+    o.write('</testsuite>\n')
+PY
+}
+many g2.xml
+fg import --db b.db --commit c1 g2.xml
+expect_rc 0
+fg quarantine --db b.db add big::k::t2000 --reason "known"
+expect_rc 0
+many r2.xml t2000
+fg import --db b.db --commit c2 --json b2.json r2.xml
+expect_rc 0
+contains out "no real failures; 1 quarantined failure not counted"
+jq_is b2.json '.tests[] | select(.name == "t2000") | .outcome' quarantined
+many r3.xml t5 t1500 t2000
+fg import --db b.db --commit c3 r3.xml
+expect_rc 1
+contains out "2 tests failed: t5 (new), t1500 (new)"
