@@ -20,8 +20,8 @@
  * lets a damaged file's second pass start over. Then the run is judged as
  * `run` judges its own (cli/analysis.c): the staged tests without their
  * output are handed to the analyzer with their history and the quarantine
- * in force, a covered failure is staged as quarantined, and the verdict
- * gives the exit code. The history is written, and its write lock taken,
+ * in force, a slice at a time (memory stays flat here too), a covered
+ * failure is staged as quarantined, and the verdict gives the exit code. The history is written, and its write lock taken,
  * only at the end, in one short transaction with the quarantine decisions:
  * other pipelines are not kept waiting while the files are read. --json
  * writes the run as the database then holds it (loaded back), with the
