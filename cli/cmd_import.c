@@ -391,7 +391,7 @@ static int judge_load(struct history_store *st, const struct import_opts *o,
 /*
  * Judging the staged run as `run` judges its own, a slice of tests at a
  * time so that memory stays flat however big the run: each slice is
- * loaded from the stage (no output; a message only where an attempt
+ * loaded from the stage (message and output excerpt only where an attempt
  * failed), given its history (cli_analysis_prepare) and judged
  * (analyzer_judge) with the run's size as the policy's N and the count of
  * quarantined tests carried over, so every test is judged as in one go;
@@ -470,7 +470,7 @@ static int slice_judge(struct judging *jg)
 	return 0;
 }
 
-/* A staged test into the slice: attempts without output. */
+/* A staged test into the slice: a passing attempt without its texts. */
 static int slice_add(void *ctx, const struct fg_test *t)
 {
 	struct judging *jg = ctx;
@@ -485,9 +485,13 @@ static int slice_add(void *ctx, const struct fg_test *t)
 		const struct fg_attempt *a = &t->attempts[i];
 		struct fg_attempt *c;
 
+		/* a failure keeps its message and output excerpt: the
+		 * signature and the root-cause hint read them */
 		c = fg_test_add_attempt(d, a->status, a->duration_ms,
 					fg_astatus_is_failure(a->status) ?
-					a->message : NULL, NULL);
+					a->message : NULL,
+					fg_astatus_is_failure(a->status) ?
+					a->output : NULL);
 		c->number = a->number;
 		c->started_at_ms = a->started_at_ms;
 	}
