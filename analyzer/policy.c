@@ -7,7 +7,7 @@
  * flaky category, and never while the failure rate has just risen),
  * leave (Wald's SPRT over the runs since the entry), or expire (the entry's
  * date passed: its failures count again until a reviewer renews it, and
- * automatic entry is blocked for that test). analyzer_judge() applies it to
+ * automatic entry is blocked for that test). an_judge() applies it to
  * every test of a run and decides how each failure counts:
  *
  *   failed, not quarantined          counts (the run fails)
@@ -767,10 +767,10 @@ void an_cap_check(struct an_run *ar, const struct an_policy *p)
 }
 
 /* Appends to v->reason; false once it is full. */
-static bool reason_add(struct analyzer_verdict *v, int *o, const char *fmt,
+static bool reason_add(struct an_verdict *v, int *o, const char *fmt,
 		       ...) __attribute__((format(printf, 3, 4)));
 
-static bool reason_add(struct analyzer_verdict *v, int *o, const char *fmt,
+static bool reason_add(struct an_verdict *v, int *o, const char *fmt,
 		       ...)
 {
 	va_list ap;
@@ -790,7 +790,7 @@ static bool reason_add(struct analyzer_verdict *v, int *o, const char *fmt,
  * of an incident are named once, as the incident.
  */
 static void verdict_reason(const struct fg_run *run, const struct an_run *ar,
-			   struct analyzer_verdict *v)
+			   struct an_verdict *v)
 {
 	size_t nq = 0, nf = 0, ns = 0, n = 0, listed = 0;
 	char inc[200];
@@ -881,7 +881,7 @@ void an_tally_add(struct an_tally *t, const struct fg_run *run,
 	t->skipped += sum.skipped;
 }
 
-void an_tally_verdict(const struct an_tally *t, struct analyzer_verdict *v)
+void an_tally_verdict(const struct an_tally *t, struct an_verdict *v)
 {
 	size_t nq = t->quarantined, nf = t->flaky, ns = t->suspicious, n = 0;
 	int o = 0;
@@ -976,8 +976,8 @@ static void set_stats(struct fg_test *ft, const struct an_test *t)
 	ft->reason = fg_xstrdup(t->reason);
 }
 
-void analyzer_judge(struct fg_run *run, struct an_run *ar, int64_t now,
-		    const struct an_policy *pol, struct analyzer_verdict *v)
+void an_judge(struct fg_run *run, struct an_run *ar, int64_t now,
+		    const struct an_policy *pol, struct an_verdict *v)
 {
 	struct an_policy p = *pol;
 

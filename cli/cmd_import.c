@@ -393,7 +393,7 @@ static int judge_load(struct history_store *st, const struct import_opts *o,
  * time so that memory stays flat however big the run: each slice is
  * loaded from the stage (message and output excerpt only where an attempt
  * failed), given its history (cli_analysis_prepare) and judged
- * (analyzer_judge) with the run's size as the policy's N and the count of
+ * (an_judge) with the run's size as the policy's N and the count of
  * quarantined tests carried over, so every test is judged as in one go;
  * the verdict and the cap are summed (an_tally, an_cap_check). The
  * decisions are kept as changes, the tests it quarantined as identities,
@@ -433,7 +433,7 @@ static void slice_start(struct judging *jg)
 /* Judges the gathered slice; non-zero: the history could not be read. */
 static int slice_judge(struct judging *jg)
 {
-	struct analyzer_verdict v;
+	struct an_verdict v;
 	struct an_run ar = { 0 };
 	int rc;
 
@@ -446,7 +446,7 @@ static int slice_judge(struct judging *jg)
 	}
 	ar.known_tests = jg->known;
 	ar.quarantined_total = jg->quarantined_total;
-	analyzer_judge(&jg->slice, &ar, jg->now, &jg->p, &v);
+	an_judge(&jg->slice, &ar, jg->now, &jg->p, &v);
 	jg->quarantined_total = ar.quarantined_total;
 	jg->cap_refused += ar.cap_refused;
 	ar.cap_exceeded = false; /* said once, for the whole run */
@@ -504,7 +504,7 @@ static int slice_add(void *ctx, const struct fg_test *t)
  * the outcome counts, with no decision, as `run` does.
  */
 static int judge_run(struct judging *jg, const struct fg_summary *sum,
-		     struct analyzer_verdict *v)
+		     struct an_verdict *v)
 {
 	struct an_run total = { 0 };
 	int rc;
@@ -522,14 +522,14 @@ static int judge_run(struct judging *jg, const struct fg_summary *sum,
 	if (rc && jg->err.code == FG_EIO)
 		return rc;
 	if (rc) {
-		struct analyzer_opts ao = { 0 };
+		struct an_verdict_opts ao = { 0 };
 
 		fprintf(stderr, "flakeguard: %s (no analysis: plain verdict)\n",
 			cli_safe(jg->err.msg));
 		jg->plain = true;
 		cli_changes_release(&jg->ch);
 		fg_run_release(&jg->quarantined);
-		analyzer_verdict_counts(sum, &ao, v);
+		an_verdict_counts(sum, &ao, v);
 		return FG_OK;
 	}
 	an_tally_verdict(&jg->tally, v);
@@ -594,7 +594,7 @@ static bool stream_all(const struct file_list *fl, const struct import_opts *o,
 /* Prints the last line: what was imported, and the verdict's reason. */
 static void last_line(FILE *human, const struct import_opts *o,
 		      const struct file_list *fl, size_t total, int64_t id,
-		      const struct analyzer_verdict *v)
+		      const struct an_verdict *v)
 {
 	fprintf(human, "imported %zu test%s from %zu file%s as run %lld in "
 		"%s%s", total, total == 1 ? "" : "s", fl->n,
@@ -613,7 +613,7 @@ static int import_run(const struct file_list *fl, const struct import_opts *o,
 	FILE *human = o->json && !strcmp(o->json, "-") ? stderr : stdout;
 	struct import_sink s = { .st = st };
 	struct judging jg = { .st = st, .j = j, .o = o, .human = human };
-	struct analyzer_verdict v;
+	struct an_verdict v;
 	struct fg_summary sum;
 	struct fg_run run, keep;
 	int exit_code;

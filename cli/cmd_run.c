@@ -1160,7 +1160,7 @@ static bool record_run(struct run_state *rs, struct history_store *store,
 
 /* The reports, with the quarantine list and recent runs the HTML shows. */
 static bool write_reports(struct run_state *rs, struct history_store *store,
-			  const struct analyzer_verdict *v)
+			  const struct an_verdict *v)
 {
 	const struct run_opts *o = rs->o;
 	const struct fg_ci *ci = fg_ci_detect();
@@ -1223,7 +1223,7 @@ static void set_repro_lines(struct run_state *rs)
 static int finish(struct run_state *rs, struct history_store *store, int sig)
 {
 	struct run_opts *o = rs->o;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 	struct fg_error err = { 0 };
 	struct an_run ar = { 0 };
 	int64_t now = fg_now_ms();
@@ -1258,14 +1258,14 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	 */
 	if (cli_analysis_prepare(store, &rs->quarantine, &rs->run, &rs->policy,
 				 &ar, &err)) {
-		struct analyzer_opts ao = { .flaky_fails = o->flaky_fails };
+		struct an_verdict_opts ao = { .flaky_fails = o->flaky_fails };
 
 		fprintf(stderr, "flakeguard: %s (no analysis: plain verdict)\n",
 			cli_safe(err.msg));
 		an_run_release(&ar);
-		analyzer_verdict(&rs->run, &ao, &v);
+		an_verdict(&rs->run, &ao, &v);
 	} else {
-		analyzer_judge(&rs->run, &ar, now, &rs->policy, &v);
+		an_judge(&rs->run, &ar, now, &rs->policy, &v);
 	}
 	e.verdict = v.exit_code;
 	set_repro_lines(rs);

@@ -70,7 +70,7 @@ struct fg_test {
 	int line;        /* source line if known, else 0 */
 	enum fg_outcome outcome;
 	int64_t duration_ms; /* of the last attempt */
-	/* Set by the analyzer (analyzer_judge); reporters show them. */
+	/* Set by the analyzer (an_judge); reporters show them. */
 	const char *category; /* static: "stable", "flaky", ...; NULL: none */
 	bool quarantined;     /* under quarantine when the run was judged */
 	unsigned hist_runs;   /* runs the analysis is based on; 0: none */

@@ -232,7 +232,7 @@ static void md_section(FILE *f, const struct fg_run *run, enum fg_outcome o,
 }
 
 char *report_markdown(const struct fg_run *run,
-		      const struct analyzer_verdict *v)
+		      const struct an_verdict *v)
 {
 	struct fg_summary sum;
 	char *buf = NULL;
@@ -296,7 +296,7 @@ char *report_markdown(const struct fg_run *run,
 
 int report_markdown_write(const char *path, bool append,
 			  const struct fg_run *run,
-			  const struct analyzer_verdict *v,
+			  const struct an_verdict *v,
 			  struct fg_error *err)
 {
 	char *md = report_markdown(run, v);

@@ -34,7 +34,7 @@ struct report_term_opts {
  * flaky tests with their attempts, the counts and the verdict.
  */
 void report_term(FILE *out, const struct fg_run *run,
-		 const struct analyzer_verdict *v,
+		 const struct an_verdict *v,
 		 const struct report_term_opts *opts);
 
 /* One line per finished attempt, for progress on a non-TTY. */
@@ -80,12 +80,12 @@ int report_junit_write(const char *path, const struct fg_run *run,
  */
 #define REPORT_MARKDOWN_MAX (512 * 1024)
 char *report_markdown(const struct fg_run *run,
-		      const struct analyzer_verdict *v);
+		      const struct an_verdict *v);
 
 /* Writes report_markdown() to path ("-": stdout); append adds to the end. */
 int report_markdown_write(const char *path, bool append,
 			  const struct fg_run *run,
-			  const struct analyzer_verdict *v,
+			  const struct an_verdict *v,
 			  struct fg_error *err);
 
 /*
@@ -126,7 +126,7 @@ struct report_html_opts {
 
 /* Writes the self-contained HTML report. FG_OK or FG_EIO naming path. */
 int report_html_write(const char *path, const struct fg_run *run,
-		      const struct analyzer_verdict *v,
+		      const struct an_verdict *v,
 		      const struct report_html_opts *opts,
 		      struct fg_error *err);
 
@@ -152,6 +152,6 @@ struct report_outputs {
  * the first error (FG_EINVAL for an unknown profile, FG_EIO).
  */
 int report_write_all(const struct report_outputs *o, const struct fg_run *run,
-		     const struct analyzer_verdict *v, struct fg_error *err);
+		     const struct an_verdict *v, struct fg_error *err);
 
 #endif /* FG_REPORT_H */

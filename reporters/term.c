@@ -396,7 +396,7 @@ static void print_slowest(FILE *out, const struct fg_run *run,
 }
 
 void report_term(FILE *out, const struct fg_run *run,
-		 const struct analyzer_verdict *v,
+		 const struct an_verdict *v,
 		 const struct report_term_opts *opts)
 {
 	struct report_term_opts o = *opts;

@@ -596,13 +596,13 @@ static void test_verdict_quarantine(void **state)
 	struct an_policy p;
 	struct fg_run run;
 	struct an_run ar;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 
 	(void)state;
 	an_policy_defaults(&p);
 	/* a quarantined failure with a known signature: not counted */
 	one_test_run(&run, &ar, F2, 2, "timeout after 99ms", true, 4);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(v.exit_code, FG_EXIT_OK);
 	assert_int_equal(run.tests[0].outcome, FG_O_QUARANTINED);
 	assert_true(run.tests[0].quarantined);
@@ -615,7 +615,7 @@ static void test_verdict_quarantine(void **state)
 	/* a final failure with a new signature counts (issue 12: it was
 	 * "suspicious" and green, and the regression stayed hidden) */
 	one_test_run(&run, &ar, F2, 2, "segfault in parse()", true, 4);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(ar.t[0].j, AN_J_FAILED);
 	assert_int_equal(run.tests[0].outcome, FG_O_FAILED);
 	assert_int_equal(v.exit_code, FG_EXIT_FAILED);
@@ -626,14 +626,14 @@ static void test_verdict_quarantine(void **state)
 	/* ... a pass on retry with a new signature is suspicious; with
 	 * --strict-quarantine it counts */
 	one_test_run(&run, &ar, FLIP, 2, "segfault in parse()", true, 4);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(ar.t[0].j, AN_J_SUSPICIOUS);
 	assert_int_equal(v.exit_code, FG_EXIT_OK);
 	an_run_release(&ar);
 	fg_run_release(&run);
 	p.strict = true;
 	one_test_run(&run, &ar, FLIP, 2, "segfault in parse()", true, 4);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(v.exit_code, FG_EXIT_FAILED);
 	an_run_release(&ar);
 	fg_run_release(&run);
@@ -641,13 +641,13 @@ static void test_verdict_quarantine(void **state)
 
 	/* not quarantined: a failure counts, a flaky pass does not */
 	one_test_run(&run, &ar, F2, 2, "timeout after 5ms", false, 1);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(v.exit_code, FG_EXIT_FAILED);
 	assert_int_equal(run.tests[0].outcome, FG_O_FAILED);
 	an_run_release(&ar);
 	fg_run_release(&run);
 	one_test_run(&run, &ar, FLIP, 2, "timeout after 5ms", false, 1);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(v.exit_code, FG_EXIT_OK);
 	/* this run is the second same-commit flake: it enters at once */
 	assert_int_equal(ar.t[0].dec.action, AN_ENTER);
@@ -794,13 +794,13 @@ static void test_quarantined_hard_failure(void **state)
 	struct an_policy p;
 	struct fg_run run;
 	struct an_run ar;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 
 	(void)state;
 	an_policy_defaults(&p);
 	p.tests = 50;
 	quarantined_run(&run, &ar, 98, 2, HARD3, 3, "timeout after 12ms");
-	analyzer_judge(&run, &ar, 20000000, &p, &v);
+	an_judge(&run, &ar, 20000000, &p, &v);
 	assert_int_equal(v.exit_code, FG_EXIT_FAILED);
 	assert_int_equal(run.tests[0].outcome, FG_O_FAILED);
 	assert_true(run.tests[0].counts);
@@ -812,7 +812,7 @@ static void test_quarantined_hard_failure(void **state)
 	fg_run_release(&run);
 
 	quarantined_run(&run, &ar, 98, 2, FAIL, 1, "timeout after 12ms");
-	analyzer_judge(&run, &ar, 20000000, &p, &v);
+	an_judge(&run, &ar, 20000000, &p, &v);
 	assert_int_equal(v.exit_code, FG_EXIT_OK);
 	assert_int_equal(run.tests[0].outcome, FG_O_QUARANTINED);
 	assert_false(run.tests[0].counts);
@@ -821,7 +821,7 @@ static void test_quarantined_hard_failure(void **state)
 	/* --strict-quarantine: every hard failure counts */
 	p.strict = true;
 	quarantined_run(&run, &ar, 98, 2, FAIL, 1, "timeout after 12ms");
-	analyzer_judge(&run, &ar, 20000000, &p, &v);
+	an_judge(&run, &ar, 20000000, &p, &v);
 	assert_int_equal(v.exit_code, FG_EXIT_FAILED);
 	an_run_release(&ar);
 	fg_run_release(&run);
@@ -837,7 +837,7 @@ static void test_quarantined_rate_rose(void **state)
 	struct an_policy p;
 	struct fg_run run;
 	struct an_run ar;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 	struct an_test *t;
 	int c = 200; /* after the 200 runs of history */
 
@@ -857,7 +857,7 @@ static void test_quarantined_rate_rose(void **state)
 		runs(t, 1, PASS, 1, NULL, &c);
 	}
 	an_test_add_run(t, &run, &run.tests[0]);
-	analyzer_judge(&run, &ar, 20000000, &p, &v);
+	an_judge(&run, &ar, 20000000, &p, &v);
 	assert_true(t->ev.mon.raised);
 	assert_int_equal(t->cat, AN_INTERMITTENT);
 	assert_int_equal(v.exit_code, FG_EXIT_FAILED);
@@ -876,13 +876,13 @@ static void test_verdict_expired_counts(void **state)
 	struct an_policy p;
 	struct fg_run run;
 	struct an_run ar;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 
 	(void)state;
 	an_policy_defaults(&p);
 	one_test_run(&run, &ar, F1, 1, "timeout after 1ms", true, 4);
 	ar.t[0].q.expires_ms = 1500000;
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(ar.t[0].dec.action, AN_EXPIRED);
 	assert_int_equal(v.exit_code, FG_EXIT_FAILED);
 	assert_true(ar.t[0].blocked);
