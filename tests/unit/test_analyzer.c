@@ -694,13 +694,13 @@ static void test_new_flaky(void **state)
 	struct an_policy p;
 	struct fg_run run;
 	struct an_run ar;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 
 	(void)state;
 	an_policy_defaults(&p);
 	/* new, and the second of its stress runs failed: new-flaky, red */
 	stressed_run(&run, &ar, PPF, 3, 1, 0);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(ar.t[0].an.cat, AN_NEW_FLAKY);
 	assert_int_equal(ar.t[0].an.ev.stress_runs, 2);
 	assert_int_equal(ar.t[0].an.ev.stress_fails, 1);
@@ -717,7 +717,7 @@ static void test_new_flaky(void **state)
 	/* new_flaky "warn": it does not count */
 	p.new_flaky_fails = false;
 	stressed_run(&run, &ar, PPF, 3, 1, 0);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(ar.t[0].an.cat, AN_NEW_FLAKY);
 	assert_int_equal(v.exit_code, FG_EXIT_OK);
 	an_run_release(&ar);
@@ -725,14 +725,14 @@ static void test_new_flaky(void **state)
 	p.new_flaky_fails = true;
 	/* the same attempts as retries, not stress runs: flaky, green */
 	stressed_run(&run, &ar, PPF, 3, 3, 0);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(ar.t[0].an.cat, AN_FLAKY);
 	assert_int_equal(v.exit_code, FG_EXIT_OK);
 	an_run_release(&ar);
 	fg_run_release(&run);
 	/* every stress run passed: new, green, and the reason says so */
 	stressed_run(&run, &ar, PPP, 3, 1, 0);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(ar.t[0].an.cat, AN_NEW);
 	assert_string_equal(ar.t[0].an.reason,
 			    "1 run so far; passed its 2 stress runs");
@@ -741,7 +741,7 @@ static void test_new_flaky(void **state)
 	fg_run_release(&run);
 	/* a test with history is not new: no new-flaky, whatever the marks */
 	stressed_run(&run, &ar, PPF, 3, 1, 2);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_not_equal(ar.t[0].an.cat, AN_NEW_FLAKY);
 	an_run_release(&ar);
 	fg_run_release(&run);
