@@ -1,12 +1,42 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * analyzer/analyzer.h - from recorded results to decisions: statistics,
- * the rate monitor, evidence and categories, the quarantine policy and the
- * verdict of a run (its exit code and why); docs/analyzer.md states every
- * rule with its numbers.
+ * analyzer/analyzer.h - from recorded results to decisions: is a test
+ * stable, flaky, broken or intermittent, should it enter or leave
+ * quarantine, and does this run fail. docs/analyzer.md states every rule
+ * with its numbers.
  *
- * The analyzer reads the core model and (later) the history store; it
- * never prints: reporters show what it decided.
+ * The analyzer is pure computation over what its caller hands it: the
+ * core model (struct fg_run) and history rows already read (cli/analysis.c
+ * reads the database with history_store_scan() and fills struct an_test);
+ * it never opens the database, prints or exits. It knows core and the
+ * history's record types (struct history_quarantine), nothing above.
+ *
+ * Entry points, in the order a run meets them:
+ *   an_policy_defaults(), an_policy_apply_json(), an_policy_set()
+ *                        the quarantine policy (policy.c)
+ *   an_test_init(), an_test_add(), an_test_add_run()
+ *                        one test's runs, oldest first, this run last
+ *                        (evidence.c)
+ *   an_judge()           a whole run: evidence, category, the monitor,
+ *                        the policy's decisions, each test's judgement and
+ *                        the verdict (policy.c)
+ *   an_verdict(), an_verdict_counts()
+ *                        the plain verdict without history (verdict.c)
+ *   an_qfile_read(), an_qfile_write()
+ *                        flakeguard-quarantine.json (qfile.c)
+ *   an_backtest_test()   a test's history replayed under a policy
+ *                        (backtest.c)
+ * Below them: statistics (stats.c), the rate monitor (monitor.c) and
+ * failure signatures (signature.c), public for the tests and bench/sim.
+ *
+ * Ownership: struct an_test and struct an_run own what they point to and
+ * are freed with an_test_release() and an_run_release(); the caller owns
+ * the structs themselves. an_judge() writes its findings into the
+ * run's tests (owned strings: reason, note, since, strip; category is
+ * static). Strings returned as char * (an_signature(), an_evidence_json())
+ * are the caller's to free(3).
+ *
+ * Names: every public name starts an_ (AN_ for constants).
  */
 #ifndef FG_ANALYZER_H
 #define FG_ANALYZER_H
@@ -14,11 +44,11 @@
 #include "core/core.h"
 #include "history/history.h"
 
-struct analyzer_opts {
+struct an_verdict_opts {
 	bool flaky_fails;      /* --flaky-result fail: flaky tests fail the run */
 };
 
-struct analyzer_verdict {
+struct an_verdict {
 	int exit_code;         /* FG_EXIT_OK or FG_EXIT_FAILED */
 	size_t real_failures;  /* tests that count against the run */
 	char reason[256];      /* one line: why this exit code */
@@ -29,12 +59,12 @@ struct analyzer_verdict {
  * code: 1 when a test failed (or, with flaky_fails, was flaky), else 0.
  * Interrupted runs and infrastructure errors are the caller's to overrule.
  */
-void analyzer_verdict(struct fg_run *run, const struct analyzer_opts *opts,
-		      struct analyzer_verdict *v);
+void an_verdict(struct fg_run *run, const struct an_verdict_opts *opts,
+		      struct an_verdict *v);
 /* The same decision from outcome counts alone (streamed imports). */
-void analyzer_verdict_counts(const struct fg_summary *sum,
-			     const struct analyzer_opts *opts,
-			     struct analyzer_verdict *v);
+void an_verdict_counts(const struct fg_summary *sum,
+			     const struct an_verdict_opts *opts,
+			     struct an_verdict *v);
 
 /* ====================================================================== */
 /* Statistics (analyzer/stats.c); docs/analyzer.md gives the formulas.     */
@@ -222,7 +252,7 @@ enum an_hint_kind an_hint(enum fg_astatus st, const char *message,
  * signature (an_signature of the message; of the last output line when
  * the message is only an exit status), they are one incident
  * (fg_run.incidents). Called
- * by analyzer_verdict() and analyzer_judge(); calling it again recomputes.
+ * by an_verdict() and an_judge(); calling it again recomputes.
  */
 #define AN_INCIDENT_MIN 3
 #define AN_INCIDENT_SHARE 0.5
@@ -523,7 +553,7 @@ struct an_run_test {
 	struct history_quarantine q;   /* active entry (q.name NULL: none) */
 	bool blocked;                  /* a former entry expired */
 	int64_t released_ms;           /* a former entry ended then, or 0 */
-	struct an_decision dec;        /* set by analyzer_judge() */
+	struct an_decision dec;        /* set by an_judge() */
 	enum an_judgement j;
 	bool counts;                   /* counts against the run */
 	const char *tag;               /* static: why it counts, for the
@@ -548,9 +578,32 @@ struct an_run {
  * quarantined where the quarantine covers the failure), sets
  * fg_test.category/quarantined, and decides the exit code with a reason.
  */
-void analyzer_judge(struct fg_run *run, struct an_run *ar, int64_t now_ms,
-		    const struct an_policy *p, struct analyzer_verdict *v);
+void an_judge(struct fg_run *run, struct an_run *ar, int64_t now_ms,
+		    const struct an_policy *p, struct an_verdict *v);
 void an_run_release(struct an_run *ar);
+
+/*
+ * The verdict of a run judged in parts (`import` of a big run judges it
+ * a slice of tests at a time, to keep memory flat): an_tally_add() after
+ * each part's an_judge(), an_tally_verdict() at the end gives the
+ * exit code and reason an_judge() would give for the whole run.
+ */
+struct an_tally {
+	size_t tests, skipped;       /* the run's tests, and of them skipped */
+	size_t real;                 /* tests that count against the run */
+	size_t quarantined, flaky, suspicious;
+	size_t named;                /* of names: the first failures counted */
+	char names[3][96];           /* "name (tag)" */
+};
+void an_tally_add(struct an_tally *t, const struct fg_run *run,
+		  const struct an_run *ar);
+/*
+ * Sets ar->cap, cap_exceeded and cap_note from quarantined_total,
+ * cap_refused, known_tests and n. an_judge() calls it; a run judged
+ * in parts calls it once more, with their sums.
+ */
+void an_cap_check(struct an_run *ar, const struct an_policy *p);
+void an_tally_verdict(const struct an_tally *t, struct an_verdict *v);
 
 /* ====================================================================== */
 /* The quarantine file (analyzer/qfile.c), flakeguard-quarantine.json      */

@@ -7,7 +7,7 @@
  * flaky category, and never while the failure rate has just risen),
  * leave (Wald's SPRT over the runs since the entry), or expire (the entry's
  * date passed: its failures count again until a reviewer renews it, and
- * automatic entry is blocked for that test). analyzer_judge() applies it to
+ * automatic entry is blocked for that test). an_judge() applies it to
  * every test of a run and decides how each failure counts:
  *
  *   failed, not quarantined          counts (the run fails)
@@ -810,7 +810,7 @@ static void apply_decision(struct an_run *ar, struct an_run_test *e,
 	}
 }
 
-static void check_cap(struct an_run *ar, const struct an_policy *p)
+void an_cap_check(struct an_run *ar, const struct an_policy *p)
 {
 	size_t known = ar->known_tests > ar->n ? ar->known_tests : ar->n;
 	size_t lim = cap_limit(ar, p);
@@ -837,10 +837,10 @@ static void check_cap(struct an_run *ar, const struct an_policy *p)
 }
 
 /* Appends to v->reason; false once it is full. */
-static bool reason_add(struct analyzer_verdict *v, int *o, const char *fmt,
+static bool reason_add(struct an_verdict *v, int *o, const char *fmt,
 		       ...) __attribute__((format(printf, 3, 4)));
 
-static bool reason_add(struct analyzer_verdict *v, int *o, const char *fmt,
+static bool reason_add(struct an_verdict *v, int *o, const char *fmt,
 		       ...)
 {
 	va_list ap;
@@ -860,7 +860,7 @@ static bool reason_add(struct analyzer_verdict *v, int *o, const char *fmt,
  * of an incident are named once, as the incident.
  */
 static void verdict_reason(const struct fg_run *run, const struct an_run *ar,
-			   struct analyzer_verdict *v)
+			   struct an_verdict *v)
 {
 	size_t nq = 0, nf = 0, ns = 0, n = 0, listed = 0;
 	char inc[200];
@@ -920,6 +920,73 @@ static void verdict_reason(const struct fg_run *run, const struct an_run *ar,
 	}
 	if (inc[0])
 		reason_add(v, &o, "; %s", inc);
+}
+
+/*
+ * The verdict of a run judged in slices (import). NEEDSWORK: it says
+ * no incident (verdict_reason() does: an_incidents_describe()), as
+ * incidents are found per slice.
+ */
+void an_tally_add(struct an_tally *t, const struct fg_run *run,
+		  const struct an_run *ar)
+{
+	struct fg_summary sum;
+
+	for (size_t i = 0; i < ar->n && i < run->ntests; i++) {
+		const struct an_run_test *e = &ar->t[i];
+
+		t->quarantined += e->j == AN_J_QUARANTINED;
+		t->flaky += e->j == AN_J_FLAKY;
+		t->suspicious += e->j == AN_J_SUSPICIOUS;
+		if (!e->counts)
+			continue;
+		if (t->named < 3)
+			snprintf(t->names[t->named++], sizeof(t->names[0]),
+				 "%.60s (%s)", run->tests[i].name,
+				 e->tag ? e->tag : an_category_name(e->an.cat));
+		t->real++;
+	}
+	fg_run_summarize(run, &sum);
+	t->tests += sum.total;
+	t->skipped += sum.skipped;
+}
+
+void an_tally_verdict(const struct an_tally *t, struct an_verdict *v)
+{
+	size_t nq = t->quarantined, nf = t->flaky, ns = t->suspicious, n = 0;
+	int o = 0;
+
+	v->real_failures = t->real;
+	v->exit_code = t->real ? FG_EXIT_FAILED : FG_EXIT_OK;
+	if (v->real_failures) {
+		o = snprintf(v->reason, sizeof(v->reason), "%zu test%s failed:",
+			     v->real_failures, v->real_failures == 1 ? "" : "s");
+		for (; n < t->named; n++) {
+			o += snprintf(v->reason + o, sizeof(v->reason) - (size_t)o,
+				      "%s %s", n ? "," : "", t->names[n]);
+			if ((size_t)o >= sizeof(v->reason))
+				return;
+		}
+		if (v->real_failures > n)
+			snprintf(v->reason + o, sizeof(v->reason) - (size_t)o,
+				 ", ...");
+		return;
+	}
+	o = snprintf(v->reason, sizeof(v->reason), "no real failures");
+	if (nq)
+		o += snprintf(v->reason + o, sizeof(v->reason) - (size_t)o,
+			      "; %zu quarantined failure%s not counted", nq,
+			      nq == 1 ? "" : "s");
+	if (ns && (size_t)o < sizeof(v->reason))
+		o += snprintf(v->reason + o, sizeof(v->reason) - (size_t)o,
+			      "; %zu suspicious (new failure signature)", ns);
+	if (nf && (size_t)o < sizeof(v->reason))
+		o += snprintf(v->reason + o, sizeof(v->reason) - (size_t)o,
+			      "; %zu flaky test%s passed on retry", nf,
+			      nf == 1 ? "" : "s");
+	if (!nq && !ns && !nf && (size_t)o < sizeof(v->reason))
+		snprintf(v->reason, sizeof(v->reason), "all %zu tests passed%s",
+			 t->tests - t->skipped, t->skipped ? " (some skipped)" : "");
 }
 
 static char *dup_or_null(const char *s)
@@ -1006,8 +1073,8 @@ static void set_stats(struct fg_test *ft, const struct an_test *t)
 	set_culprits(ft, t);
 }
 
-void analyzer_judge(struct fg_run *run, struct an_run *ar, int64_t now,
-		    const struct an_policy *pol, struct analyzer_verdict *v)
+void an_judge(struct fg_run *run, struct an_run *ar, int64_t now,
+		    const struct an_policy *pol, struct an_verdict *v)
 {
 	struct an_policy p = *pol;
 
@@ -1035,7 +1102,7 @@ void analyzer_judge(struct fg_run *run, struct an_run *ar, int64_t now,
 		ft->note = e->note[0] ? fg_xstrdup(e->note) : NULL;
 		v->real_failures += e->counts;
 	}
-	check_cap(ar, &p);
+	an_cap_check(ar, &p);
 	v->exit_code = v->real_failures ? FG_EXIT_FAILED : FG_EXIT_OK;
 	verdict_reason(run, ar, v);
 }

@@ -9,9 +9,9 @@
 
 #include <string.h>
 
-void analyzer_verdict_counts(const struct fg_summary *sum,
-			     const struct analyzer_opts *opts,
-			     struct analyzer_verdict *v)
+void an_verdict_counts(const struct fg_summary *sum,
+			     const struct an_verdict_opts *opts,
+			     struct an_verdict *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->real_failures = sum->failed;
@@ -38,8 +38,8 @@ void analyzer_verdict_counts(const struct fg_summary *sum,
 	}
 }
 
-void analyzer_verdict(struct fg_run *run, const struct analyzer_opts *opts,
-		      struct analyzer_verdict *v)
+void an_verdict(struct fg_run *run, const struct an_verdict_opts *opts,
+		      struct an_verdict *v)
 {
 	struct fg_summary sum;
 	char inc[200];
@@ -51,7 +51,7 @@ void analyzer_verdict(struct fg_run *run, const struct analyzer_opts *opts,
 		if (run->tests[i].outcome != FG_O_QUARANTINED)
 			fg_test_settle(&run->tests[i]);
 	fg_run_summarize(run, &sum);
-	analyzer_verdict_counts(&sum, opts, v);
+	an_verdict_counts(&sum, opts, v);
 	an_incidents_describe(run, inc, sizeof(inc));
 	o = strlen(v->reason);
 	if (inc[0] && o < sizeof(v->reason))

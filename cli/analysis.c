@@ -190,23 +190,31 @@ int cli_analysis_prepare(struct history_store *st,
 	return FG_OK;
 }
 
-int cli_analysis_record(struct history_store *st, struct fg_run *run,
-			const struct an_run *ar, const struct cli_quarantine *q,
-			int64_t now, struct fg_error *err)
+/* Room for one more change; its entry is the caller's to fill. */
+static struct history_quarantine_change *
+change_new(struct cli_changes *ch, enum history_qop op)
 {
-	struct history_quarantine_change *c = fg_xcalloc(ar->n + 1, sizeof(*c));
-	struct history_quarantine *ids = fg_xcalloc(ar->n + 1, sizeof(*ids));
-	size_t n = 0;
-	int rc;
+	fg_xgrow((void **)&ch->c, &ch->cap_c, ch->n + 1, sizeof(*ch->c));
+	fg_xgrow((void **)&ch->q, &ch->cap_q, ch->n + 1, sizeof(*ch->q));
+	memset(&ch->c[ch->n], 0, sizeof(ch->c[0]));
+	memset(&ch->q[ch->n], 0, sizeof(ch->q[0]));
+	ch->c[ch->n].op = op;
+	return &ch->c[ch->n++];
+}
 
+void cli_analysis_changes(const struct an_run *ar,
+			  const struct cli_quarantine *q, int64_t now,
+			  struct cli_changes *ch)
+{
 	for (size_t i = 0; i < ar->n; i++) {
 		const struct an_run_test *e = &ar->t[i];
 		const struct history_quarantine *seen;
+		struct history_quarantine_change *c;
 
 		switch (e->dec.action) {
 		case AN_ENTER:
-			c[n].op = HISTORY_Q_ENTER;
-			c[n++].q = &e->q;
+			change_new(ch, HISTORY_Q_ENTER);
+			history_quarantine_copy(&ch->q[ch->n - 1], &e->q);
 			break;
 		case AN_LEAVE:
 		case AN_EXPIRED:
@@ -215,18 +223,40 @@ int cli_analysis_record(struct history_store *st, struct fg_run *run,
 						   e->an.classname, e->an.name);
 			if (!seen)
 				break; /* the file's only: nothing stored */
-			ids[n] = *seen;
-			c[n].op = HISTORY_Q_END;
-			c[n].q = &ids[n];
-			c[n].when_ms = now;
-			c[n++].why = e->dec.action == AN_LEAVE ? e->dec.rule :
-								 "expired";
+			c = change_new(ch, HISTORY_Q_END);
+			history_quarantine_copy(&ch->q[ch->n - 1], seen);
+			c->when_ms = now;
+			c->why = e->dec.action == AN_LEAVE ? e->dec.rule : "expired";
 			break;
 		case AN_NONE:
 			break;
 		}
 	}
-	rc = history_store_record_run(st, run, c, n, err);
+}
+
+void cli_changes_release(struct cli_changes *ch)
+{
+	for (size_t i = 0; i < ch->n; i++)
+		history_quarantine_clear(&ch->q[i]);
+	free(ch->c);
+	free(ch->q);
+	memset(ch, 0, sizeof(*ch));
+}
+
+int cli_analysis_record(struct history_store *st, struct fg_run *run,
+			struct cli_changes *ch, bool staged,
+			struct fg_error *err)
+{
+	struct history_quarantine_change *c = ch->c;
+	size_t n = ch->n;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		c[i].q = &ch->q[i];
+	if (staged)
+		rc = history_store_run_record_end(st, run, c, n, err);
+	else
+		rc = history_store_record_run(st, run, c, n, err);
 	for (size_t i = 0; rc == FG_OK && i < n; i++) {
 		if (c[i].applied)
 			continue;
@@ -238,8 +268,6 @@ int cli_analysis_record(struct history_store *st, struct fg_run *run,
 			"its quarantine entry was changed by another run "
 			"meanwhile (not released here)");
 	}
-	free(c);
-	free(ids);
 	return rc;
 }
 
@@ -318,9 +346,9 @@ static const char *line_tag(const struct an_run_test *e, bool *loud,
 /* The lines above the summary: what the analyzer decided and why. */
 void cli_analysis_print(FILE *out, const struct fg_run *run,
 			const struct an_run *ar, const char *qfile,
-			bool loud_only)
+			bool loud_only, bool *said)
 {
-	bool head = false;
+	bool head = said && *said;
 
 	for (size_t i = 0; i < ar->n; i++) {
 		const struct an_run_test *e = &ar->t[i];
@@ -349,6 +377,8 @@ void cli_analysis_print(FILE *out, const struct fg_run *run,
 			fprintf(out, "    (remove it from '%s' too: flakeguard "
 				"quarantine export)\n", qfile);
 	}
+	if (said)
+		*said = head;
 	if (ar->cap_exceeded)
 		fprintf(out, "\nWARNING: %s\n", ar->cap_note);
 }

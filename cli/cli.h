@@ -206,23 +206,41 @@ int cli_analysis_prepare(struct history_store *st,
 			 const struct an_policy *p, struct an_run *ar,
 			 struct fg_error *err);
 /*
+ * The quarantine decisions of a judged run (or of its parts), as changes
+ * to record: owned copies, so they outlive the struct an_run.
+ */
+struct cli_changes {
+	struct history_quarantine_change *c; /* c[i].q is set when recorded */
+	struct history_quarantine *q;        /* the entries, owned */
+	size_t n, cap_c, cap_q;
+};
+/* Appends ar's decisions: entries entered, stored entries ended. */
+void cli_analysis_changes(const struct an_run *ar,
+			  const struct cli_quarantine *q, int64_t now,
+			  struct cli_changes *ch);
+void cli_changes_release(struct cli_changes *ch);
+/*
  * Records the run and its quarantine decisions in one transaction
  * (history_store_record_run()): entering only if no other run entered the
  * test meanwhile, releasing only the entry the decision saw. A decision
  * another run made first is not made twice; it is noted on stderr.
+ * staged: the run's tests are the store's streamed run (`import`, whose
+ * judged outcomes are staged already): it is committed
+ * (history_store_run_record_end()) instead of run's tests.
  */
 int cli_analysis_record(struct history_store *st, struct fg_run *run,
-			const struct an_run *ar, const struct cli_quarantine *q,
-			int64_t now, struct fg_error *err);
+			struct cli_changes *ch, bool staged,
+			struct fg_error *err);
 /*
  * The analyzer's lines above the summary. With loud_only (-q on a green
  * run) only what CI logs must show: quarantine entries, releases and
  * expiries, and suspicious, broken, intermittent, interference and
- * new-flaky lines, and the cap.
+ * new-flaky lines, and the cap. said (may be NULL): whether the heading
+ * was printed already (a run judged in parts), updated.
  */
 void cli_analysis_print(FILE *out, const struct fg_run *run,
 			const struct an_run *ar, const char *qfile,
-			bool loud_only);
+			bool loud_only, bool *said);
 /* Tests in the history (the monitor's N for `analyze`). FG_OK or FG_EDB. */
 int cli_analysis_count_tests(struct history_store *st, size_t *n,
 			     struct fg_error *err);

@@ -11,9 +11,9 @@
  */
 #include "analyzer/analyzer.h"
 #include "cli/cli.h"
+#include "cli/json.h"
 #include "history/history.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,14 +25,6 @@ struct analyze_opts {
 };
 
 /* One analysed test, kept for ranking. */
-struct row {
-	struct an_test t;            /* evidence (observations freed) */
-	const struct history_quarantine *q;
-	struct an_decision dec;
-	int64_t last_fail_ms;
-	char *last_fail_commit;
-};
-
 struct analyze_state {
 	const struct analyze_opts *o;
 	struct an_policy p;
@@ -41,14 +33,14 @@ struct analyze_state {
 	struct an_test cur;
 	int64_t cur_id;
 	bool have;
-	struct row *rows;
+	struct cli_analysis_row *rows;
 	size_t n, cap;
 	size_t tests, quarantined;
 	struct an_backtest bt;
 	int64_t now;
 };
 
-static int rank(const struct row *r)
+static int rank(const struct cli_analysis_row *r)
 {
 	static const int order[AN_CATEGORY_COUNT] = {
 		[AN_BROKEN] = 0, [AN_INTERMITTENT] = 1, [AN_NEW_FLAKY] = 1,
@@ -60,7 +52,7 @@ static int rank(const struct row *r)
 
 static int cmp_rows(const void *a, const void *b)
 {
-	const struct row *x = a, *y = b;
+	const struct cli_analysis_row *x = a, *y = b;
 
 	if (rank(x) != rank(y))
 		return rank(x) - rank(y);
@@ -94,7 +86,7 @@ static void finish_test(struct analyze_state *s)
 	s->quarantined += q != NULL;
 	if (s->o->all || q || dec.action != AN_NONE ||
 	    (t->cat != AN_STABLE && t->cat != AN_NEW)) {
-		struct row *r;
+		struct cli_analysis_row *r;
 
 		fg_xgrow((void **)&s->rows, &s->cap, s->n + 1, sizeof(*s->rows));
 		r = &s->rows[s->n++];
@@ -127,7 +119,7 @@ static int on_row(void *ctx, const struct history_scan_row *r)
 	return 0;
 }
 
-static const char *qstate(const struct row *r)
+static const char *qstate(const struct cli_analysis_row *r)
 {
 	if (!r->q)
 		return "-";
@@ -161,7 +153,7 @@ static void print_table(const struct analyze_state *s)
 	printf("%-10s %-34s %-10s %-7s %-7s %s\n", "CATEGORY",
 	       "P [95% INTERVAL], N", "LAST FLAKE", "OWNER", "QUAR.", "TEST");
 	for (size_t i = 0; i < s->n; i++) {
-		const struct row *r = &s->rows[i];
+		const struct cli_analysis_row *r = &s->rows[i];
 
 		an_format_p(ps, sizeof(ps), &r->t.ev.p, r->t.ev.runs);
 		if (r->last_fail_ms) {
@@ -180,7 +172,7 @@ static void print_table(const struct analyze_state *s)
 	printf("\n%zu tests analysed, %zu unstable or quarantined shown, %zu "
 	       "quarantined\n", s->tests, s->n, s->quarantined);
 	for (size_t i = 0; i < s->n; i++) {
-		const struct row *r = &s->rows[i];
+		const struct cli_analysis_row *r = &s->rows[i];
 		const char *what = r->dec.action == AN_ENTER ? "quarantine" :
 				   r->dec.action == AN_LEAVE ? "release" :
 				   r->dec.action == AN_EXPIRED ? "expire" : NULL;
@@ -211,79 +203,6 @@ static void print_backtest(const struct analyze_state *s)
 	       b->red_naive, b->red_policy);
 }
 
-static json_t *row_json(const struct row *r)
-{
-	char when[40];
-	json_t *o = json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:I, s:I, s:I, s:f, "
-		"s:b, s:s?, s:s?}",
-		"suite", r->t.suite, "classname", r->t.classname, "name",
-		r->t.name, "category", an_category_name(r->t.cat), "reason",
-		r->t.reason, "p", r->t.ev.p.p, "p_low", r->t.ev.p.lo, "p_high",
-		r->t.ev.p.hi, "runs", (json_int_t)r->t.ev.runs, "failed_runs",
-		(json_int_t)r->t.ev.fail_runs, "inconsistent_commits",
-		(json_int_t)r->t.ev.incons_commits, "flip_rate",
-		r->t.ev.flip_rate, "quarantined", r->q != NULL, "owner",
-		r->q ? r->q->owner : NULL, "quarantine_source",
-		r->q ? r->q->source : NULL);
-
-	if (r->last_fail_ms) {
-		json_object_set_new(o, "last_failure", json_string(
-			fg_time_iso8601(r->last_fail_ms, when, sizeof(when))));
-		json_object_set_new(o, "last_failure_commit",
-				    r->last_fail_commit ?
-				    json_string(r->last_fail_commit) : json_null());
-	}
-	if (r->t.cat == AN_INTERFERENCE) {
-		json_t *b = json_array();
-		char *sug = an_interference_suggestion(&r->t);
-
-		for (size_t i = 0; i < r->t.ev.nculprits; i++)
-			json_array_append_new(b, json_pack(
-				"{s:s?, s:I}", "name", r->t.ev.culprits[i].name,
-				"runs", (json_int_t)r->t.ev.culprits[i].runs));
-		json_object_set_new(o, "beside", b);
-		json_object_set_new(o, "interfered_runs", json_integer(
-			(json_int_t)r->t.ev.interfered_runs));
-		json_object_set_new(o, "suggestion",
-				    sug ? json_string(sug) : json_null());
-		free(sug);
-	}
-	if (r->dec.action != AN_NONE)
-		json_object_set_new(o, "change", json_pack(
-			"{s:s, s:s, s:s}", "action",
-			r->dec.action == AN_ENTER ? "quarantine" :
-			r->dec.action == AN_LEAVE ? "release" : "expire",
-			"rule", r->dec.rule, "why", r->dec.why));
-	return o;
-}
-
-static void print_json(const struct analyze_state *s)
-{
-	json_t *tests = json_array(), *root;
-
-	for (size_t i = 0; i < s->n; i++)
-		json_array_append_new(tests, row_json(&s->rows[i]));
-	root = json_pack("{s:I, s:I, s:b, s:o}", "tests_analysed",
-			 (json_int_t)s->tests, "quarantined",
-			 (json_int_t)s->quarantined, "dry_run", s->o->dry_run,
-			 "tests", tests);
-	if (s->o->backtest)
-		json_object_set_new(root, "backtest", json_pack(
-			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			"runs", (json_int_t)s->bt.runs,
-			"quarantined", (json_int_t)s->bt.entered,
-			"released", (json_int_t)s->bt.released,
-			"hidden", (json_int_t)s->bt.hidden,
-			"hidden_broken", (json_int_t)s->bt.hidden_broken,
-			"missed", (json_int_t)s->bt.missed,
-			"red_without_policy", (json_int_t)s->bt.red_naive,
-			"red_with_policy", (json_int_t)s->bt.red_policy));
-	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
-	putchar('\n');
-	json_decref(root);
-}
-
 /* Writes the decisions (not with --dry-run, nor for file-only entries). */
 /*
  * The policy's changes, in one transaction, each made only if still
@@ -304,7 +223,7 @@ static int apply(struct analyze_state *s, struct fg_error *err)
 	qs = fg_xcalloc(s->n, sizeof(*qs));
 	evidence = fg_xcalloc(s->n, sizeof(*evidence));
 	for (size_t i = 0; i < s->n; i++) {
-		struct row *r = &s->rows[i];
+		struct cli_analysis_row *r = &s->rows[i];
 		const struct history_quarantine *seen;
 
 		if (r->dec.action == AN_ENTER) {
@@ -405,7 +324,9 @@ static int run_analysis(struct analyze_state *s, struct fg_config *cfg)
 	if (s->n) /* rows is NULL when no test is unstable */
 		qsort(s->rows, s->n, sizeof(*s->rows), cmp_rows);
 	if (s->o->json)
-		print_json(s);
+		cli_json_analysis(stdout, s->rows, s->n, s->tests,
+				  s->quarantined, s->o->dry_run,
+				  s->o->backtest ? &s->bt : NULL);
 	else
 		print_table(s);
 	if (s->o->backtest && !s->o->json)

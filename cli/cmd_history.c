@@ -13,10 +13,10 @@
  * specific spelling wins; a tie lists the candidates and exits 2.
  */
 #include "cli/cli.h"
+#include "cli/json.h"
 #include "history/history.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,11 +30,6 @@ struct history_opts {
 };
 
 /* One run of the test: a slice of the history (attempts newest first). */
-struct run_slice {
-	const struct history_attempt_rec *first; /* newest attempt */
-	size_t n;
-};
-
 static const char *mark(enum fg_astatus s)
 {
 	if (s == FG_A_SKIPPED)
@@ -44,7 +39,7 @@ static const char *mark(enum fg_astatus s)
 
 /* Splits h (newest first) into runs; returns how many (at most max). */
 static size_t slice_runs(const struct history_test_history *h,
-			 struct run_slice *out, size_t max)
+			 struct cli_run_slice *out, size_t max)
 {
 	size_t n = 0;
 
@@ -91,7 +86,7 @@ static int fetch(struct history_store *st, const struct history_test_id *id,
 }
 
 static void print_strip(const struct history_test_id *id,
-			const struct run_slice *r, size_t n)
+			const struct cli_run_slice *r, size_t n)
 {
 	size_t count[FG_O_COUNT] = { 0 };
 
@@ -140,72 +135,6 @@ static void print_strip(const struct history_test_id *id,
 	}
 }
 
-static json_t *jstr(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-/* Strings from test output may not be UTF-8; jansson refuses those. */
-static json_t *jtext(const char *s)
-{
-	json_t *j;
-
-	if (!s)
-		return json_null();
-	j = json_string(s);
-	if (!j) {
-		char *copy = fg_xstrdup(s);
-
-		for (unsigned char *p = (unsigned char *)copy; *p; p++)
-			if (*p >= 0x80)
-				*p = '?';
-		j = json_string(copy);
-		free(copy);
-	}
-	return j;
-}
-
-static json_t *run_json(const struct run_slice *r)
-{
-	const struct history_attempt_rec *a = r->first;
-	json_t *attempts = json_array();
-	char when[40];
-
-	fg_time_iso8601(a->run_started_at_ms, when, sizeof(when));
-	for (size_t k = r->n; k-- > 0;) {
-		const struct fg_attempt *t = &r->first[k].attempt;
-
-		json_array_append_new(attempts, json_pack(
-			"{s:i, s:s, s:I, s:o}", "number", t->number,
-			"status", fg_astatus_name(t->status),
-			"duration_ms", (json_int_t)t->duration_ms,
-			"message", jtext(t->message)));
-	}
-	return json_pack("{s:I, s:s, s:o, s:o, s:s, s:o}",
-			 "run_id", (json_int_t)a->run_id, "started_at", when,
-			 "commit", jstr(a->commit), "branch", jstr(a->branch),
-			 "outcome", fg_outcome_name(a->outcome),
-			 "attempts", attempts);
-}
-
-static int print_json(const struct history_test_id *id,
-		      const struct run_slice *r, size_t n)
-{
-	json_t *runs = json_array();
-	json_t *doc;
-	int rc;
-
-	for (size_t i = n; i-- > 0;)
-		json_array_append_new(runs, run_json(&r[i]));
-	doc = json_pack("{s:{s:s, s:s, s:s}, s:o}", "test", "suite", id->suite,
-			"classname", id->classname, "name", id->name, "runs",
-			runs);
-	rc = json_dumpf(doc, stdout, JSON_INDENT(2));
-	putchar('\n');
-	json_decref(doc);
-	return rc;
-}
-
 /* The one test spec means, or an exit code after saying why not. */
 static int pick(const struct history_test_ids *ids, const char *spec,
 		const char *db, const struct history_test_id **out)
@@ -248,7 +177,7 @@ static int show(struct history_store *st, const struct history_opts *o,
 	struct history_test_ids ids = { 0 };
 	struct history_test_history h = { 0 };
 	const struct history_test_id *id = NULL;
-	struct run_slice *runs;
+	struct cli_run_slice *runs;
 	struct fg_error err = { 0 };
 	size_t n;
 	int rc;
@@ -261,7 +190,7 @@ static int show(struct history_store *st, const struct history_opts *o,
 	if (rc == FG_EXIT_OK) {
 		runs = fg_xcalloc((size_t)o->last, sizeof(*runs));
 		n = slice_runs(&h, runs, (size_t)o->last);
-		if (o->json ? print_json(id, runs, n) != 0 :
+		if (o->json ? cli_json_history(stdout, id, runs, n) != 0 :
 			      (print_strip(id, runs, n), 0))
 			rc = FG_EXIT_INFRA;
 		free(runs);

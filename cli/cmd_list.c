@@ -7,8 +7,8 @@
  * code (cli/plan.c), so what list shows is what run does.
  */
 #include "cli/cli.h"
+#include "cli/json.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -52,38 +52,6 @@ static const struct cli_opt list_options[] = {
 	CLI_END,
 };
 #undef L
-
-static void print_json(const struct fg_config *cfg,
-		       const struct runner_plan *plan, int shards)
-{
-	json_t *root = json_object(), *tests = json_array();
-
-	json_object_set_new(root, "shards", json_integer(shards));
-	for (size_t i = 0; i < plan->n; i++) {
-		const struct runner_item *it = &plan->items[i];
-		json_t *o = json_object();
-
-		json_object_set_new(o, "suite",
-				    json_string(cfg->suites[it->suite].name));
-		json_object_set_new(o, "classname", json_string(""));
-		json_object_set_new(o, "name",
-				    json_string(it->case_name ? it->case_name :
-					it->shard >= 0 ? it->id :
-					cfg->suites[it->suite].name));
-		json_object_set_new(o, "id", json_string(it->id));
-		json_object_set_new(o, "estimate_ms",
-				    json_integer(it->estimate_ms));
-		json_object_set_new(o, "known", json_boolean(it->known));
-		json_object_set_new(o, "shard", json_integer(it->node));
-		if (it->support) /* another node's, a fixture this one needs */
-			json_object_set_new(o, "support", json_true());
-		json_array_append_new(tests, o);
-	}
-	json_object_set_new(root, "tests", tests);
-	json_dumpf(root, stdout, JSON_INDENT(2));
-	fputc('\n', stdout);
-	json_decref(root);
-}
 
 static void print_table(const struct runner_plan *plan, int k, int n)
 {
@@ -166,7 +134,7 @@ static int cmd_list(int argc, char **argv)
 		rc = cli_error(&err);
 	} else {
 		if (o.json)
-			print_json(&cfg, &plan, n);
+			cli_json_plan(stdout, &cfg, &plan, n);
 		else
 			print_table(&plan, k, n);
 		runner_plan_release(&plan);

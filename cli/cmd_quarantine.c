@@ -13,6 +13,7 @@
  */
 #include "analyzer/analyzer.h"
 #include "cli/cli.h"
+#include "cli/json.h"
 #include "history/history.h"
 
 #include <jansson.h>
@@ -171,22 +172,6 @@ static int do_remove(struct history_store *st, const char *spec)
 	return rc < 0 ? FG_EXIT_USAGE : rc ? cli_error(&err) : FG_EXIT_OK;
 }
 
-static json_t *entry_json(const struct history_quarantine *q)
-{
-	json_t *ev = q->evidence ? json_loads(q->evidence, 0, NULL) : NULL;
-	char since[40], exp[40];
-
-	fg_time_iso8601(q->since_ms, since, sizeof(since));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, "
-			 "s:s?, s:o}", "suite", q->suite, "classname",
-			 q->classname, "name", q->name, "reason", q->reason,
-			 "source", q->source, "since", since, "owner", q->owner,
-			 "issue", q->issue, "mode", q->mode, "expires",
-			 q->expires_ms ? fg_time_iso8601(q->expires_ms, exp,
-							 sizeof(exp)) : NULL,
-			 "evidence", ev ? ev : json_null());
-}
-
 static void print_entry(const struct history_quarantine *q)
 {
 	json_t *ev = q->evidence ? json_loads(q->evidence, 0, NULL) : NULL;
@@ -231,13 +216,7 @@ static int do_list(struct history_store *st, const struct q_opts *o)
 	if (history_quarantine_list(st, false, &l, &err))
 		return cli_error(&err);
 	if (o->json) {
-		json_t *a = json_array();
-
-		for (size_t i = 0; i < l.n; i++)
-			json_array_append_new(a, entry_json(&l.items[i]));
-		json_dumpf(a, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
-		putchar('\n');
-		json_decref(a);
+		cli_json_quarantine(stdout, &l);
 	} else {
 		for (size_t i = 0; i < l.n; i++)
 			print_entry(&l.items[i]);

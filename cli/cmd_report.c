@@ -5,7 +5,7 @@
  * through report_write_all(), so both give the same files).
  *
  * The run is loaded with history_store_load_run(); its verdict is decided
- * again by analyzer_verdict(), which settles each test from its attempts.
+ * again by an_verdict(), which settles each test from its attempts.
  * The terminal summary goes to stdout (stderr when a report is written to
  * stdout with "-").
  */
@@ -102,7 +102,7 @@ static int cmd_report(int argc, char **argv)
 	struct report_opts o = { .db = CLI_DEFAULT_DB };
 	struct history_store *st = NULL;
 	struct fg_error err = { 0 };
-	struct analyzer_verdict v;
+	struct an_verdict v;
 	struct report_term_opts term = { .tail_lines = 20,
 					  .ci = fg_ci_detect() };
 	struct fg_run run;
@@ -131,7 +131,7 @@ static int cmd_report(int argc, char **argv)
 	history_store_close(st);
 	if (rc != FG_OK)
 		return cli_error(&err);
-	analyzer_verdict(&run, NULL, &v);
+	an_verdict(&run, NULL, &v);
 	/* Under GitHub Actions the Markdown also goes to the job summary,
 	 * and failures become annotations (docs/reports.md). */
 	o.out.github = o.out.markdown && ci && !strcmp(ci->id, "github");

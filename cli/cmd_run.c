@@ -1218,11 +1218,15 @@ static bool record_run(struct run_state *rs, struct history_store *store,
 		       const struct an_run *ar, int64_t now)
 {
 	struct fg_error err = { 0 }, serr = { 0 };
+	struct cli_changes ch = { 0 };
 	char *spooled = NULL;
+	int rc;
 
 	/* The run and its quarantine decisions: one transaction. */
-	if (cli_analysis_record(store, &rs->run, ar, &rs->quarantine, now,
-				&err) == FG_OK)
+	cli_analysis_changes(ar, &rs->quarantine, now, &ch);
+	rc = cli_analysis_record(store, &rs->run, &ch, false, &err);
+	cli_changes_release(&ch);
+	if (rc == FG_OK)
 		return true;
 	cli_error(&err);
 	if (cli_spool_write(rs->o->db, &rs->run, &spooled, &serr) == FG_OK)
@@ -1238,7 +1242,7 @@ static bool record_run(struct run_state *rs, struct history_store *store,
 
 /* The reports, with the quarantine list and recent runs the HTML shows. */
 static bool write_reports(struct run_state *rs, struct history_store *store,
-			  const struct analyzer_verdict *v)
+			  const struct an_verdict *v)
 {
 	const struct run_opts *o = rs->o;
 	const struct fg_ci *ci = fg_ci_detect();
@@ -1301,7 +1305,7 @@ static void set_repro_lines(struct run_state *rs)
 static int finish(struct run_state *rs, struct history_store *store, int sig)
 {
 	struct run_opts *o = rs->o;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 	struct fg_error err = { 0 };
 	struct an_run ar = { 0 };
 	int64_t now = fg_now_ms();
@@ -1338,14 +1342,14 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	 */
 	if (cli_analysis_prepare(store, &rs->quarantine, &rs->run, &rs->policy,
 				 &ar, &err)) {
-		struct analyzer_opts ao = { .flaky_fails = o->flaky_fails };
+		struct an_verdict_opts ao = { .flaky_fails = o->flaky_fails };
 
 		fprintf(stderr, "flakeguard: %s (no analysis: plain verdict)\n",
 			cli_safe(err.msg));
 		an_run_release(&ar);
-		analyzer_verdict(&rs->run, &ao, &v);
+		an_verdict(&rs->run, &ao, &v);
 	} else {
-		analyzer_judge(&rs->run, &ar, now, &rs->policy, &v);
+		an_judge(&rs->run, &ar, now, &rs->policy, &v);
 	}
 	run_strict_verdict(rs, &v);
 	e.verdict = v.exit_code;
@@ -1365,7 +1369,7 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	run_stress_print(rs);
 	/* -q on a green run still prints every decision CI logs must keep */
 	cli_analysis_print(rs->human, &rs->run, &ar, o->qfile,
-			   o->verbosity < 0 && !exit_code);
+			   o->verbosity < 0 && !exit_code, NULL);
 	if (o->verbosity >= 0 || exit_code) {
 		struct report_term_opts to = { .color = rs->color,
 						.ci = fg_ci_detect() };

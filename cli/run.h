@@ -322,7 +322,7 @@ char *run_selection(const struct run_opts *o, const struct fg_config *cfg,
 void run_find_missing(struct run_state *rs, struct history_store *store);
 /* --strict: missing tests make the verdict red, with the reason. */
 void run_strict_verdict(const struct run_state *rs,
-			struct analyzer_verdict *v);
+			struct an_verdict *v);
 /*
  * --rerun-failed, before the plan: the failed and flaky tests of the
  * newest run of this branch and shard into rs->rerun, and only their

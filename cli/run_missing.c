@@ -210,7 +210,7 @@ void run_find_missing(struct run_state *rs, struct history_store *store)
 }
 
 void run_strict_verdict(const struct run_state *rs,
-			struct analyzer_verdict *v)
+			struct an_verdict *v)
 {
 	const struct fg_run *run = &rs->run;
 	char why[128];

@@ -7,6 +7,7 @@
  * count the rest (curl's dynbuf "toobig", but keeping both ends, because the
  * head shows how a test started and the tail how it died).
  */
+#include "core/buf.h"
 #include "core/core.h"
 
 #include <stdlib.h>

@@ -28,6 +28,7 @@
  * `what` (the command and build dir) and the test; a property this file
  * does not implement is named in a warning, never silently dropped.
  */
+#include "core/buildsys.h"
 #include "core/core.h"
 
 #include <jansson.h>

@@ -17,6 +17,7 @@
  * through the same apply_suite() as a plain entry, so a key means the
  * same everywhere.
  */
+#include "core/config.h"
 #include "core/core.h"
 
 #include <errno.h>

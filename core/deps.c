@@ -15,6 +15,7 @@
  * O(n log n) plus the edges themselves (a cleanup of a fixture that 5,000
  * suites require has 5,000).
  */
+#include "core/deps.h"
 #include "core/core.h"
 
 #include <stdlib.h>

@@ -6,6 +6,7 @@
  * struct fg_error and returns the code (git's reftable style). Only cli/
  * turns codes into exit statuses, through fg_exit_code().
  */
+#include "core/error.h"
 #include "core/core.h"
 
 #include <stdlib.h>

@@ -5,6 +5,7 @@
  * What users read goes through reporters; this is for "what did it do".
  * The level starts from FLAKEGUARD_LOG and -v raises it.
  */
+#include "core/log.h"
 #include "core/core.h"
 
 #include <stdlib.h>

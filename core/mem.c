@@ -5,6 +5,7 @@
  * Out of memory is an infrastructure failure: print and exit(3), as tmux's
  * and git's xmalloc do, so no error path has to handle it.
  */
+#include "core/mem.h"
 #include "core/core.h"
 
 #include <stdlib.h>

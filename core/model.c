@@ -6,6 +6,7 @@
  * the store writes it, the analyzer settles outcomes and reporters print it.
  * A run owns all its strings; fg_run_release() frees everything.
  */
+#include "core/model.h"
 #include "core/core.h"
 
 #include <stdlib.h>
@@ -88,6 +89,33 @@ void fg_test_release(struct fg_test *t)
 	free(t->note);
 	free(t->hint);
 	memset(t, 0, sizeof(*t));
+}
+
+/* Moves one owned string: dst's is freed, src's left NULL. */
+static void take_str(char **dst, char **src)
+{
+	free(*dst);
+	*dst = *src;
+	*src = NULL;
+}
+
+void fg_test_take_analysis(struct fg_test *dst, struct fg_test *src)
+{
+	dst->outcome = src->outcome;
+	dst->category = src->category;
+	dst->quarantined = src->quarantined;
+	dst->hist_runs = src->hist_runs;
+	dst->hist_fails = src->hist_fails;
+	dst->rate = src->rate;
+	dst->rate_lo = src->rate_lo;
+	dst->rate_hi = src->rate_hi;
+	dst->counts = src->counts;
+	take_str(&dst->strip, &src->strip);
+	take_str(&dst->since, &src->since);
+	take_str(&dst->reason, &src->reason);
+	take_str(&dst->note, &src->note);
+	take_str(&dst->hint, &src->hint);
+	take_str(&dst->repro, &src->repro);
 }
 
 void fg_run_release(struct fg_run *run)

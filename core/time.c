@@ -2,6 +2,7 @@
 /*
  * core/time.c - durations ("90s", "5m", "1500ms") and clocks.
  */
+#include "core/time.h"
 #include "core/core.h"
 
 #include <errno.h>

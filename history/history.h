@@ -372,6 +372,39 @@ int history_store_run_end(struct history_store *st, struct fg_run *run,
 			  bool commit, struct fg_error *err);
 
 /*
+ * A streamed run analysed before its commit (`import`, as `run` judges its
+ * run), between the last _add_test and the end:
+ *
+ *   history_store_run_each()         hands each staged test to fn, in
+ *                                    the order first staged, with its
+ *                                    settled outcome and every attempt
+ *                                    (borrowed until fn returns); fn's
+ *                                    non-zero value stops it and is
+ *                                    returned. Nothing may be staged or
+ *                                    changed meanwhile.
+ *   history_store_run_set_outcome()  the outcome a staged test (found by
+ *                                    t's identity) is written with, e.g.
+ *                                    the analyzer's FG_O_QUARANTINED;
+ *                                    FG_EINVAL when it is not staged
+ *   history_store_run_record_end()   the commit, with the quarantine
+ *                                    changes `qc` in the same transaction,
+ *                                    as history_store_record_run() applies
+ *                                    them; the stage is gone afterwards
+ *                                    whatever the status
+ *
+ * Staging failures are FG_EIO, as above.
+ */
+int history_store_run_each(struct history_store *st,
+			   int (*fn)(void *ctx, const struct fg_test *t),
+			   void *ctx, struct fg_error *err);
+int history_store_run_set_outcome(struct history_store *st,
+				  const struct fg_test *t, enum fg_outcome o,
+				  struct fg_error *err);
+int history_store_run_record_end(struct history_store *st, struct fg_run *run,
+				 struct history_quarantine_change *qc,
+				 size_t nqc, struct fg_error *err);
+
+/*
  * Durations for the scheduler: per test identity, the median duration of
  * its most recent passing runs (outcome passed or flaky, i.e. the last
  * attempt passed), newest `window` samples at most.

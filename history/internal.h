@@ -428,6 +428,10 @@ void history__stage_free(struct history_stage *sg); /* NULL is fine */
 int history__stage_add(struct history_stage *sg, const struct fg_test *t,
 		       struct fg_error *err);
 int history__stage_mark(struct history_stage *sg, struct fg_error *err);
+/* The outcome a staged test is written with; FG_EINVAL: not staged. */
+int history__stage_set_outcome(struct history_stage *sg,
+			       const struct fg_test *t, enum fg_outcome o,
+			       struct fg_error *err);
 int history__stage_rewind(struct history_stage *sg, struct fg_error *err);
 void history__stage_summary(const struct history_stage *sg,
 			    struct fg_summary *sum, struct fg_summary *part);

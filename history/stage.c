@@ -54,6 +54,7 @@ enum stage_stmt {
 	SG_MAX_ROWID,
 	SG_PART,
 	SG_EACH,
+	SG_SET_OUTCOME,
 	SG_COUNT
 };
 
@@ -78,6 +79,7 @@ static const char *const stage_sql[SG_COUNT] = {
 		    " a.duration_ms, a.started_at, a.message, a.output"
 		    " FROM t LEFT JOIN a ON a.seq = t.seq"
 		    " ORDER BY t.seq, a.attempt",
+	[SG_SET_OUTCOME] = "UPDATE t SET outcome = ?2 WHERE seq = ?1",
 };
 
 struct history_stage {
@@ -327,6 +329,38 @@ int history__stage_add(struct history_stage *sg, const struct fg_test *t,
 	sum_count(&sg->sum, t->outcome, 1);
 	sg->part.total++;
 	sum_count(&sg->part, t->outcome, 1);
+	return FG_OK;
+}
+
+int history__stage_set_outcome(struct history_stage *sg,
+			       const struct fg_test *t, enum fg_outcome o,
+			       struct fg_error *err)
+{
+	sqlite3_stmt *s = get(sg, SG_FIND);
+	enum fg_outcome before;
+	int64_t seq;
+	int rc;
+
+	if (!s)
+		return stage_fail(sg, err);
+	bind_text(s, 1, t->suite);
+	bind_text(s, 2, t->classname ? t->classname : "");
+	bind_text(s, 3, t->name);
+	rc = sqlite3_step(s);
+	seq = sqlite3_column_int64(s, 0);
+	before = (enum fg_outcome)sqlite3_column_int(s, 1);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return fg_fail(err, FG_EINVAL, "test '%s/%s/%s' is not in the "
+			       "run", t->suite, t->classname, t->name);
+	if (rc != SQLITE_ROW || !(s = get(sg, SG_SET_OUTCOME)))
+		return stage_fail(sg, err);
+	sqlite3_bind_int64(s, 1, seq);
+	sqlite3_bind_int(s, 2, (int)o);
+	if (run_stmt(s) != SQLITE_OK)
+		return stage_fail(sg, err);
+	sum_count(&sg->sum, before, -1);
+	sum_count(&sg->sum, o, 1);
 	return FG_OK;
 }
 

@@ -359,25 +359,49 @@ void history_store_run_summary(const struct history_store *st,
 	history__stage_summary(st->stage, sum, part);
 }
 
-int history_store_run_end(struct history_store *st, struct fg_run *run,
-			  bool commit, struct fg_error *err)
+int history_store_run_each(struct history_store *st,
+			   int (*fn)(void *ctx, const struct fg_test *t),
+			   void *ctx, struct fg_error *err)
 {
-	struct run_source src;
-	int rc = FG_OK;
+	if (!st->stage)
+		FG_BUG("history_store_run_each: no run open");
+	return history__stage_each(st->stage, fn, ctx, err);
+}
+
+int history_store_run_set_outcome(struct history_store *st,
+				  const struct fg_test *t, enum fg_outcome o,
+				  struct fg_error *err)
+{
+	if (!st->stage)
+		FG_BUG("history_store_run_set_outcome: no run open");
+	return history__stage_set_outcome(st->stage, t, o, err);
+}
+
+int history_store_run_record_end(struct history_store *st, struct fg_run *run,
+				 struct history_quarantine_change *qc,
+				 size_t nqc, struct fg_error *err)
+{
+	struct run_source src = { .run = run, .stage = st->stage };
+	int rc;
 
 	if (!st->stage)
-		return commit ? fg_fail(err, FG_EDB, "cannot write run to "
-					"'%s': no run open", st->name) : FG_OK;
-	if (commit) {
-		src.run = run;
-		src.stage = st->stage;
-		rc = write_run_from(st, run, &src, NULL, 0, err);
-	} else {
-		run->id = 0;
-	}
+		return fg_fail(err, FG_EDB, "cannot write run to '%s': no run "
+			       "open", st->name);
+	rc = write_run_from(st, run, &src, qc, nqc, err);
 	history__stage_free(st->stage);
 	st->stage = NULL;
 	return rc;
+}
+
+int history_store_run_end(struct history_store *st, struct fg_run *run,
+			  bool commit, struct fg_error *err)
+{
+	if (commit)
+		return history_store_run_record_end(st, run, NULL, 0, err);
+	run->id = 0;
+	history__stage_free(st->stage);
+	st->stage = NULL;
+	return FG_OK;
 }
 
 /* ====================================================================== */

@@ -186,7 +186,7 @@ static const char page_css[] =
 	"margin-right:4px;vertical-align:middle}";
 
 static void page_head(FILE *f, const struct fg_run *run,
-		      const struct analyzer_verdict *v, const char *title)
+		      const struct an_verdict *v, const char *title)
 {
 	char d[32], ts[40];
 
@@ -986,7 +986,7 @@ static const char page_js[] =
 	"})();\n";
 
 int report_html_write(const char *path, const struct fg_run *run,
-		      const struct analyzer_verdict *v,
+		      const struct an_verdict *v,
 		      const struct report_html_opts *opts,
 		      struct fg_error *err)
 {

@@ -302,7 +302,7 @@ static void md_interference(FILE *f, const struct fg_run *run)
 }
 
 char *report_markdown(const struct fg_run *run,
-		      const struct analyzer_verdict *v)
+		      const struct an_verdict *v)
 {
 	struct fg_summary sum;
 	char *buf = NULL;
@@ -368,7 +368,7 @@ char *report_markdown(const struct fg_run *run,
 
 int report_markdown_write(const char *path, bool append,
 			  const struct fg_run *run,
-			  const struct analyzer_verdict *v,
+			  const struct an_verdict *v,
 			  struct fg_error *err)
 {
 	char *md = report_markdown(run, v);

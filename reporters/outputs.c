@@ -46,7 +46,7 @@ static void keep_first(int *rc, struct fg_error *first, int now,
 	}
 }
 
-/* The analyzer's figures, as the model carries them (analyzer_judge). */
+/* The analyzer's figures, as the model carries them (an_judge). */
 static bool model_extra(void *ctx, const struct fg_test *t,
 			struct report_test_extra *out)
 {
@@ -61,7 +61,7 @@ static bool model_extra(void *ctx, const struct fg_test *t,
 }
 
 int report_write_all(const struct report_outputs *o, const struct fg_run *run,
-		     const struct analyzer_verdict *v, struct fg_error *err)
+		     const struct an_verdict *v, struct fg_error *err)
 {
 	struct fg_error e = { 0 }, first = { 0 };
 	const char *summary = getenv("GITHUB_STEP_SUMMARY");

@@ -34,7 +34,7 @@ struct report_term_opts {
  * flaky tests with their attempts, the counts and the verdict.
  */
 void report_term(FILE *out, const struct fg_run *run,
-		 const struct analyzer_verdict *v,
+		 const struct an_verdict *v,
 		 const struct report_term_opts *opts);
 
 /*
@@ -87,12 +87,12 @@ int report_junit_write(const char *path, const struct fg_run *run,
  */
 #define REPORT_MARKDOWN_MAX (512 * 1024)
 char *report_markdown(const struct fg_run *run,
-		      const struct analyzer_verdict *v);
+		      const struct an_verdict *v);
 
 /* Writes report_markdown() to path ("-": stdout); append adds to the end. */
 int report_markdown_write(const char *path, bool append,
 			  const struct fg_run *run,
-			  const struct analyzer_verdict *v,
+			  const struct an_verdict *v,
 			  struct fg_error *err);
 
 /*
@@ -133,7 +133,7 @@ struct report_html_opts {
 
 /* Writes the self-contained HTML report. FG_OK or FG_EIO naming path. */
 int report_html_write(const char *path, const struct fg_run *run,
-		      const struct analyzer_verdict *v,
+		      const struct an_verdict *v,
 		      const struct report_html_opts *opts,
 		      struct fg_error *err);
 
@@ -159,6 +159,6 @@ struct report_outputs {
  * the first error (FG_EINVAL for an unknown profile, FG_EIO).
  */
 int report_write_all(const struct report_outputs *o, const struct fg_run *run,
-		     const struct analyzer_verdict *v, struct fg_error *err);
+		     const struct an_verdict *v, struct fg_error *err);
 
 #endif /* FG_REPORT_H */

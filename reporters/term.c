@@ -424,7 +424,7 @@ void report_term_missing(FILE *out, const struct fg_run *run, bool color)
 }
 
 void report_term(FILE *out, const struct fg_run *run,
-		 const struct analyzer_verdict *v,
+		 const struct an_verdict *v,
 		 const struct report_term_opts *opts)
 {
 	struct report_term_opts o = *opts;

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *nul;
 	enum fg_astatus st;
 	enum an_hint_kind k;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 	struct fg_run run;
 
 	if (!size)
@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fg_test_add_attempt(fg_run_add_test(&run, "s", "", name), st, 1,
 				    msg, out);
 	}
-	analyzer_verdict(&run, NULL, &v);
+	an_verdict(&run, NULL, &v);
 	for (size_t i = 0; i < run.ntests; i++) {
 		const struct fg_test *t = &run.tests[i];
 

@@ -817,7 +817,7 @@ static void test_interference_verdict(void **state)
 	struct an_policy p;
 	struct fg_run run;
 	struct an_run ar;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 	struct fg_test *ft;
 	int c = 100;
 
@@ -839,7 +839,7 @@ static void test_interference_verdict(void **state)
 			company_run(&ar.t[0].an, &c, FLIP, BESIDE_THEN_ALONE,
 				    nb, 2);
 		an_test_add_run(&ar.t[0].an, &run, ft);
-		analyzer_judge(&run, &ar, 2000000, &p, &v);
+		an_judge(&run, &ar, 2000000, &p, &v);
 		assert_string_equal(ft->category, "interference");
 		assert_false(ft->quarantined);
 		assert_int_equal(ar.t[0].dec.action, AN_NONE);
@@ -865,13 +865,13 @@ static void test_verdict_quarantine(void **state)
 	struct an_policy p;
 	struct fg_run run;
 	struct an_run ar;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 
 	(void)state;
 	an_policy_defaults(&p);
 	/* a quarantined failure with a known signature: not counted */
 	one_test_run(&run, &ar, F2, 2, "timeout after 99ms", true, 4);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(v.exit_code, FG_EXIT_OK);
 	assert_int_equal(run.tests[0].outcome, FG_O_QUARANTINED);
 	assert_true(run.tests[0].quarantined);
@@ -884,7 +884,7 @@ static void test_verdict_quarantine(void **state)
 	/* a final failure with a new signature counts (issue 12: it was
 	 * "suspicious" and green, and the regression stayed hidden) */
 	one_test_run(&run, &ar, F2, 2, "segfault in parse()", true, 4);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(ar.t[0].j, AN_J_FAILED);
 	assert_int_equal(run.tests[0].outcome, FG_O_FAILED);
 	assert_int_equal(v.exit_code, FG_EXIT_FAILED);
@@ -895,14 +895,14 @@ static void test_verdict_quarantine(void **state)
 	/* ... a pass on retry with a new signature is suspicious; with
 	 * --strict-quarantine it counts */
 	one_test_run(&run, &ar, FLIP, 2, "segfault in parse()", true, 4);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(ar.t[0].j, AN_J_SUSPICIOUS);
 	assert_int_equal(v.exit_code, FG_EXIT_OK);
 	an_run_release(&ar);
 	fg_run_release(&run);
 	p.strict = true;
 	one_test_run(&run, &ar, FLIP, 2, "segfault in parse()", true, 4);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(v.exit_code, FG_EXIT_FAILED);
 	an_run_release(&ar);
 	fg_run_release(&run);
@@ -910,13 +910,13 @@ static void test_verdict_quarantine(void **state)
 
 	/* not quarantined: a failure counts, a flaky pass does not */
 	one_test_run(&run, &ar, F2, 2, "timeout after 5ms", false, 1);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(v.exit_code, FG_EXIT_FAILED);
 	assert_int_equal(run.tests[0].outcome, FG_O_FAILED);
 	an_run_release(&ar);
 	fg_run_release(&run);
 	one_test_run(&run, &ar, FLIP, 2, "timeout after 5ms", false, 1);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(v.exit_code, FG_EXIT_OK);
 	/* this run is the second same-commit flake: it enters at once */
 	assert_int_equal(ar.t[0].dec.action, AN_ENTER);
@@ -963,13 +963,13 @@ static void test_new_flaky(void **state)
 	struct an_policy p;
 	struct fg_run run;
 	struct an_run ar;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 
 	(void)state;
 	an_policy_defaults(&p);
 	/* new, and the second of its stress runs failed: new-flaky, red */
 	stressed_run(&run, &ar, PPF, 3, 1, 0);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(ar.t[0].an.cat, AN_NEW_FLAKY);
 	assert_int_equal(ar.t[0].an.ev.stress_runs, 2);
 	assert_int_equal(ar.t[0].an.ev.stress_fails, 1);
@@ -986,7 +986,7 @@ static void test_new_flaky(void **state)
 	/* new_flaky "warn": it does not count */
 	p.new_flaky_fails = false;
 	stressed_run(&run, &ar, PPF, 3, 1, 0);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(ar.t[0].an.cat, AN_NEW_FLAKY);
 	assert_int_equal(v.exit_code, FG_EXIT_OK);
 	an_run_release(&ar);
@@ -994,14 +994,14 @@ static void test_new_flaky(void **state)
 	p.new_flaky_fails = true;
 	/* the same attempts as retries, not stress runs: flaky, green */
 	stressed_run(&run, &ar, PPF, 3, 3, 0);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(ar.t[0].an.cat, AN_FLAKY);
 	assert_int_equal(v.exit_code, FG_EXIT_OK);
 	an_run_release(&ar);
 	fg_run_release(&run);
 	/* every stress run passed: new, green, and the reason says so */
 	stressed_run(&run, &ar, PPP, 3, 1, 0);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(ar.t[0].an.cat, AN_NEW);
 	assert_string_equal(ar.t[0].an.reason,
 			    "1 run so far; passed its 2 stress runs");
@@ -1010,7 +1010,7 @@ static void test_new_flaky(void **state)
 	fg_run_release(&run);
 	/* a test with history is not new: no new-flaky, whatever the marks */
 	stressed_run(&run, &ar, PPF, 3, 1, 2);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_not_equal(ar.t[0].an.cat, AN_NEW_FLAKY);
 	an_run_release(&ar);
 	fg_run_release(&run);
@@ -1063,13 +1063,13 @@ static void test_quarantined_hard_failure(void **state)
 	struct an_policy p;
 	struct fg_run run;
 	struct an_run ar;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 
 	(void)state;
 	an_policy_defaults(&p);
 	p.tests = 50;
 	quarantined_run(&run, &ar, 98, 2, HARD3, 3, "timeout after 12ms");
-	analyzer_judge(&run, &ar, 20000000, &p, &v);
+	an_judge(&run, &ar, 20000000, &p, &v);
 	assert_int_equal(v.exit_code, FG_EXIT_FAILED);
 	assert_int_equal(run.tests[0].outcome, FG_O_FAILED);
 	assert_true(run.tests[0].counts);
@@ -1081,7 +1081,7 @@ static void test_quarantined_hard_failure(void **state)
 	fg_run_release(&run);
 
 	quarantined_run(&run, &ar, 98, 2, FAIL, 1, "timeout after 12ms");
-	analyzer_judge(&run, &ar, 20000000, &p, &v);
+	an_judge(&run, &ar, 20000000, &p, &v);
 	assert_int_equal(v.exit_code, FG_EXIT_OK);
 	assert_int_equal(run.tests[0].outcome, FG_O_QUARANTINED);
 	assert_false(run.tests[0].counts);
@@ -1090,7 +1090,7 @@ static void test_quarantined_hard_failure(void **state)
 	/* --strict-quarantine: every hard failure counts */
 	p.strict = true;
 	quarantined_run(&run, &ar, 98, 2, FAIL, 1, "timeout after 12ms");
-	analyzer_judge(&run, &ar, 20000000, &p, &v);
+	an_judge(&run, &ar, 20000000, &p, &v);
 	assert_int_equal(v.exit_code, FG_EXIT_FAILED);
 	an_run_release(&ar);
 	fg_run_release(&run);
@@ -1106,7 +1106,7 @@ static void test_quarantined_rate_rose(void **state)
 	struct an_policy p;
 	struct fg_run run;
 	struct an_run ar;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 	struct an_test *t;
 	int c = 200; /* after the 200 runs of history */
 
@@ -1126,7 +1126,7 @@ static void test_quarantined_rate_rose(void **state)
 		runs(t, 1, PASS, 1, NULL, &c);
 	}
 	an_test_add_run(t, &run, &run.tests[0]);
-	analyzer_judge(&run, &ar, 20000000, &p, &v);
+	an_judge(&run, &ar, 20000000, &p, &v);
 	assert_true(t->ev.mon.raised);
 	assert_int_equal(t->cat, AN_INTERMITTENT);
 	assert_int_equal(v.exit_code, FG_EXIT_FAILED);
@@ -1145,13 +1145,13 @@ static void test_verdict_expired_counts(void **state)
 	struct an_policy p;
 	struct fg_run run;
 	struct an_run ar;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 
 	(void)state;
 	an_policy_defaults(&p);
 	one_test_run(&run, &ar, F1, 1, "timeout after 1ms", true, 4);
 	ar.t[0].q.expires_ms = 1500000;
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(ar.t[0].dec.action, AN_EXPIRED);
 	assert_int_equal(v.exit_code, FG_EXIT_FAILED);
 	assert_true(ar.t[0].blocked);

@@ -320,7 +320,7 @@ static void add(struct fg_run *run, const char *name, enum fg_astatus st,
 
 static void test_incident(void **state)
 {
-	struct analyzer_verdict v;
+	struct an_verdict v;
 	struct fg_run run;
 
 	(void)state;
@@ -340,7 +340,7 @@ static void test_incident(void **state)
 	add(&run, "f", FG_A_FAILED, "connect to 10.0.0.9:6000 failed: "
 	    "Connection refused", NULL);
 	add(&run, "g", FG_A_PASSED, NULL, NULL);
-	analyzer_verdict(&run, NULL, &v);
+	an_verdict(&run, NULL, &v);
 	assert_int_equal(run.nincidents, 1);
 	assert_string_equal(run.incidents[0].signature, "connect to N.N:N "
 			    "failed: Connection refused");
@@ -362,7 +362,7 @@ static void test_incident(void **state)
 	add(&run, "h", FG_A_FAILED, "x != y", NULL);
 	add(&run, "i", FG_A_FAILED, "y != z", NULL);
 	add(&run, "j", FG_A_FAILED, "z != w", NULL);
-	analyzer_verdict(&run, NULL, &v);
+	an_verdict(&run, NULL, &v);
 	assert_int_equal(run.nincidents, 0);
 	assert_int_equal(run.tests[0].incident, 0);
 	assert_null(strstr(v.reason, "incident"));
@@ -372,13 +372,13 @@ static void test_incident(void **state)
 	fg_run_init(&run);
 	add(&run, "a", FG_A_TIMEOUT, "timed out after 5s", NULL);
 	add(&run, "b", FG_A_TIMEOUT, "timed out after 5s", NULL);
-	analyzer_verdict(&run, NULL, &v);
+	an_verdict(&run, NULL, &v);
 	assert_int_equal(run.nincidents, 0);
 	/* exit statuses alike with different outputs: not one incident */
 	add(&run, "c", FG_A_FAILED, "exited with status 1", "one\n");
 	add(&run, "d", FG_A_FAILED, "exited with status 1", "two\n");
 	add(&run, "e", FG_A_FAILED, "exited with status 1", "three\n");
-	analyzer_verdict(&run, NULL, &v);
+	an_verdict(&run, NULL, &v);
 	assert_int_equal(run.nincidents, 0);
 	/* bare exit statuses share nothing: 3 of 3 are no incident */
 	fg_run_release(&run);
@@ -386,13 +386,13 @@ static void test_incident(void **state)
 	add(&run, "c", FG_A_FAILED, "exited with status 1", NULL);
 	add(&run, "d", FG_A_FAILED, "exited with status 1", NULL);
 	add(&run, "e", FG_A_FAILED, "exited with status 1", "\n");
-	analyzer_verdict(&run, NULL, &v);
+	an_verdict(&run, NULL, &v);
 	assert_int_equal(run.nincidents, 0);
 	add(&run, "a", FG_A_TIMEOUT, "timed out after 5s", NULL);
 	add(&run, "b", FG_A_TIMEOUT, "timed out after 5s", NULL);
 	/* a third timeout: 3 of 6 */
 	add(&run, "f", FG_A_TIMEOUT, "timed out after 5s", NULL);
-	analyzer_verdict(&run, NULL, &v);
+	an_verdict(&run, NULL, &v);
 	assert_int_equal(run.nincidents, 1);
 	assert_string_equal(run.incidents[0].signature,
 			    "timed out after Ns");
@@ -406,7 +406,7 @@ static void test_incident(void **state)
 	    "curl: (7) Failed to connect to localhost port 8081\n");
 	add(&run, "c", FG_A_FAILED, "exited with status 1", "curl: (7) "
 	    "Failed to connect to localhost port 8082\n\n");
-	analyzer_verdict(&run, NULL, &v);
+	an_verdict(&run, NULL, &v);
 	assert_int_equal(run.nincidents, 1);
 	assert_string_equal(run.incidents[0].signature, "curl: (N) Failed "
 			    "to connect to localhost port N");
@@ -468,13 +468,13 @@ static void test_memory_error_never_quarantined(void **state)
 	struct an_policy p;
 	struct fg_run run;
 	struct an_run ar;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 
 	(void)state;
 	an_policy_defaults(&p);
 	/* the same history without a sanitizer report: it enters */
 	flaky_history_run(&run, &ar, 3, "some output\n", false);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_string_equal(run.tests[0].category, "flaky");
 	assert_int_equal(ar.t[0].dec.action, AN_ENTER);
 	assert_int_equal(v.exit_code, FG_EXIT_OK);
@@ -483,7 +483,7 @@ static void test_memory_error_never_quarantined(void **state)
 
 	/* with one: red although it passed on retry, and not entered */
 	flaky_history_run(&run, &ar, 3, ASAN_UAF, false);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_string_equal(run.tests[0].category, "memory-error");
 	assert_int_equal(run.tests[0].outcome, FG_O_FLAKY);
 	assert_int_equal(ar.t[0].dec.action, AN_NONE);
@@ -503,7 +503,7 @@ static void test_memory_error_never_quarantined(void **state)
 
 	/* quarantined by hand: a memory error is never covered */
 	flaky_history_run(&run, &ar, 3, UBSAN_GCC, true);
-	analyzer_judge(&run, &ar, 2000000, &p, &v);
+	an_judge(&run, &ar, 2000000, &p, &v);
 	assert_int_equal(v.exit_code, FG_EXIT_FAILED);
 	assert_true(run.tests[0].counts);
 	assert_non_null(strstr(run.tests[0].note, "quarantined, but a "

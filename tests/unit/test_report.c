@@ -120,7 +120,7 @@ static struct fg_test *add(struct fg_run *run, const char *suite,
 }
 
 /* One test of every outcome, every attempt status that matters. */
-static void build_run(struct fg_run *run, struct analyzer_verdict *v)
+static void build_run(struct fg_run *run, struct an_verdict *v)
 {
 	struct fg_test *t;
 
@@ -227,7 +227,7 @@ static void test_junit_golden_and_schema(void **state)
 {
 	static const char *const profiles[] = { "surefire", "attempts", "plain" };
 	struct fg_run run;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 
 	(void)state;
 	build_run(&run, &v);
@@ -327,7 +327,7 @@ static void check_round_trip(const struct fg_run *run, const char *path,
 static void test_junit_round_trip(void **state)
 {
 	struct fg_run run;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 
 	(void)state;
 	build_run(&run, &v);
@@ -366,7 +366,7 @@ static void test_junit_empty_run(void **state)
 static void test_json_golden(void **state)
 {
 	struct fg_run run;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 	char *path = tmp("report.json");
 
 	(void)state;
@@ -380,7 +380,7 @@ static void test_json_golden(void **state)
 static void test_markdown_golden(void **state)
 {
 	struct fg_run run;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 	char *path = tmp("report.md");
 	char *md;
 
@@ -406,7 +406,7 @@ static void test_markdown_golden(void **state)
 static void test_github_annotations(void **state)
 {
 	struct fg_run run;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 	char *path = tmp("annotations.txt");
 	FILE *f;
 
@@ -437,7 +437,7 @@ static size_t count(const char *hay, const char *needle)
 static void test_html_escapes_everything(void **state)
 {
 	struct fg_run run;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 	char *path = tmp("report.html");
 	char *html;
 
@@ -481,7 +481,7 @@ static void add_missing_test(struct fg_run *run, const char *name)
 static void test_missing_in_every_report(void **state)
 {
 	struct fg_run run;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 	char *path = tmp("missing.html"), *jpath = tmp("missing.json");
 	char *html, *md, *json, *term = NULL;
 	size_t tlen = 0;
@@ -537,7 +537,7 @@ static bool fake_extra(void *ctx, const struct fg_test *t,
 static void test_html_extension_point(void **state)
 {
 	struct fg_run run;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 	char *path = tmp("extra.html");
 	int calls = 0;
 	struct report_html_opts o = { .extra = fake_extra, .extra_ctx = &calls };
@@ -558,7 +558,7 @@ static void test_html_extension_point(void **state)
 static void test_write_all(void **state)
 {
 	struct fg_run run;
-	struct analyzer_verdict v;
+	struct an_verdict v;
 	char *json = tmp("all.json"), *junit = tmp("all.xml"),
 	     *html = tmp("all.html"), *md = tmp("all.md"),
 	     *summary = tmp("summary.md");

@@ -1641,6 +1641,82 @@ static void test_store_stream_merge_commit(void **state)
 	fg_run_release(&run);
 }
 
+static int copy_test(void *ctx, const struct fg_test *t)
+{
+	struct fg_test *d = fg_run_add_test(ctx, t->suite, t->classname,
+					    t->name);
+
+	d->outcome = t->outcome;
+	for (size_t i = 0; i < t->nattempts; i++)
+		fg_test_add_attempt(d, t->attempts[i].status, 0, NULL,
+				    t->attempts[i].output)->number =
+			t->attempts[i].number;
+	return 0;
+}
+
+/*
+ * A streamed run judged before its commit (import): the staged tests come
+ * back in order, merged, one is staged as quarantined, and the commit
+ * takes a quarantine change in the same transaction.
+ */
+static void test_store_stream_judged_commit(void **state)
+{
+	struct fixture *fx = *state;
+	const enum fg_astatus fail_pass[] = { FG_A_FAILED, FG_A_PASSED };
+	const enum fg_astatus fail[] = { FG_A_FAILED };
+	struct history_store *st = open_ok(fx->db);
+	struct history_quarantine q = { .suite = "s", .classname = "c",
+					.name = "b", .reason = "flaky" };
+	struct history_quarantine_change qc = { .op = HISTORY_Q_ENTER,
+						.q = &q };
+	struct fg_error err = { 0 };
+	struct fg_summary sum;
+	struct fg_run run, judged;
+	struct fg_test ghost = { .suite = "s", .classname = "c",
+				 .name = "ghost" };
+
+	fg_run_init(&run);
+	fg_run_init(&judged);
+	assert_int_equal(history_store_run_begin(st, &run, true, &err), FG_OK);
+	add_frag(st, "a", 2, fail_pass);
+	add_frag(st, "b", 1, fail);
+	add_frag(st, "a", 1, fail); /* merged: a failed, passed, failed */
+	assert_int_equal(history_store_run_each(st, copy_test, &judged, &err),
+			 FG_OK);
+	assert_int_equal(judged.ntests, 2);
+	assert_string_equal(judged.tests[0].name, "a");
+	assert_int_equal(judged.tests[0].nattempts, 3);
+	assert_int_equal(judged.tests[0].outcome, FG_O_FLAKY);
+	assert_int_equal(judged.tests[0].attempts[2].number, 3);
+	assert_string_equal(judged.tests[0].attempts[0].output, "out");
+	assert_int_equal(judged.tests[1].outcome, FG_O_FAILED);
+	assert_int_equal(history_store_run_set_outcome(st, &judged.tests[1],
+							FG_O_QUARANTINED,
+							&err), FG_OK);
+	assert_int_equal(history_store_run_set_outcome(st, &ghost,
+							FG_O_QUARANTINED,
+							&err), FG_EINVAL);
+	history_store_run_summary(st, &sum, NULL);
+	assert_int_equal(sum.failed, 0);
+	assert_int_equal(sum.quarantined, 1);
+	assert_int_equal(history_store_run_record_end(st, &run, &qc, 1, &err),
+			 FG_OK);
+	assert_true(qc.applied);
+	history_store_close(st);
+	assert_int_equal(sql_int(fx->db, "SELECT outcome FROM run_tests rt"
+				 " JOIN tests t ON t.id = rt.test_id"
+				 " WHERE t.name = 'b'"), FG_O_QUARANTINED);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM quarantine q"
+				 " JOIN tests t ON t.id = q.test_id"
+				 " WHERE t.name = 'b' AND q.released_at IS NULL"),
+			 1);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results WHERE"
+				 " output = 'out'"), 4);
+	assert_integrity(fx->db);
+	fg_run_release(&judged);
+	fg_run_release(&run);
+}
+
 static void test_store_stream_rollback_and_rewind(void **state)
 {
 	struct fixture *fx = *state;
@@ -2529,6 +2605,7 @@ int main(void)
 		T(test_store_merge),
 		T(test_store_gc),
 		T(test_store_stream_merge_commit),
+		T(test_store_stream_judged_commit),
 		T(test_store_stream_rollback_and_rewind),
 		T(test_store_stream_holds_no_lock),
 		T(test_store_quarantine_changes),
