@@ -49,7 +49,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define H_MAX 200000 /* a design past this watches nothing */
+/*
+ * A design whose threshold takes more than HORIZON failing runs in a row
+ * to reach (h > r x HORIZON) watches nothing: it could not alarm within a
+ * history window (policy "history", 1000 runs by default), and solving
+ * for it costs seconds (a test failing half its runs in a 2,000-test
+ * suite asks for h near 100,000). Such a failure joins the baseline.
+ */
+#define HORIZON 1000
+
+/*
+ * Scratch for the solver, grown and reused: a design search solves the
+ * chain dozens of times at sizes up to megabytes, and fresh zeroed pages
+ * for each solve cost more than the solve. The analyzer is single-threaded
+ * (the design memo below assumes it too); the buffers live until exit.
+ */
+static double *arl_u, *arl_b;
+static size_t arl_u_cap, arl_b_cap;
+
+static double *scratch(double **buf, size_t *cap, size_t n)
+{
+	if (n > *cap) {
+		free(*buf);
+		*buf = fg_xcalloc(n, sizeof(**buf));
+		*cap = n;
+	} else {
+		memset(*buf, 0, n * sizeof(**buf));
+	}
+	return *buf;
+}
 
 /*
  * ARL from state 0 of the chain: state i in [0, h); a clean run (1 - p)
@@ -67,8 +95,8 @@ double an_cusum_arl(int s, int r, int h, double p)
 	if (p >= 1)
 		return (double)((h + r - 1) / r);
 	/* row i holds the coefficients of f(i - s) .. f(i + r) */
-	u = fg_xcalloc((size_t)h * w, sizeof(*u));
-	b = fg_xcalloc((size_t)h, sizeof(*b));
+	u = scratch(&arl_u, &arl_u_cap, (size_t)h * w);
+	b = scratch(&arl_b, &arl_b_cap, (size_t)h);
 #define AT(i, c) u[(size_t)(i) * w + (size_t)((c) - (i) + s)]
 	for (int i = 0; i < h; i++) {
 		b[i] = 1;
@@ -99,8 +127,6 @@ double an_cusum_arl(int s, int r, int h, double p)
 	}
 #undef AT
 	f0 = b[0];
-	free(u);
-	free(b);
 	return f0;
 }
 
@@ -168,19 +194,36 @@ static void scores(double ratio, int *s, int *r)
 		*r = 1;
 }
 
-/* The smallest h with rate(h) <= target (rate falls as h grows). */
+/*
+ * The smallest h with rate(h) <= target (rate falls as h grows), or 0 when
+ * it is above r x HORIZON. Every h < lb is known to miss the target (a
+ * bound the caller proves), so it is never evaluated: the search gallops
+ * up from max(from, lb), then bisects.
+ */
 static int smallest_h(const struct an_cusum *c, int from,
 		      double (*rate)(const struct an_cusum *, int, void *),
-		      void *ctx, double target)
+		      void *ctx, double target, double lb)
 {
-	int lo, hi;
+	int max = c->r * HORIZON, lo = from, hi = max;
 
-	for (hi = from; rate(c, hi, ctx) > target; hi *= 2)
-		if (hi > H_MAX)
-			return 0;
-	lo = hi / 2 + 1;
-	if (hi == from)
-		lo = from;
+	if (lb > max || from > max)
+		return 0;
+	if (lo < lb)
+		lo = (int)ceil(lb);
+	for (int step = 1;; step *= 2) {
+		int p = lo + step - 1;
+
+		if (p >= max) {
+			if (rate(c, max, ctx) > target)
+				return 0;
+			break;
+		}
+		if (rate(c, p, ctx) <= target) {
+			hi = p;
+			break;
+		}
+		lo = p + 1;
+	}
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
 
@@ -214,7 +257,7 @@ bool an_cusum_design(double p0, double rise, double arl0,
 	down = log((1 - p0) / (1 - p1));
 	scores(up / down, &c->s, &c->r);
 	c->unit = down / c->s;
-	c->h = smallest_h(c, 1, rate_at_p0, NULL, 1 / arl0);
+	c->h = smallest_h(c, 1, rate_at_p0, NULL, 1 / arl0, 0);
 	return c->h > 0;
 }
 
@@ -303,15 +346,32 @@ static bool design_post(unsigned long k, unsigned long n, double rise,
 			double arl0, struct an_cusum *c)
 {
 	struct post po;
-	double u[POST_GRID];
+	double u[POST_GRID], up = 0;
 
 	if (!an_cusum_design(an_jeffreys(k, n), rise, arl0, c))
 		return false;
 	post_grid(u, po.w);
-	for (int j = 0; j < POST_GRID; j++)
+	for (int j = 0; j < POST_GRID; j++) {
+		double drift;
+
 		po.pg[j] = an_beta_quantile((double)k + 0.5, (double)(n - k) + 0.5,
 					    u[j]);
-	c->h = smallest_h(c, c->h, mean_rate, &po, 1 / arl0);
+		drift = po.pg[j] * c->r - (1 - po.pg[j]) * c->s;
+		if (drift > 0)
+			up += po.w[j] * drift;
+	}
+	/*
+	 * A lower bound on h. At a rate whose mean score d = p r - (1 - p) s
+	 * is positive, the statistic is at least the unfloored walk, which
+	 * ends within h - 1 + r: by Wald's identity ARL <= (h + r - 1) / d.
+	 * So rate(h) >= sum of w d over those slices / (h + r - 1), and no h
+	 * below up x arl0 - r + 1 can meet the target. A noisy baseline (a
+	 * test failing half its runs) needs an h in the tens of thousands,
+	 * and the bound puts the search there at once (less a part in 1e9
+	 * for rounding).
+	 */
+	c->h = smallest_h(c, c->h, mean_rate, &po, 1 / arl0,
+			  up * arl0 * (1 - 1e-9) - c->r + 1);
 	return c->h > 0;
 }
 
