@@ -429,10 +429,10 @@ static void test_store_create_write_read(void **state)
 	write_ok(st, &run);
 	history_store_close(st);
 
-	assert_int_equal(history_store_schema_version(), 5);
+	assert_int_equal(history_store_schema_version(), 6);
 	if (pg_base) {
 		assert_int_equal(sql_int(path, "SELECT version FROM "
-					 "flakeguard_schema"), 5);
+					 "flakeguard_schema"), 6);
 	} else {
 		assert_int_equal(sql_int(path, "PRAGMA user_version"),
 				 history_store_schema_version());
@@ -2105,11 +2105,11 @@ static void test_store_pg_refuses_newer(void **state)
 	struct fg_error err = { 0 };
 
 	history_store_close(open_ok(fx->db));
-	sql_exec(fx->db, "UPDATE flakeguard_schema SET version = 6");
+	sql_exec(fx->db, "UPDATE flakeguard_schema SET version = 7");
 	assert_int_equal(history_store_open(fx->db, &st, &err), FG_EDB);
 	assert_null(st);
 	assert_non_null(strstr(err.msg, "created by a newer flakeguard "
-			       "(schema version 6, this one knows up to 5)"));
+			       "(schema version 7, this one knows up to 6)"));
 	assert_non_null(strstr(err.msg, "fgtest"));
 	assert_int_equal(sql_int(fx->db, "SELECT version FROM "
 				 "flakeguard_schema"), 6);
@@ -2184,7 +2184,7 @@ static void test_store_pg_migrates_v4(void **state)
 		 "INSERT INTO results VALUES (1, 1, 2, 0, 20, 0, NULL, NULL);");
 	st = open_ok(fx->db);
 	assert_int_equal(sql_int(fx->db, "SELECT version FROM "
-				 "flakeguard_schema"), 5);
+				 "flakeguard_schema"), 6);
 	assert_int_equal(history_store_load_run(st, 1, &run, &err), FG_OK);
 	assert_int_equal(run.ntests, 1);
 	assert_int_equal(run.tests[0].outcome, FG_O_FLAKY);

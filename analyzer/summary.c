@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * analyzer/summary.c - a test's summary: what the analysis of a run needs
+ * of its history, kept per test in the database (history/summary.c) and
+ * folded into in the transaction of every run (issue 14).
+ *
+ * The summary is the test's window: its newest runs, each as the analyzer
+ * sees it (struct an_obs less what the run itself says: run id, attempts
+ * that ran, of which failed, whether the last failed, duration, failure
+ * signature), with three counters:
+ *   seen      runs folded in;
+ *   clean     runs folded in since the newest one that failed (a lower
+ *             bound of the truth when the summary did not start at the
+ *             test's first run and saw no failure);
+ *   complete  the summary started at the test's first run: seen is all.
+ * A run's start, commit and branch come from the runs table when the
+ * summary is read (history_store_run_info()), so each run costs about 5
+ * bytes. AN_SUMMARY_LONG runs are kept while a failure is among them (the
+ * onset scan and the monitor of a failing test look that far back, policy
+ * "history"), AN_SUMMARY_SHORT once the test has been clean that long.
+ *
+ * Decisions are the full recomputation's: the caller loads the same runs
+ * from the summary that it would from the results (an_summary_covers()
+ * says when the summary holds them all), and an_evaluate() is the same
+ * code on the same input; `analyze --rebuild` reads the results instead,
+ * and tests compare the two.
+ *
+ * The text: a version letter, then numbers in a base-32 varint of
+ * printable characters (low digits first; the last digit of a number
+ * from DIGIT_END, the others from DIGIT_MORE): seen, clean, complete,
+ * nobs, then per run, oldest first: run id (the first as it is, then
+ * the difference from the previous one, zigzag), attempts * 2 + last
+ * failed, failed, duration (zigzag), and for a failed run the signature's
+ * length + 1 (0: none) followed by its bytes.
+ */
+#include "analyzer/analyzer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define VERSION 'A'
+
+static const char DIGIT_END[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
+static const char DIGIT_MORE[] = "abcdefghijklmnopqrstuvwxyz!#$%&*";
+
+/* ---------------------------------------------------------------------- */
+/* Encoding                                                                */
+/* ---------------------------------------------------------------------- */
+
+/* A growing string. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static void sb_add(struct sbuf *b, const char *p, size_t n)
+{
+	fg_xgrow((void **)&b->s, &b->cap, b->len + n + 1, 1);
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void put_u(struct sbuf *b, uint64_t v)
+{
+	char tmp[16];
+	size_t n = 0;
+
+	while (v >= 32) {
+		tmp[n++] = DIGIT_MORE[v & 31];
+		v >>= 5;
+	}
+	tmp[n++] = DIGIT_END[v];
+	sb_add(b, tmp, n);
+}
+
+static uint64_t zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static int64_t unzigzag(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+struct reader {
+	const char *p, *end;
+	bool bad;
+};
+
+static int digit_of(char c, bool *more)
+{
+	const char *e = strchr(DIGIT_END, c), *m = strchr(DIGIT_MORE, c);
+
+	if (c && e) {
+		*more = false;
+		return (int)(e - DIGIT_END);
+	}
+	if (c && m) {
+		*more = true;
+		return (int)(m - DIGIT_MORE);
+	}
+	return -1;
+}
+
+static uint64_t get_u(struct reader *r)
+{
+	uint64_t v = 0;
+
+	for (int shift = 0; !r->bad; shift += 5) {
+		bool more;
+		int d;
+
+		if (r->p >= r->end || shift > 60 ||
+		    (d = digit_of(*r->p, &more)) < 0) {
+			r->bad = true;
+			break;
+		}
+		r->p++;
+		v |= (uint64_t)d << shift;
+		if (!more)
+			return v;
+	}
+	return 0;
+}
+
+/* One run of the summary; sig points into the text it came from. */
+struct sobs {
+	int64_t run_id;
+	uint64_t attempts, failed;
+	bool last_failed;
+	int64_t duration_ms;
+	const char *sig;        /* NULL: none */
+	size_t siglen;
+};
+
+struct sum {
+	struct an_summary_head h;
+	struct sobs *o;
+	size_t cap;
+};
+
+static int parse(const char *text, struct sum *s, bool want_obs)
+{
+	struct reader r = { text, text + strlen(text), false };
+	int64_t id = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (r.p >= r.end || *r.p++ != VERSION)
+		return -1;
+	s->h.seen = get_u(&r);
+	s->h.clean = get_u(&r);
+	s->h.complete = get_u(&r) != 0;
+	s->h.nobs = (size_t)get_u(&r);
+	if (r.bad || s->h.nobs > (size_t)(r.end - r.p))
+		return -1;
+	if (want_obs)
+		s->o = fg_xcalloc(s->h.nobs + 1, sizeof(*s->o));
+	for (size_t i = 0; i < s->h.nobs && !r.bad; i++) {
+		struct sobs o = { 0 };
+		uint64_t code;
+
+		id = i ? id + unzigzag(get_u(&r)) : (int64_t)get_u(&r);
+		o.run_id = id;
+		code = get_u(&r);
+		o.attempts = code >> 1;
+		o.last_failed = code & 1;
+		o.failed = get_u(&r);
+		o.duration_ms = unzigzag(get_u(&r));
+		if (o.failed) {
+			uint64_t len = get_u(&r);
+
+			if (len && len - 1 > (uint64_t)(r.end - r.p)) {
+				r.bad = true;
+				break;
+			}
+			if (len) {
+				o.sig = r.p;
+				o.siglen = (size_t)(len - 1);
+				r.p += len - 1;
+			}
+		}
+		if (!i)
+			s->h.min_run_id = id;
+		s->h.max_run_id = id;
+		if (o.attempts) {
+			s->h.nonskipped++;
+			s->h.upto_newest_ran = i + 1;
+		}
+		if (want_obs)
+			s->o[i] = o;
+	}
+	if (r.bad || r.p != r.end) {
+		free(s->o);
+		s->o = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static char *encode(const struct an_summary_head *h, const struct sobs *o,
+		    size_t from, size_t to)
+{
+	struct sbuf b = { 0 };
+	int64_t prev = 0;
+	char v = VERSION;
+
+	sb_add(&b, &v, 1);
+	put_u(&b, h->seen);
+	put_u(&b, h->clean);
+	put_u(&b, h->complete);
+	put_u(&b, to - from);
+	for (size_t i = from; i < to; i++) {
+		put_u(&b, i == from ? (uint64_t)o[i].run_id :
+				      zigzag(o[i].run_id - prev));
+		prev = o[i].run_id;
+		put_u(&b, o[i].attempts * 2 + (o[i].last_failed ? 1 : 0));
+		put_u(&b, o[i].failed);
+		put_u(&b, zigzag(o[i].duration_ms));
+		if (o[i].failed) {
+			put_u(&b, o[i].sig ? o[i].siglen + 1 : 0);
+			if (o[i].sig)
+				sb_add(&b, o[i].sig, o[i].siglen);
+		}
+	}
+	return b.s;
+}
+
+/* How many runs a summary keeps: long while a failure is in view. */
+static size_t keep_of(uint64_t clean)
+{
+	return clean < AN_SUMMARY_LONG ? AN_SUMMARY_LONG : AN_SUMMARY_SHORT;
+}
+
+int an_summary_head(const char *state, struct an_summary_head *h)
+{
+	struct sum s;
+
+	if (!state || parse(state, &s, false))
+		return -1;
+	*h = s.h;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Folding a run in                                                        */
+/* ---------------------------------------------------------------------- */
+
+char *an_summary_fold(const char *state, const struct history_scan_row *row,
+		      bool first)
+{
+	struct sum s;
+	struct sobs n = { .run_id = row->run_id,
+			  .duration_ms = row->duration_ms };
+	char *sig = NULL, *out;
+	size_t at, keep;
+
+	if (!state || parse(state, &s, true)) {
+		memset(&s, 0, sizeof(s));
+		s.o = fg_xcalloc(2, sizeof(*s.o));
+		s.h.complete = first;
+	}
+	for (size_t i = 0; i < row->nattempts; i++) {
+		if (row->statuses[i] == FG_A_SKIPPED)
+			continue;
+		n.attempts++;
+		n.last_failed = fg_astatus_is_failure(row->statuses[i]);
+		n.failed += n.last_failed;
+	}
+	if (n.failed && (sig = an_signature(row->message ? row->message :
+					    "(no message)"))) {
+		n.sig = sig;
+		n.siglen = strlen(sig);
+	}
+	/* Runs are in id order; a concurrent writer's older run (PostgreSQL)
+	 * goes where it belongs. */
+	at = s.h.nobs;
+	while (at > 0 && s.o[at - 1].run_id > n.run_id)
+		at--;
+	s.o = fg_xrealloc(s.o, (s.h.nobs + 2) * sizeof(*s.o));
+	memmove(&s.o[at + 1], &s.o[at], (s.h.nobs - at) * sizeof(*s.o));
+	s.o[at] = n;
+	s.h.nobs++;
+	s.h.seen++;
+	if (n.failed) {
+		/* runs after it, if it is the newest failure */
+		uint64_t after = s.h.nobs - 1 - at;
+
+		if (at == s.h.nobs - 1 || after < s.h.clean)
+			s.h.clean = after;
+	} else if (s.h.clean >= s.h.nobs - 1 - at) {
+		s.h.clean++; /* it is after the newest failure */
+	}
+	keep = keep_of(s.h.clean);
+	out = encode(&s.h, s.o, s.h.nobs > keep ? s.h.nobs - keep : 0,
+		     s.h.nobs);
+	free(s.o);
+	free(sig);
+	return out;
+}
+
+char *an_summary_of(const struct an_test *t, bool complete)
+{
+	struct sobs *o = fg_xcalloc(t->nobs + 1, sizeof(*o));
+	struct an_summary_head h = { .seen = t->nobs, .complete = complete };
+	bool failed = false;
+	char *out;
+	size_t keep;
+
+	for (size_t i = 0; i < t->nobs; i++) {
+		const struct an_obs *a = &t->obs[i];
+
+		o[i].run_id = a->run_id;
+		o[i].attempts = (uint64_t)a->attempts;
+		o[i].failed = (uint64_t)a->failed;
+		o[i].last_failed = a->last_failed;
+		o[i].duration_ms = a->duration_ms;
+		o[i].sig = a->signature;
+		o[i].siglen = a->signature ? strlen(a->signature) : 0;
+	}
+	for (size_t i = t->nobs; i-- > 0 && !failed;) {
+		failed = t->obs[i].failed > 0;
+		if (!failed)
+			h.clean++;
+	}
+	keep = keep_of(h.clean);
+	out = encode(&h, o, t->nobs > keep ? t->nobs - keep : 0, t->nobs);
+	free(o);
+	return out;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Reading                                                                 */
+/* ---------------------------------------------------------------------- */
+
+bool an_summary_covers(const struct an_summary_head *h, size_t runs)
+{
+	return h->nobs >= runs || (h->complete && h->nobs == h->seen);
+}
+
+bool an_summary_covers_clean(const struct an_summary_head *h, size_t runs,
+			     size_t window)
+{
+	return h->clean >= runs && h->nonskipped >= window &&
+	       h->upto_newest_ran >= AN_MONITOR_SPAN;
+}
+
+static const struct history_run_info *
+find_run(const struct history_run_info *runs, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (runs[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && runs[lo].id == id ? &runs[lo] : NULL;
+}
+
+int an_summary_load(struct an_test *t, const char *state, size_t newest,
+		    const struct history_run_info *runs, size_t nruns)
+{
+	struct sum s;
+	size_t from, before = t->nobs;
+
+	if (parse(state, &s, true))
+		return -1;
+	from = s.h.nobs > newest ? s.h.nobs - newest : 0;
+	for (size_t i = from; i < s.h.nobs; i++) {
+		const struct sobs *o = &s.o[i];
+		const struct history_run_info *ri = find_run(runs, nruns,
+							     o->run_id);
+		struct an_obs *a;
+
+		if (!ri) { /* undo: t is as it was */
+			while (t->nobs > before)
+				free(t->obs[--t->nobs].signature);
+			free(s.o);
+			return -1;
+		}
+		fg_xgrow((void **)&t->obs, &t->cap, t->nobs + 1,
+			 sizeof(*t->obs));
+		a = &t->obs[t->nobs++];
+		memset(a, 0, sizeof(*a));
+		a->run_id = o->run_id;
+		a->started_at_ms = ri->started_at_ms;
+		a->commit = ri->commit;
+		a->branch = ri->branch;
+		a->borrowed = true;
+		a->attempts = (int)o->attempts;
+		a->failed = (int)o->failed;
+		a->last_failed = o->last_failed;
+		a->duration_ms = o->duration_ms;
+		if (o->sig)
+			a->signature = fg_xstrndup(o->sig, o->siglen);
+	}
+	free(s.o);
+	return 0;
+}
