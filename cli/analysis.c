@@ -156,7 +156,7 @@ static size_t scan_runs(int n)
  */
 static int load_runs(struct history_store *st, const char *state,
 		     const struct an_run *ar, struct an_test *t, int runs,
-		     struct fg_error *err)
+		     size_t *raw, struct fg_error *err)
 {
 	struct an_summary_head h;
 
@@ -167,6 +167,7 @@ static int load_runs(struct history_store *st, const char *state,
 			return FG_OK;
 		/* damaged, or a run it names is gone: the results decide */
 	}
+	(*raw)++;
 	return history_store_scan(st, runs, t->suite, t->classname, t->name,
 				  add_row, t, err);
 }
@@ -205,6 +206,7 @@ int cli_analysis_prepare(struct history_store *st,
 			 struct fg_error *err)
 {
 	char **states;
+	size_t raw = 0; /* loads from the results */
 	int rc = FG_OK;
 
 	memset(ar, 0, sizeof(*ar));
@@ -221,7 +223,7 @@ int cli_analysis_prepare(struct history_store *st,
 
 		an_test_init(&e->an, ft->suite, ft->classname, ft->name);
 		if (st && (rc = load_runs(st, states[i], ar, &e->an,
-					  p->window - 1, err)))
+					  p->window - 1, &raw, err)))
 			break;
 		/* A test that fails gets its longer history (policy history):
 		 * an onset must stay in view to keep it out of quarantine. */
@@ -230,7 +232,7 @@ int cli_analysis_prepare(struct history_store *st,
 			an_test_release(&e->an);
 			an_test_init(&e->an, ft->suite, ft->classname, ft->name);
 			if ((rc = load_runs(st, states[i], ar, &e->an,
-					    p->history - 1, err)))
+					    p->history - 1, &raw, err)))
 				break;
 		}
 		fg_test_settle(ft);
@@ -247,6 +249,8 @@ int cli_analysis_prepare(struct history_store *st,
 	for (size_t i = 0; i < run->ntests; i++)
 		free(states[i]);
 	free(states);
+	fg_log(FG_LOG_DEBUG, "analysis", "%zu tests, %zu loads from the "
+	       "results (the rest from summaries)", run->ntests, raw);
 	return rc;
 }
 

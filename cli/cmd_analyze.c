@@ -58,6 +58,7 @@ struct analyze_state {
 	struct an_backtest bt;
 	int64_t now;
 	size_t load;             /* runs per test: max(history, window) */
+	size_t from_summary, from_results; /* tests read each way */
 	bool put_cur;            /* write a summary of the current test */
 	struct put *puts;
 	size_t nputs, cap_puts;
@@ -217,9 +218,12 @@ static int analyse_one(struct analyze_state *s, const struct sum_item *it,
 	if (!summary_serves(s, it->state) ||
 	    an_summary_load(&s->cur, it->state, s->load, s->runs, s->nruns)) {
 		s->put_cur = !s->o->dry_run;
+		s->from_results++;
 		rc = history_store_scan(s->st, (int)s->load, it->suite,
 					it->classname, it->name, cur_row,
 					&s->cur, err);
+	} else {
+		s->from_summary++;
 	}
 	if (rc == FG_OK)
 		finish_test(s);
@@ -237,6 +241,8 @@ static int from_summaries(struct analyze_state *s, struct fg_error *err)
 					    &s->nruns, err);
 	for (size_t i = 0; rc == FG_OK && i < l.n; i++)
 		rc = analyse_one(s, &l.v[i], err);
+	fg_log(FG_LOG_DEBUG, "analyze", "%zu tests read from their summary, "
+	       "%zu from the results", s->from_summary, s->from_results);
 	for (size_t i = 0; i < l.n; i++) {
 		free(l.v[i].suite);
 		free(l.v[i].classname);

@@ -56,7 +56,7 @@ for cmd in "run -- ./ok" "import r.xml" "history t1" "report --run latest" "gc -
 	# shellcheck disable=SC2086
 	fg ${cmd%% *} --db h.db ${cmd#* }
 	[ "$rc" = 3 ] || { cat out err; fail "'$cmd' on a newer schema: exit $rc"; }
-	contains err "was created by a newer flakeguard (schema version 99, this one knows up to 5)"
+	contains err "was created by a newer flakeguard (schema version 99, this one knows up to 6)"
 	contains err "host="
 done
 sql_is h.db "SELECT version FROM flakeguard_schema" 99
