@@ -94,8 +94,8 @@ gen() {
 		pre="BEGIN;"
 		post="COMMIT; ANALYZE;"
 	fi
-	t0=$(sqlx "$b" "$w" "SELECT started_at FROM runs WHERE id = 1")
-	base=$((t0 - (n + 1) * 600000))
+	first=$(sqlx "$b" "$w" "SELECT started_at FROM runs WHERE id = 1")
+	base=$((first - (n + 1) * 600000))
 	sqlx "$b" "$w" "$pre
 UPDATE runs SET started_at = $base + 600000 WHERE id = 1;
 $series INSERT INTO runs (id, started_at, duration_ms, commit_sha, branch,
@@ -113,6 +113,7 @@ INSERT INTO results (run_id, test_id, attempt, status, duration_ms,
    || (CAST(substr(t.name, 16) AS INTEGER) + 1) END
   FROM run_tests rt JOIN tests t ON t.id = rt.test_id WHERE rt.run_id >= 2
   ORDER BY rt.run_id, rt.test_id;
+DELETE FROM test_summary;
 $post" >/dev/null
 	if [ "$b" = postgresql ]; then
 		sqlx "$b" "$w" "SELECT setval(pg_get_serial_sequence('runs', 'id'), $n)" >/dev/null
