@@ -2112,7 +2112,7 @@ static void test_store_pg_refuses_newer(void **state)
 			       "(schema version 7, this one knows up to 6)"));
 	assert_non_null(strstr(err.msg, "fgtest"));
 	assert_int_equal(sql_int(fx->db, "SELECT version FROM "
-				 "flakeguard_schema"), 6);
+				 "flakeguard_schema"), 7);
 	sql_exec(fx->db, "UPDATE flakeguard_schema SET version = 5,"
 		 " application = 'something-else'");
 	assert_int_equal(history_store_open(fx->db, &st, &err), FG_EDB);
