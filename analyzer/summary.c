@@ -29,8 +29,8 @@
  * printable characters (low digits first; the last digit of a number
  * from DIGIT_END, the others from DIGIT_MORE): seen, clean, complete,
  * nobs, then per run, oldest first: run id (the first as it is, then
- * the difference from the previous one, zigzag), attempts * 2 + last
- * failed, failed, duration (zigzag), and for a failed run the signature's
+ * the difference from the previous one, zigzag), attempts * 4 + memory
+ * error * 2 + last failed, failed, duration (zigzag), and for a failed run the signature's
  * length + 1 (0: none) followed by its bytes.
  */
 #include "analyzer/analyzer.h"
@@ -130,6 +130,7 @@ struct sobs {
 	int64_t run_id;
 	uint64_t attempts, failed;
 	bool last_failed;
+	bool memory;            /* a memory error's hint (an_obs.memory) */
 	int64_t duration_ms;
 	const char *sig;        /* NULL: none */
 	size_t siglen;
@@ -164,7 +165,8 @@ static int parse(const char *text, struct sum *s, bool want_obs)
 		id = i ? id + unzigzag(get_u(&r)) : (int64_t)get_u(&r);
 		o.run_id = id;
 		code = get_u(&r);
-		o.attempts = code >> 1;
+		o.attempts = code >> 2;
+		o.memory = (code >> 1) & 1;
 		o.last_failed = code & 1;
 		o.failed = get_u(&r);
 		o.duration_ms = unzigzag(get_u(&r));
@@ -215,7 +217,8 @@ static char *encode(const struct an_summary_head *h, const struct sobs *o,
 		put_u(&b, i == from ? (uint64_t)o[i].run_id :
 				      zigzag(o[i].run_id - prev));
 		prev = o[i].run_id;
-		put_u(&b, o[i].attempts * 2 + (o[i].last_failed ? 1 : 0));
+		put_u(&b, o[i].attempts * 4 + (o[i].memory ? 2 : 0) +
+			      (o[i].last_failed ? 1 : 0));
 		put_u(&b, o[i].failed);
 		put_u(&b, zigzag(o[i].duration_ms));
 		if (o[i].failed) {
@@ -253,7 +256,9 @@ char *an_summary_fold(const char *state, const struct history_scan_row *row,
 	struct sum s;
 	struct sobs n = { .run_id = row->run_id,
 			  .duration_ms = row->duration_ms };
-	char *sig = NULL, *out;
+	struct an_test one;
+	const struct an_obs *o;
+	char *out;
 	size_t at, keep;
 
 	if (!state || parse(state, &s, true)) {
@@ -261,18 +266,15 @@ char *an_summary_fold(const char *state, const struct history_scan_row *row,
 		s.o = fg_xcalloc(2, sizeof(*s.o));
 		s.h.complete = first;
 	}
-	for (size_t i = 0; i < row->nattempts; i++) {
-		if (row->statuses[i] == FG_A_SKIPPED)
-			continue;
-		n.attempts++;
-		n.last_failed = fg_astatus_is_failure(row->statuses[i]);
-		n.failed += n.last_failed;
-	}
-	if (n.failed && (sig = an_signature(row->message ? row->message :
-					    "(no message)"))) {
-		n.sig = sig;
-		n.siglen = strlen(sig);
-	}
+	/* the run as the analyzer reads it from the results, exactly */
+	an_test_init(&one, NULL, NULL, NULL);
+	o = an_test_add_row(&one, row);
+	n.attempts = (uint64_t)o->attempts;
+	n.failed = (uint64_t)o->failed;
+	n.last_failed = o->last_failed;
+	n.memory = o->memory;
+	n.sig = o->signature;
+	n.siglen = o->signature ? strlen(o->signature) : 0;
 	/* Runs are in id order; a concurrent writer's older run (PostgreSQL)
 	 * goes where it belongs. */
 	at = s.h.nobs;
@@ -296,7 +298,7 @@ char *an_summary_fold(const char *state, const struct history_scan_row *row,
 	out = encode(&s.h, s.o, s.h.nobs > keep ? s.h.nobs - keep : 0,
 		     s.h.nobs);
 	free(s.o);
-	free(sig);
+	an_test_release(&one);
 	return out;
 }
 
@@ -315,6 +317,7 @@ char *an_summary_of(const struct an_test *t, bool complete)
 		o[i].attempts = (uint64_t)a->attempts;
 		o[i].failed = (uint64_t)a->failed;
 		o[i].last_failed = a->last_failed;
+		o[i].memory = a->memory;
 		o[i].duration_ms = a->duration_ms;
 		o[i].sig = a->signature;
 		o[i].siglen = a->signature ? strlen(a->signature) : 0;
@@ -395,6 +398,7 @@ int an_summary_load(struct an_test *t, const char *state, size_t newest,
 		a->attempts = (int)o->attempts;
 		a->failed = (int)o->failed;
 		a->last_failed = o->last_failed;
+		a->memory = o->memory;
 		a->duration_ms = o->duration_ms;
 		if (o->sig)
 			a->signature = fg_xstrndup(o->sig, o->siglen);

@@ -192,8 +192,7 @@ static int sum_row(void *ctx, const char *suite, const char *classname,
 
 static int cur_row(void *ctx, const struct history_scan_row *r)
 {
-	an_test_add(ctx, r->run_id, r->started_at_ms, r->commit, r->branch,
-		    r->statuses, r->nattempts, r->duration_ms, r->message);
+	an_test_add_row(ctx, r);
 	return 0;
 }
 

@@ -349,8 +349,8 @@ enum history_query {
 	 * HS_SUMMARY_PREPARE, one row per attempt: test_id i, suite t,
 	 * classname t, name t, state t ('': none yet), older i (state '':
 	 * whether the test has other runs; else 0), duration_ms i,
-	 * attempt i (NULL: no attempts), status i, message t; by test_id,
-	 * attempt
+	 * attempt i (NULL: no attempts), status i, message t, sanitizer t
+	 * (as HQ_SCAN_ALL's last column); by test_id, attempt
 	 */
 	HQ_SUMMARY_FOLD,
 	/* (suite t, classname t, name t): state t (no row: no summary) */

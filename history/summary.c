@@ -76,7 +76,7 @@ struct fold_ctx {
 	/* the test being read */
 	bool open, rebuild;
 	int64_t test_id;
-	char *suite, *classname, *name, *old, *message;
+	char *suite, *classname, *name, *old, *message, *sanitizer;
 	int64_t duration_ms;
 	enum fg_astatus *statuses;
 	size_t nstatuses, scap;
@@ -89,7 +89,9 @@ static void cur_clear(struct fold_ctx *c)
 	free(c->name);
 	free(c->old);
 	free(c->message);
+	free(c->sanitizer);
 	c->suite = c->classname = c->name = c->old = c->message = NULL;
+	c->sanitizer = NULL;
 	c->nstatuses = 0;
 	c->open = false;
 }
@@ -119,7 +121,7 @@ static void cur_finish(struct fold_ctx *c)
 			.commit = c->run->commit, .branch = c->run->branch,
 			.duration_ms = c->duration_ms,
 			.nattempts = c->nstatuses, .statuses = c->statuses,
-			.message = c->message,
+			.message = c->message, .sanitizer = c->sanitizer,
 		};
 
 		bool none = !c->old || !*c->old;
@@ -154,6 +156,8 @@ static int fold_row(void *ctx, const struct history_row *r)
 	c->statuses[c->nstatuses++] = s;
 	if (!c->message && fg_astatus_is_failure(s) && !r->c[9].null)
 		c->message = fg_xstrdup(cs(r, 9));
+	if (!c->sanitizer && !r->c[10].null)
+		c->sanitizer = fg_xstrdup(cs(r, 10));
 	return 0;
 }
 

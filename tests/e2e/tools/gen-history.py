@@ -10,6 +10,7 @@ FIRST (default 1) so that later batches continue a history:
   slowdown     passes, 10x slower from run 900 on;
   flaky*       fail their first attempt at 10-30% and pass the retry;
   hardflaky    fails every attempt at 5% (no retry);
+  memerr       a sanitizer's use-after-free at 2%, passing its retry;
   regress      fails hard from run 700 to 760, then passes (broken, fixed);
   intermit     fails its first attempt at 40% from run 1000 on;
   oldflake     flaked before run 60, clean since (out of every window);
@@ -69,6 +70,13 @@ for r in range(first, first + runs):
                           "failed"))
     else:
         tests.append(passing("hardflaky", 5))
+    if rng.random() < 0.02:
+        tests.append(test("memerr", [
+            attempt("failed", 6, "==%d==ERROR: AddressSanitizer: "
+                    "heap-use-after-free on address 0x6020%04x" % (r, r)),
+            attempt("passed", 6)], "flaky"))
+    else:
+        tests.append(passing("memerr", 6))
     if 700 <= r < 760:
         tests.append(test("regress", [attempt("failed", 7, "boom at line 42"),
                                       attempt("failed", 7, "boom at line 42")],
