@@ -16,10 +16,10 @@ same() { # DB [ARGS]: analyze --json from summaries and with --rebuild
 	db=$1; shift
 	FLAKEGUARD_LOG=debug fg analyze --db "$db" --json --dry-run "$@"
 	expect_rc 0
-	mv out a.json; mv err a.err
+	cp out a.json; cp err a.err
 	fg analyze --db "$db" --json --dry-run --rebuild "$@"
 	expect_rc 0
-	mv out b.json
+	cp out b.json
 	cmp a.json b.json || { diff a.json b.json | head -20 >&2
 		fail "summaries and --rebuild disagree on $db ($*)"; }
 }
@@ -96,7 +96,7 @@ cat > flakeguard.json <<JSON
 JSON
 for d in x.db y.db; do
 	FLAKEGUARD_LOG=debug fg run --db $d --commit c-final --json $d.json
-	mv err $d.err
+	cp err $d.err
 	echo "$rc" > $d.rc
 	jq -S '.tests | map(del(.duration_ms) | .attempts |= map(del(.duration_ms)))' $d.json > $d.tests
 done
