@@ -346,7 +346,9 @@ const char *an_category_name(enum an_category c);
 struct an_obs {
 	int64_t run_id;        /* 0: the run being judged (not stored yet) */
 	int64_t started_at_ms;
-	char *commit, *branch; /* owned, or NULL */
+	char *commit, *branch; /* owned (borrowed: see below), or NULL */
+	bool borrowed;         /* commit and branch belong to someone else
+				  (an_summary_load(): the run's info) */
 	int attempts;          /* attempts that ran (skipped ones excluded) */
 	int failed;            /* of which failed */
 	bool last_failed;      /* the final attempt failed */
@@ -493,6 +495,57 @@ char *an_evidence_json(const struct an_test *t);
 bool an_signature_known(const struct an_test *t, size_t upto, const char *sig);
 
 /* ====================================================================== */
+/* Summaries (analyzer/summary.c): a test's window kept in the database    */
+/* ====================================================================== */
+
+/* Runs kept while a failure is among them (the default policy history),
+ * and once the test has been clean that long (the default window). */
+#define AN_SUMMARY_LONG 1000
+#define AN_SUMMARY_SHORT 200
+/* The monitor folds at most this many runs back (evidence.c's anchor). */
+#define AN_MONITOR_SPAN 200
+
+struct an_summary_head {
+	uint64_t seen;          /* runs folded in */
+	uint64_t clean;         /* of which after the newest that failed */
+	bool complete;          /* started at the test's first run */
+	size_t nobs;            /* runs kept, the newest */
+	size_t nonskipped;      /* of which some attempt ran */
+	size_t upto_newest_ran; /* index + 1 of the newest such run, 0 */
+	int64_t min_run_id, max_run_id; /* of the runs kept */
+};
+
+/*
+ * The summarizer (history_store_set_summarizer()): the state after the
+ * test's result in one more run. state NULL: none; first: the run is the
+ * test's first. Never NULL; caller frees.
+ */
+char *an_summary_fold(const char *state, const struct history_scan_row *row,
+		      bool first);
+/* A state from a test's loaded runs (complete: they are all it has). */
+char *an_summary_of(const struct an_test *t, bool complete);
+/* Reads the counters; -1 when state is NULL or damaged. */
+int an_summary_head(const char *state, struct an_summary_head *h);
+/* Whether the kept runs are exactly the test's newest `runs` runs (or
+ * all it has, when fewer). */
+bool an_summary_covers(const struct an_summary_head *h, size_t runs);
+/*
+ * Whether evaluating the kept runs gives what evaluating the newest `runs`
+ * runs would although fewer are kept: none of those failed, at least
+ * `window` kept runs ran, and the monitor's span is kept.
+ */
+bool an_summary_covers_clean(const struct an_summary_head *h, size_t runs,
+			     size_t window);
+/*
+ * Appends the newest `newest` kept runs to t, oldest first, with start,
+ * commit and branch from runs (sorted by id; borrowed: they must outlive
+ * t). -1 when the state is damaged or a run is not in runs (t is
+ * left as it was).
+ */
+int an_summary_load(struct an_test *t, const char *state, size_t newest,
+		    const struct history_run_info *runs, size_t nruns);
+
+/* ====================================================================== */
 /* Quarantine decisions and the verdict (analyzer/policy.c)                */
 /* ====================================================================== */
 
@@ -570,6 +623,10 @@ struct an_run {
 	size_t cap_refused;            /* entries refused: quarantine full */
 	bool cap_exceeded;
 	char cap_note[200];
+	/* the runs the tests' summaries name (an_summary_load()): owned,
+	   freed by an_run_release() */
+	struct history_run_info *runs;
+	size_t nruns;
 };
 
 /*

@@ -76,8 +76,10 @@ static void evidence_release(struct an_evidence *ev)
 void an_test_release(struct an_test *t)
 {
 	for (size_t i = 0; i < t->nobs; i++) {
-		free(t->obs[i].commit);
-		free(t->obs[i].branch);
+		if (!t->obs[i].borrowed) {
+			free(t->obs[i].commit);
+			free(t->obs[i].branch);
+		}
 		free(t->obs[i].signature);
 		an__obs_release(&t->obs[i]);
 	}
@@ -391,8 +393,8 @@ void an_monitor_cfg_from(const struct an_policy *p, struct an_monitor_cfg *c)
 }
 
 /*
- * Until the monitor's state is stored per test (issue 14), each evaluation
- * folds the runs again. Folding from the window's first run would restart
+ * Each evaluation folds the runs again (the summaries keep the runs, not
+ * the monitor's state: see analyzer/summary.c). Folding from the window's first run would restart
  * the detector at a different run every time, and every restart is a new
  * chance of a false alarm on a young baseline; so the fold starts at an
  * anchor that moves only every MONITOR_EPOCH run ids: the first run with
@@ -400,6 +402,8 @@ void an_monitor_cfg_from(const struct an_policy *p, struct an_monitor_cfg *c)
  * Between moves, consecutive runs see one continuous detector.
  */
 #define MONITOR_EPOCH 100
+/* The summaries rely on it (an_summary_covers_clean()). */
+_Static_assert(2 * MONITOR_EPOCH == AN_MONITOR_SPAN, "the monitor's span");
 
 static size_t monitor_start(const struct an_test *t, const size_t *v,
 			    size_t m)

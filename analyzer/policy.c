@@ -1114,5 +1114,6 @@ void an_run_release(struct an_run *ar)
 		history_quarantine_clear(&ar->t[i].q);
 	}
 	free(ar->t);
+	history_run_info_free(ar->runs, ar->nruns);
 	memset(ar, 0, sizeof(*ar));
 }

@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "history/history.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,38 +144,96 @@ static bool has_failure(const struct an_test *t, const struct fg_test *ft)
 	return false;
 }
 
+/* Runs a raw scan would read: history_store_scan() reads at least one. */
+static size_t scan_runs(int n)
+{
+	return n < 1 ? 1 : (size_t)n;
+}
+
+/*
+ * The test's newest `runs` runs into t from its summary when the summary
+ * holds exactly those (an_summary_covers()), else from the results.
+ */
+static int load_runs(struct history_store *st, const char *state,
+		     const struct an_run *ar, struct an_test *t, int runs,
+		     size_t *raw, struct fg_error *err)
+{
+	struct an_summary_head h;
+
+	if (state && !an_summary_head(state, &h) &&
+	    an_summary_covers(&h, scan_runs(runs))) {
+		if (!an_summary_load(t, state, scan_runs(runs), ar->runs,
+				     ar->nruns))
+			return FG_OK;
+		/* damaged, or a run it names is gone: the results decide */
+	}
+	(*raw)++;
+	return history_store_scan(st, runs, t->suite, t->classname, t->name,
+				  add_row, t, err);
+}
+
+/*
+ * The summaries of the run's tests (NULL where missing), and the runs
+ * they name: one query per test, whatever the history holds.
+ */
+static int load_summaries(struct history_store *st, const struct fg_run *run,
+			  char **states, struct an_run *ar,
+			  struct fg_error *err)
+{
+	int64_t min = INT64_MAX;
+	int rc;
+
+	for (size_t i = 0; i < run->ntests; i++) {
+		const struct fg_test *ft = &run->tests[i];
+		struct an_summary_head h;
+
+		if ((rc = history_store_summary_get(st, ft->suite,
+						    ft->classname, ft->name,
+						    &states[i], err)))
+			return rc;
+		if (states[i] && !an_summary_head(states[i], &h) && h.nobs &&
+		    h.min_run_id < min)
+			min = h.min_run_id;
+	}
+	if (min == INT64_MAX)
+		return FG_OK;
+	return history_store_run_info(st, min, &ar->runs, &ar->nruns, err);
+}
+
 int cli_analysis_prepare(struct history_store *st,
 			 const struct cli_quarantine *q, struct fg_run *run,
 			 const struct an_policy *p, struct an_run *ar,
 			 struct fg_error *err)
 {
+	char **states;
+	size_t raw = 0; /* loads from the results */
+	int rc = FG_OK;
+
 	memset(ar, 0, sizeof(*ar));
 	ar->t = fg_xcalloc(run->ntests + 1, sizeof(*ar->t));
 	ar->n = run->ntests;
 	ar->quarantined_total = q->active.n;
-	for (size_t i = 0; i < run->ntests; i++) {
+	states = fg_xcalloc(run->ntests + 1, sizeof(*states));
+	if (st)
+		rc = load_summaries(st, run, states, ar, err);
+	for (size_t i = 0; rc == FG_OK && i < run->ntests; i++) {
 		struct fg_test *ft = &run->tests[i];
 		struct an_run_test *e = &ar->t[i];
 		const struct history_quarantine *hq;
-		int rc;
 
 		an_test_init(&e->an, ft->suite, ft->classname, ft->name);
-		/* NEEDSWORK: one query per test; big runs want one scan. */
-		if (st && (rc = history_store_scan(st, p->window - 1, ft->suite,
-						   ft->classname, ft->name,
-						   add_row, &e->an, err)))
-			return rc;
+		if (st && (rc = load_runs(st, states[i], ar, &e->an,
+					  p->window - 1, &raw, err)))
+			break;
 		/* A test that fails gets its longer history (policy history):
 		 * an onset must stay in view to keep it out of quarantine. */
 		if (st && p->history > p->window && has_failure(&e->an, ft) &&
 		    e->an.nobs >= (size_t)p->window - 1) {
 			an_test_release(&e->an);
 			an_test_init(&e->an, ft->suite, ft->classname, ft->name);
-			if ((rc = history_store_scan(st, p->history - 1,
-						     ft->suite, ft->classname,
-						     ft->name, add_row, &e->an,
-						     err)))
-				return rc;
+			if ((rc = load_runs(st, states[i], ar, &e->an,
+					    p->history - 1, &raw, err)))
+				break;
 		}
 		fg_test_settle(ft);
 		an_test_add_run(&e->an, run, ft);
@@ -187,7 +246,12 @@ int cli_analysis_prepare(struct history_store *st,
 					      ft->classname, ft->name)))
 			e->released_ms = hq->released_ms;
 	}
-	return FG_OK;
+	for (size_t i = 0; i < run->ntests; i++)
+		free(states[i]);
+	free(states);
+	fg_log(FG_LOG_DEBUG, "analysis", "%zu tests, %zu loads from the "
+	       "results (the rest from summaries)", run->ntests, raw);
+	return rc;
 }
 
 /* Room for one more change; its entry is the caller's to fill. */
@@ -283,18 +347,11 @@ void cli_test_label(FILE *out, const char *suite, const char *classname,
 	fg_text_write(out, name, NULL, 0);
 }
 
-static int count_row(void *ctx, const struct history_scan_row *r)
-{
-	(void)r;
-	(*(size_t *)ctx)++;
-	return 0;
-}
-
 int cli_analysis_count_tests(struct history_store *st, size_t *n,
 			     struct fg_error *err)
 {
 	*n = 0;
-	return history_store_scan(st, 1, NULL, NULL, NULL, count_row, n, err);
+	return history_store_count_tests(st, n, err);
 }
 
 /* The tag of a test's line, or NULL: nothing to say. */

@@ -5,9 +5,15 @@
  * quarantine policy changes now (applied unless --dry-run), and with
  * --backtest a replay of the whole history under the policy.
  *
- * One scan of the database (history_store_scan, the newest `history` runs
- * of each test) feeds one struct an_test at a time: memory stays at one
- * test's window, whatever the database holds.
+ * Each test's runs come from its summary (history/summary.c,
+ * analyzer/summary.c: its window, kept per test in every run's
+ * transaction) where the summary holds what the results would give, so
+ * the cost is one short row per test, whatever the history holds; from
+ * the results (history_store_scan, the newest `history` runs) otherwise,
+ * and for every test with --rebuild or --backtest. One struct an_test at
+ * a time: memory stays at one test's window. Summaries found missing or
+ * short are written back afterwards from what the results gave (with
+ * --rebuild: all of them), unless --dry-run.
  */
 #include "analyzer/analyzer.h"
 #include "cli/cli.h"
@@ -21,7 +27,12 @@
 struct analyze_opts {
 	const char *db, *config, *qfile;
 	struct cli_list policy;
-	bool json, dry_run, backtest, all;
+	bool json, dry_run, backtest, all, rebuild;
+};
+
+/* A summary to write back (history_store_summary_replace()). */
+struct put {
+	char *suite, *classname, *name, *state;
 };
 
 /* One analysed test, kept for ranking. */
@@ -38,6 +49,13 @@ struct analyze_state {
 	size_t tests, quarantined;
 	struct an_backtest bt;
 	int64_t now;
+	size_t load;             /* runs per test: max(history, window) */
+	size_t from_summary, from_results; /* tests read each way */
+	bool put_cur;            /* write a summary of the current test */
+	struct put *puts;
+	size_t nputs, cap_puts;
+	struct history_run_info *runs; /* the runs summaries name */
+	size_t nruns;
 };
 
 static int rank(const struct cli_analysis_row *r)
@@ -73,6 +91,18 @@ static void finish_test(struct analyze_state *s)
 		return;
 	s->have = false;
 	s->tests++;
+	if (s->put_cur) {
+		struct put *pu;
+
+		fg_xgrow((void **)&s->puts, &s->cap_puts, s->nputs + 1,
+			 sizeof(*s->puts));
+		pu = &s->puts[s->nputs++];
+		pu->suite = fg_xstrdup(t->suite);
+		pu->classname = fg_xstrdup(t->classname);
+		pu->name = fg_xstrdup(t->name);
+		/* fewer runs than asked for: they are all it has */
+		pu->state = an_summary_of(t, t->nobs < s->load);
+	}
 	q = cli_quarantine_find(&s->q.active, t->suite, t->classname, t->name);
 	blocked = cli_quarantine_find(&s->q.expired, t->suite, t->classname,
 				      t->name);
@@ -117,6 +147,127 @@ static int on_row(void *ctx, const struct history_scan_row *r)
 	}
 	an_test_add_row(&s->cur, r);
 	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* From the summaries                                                      */
+/* ---------------------------------------------------------------------- */
+
+struct sum_item {
+	char *suite, *classname, *name, *state;
+};
+
+struct sum_list {
+	struct sum_item *v;
+	size_t n, cap;
+	int64_t min_run;
+};
+
+static int sum_row(void *ctx, const char *suite, const char *classname,
+		   const char *name, const char *state)
+{
+	struct sum_list *l = ctx;
+	struct sum_item *it;
+	struct an_summary_head h;
+
+	fg_xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	it = &l->v[l->n++];
+	it->suite = fg_xstrdup(suite);
+	it->classname = fg_xstrdup(classname);
+	it->name = fg_xstrdup(name);
+	it->state = fg_xstrdup(state);
+	if (state && !an_summary_head(state, &h) && h.nobs &&
+	    h.min_run_id < l->min_run)
+		l->min_run = h.min_run_id;
+	return 0;
+}
+
+static int cur_row(void *ctx, const struct history_scan_row *r)
+{
+	an_test_add_row(ctx, r);
+	return 0;
+}
+
+/* Whether the summary gives what the newest s->load runs would. */
+static bool summary_serves(const struct analyze_state *s, const char *state)
+{
+	struct an_summary_head h;
+
+	return state && !an_summary_head(state, &h) &&
+	       (an_summary_covers(&h, s->load) ||
+		an_summary_covers_clean(&h, s->load, (size_t)s->p.window));
+}
+
+static int analyse_one(struct analyze_state *s, const struct sum_item *it,
+		       struct fg_error *err)
+{
+	int rc = FG_OK;
+
+	an_test_init(&s->cur, it->suite, it->classname, it->name);
+	s->have = true;
+	s->put_cur = false;
+	if (!summary_serves(s, it->state) ||
+	    an_summary_load(&s->cur, it->state, s->load, s->runs, s->nruns)) {
+		s->put_cur = !s->o->dry_run;
+		s->from_results++;
+		rc = history_store_scan(s->st, (int)s->load, it->suite,
+					it->classname, it->name, cur_row,
+					&s->cur, err);
+	} else {
+		s->from_summary++;
+	}
+	if (rc == FG_OK)
+		finish_test(s);
+	s->put_cur = false;
+	return rc;
+}
+
+static int from_summaries(struct analyze_state *s, struct fg_error *err)
+{
+	struct sum_list l = { .min_run = INT64_MAX };
+	int rc = history_store_summary_each(s->st, sum_row, &l, err);
+
+	if (rc == FG_OK && l.min_run != INT64_MAX)
+		rc = history_store_run_info(s->st, l.min_run, &s->runs,
+					    &s->nruns, err);
+	for (size_t i = 0; rc == FG_OK && i < l.n; i++)
+		rc = analyse_one(s, &l.v[i], err);
+	fg_log(FG_LOG_DEBUG, "analyze", "%zu tests read from their summary, "
+	       "%zu from the results", s->from_summary, s->from_results);
+	for (size_t i = 0; i < l.n; i++) {
+		free(l.v[i].suite);
+		free(l.v[i].classname);
+		free(l.v[i].name);
+		free(l.v[i].state);
+	}
+	free(l.v);
+	return rc;
+}
+
+/* The summaries found missing (or all, with --rebuild), written back. */
+static int write_summaries(struct analyze_state *s, int64_t latest,
+			   struct fg_error *err)
+{
+	struct history_summary_put *v;
+	bool written = false;
+	int rc;
+
+	if (s->o->dry_run || (!s->nputs && !s->o->rebuild))
+		return FG_OK;
+	v = fg_xcalloc(s->nputs + 1, sizeof(*v));
+	for (size_t i = 0; i < s->nputs; i++) {
+		v[i].suite = s->puts[i].suite;
+		v[i].classname = s->puts[i].classname;
+		v[i].name = s->puts[i].name;
+		v[i].state = s->puts[i].state;
+	}
+	rc = history_store_summary_replace(s->st, latest, s->o->rebuild, v,
+					   s->nputs, &written, err);
+	free(v);
+	if (rc == FG_OK && !written)
+		fg_log(FG_LOG_INFO, "analyze", "summaries not written: a run "
+		       "was recorded meanwhile");
+	return rc;
 }
 
 static const char *qstate(const struct cli_analysis_row *r)
@@ -297,6 +448,10 @@ static const struct cli_opt analyze_options[] = {
 		 "it would have quarantined, released, hidden\n"
 		 "and missed"),
 	CLI_FLAG(0, "all", A, all, "list stable and new tests too"),
+	CLI_FLAG(0, "rebuild", A, rebuild,
+		 "read every test's runs from the results,\n"
+		 "not from its summary, and rebuild the\n"
+		 "summaries"),
 	CLI_HELP_OPT,
 	CLI_END,
 };
@@ -305,6 +460,7 @@ static const struct cli_opt analyze_options[] = {
 static int run_analysis(struct analyze_state *s, struct fg_config *cfg)
 {
 	struct fg_error err = { 0 };
+	int64_t latest;
 	int rc;
 
 	if ((rc = cli_policy_build(cfg, s->o->policy.v, s->o->policy.n, &s->p,
@@ -312,15 +468,24 @@ static int run_analysis(struct analyze_state *s, struct fg_config *cfg)
 		return err.code == FG_EINVAL ?
 			cli_usage_error(&cli_cmd_analyze, "%s", err.msg) :
 			cli_error(&err);
+	s->load = (size_t)(s->p.history > s->p.window ? s->p.history :
+			   s->p.window);
 	if (cli_open_existing_db(s->o->db, &s->st, &err) ||
+	    history_store_latest_run_id(s->st, &latest, &err) ||
 	    cli_analysis_count_tests(s->st, &s->p.tests, &err) ||
-	    cli_quarantine_load(s->st, s->o->qfile, &s->q, &err) ||
-	    history_store_scan(s->st, s->p.history > s->p.window ?
-			       s->p.history : s->p.window, NULL, NULL, NULL,
-			       on_row, s,
-			       &err))
+	    cli_quarantine_load(s->st, s->o->qfile, &s->q, &err))
 		return cli_error(&err);
-	finish_test(s);
+	if (s->o->rebuild || s->o->backtest) {
+		s->put_cur = s->o->rebuild && !s->o->dry_run;
+		if (history_store_scan(s->st, (int)s->load, NULL, NULL, NULL,
+				       on_row, s, &err))
+			return cli_error(&err);
+		finish_test(s);
+	} else if (from_summaries(s, &err)) {
+		return cli_error(&err);
+	}
+	if (write_summaries(s, latest, &err))
+		return cli_error(&err);
 	if (s->n) /* rows is NULL when no test is unstable */
 		qsort(s->rows, s->n, sizeof(*s->rows), cmp_rows);
 	if (s->o->json)
@@ -370,7 +535,15 @@ static int cmd_analyze(int argc, char **argv)
 		free(s.rows[i].last_fail_commit);
 	}
 	free(s.rows);
+	for (size_t i = 0; i < s.nputs; i++) {
+		free(s.puts[i].suite);
+		free(s.puts[i].classname);
+		free(s.puts[i].name);
+		free(s.puts[i].state);
+	}
+	free(s.puts);
 	an_test_release(&s.cur);
+	history_run_info_free(s.runs, s.nruns);
 	cli_quarantine_release(&s.q);
 	history_store_close(s.st);
 	fg_config_release(&cfg);

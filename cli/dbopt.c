@@ -9,6 +9,7 @@
  * anywhere but in FLAKEGUARD_DB. Also small helpers the history commands
  * share (integer and size option values, tests as frameworks name them).
  */
+#include "analyzer/analyzer.h"
 #include "cli/cli.h"
 #include "history/history.h"
 
@@ -87,6 +88,14 @@ static void waiting(void *ctx, int64_t waited_ms, bool done)
 		(long long)s, tty ? "" : "\n");
 }
 
+/* The summarizer of every store we open (analyzer/summary.c). */
+static char *summary_fold(void *ctx, const char *state,
+			  const struct history_scan_row *row, bool first)
+{
+	(void)ctx;
+	return an_summary_fold(state, row, first);
+}
+
 int cli_db_open(const char *where, enum cli_db_mode mode,
 		struct history_store **st, struct fg_error *err)
 {
@@ -134,6 +143,10 @@ int cli_db_open(const char *where, enum cli_db_mode mode,
 		break;
 	}
 	rc = history_store_open_with(where, &o, st, err);
+	/* Every write keeps the analyzer's per-test summaries true. */
+	if (rc == FG_OK && *st)
+		history_store_set_summarizer(*st, summary_fold, NULL,
+					     AN_SUMMARY_LONG);
 	return rc;
 }
 

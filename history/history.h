@@ -659,6 +659,80 @@ int history_store_scan(struct history_store *st, int max_runs,
 		       const char *name, history_scan_fn fn, void *ctx,
 		       struct fg_error *err);
 
+/* ====================================================================== */
+/* Per-test summaries (history/summary.c)                                  */
+/* ====================================================================== */
+
+/*
+ * A summary is one text per test that the caller (the analyzer, through
+ * cli/) defines: the store keeps it true by folding every run written into
+ * it in the same transaction, through the summarizer set here. The store
+ * does not read it.
+ *
+ * fold: the new state (malloc'd, never NULL) from the old one (NULL: a
+ * start) and the test's result in a run (its run metadata included);
+ * first: this is the test's first run (state NULL and nothing older). A test whose summary is missing though it has runs (a
+ * database migrated to schema 8, or after merge or gc, which drop the
+ * summaries they make untrue) is rebuilt by folding its newest
+ * rebuild_runs runs from the raw results.
+ *
+ * Without a summarizer (a store opened by code that does not analyse),
+ * a write drops the summaries of the tests it touches: missing, never
+ * wrong.
+ */
+typedef char *(*history_summary_fold_fn)(void *ctx, const char *state,
+					 const struct history_scan_row *row,
+					 bool first);
+void history_store_set_summarizer(struct history_store *st,
+				  history_summary_fold_fn fold, void *ctx,
+				  int rebuild_runs);
+/* The test's summary (*state malloc'd, or NULL: none). FG_OK or FG_EDB. */
+int history_store_summary_get(struct history_store *st, const char *suite,
+			      const char *classname, const char *name,
+			      char **state, struct fg_error *err);
+/*
+ * Every test with a run, in identity order, with its summary (NULL:
+ * none): fn's non-zero value stops and is returned. Strings borrowed.
+ */
+typedef int (*history_summary_fn)(void *ctx, const char *suite,
+				  const char *classname, const char *name,
+				  const char *state);
+int history_store_summary_each(struct history_store *st, history_summary_fn fn,
+			       void *ctx, struct fg_error *err);
+/* One stored run's metadata (history_store_run_info()). */
+struct history_run_info {
+	int64_t id, started_at_ms;
+	char *commit, *branch;     /* owned, or NULL */
+};
+/*
+ * The runs with id >= min_id, by id, into a new array *out of *n (free
+ * with history_run_info_free()).
+ */
+int history_store_run_info(struct history_store *st, int64_t min_id,
+			   struct history_run_info **out, size_t *n,
+			   struct fg_error *err);
+void history_run_info_free(struct history_run_info *v, size_t n);
+/* Tests that have at least one run (the analysis's N). */
+int history_store_count_tests(struct history_store *st, size_t *n,
+			      struct fg_error *err);
+/*
+ * Writes the given summaries (tests by identity; with all, they replace
+ * every summary) in one transaction, but only if the newest run is still
+ * latest_run_id (a run written meanwhile would be missing from them):
+ * *written says.
+ */
+struct history_summary_put {
+	const char *suite, *classname, *name;
+	const char *state;
+};
+int history_store_summary_replace(struct history_store *st,
+				  int64_t latest_run_id, bool all,
+				  const struct history_summary_put *v, size_t n,
+				  bool *written, struct fg_error *err);
+/* The newest run's id (0: none). */
+int history_store_latest_run_id(struct history_store *st, int64_t *id,
+				struct fg_error *err);
+
 /* A row of the quarantine table. Strings are owned by the record. */
 struct history_quarantine {
 	char *suite, *classname, *name;

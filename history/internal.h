@@ -15,6 +15,8 @@
  *                           any two backends
  *   history/quarantine.c    the analysis scan and the quarantine table,
  *                           backend-neutral
+ *   history/summary.c       per-test summaries: folded into in each
+ *                           write transaction, read by the analysis
  *   history/stage.c         a streamed run staged in a private temporary
  *                           SQLite database (merging reruns, marks)
  *   history/store_sqlite.c  the SQLite backend: all of its SQL
@@ -205,7 +207,7 @@ void hist_idset_release(struct hist_idset *s);
  * schema_steps[] with this many steps, version i -> i + 1 the same change
  * in both (checked at compile time in each backend file).
  */
-#define HISTORY_SCHEMA_VERSION 7
+#define HISTORY_SCHEMA_VERSION 8
 
 /*
  * A backend operation that hit a transient conflict (a PostgreSQL
@@ -235,7 +237,20 @@ struct history_store {
 	char fail_msg[768];
 	/* The streamed run (history_store_run_begin() .. _end()). */
 	struct history_stage *stage; /* NULL: no run open */
+	/* The summarizer (history_store_set_summarizer()); fold NULL:
+	 * writes drop the summaries of the tests they touch. */
+	history_summary_fold_fn fold;
+	void *fold_ctx;
+	int fold_rebuild_runs;
 };
+
+/*
+ * After tx_run_done of run `run_id` (whose metadata is `run`): folds the
+ * run into the summaries of its tests (history/summary.c), or drops
+ * them when no summarizer is set.
+ */
+int history__summary_fold(struct history_store *st, const struct fg_run *run,
+			  int64_t run_id);
 
 /*
  * Records a backend failure in st (status and reason) and returns the
@@ -337,7 +352,46 @@ enum history_query {
 	/* (run_id i): suite t, classname t, name t, outcome i of each test
 	 * of the run, by identity */
 	HQ_RUN_TEST_IDS,
+	/*
+	 * (run_id i): the summaries of the run's tests, after
+	 * HS_SUMMARY_PREPARE, one row per attempt: test_id i, suite t,
+	 * classname t, name t, state t ('': none yet), older i (state '':
+	 * whether the test has other runs; else 0), duration_ms i,
+	 * attempt i (NULL: no attempts), status i, message t, sanitizer t
+	 * (as HQ_SCAN_ALL's), beside i, beside_names t; by test_id, attempt
+	 */
+	HQ_SUMMARY_FOLD,
+	/* (suite t, classname t, name t): state t (no row: no summary) */
+	HQ_SUMMARY_ONE,
+	/* (): every test with a run: suite t, classname t, name t, state t
+	 * (NULL: none), in identity order */
+	HQ_SUMMARY_ALL,
+	/* (min_id i): id i, started_at i, commit t, branch t; by id */
+	HQ_RUN_INFO,
+	HQ_COUNT_TESTS,    /* (): tests with a run: count i */
+	HQ_LATEST_RUN_ID,  /* (): the newest run id, 0: none */
+	/* (suite t, classname t, name t): the test's oldest run id, 0 */
+	HQ_FIRST_RUN,
 	HQ_COUNT
+};
+
+/*
+ * The writes shared code asks for inside a write transaction (tx_exec),
+ * with their parameters.
+ */
+enum history_stmt {
+	/* (run_id i): a summary row with state '' for each test of the run
+	 * that has none */
+	HS_SUMMARY_PREPARE,
+	/* (run_id i): lock the summary rows of the run's tests in test_id
+	 * order (PostgreSQL; SQLite holds the one write lock already) */
+	HS_SUMMARY_LOCK,
+	HS_SUMMARY_PUT,       /* (test_id i, state t): insert or replace */
+	/* (suite t, classname t, name t, state t): the same by identity */
+	HS_SUMMARY_PUT_NAMED,
+	HS_SUMMARY_DROP_RUN,  /* (run_id i): delete the run's tests' rows */
+	HS_SUMMARY_CLEAR,     /* (): delete every summary */
+	HS_COUNT
 };
 
 /* ---------------------------------------------------------------------- */
@@ -394,6 +448,9 @@ struct history_backend {
 	int (*tx_quarantine)(struct history_store *st,
 			     struct history_quarantine_change *c);
 	int (*tx_end)(struct history_store *st, bool commit);
+	/* A write by name inside the transaction (enum history_stmt). */
+	int (*tx_exec)(struct history_store *st, enum history_stmt s,
+		       const struct history_arg *args, size_t nargs);
 
 	/*
 	 * A merge of `src` done natively (SQLite into SQLite by ATTACH), or

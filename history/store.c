@@ -208,6 +208,8 @@ static int write_once(struct history_store *st, struct fg_run *run,
 		rc = feed_test(&f, &run->tests[i]);
 	if (rc == FG_OK)
 		rc = be->tx_run_done(st, &added);
+	if (rc == FG_OK)
+		rc = history__summary_fold(st, run, *id);
 	for (size_t i = 0; rc == FG_OK && i < nqc; i++)
 		rc = be->tx_quarantine(st, &qc[i]);
 	if (rc == FG_OK)
@@ -991,6 +993,8 @@ static int merge_generic(struct history_store *st, struct history_store *src,
 			}
 			if (rc == FG_OK)
 				rc = be->tx_run_done(st, &added);
+			if (rc == FG_OK)
+				rc = history__summary_fold(st, &run, id);
 			t.tests_added += added;
 			t.runs_added++;
 			fg_run_release(&run);

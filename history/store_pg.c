@@ -165,6 +165,11 @@ static const char *const schema_steps[] = {
 	/* 6 -> 7: an attempt's company (issue 12 point 3), as in SQLite. */
 	"ALTER TABLE results ADD COLUMN beside integer,"
 	"  ADD COLUMN beside_names text;",
+	/* 7 -> 8: per-test summaries (history/summary.c); see SQLite's. */
+	"CREATE TABLE IF NOT EXISTS test_summary ("
+	"  test_id bigint PRIMARY KEY REFERENCES tests (id) ON DELETE CASCADE,"
+	"  state text NOT NULL"
+	");",
 };
 
 _Static_assert(sizeof(schema_steps) / sizeof(schema_steps[0]) ==
@@ -188,7 +193,8 @@ enum {
 	PQ_Q_LOCK,
 	PQ_Q_END,
 	PQ_Q_INSERT,
-	PQ_COUNT
+	PQ_STMT,                 /* enum history_stmt from here */
+	PQ_COUNT = PQ_STMT + HS_COUNT
 };
 
 static const char *const query_sql[PQ_COUNT] = {
@@ -359,6 +365,70 @@ static const char *const query_sql[PQ_COUNT] = {
 		" nullif($6::bigint, 0), $7::text, $8::text, $9::text"
 		" WHERE NOT ($10::int <> 0 AND EXISTS (SELECT 1 FROM quarantine"
 		"  WHERE test_id = $1::bigint AND released_at IS NULL))",
+	[HQ_SUMMARY_FOLD] =
+		"SELECT rt.test_id, t.suite, t.classname, t.name, s.state,"
+		" CASE WHEN s.state = '' THEN (EXISTS (SELECT 1 FROM run_tests o"
+		"  WHERE o.test_id = rt.test_id AND o.run_id <> rt.run_id))::int"
+		"  ELSE 0 END,"
+		" rt.duration_ms, r.attempt, r.status, r.message,"
+		" CASE WHEN r.status IN (1, 2, 4, 5, 6) AND"
+		"  (strpos(r.output, 'Sanitizer') > 0 OR"
+		"   strpos(r.output, ': runtime error: ') > 0)"
+		" THEN substr(r.output, greatest(1, coalesce(nullif(strpos(r.output,"
+		"  'Sanitizer'), 0), strpos(r.output, ': runtime error: ')) - 512),"
+		"  2048) END, r.beside, r.beside_names"
+		" FROM run_tests rt"
+		" JOIN tests t ON t.id = rt.test_id"
+		" JOIN test_summary s ON s.test_id = rt.test_id"
+		" LEFT JOIN results r ON r.run_id = rt.run_id"
+		"  AND r.test_id = rt.test_id"
+		" WHERE rt.run_id = $1"
+		" ORDER BY rt.test_id, r.attempt",
+	[HQ_SUMMARY_ONE] =
+		"SELECT s.state FROM tests t JOIN test_summary s"
+		" ON s.test_id = t.id"
+		" WHERE t.suite = $1 AND t.classname = $2 AND t.name = $3",
+	[HQ_SUMMARY_ALL] =
+		"SELECT t.suite, t.classname, t.name, s.state FROM tests t"
+		" LEFT JOIN test_summary s ON s.test_id = t.id"
+		" WHERE EXISTS (SELECT 1 FROM run_tests rt"
+		"  WHERE rt.test_id = t.id)"
+		" ORDER BY t.suite, t.classname, t.name",
+	[HQ_RUN_INFO] = "SELECT id, started_at, commit_sha, branch FROM runs"
+			" WHERE id >= $1 ORDER BY id",
+	[HQ_COUNT_TESTS] = "SELECT count(*) FROM tests t WHERE EXISTS"
+			   " (SELECT 1 FROM run_tests rt WHERE rt.test_id = t.id)",
+	[HQ_LATEST_RUN_ID] = "SELECT coalesce(max(id), 0) FROM runs",
+	[HQ_FIRST_RUN] =
+		"SELECT coalesce(min(rt.run_id), 0) FROM run_tests rt"
+		" JOIN tests t ON t.id = rt.test_id"
+		" WHERE t.suite = $1 AND t.classname = $2 AND t.name = $3",
+	/*
+	 * The summaries of a run's tests: rows made (in test_id order, as
+	 * every writer does) then locked, so that two runs of one test fold
+	 * one after the other; a concurrent insert of the same row waits
+	 * for ours, then does nothing.
+	 */
+	[PQ_STMT + HS_SUMMARY_PREPARE] =
+		"INSERT INTO test_summary (test_id, state)"
+		" SELECT test_id, '' FROM run_tests WHERE run_id = $1"
+		" ORDER BY test_id ON CONFLICT DO NOTHING",
+	[PQ_STMT + HS_SUMMARY_LOCK] =
+		"SELECT 1 FROM test_summary WHERE test_id IN"
+		" (SELECT test_id FROM run_tests WHERE run_id = $1)"
+		" ORDER BY test_id FOR UPDATE",
+	[PQ_STMT + HS_SUMMARY_PUT] =
+		"INSERT INTO test_summary (test_id, state) VALUES ($1, $2)"
+		" ON CONFLICT (test_id) DO UPDATE SET state = excluded.state",
+	[PQ_STMT + HS_SUMMARY_PUT_NAMED] =
+		"INSERT INTO test_summary (test_id, state)"
+		" SELECT id, $4 FROM tests"
+		" WHERE suite = $1 AND classname = $2 AND name = $3"
+		" ON CONFLICT (test_id) DO UPDATE SET state = excluded.state",
+	[PQ_STMT + HS_SUMMARY_DROP_RUN] =
+		"DELETE FROM test_summary WHERE test_id IN"
+		" (SELECT test_id FROM run_tests WHERE run_id = $1)",
+	[PQ_STMT + HS_SUMMARY_CLEAR] = "DELETE FROM test_summary",
 };
 
 struct pg {
@@ -1524,6 +1594,12 @@ static int pg_tx_quarantine(struct history_store *st,
 	return FG_OK;
 }
 
+static int pg_tx_exec(struct history_store *st, enum history_stmt id,
+		      const struct history_arg *args, size_t nargs)
+{
+	return pg_run(st, PQ_STMT + (int)id, args, nargs, NULL, NULL, NULL);
+}
+
 static int pg_tx_end(struct history_store *st, bool commit)
 {
 	struct pg *p = pg_of(st);
@@ -1611,6 +1687,12 @@ static int gc_delete(struct history_store *st, const struct history_gc_opts *o,
 			      " (SELECT id FROM fg_gc)", 0, &n);
 	g->results = (size_t)n;
 	n = 0;
+	/* The summaries of tests that lose runs are untrue now: dropped,
+	 * rebuilt from what is left (history/summary.c). */
+	if (rc == FG_OK)
+		rc = exec_int(st, "DELETE FROM test_summary WHERE test_id IN"
+			      " (SELECT test_id FROM run_tests WHERE run_id IN"
+			      "  (SELECT id FROM fg_gc))", 0, NULL);
 	/* run_tests and results follow by ON DELETE CASCADE. */
 	if (rc == FG_OK)
 		rc = exec_int(st, "DELETE FROM runs WHERE id IN"
@@ -1655,7 +1737,7 @@ static int pg_gc(struct history_store *st, const struct history_gc_opts *o,
 	/* VACUUM cannot run in a transaction; FULL gives the space back. */
 	if (o->vacuum &&
 	    (rc = pg_exec(st, "VACUUM FULL runs, tests, run_tests, results,"
-			  " quarantine")) != FG_OK)
+			  " quarantine, test_summary")) != FG_OK)
 		return rc;
 	g->bytes_after = db_bytes(st);
 	return FG_OK;
@@ -1676,6 +1758,7 @@ const struct history_backend history__pg = {
 	.tx_run_done = pg_tx_run_done,
 	.tx_quarantine = pg_tx_quarantine,
 	.tx_end = pg_tx_end,
+	.tx_exec = pg_tx_exec,
 	.merge_native = NULL,
 	.gc = pg_gc,
 };

@@ -207,6 +207,16 @@ static const char *const schema_steps[] = {
 	 */
 	"ALTER TABLE results ADD COLUMN beside INTEGER;"
 	"ALTER TABLE results ADD COLUMN beside_names TEXT;",
+	/*
+	 * 7 -> 8: per-test summaries (history/summary.c), folded into in
+	 * every run's transaction. Existing tests start without one and are
+	 * built from their results: each at its next run, or all at once by
+	 * the first `analyze` (cli/cmd_analyze.c).
+	 */
+	"CREATE TABLE IF NOT EXISTS test_summary ("
+	"  test_id INTEGER PRIMARY KEY REFERENCES tests (id) ON DELETE CASCADE,"
+	"  state TEXT NOT NULL"
+	");",
 };
 
 _Static_assert(sizeof(schema_steps) / sizeof(schema_steps[0]) ==
@@ -316,6 +326,63 @@ static const char *const query_sql[HQ_COUNT] = {
 		"SELECT t.suite, t.classname, t.name, rt.outcome"
 		" FROM run_tests rt JOIN tests t ON t.id = rt.test_id"
 		" WHERE rt.run_id = ?1 ORDER BY t.suite, t.classname, t.name",
+	[HQ_SUMMARY_FOLD] =
+		"SELECT rt.test_id, t.suite, t.classname, t.name, s.state,"
+		" CASE WHEN s.state = '' THEN EXISTS (SELECT 1 FROM run_tests o"
+		"  WHERE o.test_id = rt.test_id AND o.run_id <> rt.run_id)"
+		"  ELSE 0 END,"
+		" rt.duration_ms, r.attempt, r.status, r.message,"
+		" CASE WHEN r.status IN (1, 2, 4, 5, 6) AND"
+		"  (instr(r.output, 'Sanitizer') > 0 OR"
+		"   instr(r.output, ': runtime error: ') > 0)"
+		" THEN substr(r.output, max(1, coalesce(nullif(instr(r.output,"
+		"  'Sanitizer'), 0), instr(r.output, ': runtime error: ')) - 512),"
+		"  2048) END, r.beside, r.beside_names"
+		" FROM run_tests rt"
+		" JOIN tests t ON t.id = rt.test_id"
+		" JOIN test_summary s ON s.test_id = rt.test_id"
+		" LEFT JOIN results r ON r.run_id = rt.run_id"
+		"  AND r.test_id = rt.test_id"
+		" WHERE rt.run_id = ?1"
+		" ORDER BY rt.test_id, r.attempt",
+	[HQ_SUMMARY_ONE] =
+		"SELECT s.state FROM tests t JOIN test_summary s"
+		" ON s.test_id = t.id"
+		" WHERE t.suite = ?1 AND t.classname = ?2 AND t.name = ?3",
+	[HQ_SUMMARY_ALL] =
+		"SELECT t.suite, t.classname, t.name, s.state FROM tests t"
+		" LEFT JOIN test_summary s ON s.test_id = t.id"
+		" WHERE EXISTS (SELECT 1 FROM run_tests rt"
+		"  WHERE rt.test_id = t.id)"
+		" ORDER BY t.suite, t.classname, t.name",
+	[HQ_RUN_INFO] = "SELECT id, started_at, commit_sha, branch FROM runs"
+			" WHERE id >= ?1 ORDER BY id",
+	[HQ_COUNT_TESTS] = "SELECT count(*) FROM tests t WHERE EXISTS"
+			   " (SELECT 1 FROM run_tests rt WHERE rt.test_id = t.id)",
+	[HQ_LATEST_RUN_ID] = "SELECT coalesce(max(id), 0) FROM runs",
+	[HQ_FIRST_RUN] =
+		"SELECT coalesce(min(rt.run_id), 0) FROM run_tests rt"
+		" JOIN tests t ON t.id = rt.test_id"
+		" WHERE t.suite = ?1 AND t.classname = ?2 AND t.name = ?3",
+};
+
+/* The summary writes (enum history_stmt); NULL: nothing to do here. */
+static const char *const stmt_sql[HS_COUNT] = {
+	[HS_SUMMARY_PREPARE] =
+		"INSERT OR IGNORE INTO test_summary (test_id, state)"
+		" SELECT test_id, '' FROM run_tests WHERE run_id = ?1",
+	[HS_SUMMARY_LOCK] = NULL, /* the write lock is ours */
+	[HS_SUMMARY_PUT] =
+		"INSERT OR REPLACE INTO test_summary (test_id, state)"
+		" VALUES (?1, ?2)",
+	[HS_SUMMARY_PUT_NAMED] =
+		"INSERT OR REPLACE INTO test_summary (test_id, state)"
+		" SELECT id, ?4 FROM tests"
+		" WHERE suite = ?1 AND classname = ?2 AND name = ?3",
+	[HS_SUMMARY_DROP_RUN] =
+		"DELETE FROM test_summary WHERE test_id IN"
+		" (SELECT test_id FROM run_tests WHERE run_id = ?1)",
+	[HS_SUMMARY_CLEAR] = "DELETE FROM test_summary",
 };
 
 /* Statements of the write path and the scheduler's durations. */
@@ -396,6 +463,7 @@ struct sq {
 	sqlite3 *db;
 	sqlite3_stmt *q[HQ_COUNT];      /* prepared on first use */
 	sqlite3_stmt *w[SW_COUNT];
+	sqlite3_stmt *x[HS_COUNT];
 	bool readonly;
 	/* The write transaction. */
 	int64_t run_id;
@@ -913,6 +981,8 @@ static void sq_close(struct history_store *st)
 		sqlite3_finalize(q->q[i]);
 	for (int i = 0; i < SW_COUNT; i++)
 		sqlite3_finalize(q->w[i]);
+	for (int i = 0; i < HS_COUNT; i++)
+		sqlite3_finalize(q->x[i]);
 	/* Checkpoints the WAL and removes -wal/-shm when we are the last. */
 	sqlite3_close_v2(q->db);
 	free(q);
@@ -1350,6 +1420,29 @@ static int sq_tx_run_done(struct history_store *st, size_t *tests_added)
  * Inside BEGIN IMMEDIATE we are the only writer: checking the active entry
  * and changing it cannot interleave with another flakeguard's change.
  */
+static int sq_tx_exec(struct history_store *st, enum history_stmt id,
+		      const struct history_arg *args, size_t nargs)
+{
+	struct sq *q = sq_of(st);
+	sqlite3_stmt *s;
+
+	if (!stmt_sql[id])
+		return FG_OK;
+	if (!q->x[id] &&
+	    sqlite3_prepare_v3(q->db, stmt_sql[id], -1,
+			       SQLITE_PREPARE_PERSISTENT, &q->x[id],
+			       NULL) != SQLITE_OK)
+		return sq_note(st);
+	s = q->x[id];
+	bind_args(s, args, nargs);
+	if (stmt_run(s) != SQLITE_OK) {
+		sqlite3_clear_bindings(s);
+		return sq_note(st);
+	}
+	sqlite3_clear_bindings(s);
+	return FG_OK;
+}
+
 static int sq_tx_quarantine(struct history_store *st,
 			    struct history_quarantine_change *c)
 {
@@ -1456,6 +1549,12 @@ static const char *const merge_sql[] = {
 	" FROM temp.merge_runs mr"
 	" JOIN src.results r ON r.run_id = mr.src_id"
 	" JOIN temp.merge_tests mt ON mt.src_id = r.test_id",
+	/* 10: the summaries of the tests that got runs are untrue now:
+	 * dropped, rebuilt from the results (history/summary.c) */
+	"DELETE FROM main.test_summary WHERE test_id IN"
+	" (SELECT DISTINCT mt.dst_id FROM temp.merge_runs mr"
+	"  JOIN src.run_tests rt ON rt.run_id = mr.src_id"
+	"  JOIN temp.merge_tests mt ON mt.src_id = rt.test_id)",
 };
 #define MERGE_TESTS_STEP 4
 #define MERGE_RUNS_STEP 5
@@ -1572,6 +1671,12 @@ static int gc_delete(struct sq *q, struct history_gc_stats *g)
 			    " (SELECT id FROM temp.gc_runs)", 0, &n);
 
 	g->results = (size_t)n;
+	/* The summaries of tests that lose runs are untrue now: dropped,
+	 * rebuilt from what is left (history/summary.c). */
+	if (rc == SQLITE_OK)
+		rc = exec_bound(q, "DELETE FROM test_summary WHERE test_id IN"
+				" (SELECT test_id FROM run_tests WHERE run_id IN"
+				"  (SELECT id FROM temp.gc_runs))", 0, NULL);
 	/* run_tests and results follow by ON DELETE CASCADE. */
 	if (rc == SQLITE_OK)
 		rc = exec_bound(q, "DELETE FROM runs WHERE id IN"
@@ -1648,6 +1753,7 @@ const struct history_backend history__sqlite = {
 	.tx_run_done = sq_tx_run_done,
 	.tx_quarantine = sq_tx_quarantine,
 	.tx_end = sq_tx_end,
+	.tx_exec = sq_tx_exec,
 	.merge_native = sq_merge,
 	.gc = sq_gc,
 };

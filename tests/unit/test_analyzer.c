@@ -1361,6 +1361,257 @@ static void test_qfile_wrong_types(void **state)
 	assert_int_equal(an_parse_date("2028-02-29"), 1835395200000LL);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Summaries (analyzer/summary.c): the same decisions as the results       */
+/* ---------------------------------------------------------------------- */
+
+/* A generated history of one test: nruns runs, the kinds mixed by seed. */
+struct gen_run {
+	int64_t id, at;
+	char commit[24], branch[16], msg[40];
+	enum fg_astatus st[3];
+	size_t n;
+	int64_t dur;
+	int beside[3];          /* company per attempt (-1: not known) */
+	const char *names[3];
+};
+
+static uint64_t lcg(uint64_t *x)
+{
+	*x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *x >> 33;
+}
+
+static struct gen_run *gen_history(size_t nruns, uint64_t seed)
+{
+	struct gen_run *g = calloc(nruns, sizeof(*g));
+	int64_t id = 0;
+
+	for (size_t i = 0; i < nruns; i++) {
+		uint64_t r = lcg(&seed) % 1000;
+		/* the rate changes in phases: clean, flaky, broken, clean */
+		size_t phase = i * 4 / nruns;
+		unsigned fail_per_mille = phase == 1 ? 250 : phase == 2 &&
+					  seed % 3 == 0 ? 1000 : 3;
+
+		id += 1 + (int64_t)(lcg(&seed) % 3);
+		g[i].id = id;
+		g[i].at = 1000000 + id * 1000;
+		snprintf(g[i].commit, sizeof(g[i].commit), "c%zu", i / 2);
+		snprintf(g[i].branch, sizeof(g[i].branch), "%s",
+			 i % 5 ? "main" : "topic");
+		g[i].dur = 10 + (int64_t)(lcg(&seed) % 7) +
+			   (i > nruns * 9 / 10 ? 100 : 0);
+		for (int k = 0; k < 3; k++)
+			g[i].beside[k] = r % 5 == 1 ? -1 : 0;
+		if (r % 3 == 0) { /* failed beside two others, retried alone */
+			g[i].beside[0] = 2;
+			g[i].names[0] = r % 2 ? "s::x\ns::y" : "s::z";
+		}
+		if (r % 17 == 0) {
+			g[i].st[g[i].n++] = FG_A_SKIPPED;
+		} else if (r < fail_per_mille) {
+			g[i].st[g[i].n++] = FG_A_FAILED;
+			if (r % 2)
+				g[i].st[g[i].n++] = FG_A_PASSED;
+			snprintf(g[i].msg, sizeof(g[i].msg), "assert %d failed",
+				 (int)(r % 4));
+		} else {
+			g[i].st[g[i].n++] = FG_A_PASSED;
+		}
+	}
+	return g;
+}
+
+static struct history_scan_row gen_row(const struct gen_run *g)
+{
+	struct history_scan_row row = {
+		.suite = "s", .classname = "c", .name = "t",
+		.run_id = g->id, .started_at_ms = g->at,
+		.commit = g->commit, .branch = g->branch,
+		.duration_ms = g->dur, .nattempts = g->n, .statuses = g->st,
+		.message = g->msg[0] ? g->msg : NULL,
+		.beside = g->beside, .beside_names = g->names,
+	};
+	return row;
+}
+
+/* Evaluates t and returns category, reason and evidence as one string. */
+static char *judged(struct an_test *t, const struct an_policy *p)
+{
+	char *ev, *out;
+
+	an_evaluate(t, t->nobs, 0, p);
+	ev = an_evidence_json(t);
+	out = fg_xasprintf("%s|%s|%s|%lu|%zu|%.6g", an_category_name(t->cat),
+			   t->reason, ev, t->ev.change_splits,
+			   t->ev.change_at ? (size_t)t->obs[t->ev.change_at -
+							    1].run_id : 0,
+			   t->ev.change_p);
+	free(ev);
+	return out;
+}
+
+/*
+ * For histories of several lengths and kinds, folded run by run: every
+ * prefix's evaluation from the summary equals the one from the same newest
+ * runs given as results, whenever the summary says it covers them; and it
+ * does cover the newest window, and the history of a test seen from its
+ * first run (up to AN_SUMMARY_LONG runs).
+ */
+static void test_summary_equals_results(void **state)
+{
+	const size_t lengths[] = { 3, 150, 260, 1400 };
+	struct an_policy p;
+
+	(void)state;
+	an_policy_defaults(&p);
+	p.tests = 50;
+	for (size_t li = 0; li < 4; li++) {
+		for (uint64_t seed = 1; seed <= 3; seed++) {
+			size_t n = lengths[li];
+			struct gen_run *g = gen_history(n, seed * 7 + li);
+			struct history_run_info *ri = calloc(n, sizeof(*ri));
+			char *st = NULL;
+			size_t checked = 0;
+
+			for (size_t i = 0; i < n; i++) {
+				ri[i].id = g[i].id;
+				ri[i].started_at_ms = g[i].at;
+				ri[i].commit = g[i].commit;
+				ri[i].branch = g[i].branch;
+			}
+			for (size_t i = 0; i < n; i++) {
+				struct history_scan_row row = gen_row(&g[i]);
+				char *next = an_summary_fold(st, &row, i == 0);
+				struct an_summary_head h;
+				size_t upto = i + 1;
+
+				free(st);
+				st = next;
+				assert_int_equal(an_summary_head(st, &h), 0);
+				assert_int_equal(h.seen, upto);
+				assert_true(h.complete);
+				/* check some prefixes, always the last */
+				if (upto % 97 && upto != n && upto != 3)
+					continue;
+				assert_true(an_summary_covers(&h, 199));
+				assert_true(upto > AN_SUMMARY_LONG ||
+					    an_summary_covers(&h, 1000));
+				for (int k = 0; k < 3; k++) {
+					size_t want = k == 0 ? 199 : k == 1 ?
+						      1000 : 30;
+					struct an_test a, b;
+					char *x, *y;
+
+					if (!an_summary_covers(&h, want) &&
+					    !(k == 1 &&
+					      an_summary_covers_clean(&h, want,
+								      200)))
+						continue;
+					an_test_init(&a, "s", "c", "t");
+					an_test_init(&b, "s", "c", "t");
+					for (size_t j = upto > want ?
+							upto - want : 0;
+					     j < upto; j++) {
+						row = gen_row(&g[j]);
+						an_test_add_row(&a, &row);
+					}
+					assert_int_equal(an_summary_load(
+						&b, st, want, ri, n), 0);
+					x = judged(&a, &p);
+					y = judged(&b, &p);
+					assert_string_equal(x, y);
+					checked++;
+					free(x);
+					free(y);
+					an_test_release(&a);
+					an_test_release(&b);
+				}
+			}
+			assert_true(checked > 0);
+			free(st);
+			free(ri);
+			free(g);
+		}
+	}
+}
+
+/*
+ * A run folded in out of order (two PostgreSQL writers) lands where its id
+ * belongs: the state is the in-order one. A summary not started at the
+ * test's first run is not complete. A damaged one is refused.
+ */
+static void test_summary_out_of_order(void **state)
+{
+	struct gen_run *g = gen_history(40, 11);
+	char *in = NULL, *out = NULL, *t;
+	struct an_summary_head h;
+	struct an_test a;
+
+	(void)state;
+	for (size_t i = 0; i < 40; i++) {
+		size_t j = i % 2 ? i - 1 : i + 1 < 40 ? i + 1 : i;
+		struct history_scan_row r1 = gen_row(&g[i]), r2 = gen_row(&g[j]);
+
+		t = an_summary_fold(in, &r1, i == 0);
+		free(in);
+		in = t;
+		/* swapped pairs: 1 0 3 2 ...; the first is not run 0 */
+		t = an_summary_fold(out, &r2, false);
+		free(out);
+		out = t;
+	}
+	assert_int_equal(an_summary_head(out, &h), 0);
+	assert_false(h.complete);
+	assert_false(an_summary_covers(&h, 1000));
+	assert_true(an_summary_covers(&h, 40));
+	/* the same runs and counters, but not complete */
+	{
+		struct an_summary_head hi;
+
+		assert_int_equal(an_summary_head(in, &hi), 0);
+		assert_true(hi.complete);
+		assert_int_equal(hi.seen, h.seen);
+		assert_int_equal(hi.clean, h.clean);
+		assert_int_equal(hi.nobs, h.nobs);
+	}
+	{
+		struct history_run_info ri[40];
+		struct an_test x, y;
+
+		for (size_t i = 0; i < 40; i++)
+			ri[i] = (struct history_run_info){ .id = g[i].id,
+				.started_at_ms = g[i].at,
+				.commit = g[i].commit, .branch = g[i].branch };
+		an_test_init(&x, "s", "c", "t");
+		an_test_init(&y, "s", "c", "t");
+		assert_int_equal(an_summary_load(&x, in, 40, ri, 40), 0);
+		assert_int_equal(an_summary_load(&y, out, 40, ri, 40), 0);
+		assert_int_equal(x.nobs, 40);
+		assert_int_equal(y.nobs, 40);
+		for (size_t i = 0; i < 40; i++) {
+			assert_int_equal(x.obs[i].run_id, g[i].id);
+			assert_int_equal(y.obs[i].run_id, g[i].id);
+			assert_int_equal(x.obs[i].failed, y.obs[i].failed);
+			assert_int_equal(x.obs[i].attempts, y.obs[i].attempts);
+			assert_int_equal(x.obs[i].duration_ms,
+					 y.obs[i].duration_ms);
+		}
+		an_test_release(&x);
+		an_test_release(&y);
+	}
+	assert_int_equal(an_summary_head("B00", &h), -1);
+	assert_int_equal(an_summary_head("A0", &h), -1);
+	an_test_init(&a, "s", "c", "t");
+	assert_int_equal(an_summary_load(&a, in, 40, NULL, 0), -1);
+	assert_int_equal(a.nobs, 0);
+	an_test_release(&a);
+	free(in);
+	free(out);
+	free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest pure[] = {
@@ -1387,6 +1638,8 @@ int main(void)
 		cmocka_unit_test(test_verdict_expired_counts),
 		cmocka_unit_test(test_quarantined_hard_failure),
 		cmocka_unit_test(test_quarantined_rate_rose),
+		cmocka_unit_test(test_summary_equals_results),
+		cmocka_unit_test(test_summary_out_of_order),
 	};
 	const struct CMUnitTest edge[] = {
 		cmocka_unit_test(test_store_migrates_v2_quarantine),

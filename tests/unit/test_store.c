@@ -435,7 +435,7 @@ static void test_store_create_write_read(void **state)
 	write_ok(st, &run);
 	history_store_close(st);
 
-	assert_int_equal(history_store_schema_version(), 7);
+	assert_int_equal(history_store_schema_version(), 8);
 	if (pg_base) {
 		assert_int_equal(sql_int(path, "SELECT version FROM "
 					 "flakeguard_schema"),
