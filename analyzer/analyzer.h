@@ -452,6 +452,8 @@ struct an_test {
 void an_test_init(struct an_test *t, const char *suite, const char *classname,
 		  const char *name);
 void an_test_release(struct an_test *t);
+/* Drops the runs (obs), keeping the identity and the evaluation. */
+void an_test_trim(struct an_test *t);
 /*
  * Appends a run: statuses of its attempts (skipped ones are ignored) and
  * the first failure's message. Strings are copied.
@@ -544,6 +546,15 @@ bool an_summary_covers_clean(const struct an_summary_head *h, size_t runs,
  */
 int an_summary_load(struct an_test *t, const char *state, size_t newest,
 		    const struct history_run_info *runs, size_t nruns);
+/*
+ * The runs `run` judges a test of it against, from its summary alone: the
+ * newest window - 1, or history - 1 when one of them or this run (ft)
+ * has a failed attempt. -1 when the summary does not hold them (t is left
+ * without runs: the caller reads the results).
+ */
+int an_summary_load_run(struct an_test *t, const char *state,
+			const struct fg_test *ft, const struct an_policy *p,
+			const struct history_run_info *runs, size_t nruns);
 
 /* ====================================================================== */
 /* Quarantine decisions and the verdict (analyzer/policy.c)                */
@@ -602,7 +613,12 @@ enum an_judgement {
 
 /* Per test of the run, parallel to run->tests; filled by the caller. */
 struct an_run_test {
-	struct an_test an;             /* its history plus this run (last) */
+	struct an_test an;             /* its history plus this run (last);
+					  its runs are dropped once judged */
+	/* its summary, when that alone serves (an_summary_load_run()):
+	 * an_judge() loads an from it when the test's turn comes, so only
+	 * one test's runs are in memory at a time; owned */
+	char *state;
 	struct history_quarantine q;   /* active entry (q.name NULL: none) */
 	bool blocked;                  /* a former entry expired */
 	int64_t released_ms;           /* a former entry ended then, or 0 */

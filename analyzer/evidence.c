@@ -73,7 +73,7 @@ static void evidence_release(struct an_evidence *ev)
 	memset(ev, 0, sizeof(*ev));
 }
 
-void an_test_release(struct an_test *t)
+void an_test_trim(struct an_test *t)
 {
 	for (size_t i = 0; i < t->nobs; i++) {
 		if (!t->obs[i].borrowed) {
@@ -84,6 +84,13 @@ void an_test_release(struct an_test *t)
 		an__obs_release(&t->obs[i]);
 	}
 	free(t->obs);
+	t->obs = NULL;
+	t->nobs = t->cap = 0;
+}
+
+void an_test_release(struct an_test *t)
+{
+	an_test_trim(t);
 	free(t->suite);
 	free(t->classname);
 	free(t->name);

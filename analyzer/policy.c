@@ -1088,6 +1088,15 @@ void an_judge(struct fg_run *run, struct an_run *ar, int64_t now,
 		struct an_run_test *e = &ar->t[i];
 
 		fg_test_settle(ft);
+		if (e->state) {
+			/* cli_analysis_prepare() loaded it once: it serves */
+			if (an_summary_load_run(&e->an, e->state, ft, &p,
+						ar->runs, ar->nruns))
+				an_test_trim(&e->an);
+			an_test_add_run(&e->an, run, ft);
+			free(e->state);
+			e->state = NULL;
+		}
 		an_evaluate(&e->an, e->an.nobs,
 			    active(e) ? e->q.since_ms : e->released_ms, &p);
 		an_decide(&e->an, active(e) ? &e->q : NULL, e->blocked, now, &p,
@@ -1101,6 +1110,7 @@ void an_judge(struct fg_run *run, struct an_run *ar, int64_t now,
 		free(ft->note);
 		ft->note = e->note[0] ? fg_xstrdup(e->note) : NULL;
 		v->real_failures += e->counts;
+		an_test_trim(&e->an); /* judged: what is shown is in ft */
 	}
 	an_cap_check(ar, &p);
 	v->exit_code = v->real_failures ? FG_EXIT_FAILED : FG_EXIT_OK;
@@ -1111,6 +1121,7 @@ void an_run_release(struct an_run *ar)
 {
 	for (size_t i = 0; i < ar->n; i++) {
 		an_test_release(&ar->t[i].an);
+		free(ar->t[i].state);
 		history_quarantine_clear(&ar->t[i].q);
 	}
 	free(ar->t);

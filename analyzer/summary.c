@@ -404,6 +404,24 @@ char *an_summary_of(const struct an_test *t, bool complete)
 /* Reading                                                                 */
 /* ---------------------------------------------------------------------- */
 
+/* Runs a raw scan would read: history_store_scan() reads at least one. */
+static size_t scan_runs(int n)
+{
+	return n < 1 ? 1 : (size_t)n;
+}
+
+/* Whether the loaded runs or this run hold a failed attempt. */
+static bool has_failure(const struct an_test *t, const struct fg_test *ft)
+{
+	for (size_t i = 0; i < t->nobs; i++)
+		if (t->obs[i].failed)
+			return true;
+	for (size_t i = 0; i < ft->nattempts; i++)
+		if (fg_astatus_is_failure(ft->attempts[i].status))
+			return true;
+	return false;
+}
+
 bool an_summary_covers(const struct an_summary_head *h, size_t runs)
 {
 	return h->nobs >= runs || (h->complete && h->nobs == h->seen);
@@ -491,5 +509,27 @@ int an_summary_load(struct an_test *t, const char *state, size_t newest,
 		}
 	}
 	free(s.o);
+	return 0;
+}
+
+int an_summary_load_run(struct an_test *t, const char *state,
+			const struct fg_test *ft, const struct an_policy *p,
+			const struct history_run_info *runs, size_t nruns)
+{
+	struct an_summary_head h;
+	size_t w = scan_runs(p->window - 1), l = scan_runs(p->history - 1);
+
+	if (an_summary_head(state, &h) || !an_summary_covers(&h, w) ||
+	    an_summary_load(t, state, w, runs, nruns))
+		return -1;
+	/* A test that fails gets its longer history (policy history): an
+	 * onset must stay in view to keep it out of quarantine. */
+	if (p->history > p->window && has_failure(t, ft) &&
+	    t->nobs >= (size_t)p->window - 1) {
+		an_test_trim(t);
+		if (!an_summary_covers(&h, l) ||
+		    an_summary_load(t, state, l, runs, nruns))
+			return -1;
+	}
 	return 0;
 }

@@ -207,6 +207,7 @@ int cli_analysis_prepare(struct history_store *st,
 {
 	char **states;
 	size_t raw = 0; /* loads from the results */
+	size_t deferred = 0; /* tests an_judge() loads from their summary */
 	int rc = FG_OK;
 
 	memset(ar, 0, sizeof(*ar));
@@ -222,12 +223,27 @@ int cli_analysis_prepare(struct history_store *st,
 		const struct history_quarantine *hq;
 
 		an_test_init(&e->an, ft->suite, ft->classname, ft->name);
-		if (st && (rc = load_runs(st, states[i], ar, &e->an,
-					  p->window - 1, &raw, err)))
+		/*
+		 * When the summary alone serves the test (checked here by
+		 * loading it once), its runs are dropped until an_judge()
+		 * comes to it: the run holds one test's runs at a time, not
+		 * every test's window (130 MB at 10,000 tests).
+		 */
+		if (st && states[i] &&
+		    !an_summary_load_run(&e->an, states[i], ft, p, ar->runs,
+					 ar->nruns)) {
+			an_test_trim(&e->an);
+			e->state = states[i];
+			states[i] = NULL;
+			deferred++;
+		} else if (st && (rc = load_runs(st, states[i], ar, &e->an,
+						 p->window - 1, &raw, err))) {
 			break;
+		}
 		/* A test that fails gets its longer history (policy history):
 		 * an onset must stay in view to keep it out of quarantine. */
-		if (st && p->history > p->window && has_failure(&e->an, ft) &&
+		if (st && !e->state && p->history > p->window &&
+		    has_failure(&e->an, ft) &&
 		    e->an.nobs >= (size_t)p->window - 1) {
 			an_test_release(&e->an);
 			an_test_init(&e->an, ft->suite, ft->classname, ft->name);
@@ -236,7 +252,8 @@ int cli_analysis_prepare(struct history_store *st,
 				break;
 		}
 		fg_test_settle(ft);
-		an_test_add_run(&e->an, run, ft);
+		if (!e->state)
+			an_test_add_run(&e->an, run, ft);
 		if ((hq = cli_quarantine_find(&q->active, ft->suite,
 					      ft->classname, ft->name)))
 			history_quarantine_copy(&e->q, hq);
@@ -250,7 +267,8 @@ int cli_analysis_prepare(struct history_store *st,
 		free(states[i]);
 	free(states);
 	fg_log(FG_LOG_DEBUG, "analysis", "%zu tests, %zu loads from the "
-	       "results (the rest from summaries)", run->ntests, raw);
+	       "results (the rest from summaries; %zu when judged)",
+	       run->ntests, raw, deferred);
 	return rc;
 }
 
