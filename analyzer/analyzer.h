@@ -526,6 +526,8 @@ char *an_summary_fold(const char *state, const struct history_scan_row *row,
 		      bool first);
 /* A state from a test's loaded runs (complete: they are all it has). */
 char *an_summary_of(const struct an_test *t, bool complete);
+/* FNV-1a of the text: whether a summary changed since it was read. */
+uint64_t an_summary_hash(const char *state);
 /* Reads the counters; -1 when state is NULL or damaged. */
 int an_summary_head(const char *state, struct an_summary_head *h);
 /* Whether the kept runs are exactly the test's newest `runs` runs (or
@@ -615,10 +617,12 @@ enum an_judgement {
 struct an_run_test {
 	struct an_test an;             /* its history plus this run (last);
 					  its runs are dropped once judged */
-	/* its summary, when that alone serves (an_summary_load_run()):
-	 * an_judge() loads an from it when the test's turn comes, so only
-	 * one test's runs are in memory at a time; owned */
-	char *state;
+	/* its summary alone served it when checked (an_summary_load_run()):
+	 * an_judge() has an loaded (an_run.load) when the test's turn
+	 * comes, so only one test's runs, and one summary, are in memory at
+	 * a time; state_hash is that summary's an_summary_hash() */
+	bool deferred;
+	uint64_t state_hash;
 	struct history_quarantine q;   /* active entry (q.name NULL: none) */
 	bool blocked;                  /* a former entry expired */
 	int64_t released_ms;           /* a former entry ended then, or 0 */
@@ -643,6 +647,13 @@ struct an_run {
 	   freed by an_run_release() */
 	struct history_run_info *runs;
 	size_t nruns;
+	/* loads a deferred test's history into e->an (empty); non-zero: it
+	 * could not be read, and the test is judged on this run alone,
+	 * counted in load_failed for the caller to say so */
+	int (*load)(struct an_run *ar, struct an_run_test *e,
+		    const struct fg_test *ft, const struct an_policy *p);
+	void *load_ctx;
+	size_t load_failed;
 };
 
 /*

@@ -51,12 +51,14 @@
 
 /*
  * A design whose threshold takes more than HORIZON failing runs in a row
- * to reach (h > r x HORIZON) watches nothing: it could not alarm within a
- * history window (policy "history", 1000 runs by default), and solving
- * for it costs seconds (a test failing half its runs in a 2,000-test
- * suite asks for h near 100,000). Such a failure joins the baseline.
+ * to reach (h > r x HORIZON) watches nothing: every evaluation folds the
+ * monitor over at most AN_MONITOR_SPAN stored runs and the judged one
+ * (analyzer/evidence.c, monitor_start()), so such a threshold can never
+ * be reached, and solving for it costs seconds (a test failing half its
+ * runs in a 2,000-test suite asks for h near 100,000). Such a failure
+ * joins the baseline, as one at a rate with no p1 above it does.
  */
-#define HORIZON 1000
+#define HORIZON (AN_MONITOR_SPAN + 1)
 
 /*
  * Scratch for the solver, grown and reused: a design search solves the

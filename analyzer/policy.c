@@ -1088,14 +1088,13 @@ void an_judge(struct fg_run *run, struct an_run *ar, int64_t now,
 		struct an_run_test *e = &ar->t[i];
 
 		fg_test_settle(ft);
-		if (e->state) {
-			/* cli_analysis_prepare() loaded it once: it serves */
-			if (an_summary_load_run(&e->an, e->state, ft, &p,
-						ar->runs, ar->nruns))
+		if (e->deferred) {
+			if (!ar->load || ar->load(ar, e, ft, &p)) {
 				an_test_trim(&e->an);
+				ar->load_failed++;
+			}
 			an_test_add_run(&e->an, run, ft);
-			free(e->state);
-			e->state = NULL;
+			e->deferred = false;
 		}
 		an_evaluate(&e->an, e->an.nobs,
 			    active(e) ? e->q.since_ms : e->released_ms, &p);
@@ -1121,7 +1120,6 @@ void an_run_release(struct an_run *ar)
 {
 	for (size_t i = 0; i < ar->n; i++) {
 		an_test_release(&ar->t[i].an);
-		free(ar->t[i].state);
 		history_quarantine_clear(&ar->t[i].q);
 	}
 	free(ar->t);

@@ -83,20 +83,33 @@ double an_beta_inc(double a, double b, double x)
 	return 1 - front * beta_cf(b, a, 1 - x) / b;
 }
 
+/*
+ * Newton's method on I_x(a, b) - q inside a bracket that only shrinks (a
+ * step leaving it is a halving instead): about 8 evaluations where
+ * plain halving took 60, and a design (analyzer/monitor.c) asks for 14
+ * quantiles.
+ */
 double an_beta_quantile(double a, double b, double q)
 {
-	double lo = 0, hi = 1;
+	double lo = 0, hi = 1, x = a / (a + b);
+	double lnb = lgamma(a) + lgamma(b) - lgamma(a + b);
 
-	/* I_x(a, b) grows with x: 60 halvings reach double precision */
-	for (int i = 0; i < 60; i++) {
-		double mid = (lo + hi) / 2;
+	for (int i = 0; i < 100 && hi - lo > 1e-15; i++) {
+		double f = an_beta_inc(a, b, x) - q, pdf, next;
 
-		if (an_beta_inc(a, b, mid) < q)
-			lo = mid;
+		if (f < 0)
+			lo = x;
 		else
-			hi = mid;
+			hi = x;
+		pdf = exp((a - 1) * log(x) + (b - 1) * log1p(-x) - lnb);
+		next = pdf > 0 && isfinite(pdf) ? x - f / pdf : -1;
+		if (!(next > lo && next < hi))
+			next = (lo + hi) / 2;
+		if (fabs(next - x) <= 1e-15 * x)
+			return next;
+		x = next;
 	}
-	return (lo + hi) / 2;
+	return x;
 }
 
 double an_prob_above(unsigned long k, unsigned long n, double theta)

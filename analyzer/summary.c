@@ -94,19 +94,27 @@ struct reader {
 	bool bad;
 };
 
+/* The value of a digit (+32: more digits follow), or -1; from the two
+ * alphabets, built once. */
 static int digit_of(char c, bool *more)
 {
-	const char *e = strchr(DIGIT_END, c), *m = strchr(DIGIT_MORE, c);
+	static signed char val[256];
+	static bool built;
+	int v;
 
-	if (c && e) {
-		*more = false;
-		return (int)(e - DIGIT_END);
+	if (!built) {
+		memset(val, -1, sizeof(val));
+		for (int i = 0; i < 32; i++) {
+			val[(unsigned char)DIGIT_END[i]] = (signed char)i;
+			val[(unsigned char)DIGIT_MORE[i]] = (signed char)(i + 32);
+		}
+		built = true;
 	}
-	if (c && m) {
-		*more = true;
-		return (int)(m - DIGIT_MORE);
-	}
-	return -1;
+	v = val[(unsigned char)c];
+	if (v < 0)
+		return -1;
+	*more = v >= 32;
+	return v & 31;
 }
 
 static uint64_t get_u(struct reader *r)
@@ -273,7 +281,8 @@ static char *encode(const struct an_summary_head *h, const struct sobs *o,
 			}
 		}
 	}
-	return b.s;
+	/* exact: a run's transaction holds every test's new state */
+	return fg_xrealloc(b.s, b.len + 1);
 }
 
 /* A run as the summary keeps it; o->own is the caller's to free. */
@@ -532,4 +541,14 @@ int an_summary_load_run(struct an_test *t, const char *state,
 			return -1;
 	}
 	return 0;
+}
+
+uint64_t an_summary_hash(const char *state)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (const unsigned char *p = (const unsigned char *)state; p && *p;
+	     p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	return h;
 }

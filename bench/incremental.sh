@@ -21,7 +21,8 @@
 #   run  at RUNS_RUN runs: total wall <= 1.3x the no-history run (the same
 #        command on an empty database), peak RSS <= 64 MB;
 #   analyze at RUNS_ANALYZE runs (30 M results): wall <= 5 s.
-# Best of REPEAT (3) for wall times. TESTS changes the suite's size.
+# Best of REPEAT (3) for wall times. TESTS changes the suite's size; KEEP=1
+# keeps the databases (SQLite) and prints where.
 # Needs FG_TEST_PG_URL (tests/pg/cluster.sh) for PostgreSQL; without it
 # only SQLite is measured.
 set -eu
@@ -32,7 +33,7 @@ runs_run=${RUNS_RUN:-300}
 runs_an=${RUNS_ANALYZE:-3000}
 repeat=${REPEAT:-3}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fg-bench-incr.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 
 python3 "$here/gen-suite.py" "$tests" 1 run1.xml
@@ -173,6 +174,9 @@ $(best an.$b.*)
 EOF
 	echo "$b: analyze at $runs_an runs ($(sqlx "$b" "$w" "SELECT count(*) FROM results") results): $wa s," \
 		"peak RSS $((ra / 1024)) MiB: $(verdict "$wa <= 5") (target <= 5 s)"
-	fresh "$b" "$(where "$b" h3k)"
-	fresh "$b" "$(where "$b" h300)"
+	if [ -z "${KEEP:-}" ]; then
+		fresh "$b" "$(where "$b" h3k)"
+		fresh "$b" "$(where "$b" h300)"
+	fi
 done
+[ -z "${KEEP:-}" ] || echo "kept: $tmp"

@@ -173,31 +173,74 @@ static int load_runs(struct history_store *st, const char *state,
 }
 
 /*
- * The summaries of the run's tests (NULL where missing), and the runs
- * they name: one query per test, whatever the history holds.
+ * The test's summary (NULL: none), with the runs it names in ar->runs:
+ * read from the oldest run any summary names so far (and 1,000 run ids
+ * before it, so that a later, slightly older one rarely reads them again).
  */
-static int load_summaries(struct history_store *st, const struct fg_run *run,
-			  char **states, struct an_run *ar,
-			  struct fg_error *err)
+static int read_summary(struct history_store *st, const struct fg_test *ft,
+			struct an_run *ar, int64_t *min, char **state,
+			struct fg_error *err)
 {
-	int64_t min = INT64_MAX;
-	int rc;
+	struct an_summary_head h;
+	int rc = history_store_summary_get(st, ft->suite, ft->classname,
+					   ft->name, state, err);
 
-	for (size_t i = 0; i < run->ntests; i++) {
-		const struct fg_test *ft = &run->tests[i];
-		struct an_summary_head h;
+	if (rc || !*state || an_summary_head(*state, &h) || !h.nobs ||
+	    h.min_run_id >= *min)
+		return rc;
+	*min = h.min_run_id > 1000 ? h.min_run_id - 1000 : 0;
+	history_run_info_free(ar->runs, ar->nruns);
+	ar->runs = NULL;
+	ar->nruns = 0;
+	return history_store_run_info(st, *min, &ar->runs, &ar->nruns, err);
+}
 
-		if ((rc = history_store_summary_get(st, ft->suite,
-						    ft->classname, ft->name,
-						    &states[i], err)))
-			return rc;
-		if (states[i] && !an_summary_head(states[i], &h) && h.nobs &&
-		    h.min_run_id < min)
-			min = h.min_run_id;
+/*
+ * The test's history as `run` judges it: the newest window - 1 runs, or
+ * history - 1 when one of them or this run (ft) failed (an onset must
+ * stay in view to keep it out of quarantine); each from the summary when
+ * it holds them, else from the results.
+ */
+static int load_test(struct history_store *st, const char *state,
+		     const struct an_run *ar, struct an_test *t,
+		     const struct fg_test *ft, const struct an_policy *p,
+		     size_t *raw, struct fg_error *err)
+{
+	int rc = load_runs(st, state, ar, t, p->window - 1, raw, err);
+
+	if (rc == FG_OK && p->history > p->window && has_failure(t, ft) &&
+	    t->nobs >= (size_t)p->window - 1) {
+		an_test_trim(t);
+		rc = load_runs(st, state, ar, t, p->history - 1, raw, err);
 	}
-	if (min == INT64_MAX)
-		return FG_OK;
-	return history_store_run_info(st, min, &ar->runs, &ar->nruns, err);
+	return rc;
+}
+
+/*
+ * an_run.load: a deferred test's history when an_judge() comes to it,
+ * from its summary read again; if a run was recorded meanwhile and the
+ * summary changed, as any other test's.
+ */
+static int load_deferred(struct an_run *ar, struct an_run_test *e,
+			 const struct fg_test *ft, const struct an_policy *p)
+{
+	struct history_store *st = ar->load_ctx;
+	struct fg_error err = { 0 };
+	char *state = NULL;
+	size_t raw = 0;
+	int rc = history_store_summary_get(st, e->an.suite, e->an.classname,
+					   e->an.name, &state, &err);
+
+	if (rc == FG_OK && (!state || an_summary_hash(state) != e->state_hash ||
+			    an_summary_load_run(&e->an, state, ft, p, ar->runs,
+						ar->nruns))) {
+		an_test_trim(&e->an);
+		rc = load_test(st, state, ar, &e->an, ft, p, &raw, &err);
+	}
+	if (rc != FG_OK)
+		fg_log(FG_LOG_WARN, "analysis", "%s", err.msg);
+	free(state);
+	return rc;
 }
 
 int cli_analysis_prepare(struct history_store *st,
@@ -205,54 +248,48 @@ int cli_analysis_prepare(struct history_store *st,
 			 const struct an_policy *p, struct an_run *ar,
 			 struct fg_error *err)
 {
-	char **states;
 	size_t raw = 0; /* loads from the results */
 	size_t deferred = 0; /* tests an_judge() loads from their summary */
+	int64_t min = INT64_MAX; /* ar->runs start there */
 	int rc = FG_OK;
 
 	memset(ar, 0, sizeof(*ar));
 	ar->t = fg_xcalloc(run->ntests + 1, sizeof(*ar->t));
 	ar->n = run->ntests;
 	ar->quarantined_total = q->active.n;
-	states = fg_xcalloc(run->ntests + 1, sizeof(*states));
-	if (st)
-		rc = load_summaries(st, run, states, ar, err);
+	ar->load = load_deferred;
+	ar->load_ctx = st;
 	for (size_t i = 0; rc == FG_OK && i < run->ntests; i++) {
 		struct fg_test *ft = &run->tests[i];
 		struct an_run_test *e = &ar->t[i];
 		const struct history_quarantine *hq;
+		char *state = NULL;
 
 		an_test_init(&e->an, ft->suite, ft->classname, ft->name);
+		if (st && (rc = read_summary(st, ft, ar, &min, &state, err)))
+			break;
 		/*
 		 * When the summary alone serves the test (checked here by
-		 * loading it once), its runs are dropped until an_judge()
-		 * comes to it: the run holds one test's runs at a time, not
-		 * every test's window (130 MB at 10,000 tests).
+		 * loading it once), its runs and the summary are dropped
+		 * until an_judge() comes to it (load_deferred()): the run
+		 * holds one test's runs at a time, not every test's window
+		 * (130 MB at 10,000 tests).
 		 */
-		if (st && states[i] &&
-		    !an_summary_load_run(&e->an, states[i], ft, p, ar->runs,
+		if (st && state &&
+		    !an_summary_load_run(&e->an, state, ft, p, ar->runs,
 					 ar->nruns)) {
 			an_test_trim(&e->an);
-			e->state = states[i];
-			states[i] = NULL;
+			e->deferred = true;
+			e->state_hash = an_summary_hash(state);
 			deferred++;
-		} else if (st && (rc = load_runs(st, states[i], ar, &e->an,
-						 p->window - 1, &raw, err))) {
+		} else if (st && (rc = load_test(st, state, ar, &e->an, ft, p,
+						 &raw, err))) {
+			free(state);
 			break;
 		}
-		/* A test that fails gets its longer history (policy history):
-		 * an onset must stay in view to keep it out of quarantine. */
-		if (st && !e->state && p->history > p->window &&
-		    has_failure(&e->an, ft) &&
-		    e->an.nobs >= (size_t)p->window - 1) {
-			an_test_release(&e->an);
-			an_test_init(&e->an, ft->suite, ft->classname, ft->name);
-			if ((rc = load_runs(st, states[i], ar, &e->an,
-					    p->history - 1, &raw, err)))
-				break;
-		}
+		free(state);
 		fg_test_settle(ft);
-		if (!e->state)
+		if (!e->deferred)
 			an_test_add_run(&e->an, run, ft);
 		if ((hq = cli_quarantine_find(&q->active, ft->suite,
 					      ft->classname, ft->name)))
@@ -263,9 +300,6 @@ int cli_analysis_prepare(struct history_store *st,
 					      ft->classname, ft->name)))
 			e->released_ms = hq->released_ms;
 	}
-	for (size_t i = 0; i < run->ntests; i++)
-		free(states[i]);
-	free(states);
 	fg_log(FG_LOG_DEBUG, "analysis", "%zu tests, %zu loads from the "
 	       "results (the rest from summaries; %zu when judged)",
 	       run->ntests, raw, deferred);

@@ -876,7 +876,7 @@ static int configure(struct history_store *st, struct fg_error *err)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(q->db, "PRAGMA synchronous = NORMAL;"
 				  "PRAGMA foreign_keys = ON;"
-				  "PRAGMA cache_size = -32768;", NULL, NULL, NULL);
+				  "PRAGMA cache_size = -8192;", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return sq_fail(st, "cannot configure history database", err);
 	if (!wal)
@@ -1223,7 +1223,7 @@ static int sq_durations(struct history_store *st, int window,
  * transaction, hence before BEGIN.
  */
 #define STORE_BEFORE_WRITE "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -4096"
-#define STORE_AFTER_WRITE "PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768"
+#define STORE_AFTER_WRITE "PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192"
 
 static int sq_tx_begin(struct history_store *st)
 {

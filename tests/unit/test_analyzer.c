@@ -347,16 +347,19 @@ static void test_cusum_exact(void **state)
 	assert_int_equal(c.h, 43);
 	assert_false(an_cusum_design(0.9, 0.2, 25000, &c) && c.p1 > 0.999);
 
-	/* A 2,000-test suite (ARL0 = 500 x 2000). 0 of 37: its posterior tail
-	 * still reaches 10%, so h is 3986 (a search from 1 without the drift
-	 * bound finds the same); h - 1 misses the target. */
-	assert_true(an_cusum_design_post(0, 37, 0.2, 1e6, &c));
+	/* A 2,000-test suite (ARL0 = 500 x 2000). 0 of 100: its posterior
+	 * tail still reaches 5%, so h is 177 units (a search from 1 without
+	 * the drift bound finds the same). */
+	assert_true(an_cusum_design_post(0, 100, 0.2, 1e6, &c));
 	assert_int_equal(c.s, 1);
-	assert_int_equal(c.r, 12);
-	assert_int_equal(c.h, 3986);
-	/* A test failing half its runs needs h = 16408 (1367 failures in a
-	 * row): past the horizon of 1000 runs, so nothing is watched, and the
-	 * answer comes without solving the chain at that size. */
+	assert_int_equal(c.r, 17);
+	assert_int_equal(c.h, 177);
+	/* 0 of 37 would need h = 3986 with r = 12 (333 failures in a row),
+	 * and a test failing half its runs h = 16408 with r = 2: past the
+	 * horizon of AN_MONITOR_SPAN + 1 runs a fold can hold, so nothing is
+	 * watched, and the answer comes without solving the chain at that
+	 * size. */
+	assert_false(an_cusum_design_post(0, 37, 0.2, 1e6, &c));
 	assert_false(an_cusum_design_post(20, 40, 0.2, 1e6, &c));
 	assert_false(an_cusum_design_post(10, 21, 0.2, 1e6, &c));
 
