@@ -306,6 +306,14 @@ int cli_analysis_prepare(struct history_store *st,
 	return rc;
 }
 
+void cli_analysis_load_failed(const struct an_run *ar)
+{
+	if (ar->load_failed)
+		fprintf(stderr, "flakeguard: %zu test(s) judged on this run "
+			"alone: their history could not be read again (the "
+			"errors are above)\n", ar->load_failed);
+}
+
 /* Room for one more change; its entry is the caller's to fill. */
 static struct history_quarantine_change *
 change_new(struct cli_changes *ch, enum history_qop op)

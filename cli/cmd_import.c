@@ -447,6 +447,7 @@ static int slice_judge(struct judging *jg)
 	ar.known_tests = jg->known;
 	ar.quarantined_total = jg->quarantined_total;
 	an_judge(&jg->slice, &ar, jg->now, &jg->p, &v);
+	cli_analysis_load_failed(&ar);
 	jg->quarantined_total = ar.quarantined_total;
 	jg->cap_refused += ar.cap_refused;
 	ar.cap_exceeded = false; /* said once, for the whole run */

@@ -1350,6 +1350,7 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 		an_verdict(&rs->run, &ao, &v);
 	} else {
 		an_judge(&rs->run, &ar, now, &rs->policy, &v);
+		cli_analysis_load_failed(&ar);
 	}
 	run_strict_verdict(rs, &v);
 	e.verdict = v.exit_code;
