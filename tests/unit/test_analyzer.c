@@ -76,6 +76,25 @@ static void test_beta_posterior(void **state)
 	assert_true(an_prob_above(3, 20, 0.01) > 0.99);
 	assert_true(an_prob_above(1, 20, 0.05) < 0.95);
 	assert_true(an_prob_above(5, 20, 0.05) >= 0.95);
+
+	/* quantiles invert the distribution, tails included (the designs'
+	 * posterior slices go to the 99.95th percentile) */
+	close_to(an_beta_quantile(20.5, 20.5, 0.5), 0.5, 1e-12);
+	close_to(an_beta_quantile(1, 1, 0.3), 0.3, 1e-12);
+	{
+		static const double ab[][2] = { { 0.5, 20.5 }, { 0.5, 1000.5 },
+						{ 2.5, 97.5 }, { 0.5, 0.5 },
+						{ 40.5, 0.5 } };
+		static const double qs[] = { 1e-4, 0.0625, 0.5, 0.9, 0.9995 };
+
+		for (size_t i = 0; i < 5; i++)
+			for (size_t j = 0; j < 5; j++)
+				close_to(an_beta_inc(ab[i][0], ab[i][1],
+						     an_beta_quantile(ab[i][0],
+								      ab[i][1],
+								      qs[j])),
+					 qs[j], 1e-10);
+	}
 }
 
 static void test_sprt_59_clean_runs(void **state)
