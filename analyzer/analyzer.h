@@ -614,6 +614,8 @@ enum an_judgement {
 };
 
 /* Per test of the run, parallel to run->tests; filled by the caller. */
+#define AN_NOTE_MAX 400
+
 struct an_run_test {
 	struct an_test an;             /* its history plus this run (last);
 					  its runs are dropped once judged */
@@ -631,7 +633,10 @@ struct an_run_test {
 	bool counts;                   /* counts against the run */
 	const char *tag;               /* static: why it counts, for the
 					  verdict line ("intermittent", ...) */
-	char note[400];                /* why it counts or not */
+	/* why it counts or not: the run's scratch (an_run.note) while it
+	 * is judged; kept in fg_test.note (10,000 tests held 4 MB of
+	 * mostly empty notes) */
+	char *note;
 };
 
 struct an_run {
@@ -654,6 +659,7 @@ struct an_run {
 		    const struct fg_test *ft, const struct an_policy *p);
 	void *load_ctx;
 	size_t load_failed;
+	char note[AN_NOTE_MAX];        /* an_run_test.note, one at a time */
 };
 
 /*

@@ -634,18 +634,18 @@ static void judge_covered(struct fg_test *ft, struct an_run_test *e,
 	switch (how) {
 	case AN_COVER_MEMORY:
 		e->tag = "quarantined, memory error";
-		snprintf(e->note, sizeof(e->note), "quarantined, but a sanitizer "
+		snprintf(e->note, AN_NOTE_MAX, "quarantined, but a sanitizer "
 			 "reported a memory error (%.200s): a bug, never covered "
 			 "(counts)", ft->hint ? ft->hint : "see its output");
 		return;
 	case AN_COVER_BROKEN:
 		e->tag = "quarantined, broken now";
-		snprintf(e->note, sizeof(e->note), "quarantined, but broken "
+		snprintf(e->note, AN_NOTE_MAX, "quarantined, but broken "
 			 "now (counts): %s", t->reason);
 		return;
 	case AN_COVER_RAISED:
 		e->tag = "quarantined, rate rose";
-		snprintf(e->note, sizeof(e->note), "quarantined, but its rate "
+		snprintf(e->note, AN_NOTE_MAX, "quarantined, but its rate "
 			 "rose from %.1f%% to %.1f%% since commit %.12s (%u of "
 			 "%u runs since): counts", 100 * base_rate(t),
 			 100.0 * m->post_fails / (m->post_runs ? m->post_runs : 1),
@@ -654,7 +654,7 @@ static void judge_covered(struct fg_test *ft, struct an_run_test *e,
 		return;
 	case AN_COVER_HARD:
 		e->tag = "quarantined, every attempt failed";
-		snprintf(e->note, sizeof(e->note), "quarantined at %.1f%%, but "
+		snprintf(e->note, AN_NOTE_MAX, "quarantined at %.1f%%, but "
 			 "failed all %d attempt%s (by chance at that rate: "
 			 "%.1g%s): counts", 100 * base_rate(t), attempts,
 			 attempts == 1 ? "" : "s", chance,
@@ -662,14 +662,14 @@ static void judge_covered(struct fg_test *ft, struct an_run_test *e,
 		return;
 	case AN_COVER_NEW:
 		e->tag = "quarantined, new failure";
-		snprintf(e->note, sizeof(e->note), "quarantined, but failed in "
+		snprintf(e->note, AN_NOTE_MAX, "quarantined, but failed in "
 			 "a new way: \"%.120s\" (counts%s)",
 			 t->obs[t->nobs - 1].signature,
 			 failed ? "" : ": --strict-quarantine");
 		return;
 	case AN_COVER_SUSPICIOUS:
 		e->j = AN_J_SUSPICIOUS;
-		snprintf(e->note, sizeof(e->note), "quarantined, flaked in a new "
+		snprintf(e->note, AN_NOTE_MAX, "quarantined, flaked in a new "
 			 "way: \"%.120s\" (passed on retry; counts with "
 			 "--strict-quarantine)", t->obs[t->nobs - 1].signature);
 		break;
@@ -678,7 +678,7 @@ static void judge_covered(struct fg_test *ft, struct an_run_test *e,
 		if (failed) {
 			e->j = AN_J_QUARANTINED;
 			date(e->q.since_ms, since, sizeof(since));
-			snprintf(e->note, sizeof(e->note), "quarantined since %s "
+			snprintf(e->note, AN_NOTE_MAX, "quarantined since %s "
 				 "(%s%s%s): %.200s%s", since,
 				 e->q.source ? e->q.source : "manual",
 				 e->q.owner ? ", owner " : "",
@@ -722,10 +722,10 @@ static void judge_one(struct fg_test *ft, struct an_run_test *e,
 		e->counts = true;
 		if (!strcmp(e->dec.rule, "cap")) {
 			e->tag = "flaky; quarantine full";
-			snprintf(e->note, sizeof(e->note), "not quarantined: %s",
+			snprintf(e->note, AN_NOTE_MAX, "not quarantined: %s",
 				 e->dec.why);
 		} else if (loud) {
-			snprintf(e->note, sizeof(e->note), "%s: %s",
+			snprintf(e->note, AN_NOTE_MAX, "%s: %s",
 				 an_category_name(t->cat), t->reason);
 		}
 		return;
@@ -736,13 +736,13 @@ static void judge_one(struct fg_test *ft, struct an_run_test *e,
 	    (t->cat == AN_NEW_FLAKY && p->new_flaky_fails)) {
 		e->j = AN_J_FAILED;
 		e->counts = true;
-		snprintf(e->note, sizeof(e->note), "%s (counts): %s",
+		snprintf(e->note, AN_NOTE_MAX, "%s (counts): %s",
 			 an_category_name(t->cat), t->reason);
 	} else if (p->flaky_fails) {
 		e->j = AN_J_FAILED;
 		e->counts = true;
 		e->tag = "flaky; --flaky-result fail";
-		snprintf(e->note, sizeof(e->note), "flaky (counts: "
+		snprintf(e->note, AN_NOTE_MAX, "flaky (counts: "
 			 "--flaky-result fail)");
 	}
 }
@@ -1104,10 +1104,12 @@ void an_judge(struct fg_run *run, struct an_run *ar, int64_t now,
 		ft->category = an_category_name(e->an.cat);
 		ft->quarantined = active(e);
 		set_stats(ft, &e->an);
+		e->note = ar->note;
 		judge_one(ft, e, &p);
 		ft->counts = e->counts;
 		free(ft->note);
 		ft->note = e->note[0] ? fg_xstrdup(e->note) : NULL;
+		e->note = NULL;
 		v->real_failures += e->counts;
 		an_test_trim(&e->an); /* judged: what is shown is in ft */
 	}

@@ -415,12 +415,13 @@ int cli_analysis_count_tests(struct history_store *st, size_t *n,
 }
 
 /* The tag of a test's line, or NULL: nothing to say. */
-static const char *line_tag(const struct an_run_test *e, bool *loud,
+static const char *line_tag(const struct an_run_test *e,
+			    const struct fg_test *ft, bool *loud,
 			    const char **text)
 {
 	const struct an_test *t = &e->an;
 
-	*text = e->note;
+	*text = ft->note ? ft->note : "";
 	*loud = true;
 	switch (e->dec.action) {
 	case AN_ENTER: *text = e->dec.why; return "QUARANTINED";
@@ -473,7 +474,7 @@ void cli_analysis_print(FILE *out, const struct fg_run *run,
 		const char *text, *tag;
 		bool loud;
 
-		tag = line_tag(e, &loud, &text);
+		tag = line_tag(e, t, &loud, &text);
 		if (!tag || (loud_only && !loud))
 			continue;
 		if (!head)
