@@ -22,7 +22,8 @@
 #        command on an empty database), peak RSS <= 64 MB;
 #   analyze at RUNS_ANALYZE runs (30 M results): wall <= 5 s.
 # Best of REPEAT (3) for wall times. TESTS changes the suite's size; KEEP=1
-# keeps the databases (SQLite) and prints where.
+# keeps the databases (SQLite) and prints where; BACKENDS=postgresql (or
+# sqlite) measures one.
 # Needs FG_TEST_PG_URL (tests/pg/cluster.sh) for PostgreSQL; without it
 # only SQLite is measured.
 set -eu
@@ -45,6 +46,7 @@ JSON
 
 backends="sqlite"
 [ -n "${FG_TEST_PG_URL:-}" ] && backends="sqlite postgresql"
+backends=${BACKENDS:-$backends}
 pg_url() { # SCHEMA
 	printf '%s&options=-csearch_path%%3D%s\n' "$FG_TEST_PG_URL" "$1"
 }
