@@ -413,14 +413,12 @@ char *an_summary_of(const struct an_test *t, bool complete)
 /* Reading                                                                 */
 /* ---------------------------------------------------------------------- */
 
-/* Runs a raw scan would read: history_store_scan() reads at least one. */
-static size_t scan_runs(int n)
+size_t an_scan_runs(int n)
 {
 	return n < 1 ? 1 : (size_t)n;
 }
 
-/* Whether the loaded runs or this run hold a failed attempt. */
-static bool has_failure(const struct an_test *t, const struct fg_test *ft)
+bool an_test_has_failure(const struct an_test *t, const struct fg_test *ft)
 {
 	for (size_t i = 0; i < t->nobs; i++)
 		if (t->obs[i].failed)
@@ -526,14 +524,15 @@ int an_summary_load_run(struct an_test *t, const char *state,
 			const struct history_run_info *runs, size_t nruns)
 {
 	struct an_summary_head h;
-	size_t w = scan_runs(p->window - 1), l = scan_runs(p->history - 1);
+	size_t w = an_scan_runs(p->window - 1);
+	size_t l = an_scan_runs(p->history - 1);
 
 	if (an_summary_head(state, &h) || !an_summary_covers(&h, w) ||
 	    an_summary_load(t, state, w, runs, nruns))
 		return -1;
 	/* A test that fails gets its longer history (policy history): an
 	 * onset must stay in view to keep it out of quarantine. */
-	if (p->history > p->window && has_failure(t, ft) &&
+	if (p->history > p->window && an_test_has_failure(t, ft) &&
 	    t->nobs >= (size_t)p->window - 1) {
 		an_test_trim(t);
 		if (!an_summary_covers(&h, l) ||

@@ -132,23 +132,6 @@ static int add_row(void *ctx, const struct history_scan_row *r)
 	return 0;
 }
 
-/* Whether the loaded runs or this run hold a failed attempt. */
-static bool has_failure(const struct an_test *t, const struct fg_test *ft)
-{
-	for (size_t i = 0; i < t->nobs; i++)
-		if (t->obs[i].failed)
-			return true;
-	for (size_t i = 0; i < ft->nattempts; i++)
-		if (fg_astatus_is_failure(ft->attempts[i].status))
-			return true;
-	return false;
-}
-
-/* Runs a raw scan would read: history_store_scan() reads at least one. */
-static size_t scan_runs(int n)
-{
-	return n < 1 ? 1 : (size_t)n;
-}
 
 /*
  * The test's newest `runs` runs into t from its summary when the summary
@@ -161,8 +144,8 @@ static int load_runs(struct history_store *st, const char *state,
 	struct an_summary_head h;
 
 	if (state && !an_summary_head(state, &h) &&
-	    an_summary_covers(&h, scan_runs(runs))) {
-		if (!an_summary_load(t, state, scan_runs(runs), ar->runs,
+	    an_summary_covers(&h, an_scan_runs(runs))) {
+		if (!an_summary_load(t, state, an_scan_runs(runs), ar->runs,
 				     ar->nruns))
 			return FG_OK;
 		/* damaged, or a run it names is gone: the results decide */
@@ -208,7 +191,8 @@ static int load_test(struct history_store *st, const char *state,
 {
 	int rc = load_runs(st, state, ar, t, p->window - 1, raw, err);
 
-	if (rc == FG_OK && p->history > p->window && has_failure(t, ft) &&
+	if (rc == FG_OK && p->history > p->window &&
+	    an_test_has_failure(t, ft) &&
 	    t->nobs >= (size_t)p->window - 1) {
 		an_test_trim(t);
 		rc = load_runs(st, state, ar, t, p->history - 1, raw, err);
