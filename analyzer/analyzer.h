@@ -526,8 +526,6 @@ char *an_summary_fold(const char *state, const struct history_scan_row *row,
 		      bool first);
 /* A state from a test's loaded runs (complete: they are all it has). */
 char *an_summary_of(const struct an_test *t, bool complete);
-/* FNV-1a of the text: whether a summary changed since it was read. */
-uint64_t an_summary_hash(const char *state);
 /* Reads the counters; -1 when state is NULL or damaged. */
 int an_summary_head(const char *state, struct an_summary_head *h);
 /* Whether the kept runs are exactly the test's newest `runs` runs (or
@@ -623,12 +621,10 @@ enum an_judgement {
 struct an_run_test {
 	struct an_test an;             /* its history plus this run (last);
 					  its runs are dropped once judged */
-	/* its summary alone served it when checked (an_summary_load_run()):
-	 * an_judge() has an loaded (an_run.load) when the test's turn
-	 * comes, so only one test's runs, and one summary, are in memory at
-	 * a time; state_hash is that summary's an_summary_hash() */
+	/* its history is not loaded yet: an_judge() has an loaded
+	 * (an_run.load) when the test's turn comes, so only one test's
+	 * runs, and one summary, are in memory at a time */
 	bool deferred;
-	uint64_t state_hash;
 	struct history_quarantine q;   /* active entry (q.name NULL: none) */
 	bool blocked;                  /* a former entry expired */
 	int64_t released_ms;           /* a former entry ended then, or 0 */
@@ -656,6 +652,7 @@ struct an_run {
 	   freed by an_run_release() */
 	struct history_run_info *runs;
 	size_t nruns;
+	int64_t runs_from;             /* the caller's: runs start at it */
 	/* loads a deferred test's history into e->an (empty); non-zero: it
 	 * could not be read, and the test is judged on this run alone,
 	 * counted in load_failed for the caller to say so */

@@ -541,13 +541,3 @@ int an_summary_load_run(struct an_test *t, const char *state,
 	}
 	return 0;
 }
-
-uint64_t an_summary_hash(const char *state)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (const unsigned char *p = (const unsigned char *)state; p && *p;
-	     p++)
-		h = (h ^ *p) * 0x100000001b3ULL;
-	return h;
-}

@@ -159,23 +159,26 @@ static int load_runs(struct history_store *st, const char *state,
  * The test's summary (NULL: none), with the runs it names in ar->runs:
  * read from the oldest run any summary names so far (and 1,000 run ids
  * before it, so that a later, slightly older one rarely reads them again).
+ * Only the test being loaded holds pointers into ar->runs (an_judge()
+ * drops each test's runs once judged), so they may be read again here.
  */
-static int read_summary(struct history_store *st, const struct fg_test *ft,
-			struct an_run *ar, int64_t *min, char **state,
-			struct fg_error *err)
+static int read_summary(struct history_store *st, const char *suite,
+			const char *classname, const char *name,
+			struct an_run *ar, char **state, struct fg_error *err)
 {
 	struct an_summary_head h;
-	int rc = history_store_summary_get(st, ft->suite, ft->classname,
-					   ft->name, state, err);
+	int rc = history_store_summary_get(st, suite, classname, name, state,
+					   err);
 
 	if (rc || !*state || an_summary_head(*state, &h) || !h.nobs ||
-	    h.min_run_id >= *min)
+	    h.min_run_id >= ar->runs_from)
 		return rc;
-	*min = h.min_run_id > 1000 ? h.min_run_id - 1000 : 0;
+	ar->runs_from = h.min_run_id > 1000 ? h.min_run_id - 1000 : 0;
 	history_run_info_free(ar->runs, ar->nruns);
 	ar->runs = NULL;
 	ar->nruns = 0;
-	return history_store_run_info(st, *min, &ar->runs, &ar->nruns, err);
+	return history_store_run_info(st, ar->runs_from, &ar->runs,
+				      &ar->nruns, err);
 }
 
 /*
@@ -201,9 +204,10 @@ static int load_test(struct history_store *st, const char *state,
 }
 
 /*
- * an_run.load: a deferred test's history when an_judge() comes to it,
- * from its summary read again; if a run was recorded meanwhile and the
- * summary changed, as any other test's.
+ * an_run.load: a test's history when an_judge() comes to it, from its
+ * summary when that serves (an_summary_load_run()), else from the
+ * results. The summary is read once, here: the run holds one test's runs
+ * at a time, not every test's window (130 MB at 10,000 tests).
  */
 static int load_deferred(struct an_run *ar, struct an_run_test *e,
 			 const struct fg_test *ft, const struct an_policy *p)
@@ -212,16 +216,16 @@ static int load_deferred(struct an_run *ar, struct an_run_test *e,
 	struct fg_error err = { 0 };
 	char *state = NULL;
 	size_t raw = 0;
-	int rc = history_store_summary_get(st, e->an.suite, e->an.classname,
-					   e->an.name, &state, &err);
+	int rc = read_summary(st, e->an.suite, e->an.classname, e->an.name,
+			      ar, &state, &err);
 
-	if (rc == FG_OK && (!state || an_summary_hash(state) != e->state_hash ||
-			    an_summary_load_run(&e->an, state, ft, p, ar->runs,
-						ar->nruns))) {
+	if (rc == FG_OK && (!state || an_summary_load_run(&e->an, state, ft, p,
+							  ar->runs,
+							  ar->nruns))) {
 		an_test_trim(&e->an);
 		rc = load_test(st, state, ar, &e->an, ft, p, &raw, &err);
 	}
-	if (rc != FG_OK)
+	if (rc != FG_OK && ar->load_failed < 3)
 		fg_log(FG_LOG_WARN, "analysis", "%s", err.msg);
 	free(state);
 	return rc;
@@ -232,48 +236,38 @@ int cli_analysis_prepare(struct history_store *st,
 			 const struct an_policy *p, struct an_run *ar,
 			 struct fg_error *err)
 {
-	size_t raw = 0; /* loads from the results */
-	size_t deferred = 0; /* tests an_judge() loads from their summary */
-	int64_t min = INT64_MAX; /* ar->runs start there */
 	int rc = FG_OK;
 
+	(void)p;
 	memset(ar, 0, sizeof(*ar));
 	ar->t = fg_xcalloc(run->ntests + 1, sizeof(*ar->t));
 	ar->n = run->ntests;
 	ar->quarantined_total = q->active.n;
 	ar->load = load_deferred;
 	ar->load_ctx = st;
+	ar->runs_from = INT64_MAX;
+	/*
+	 * One read before any test is judged: a database that cannot be
+	 * read at all is said once, and the run gets the plain verdict.
+	 */
+	if (st && run->ntests) {
+		const struct fg_test *ft = &run->tests[0];
+		char *state = NULL;
+
+		rc = read_summary(st, ft->suite, ft->classname, ft->name, ar,
+				  &state, err);
+		free(state);
+	}
 	for (size_t i = 0; rc == FG_OK && i < run->ntests; i++) {
 		struct fg_test *ft = &run->tests[i];
 		struct an_run_test *e = &ar->t[i];
 		const struct history_quarantine *hq;
-		char *state = NULL;
 
 		an_test_init(&e->an, ft->suite, ft->classname, ft->name);
-		if (st && (rc = read_summary(st, ft, ar, &min, &state, err)))
-			break;
-		/*
-		 * When the summary alone serves the test (checked here by
-		 * loading it once), its runs and the summary are dropped
-		 * until an_judge() comes to it (load_deferred()): the run
-		 * holds one test's runs at a time, not every test's window
-		 * (130 MB at 10,000 tests).
-		 */
-		if (st && state &&
-		    !an_summary_load_run(&e->an, state, ft, p, ar->runs,
-					 ar->nruns)) {
-			an_test_trim(&e->an);
-			e->deferred = true;
-			e->state_hash = an_summary_hash(state);
-			deferred++;
-		} else if (st && (rc = load_test(st, state, ar, &e->an, ft, p,
-						 &raw, err))) {
-			free(state);
-			break;
-		}
-		free(state);
 		fg_test_settle(ft);
-		if (!e->deferred)
+		/* loaded when an_judge() comes to it (load_deferred()) */
+		e->deferred = st != NULL;
+		if (!st)
 			an_test_add_run(&e->an, run, ft);
 		if ((hq = cli_quarantine_find(&q->active, ft->suite,
 					      ft->classname, ft->name)))
@@ -284,9 +278,6 @@ int cli_analysis_prepare(struct history_store *st,
 					      ft->classname, ft->name)))
 			e->released_ms = hq->released_ms;
 	}
-	fg_log(FG_LOG_DEBUG, "analysis", "%zu tests, %zu loads from the "
-	       "results (the rest from summaries; %zu when judged)",
-	       run->ntests, raw, deferred);
 	return rc;
 }
 
