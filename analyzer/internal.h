@@ -21,4 +21,9 @@ bool an__is_interference(const struct an_evidence *ev,
 /* The category's reason line, with the first culprits. */
 void an__interference_reason(const struct an_test *t, char *buf, size_t n);
 
+/* analyzer/monitor.c */
+/* Forgets the designs found so far (the memo and the last answers that
+ * guide the next search): a test's way to repeat a search from scratch. */
+void an__cusum_forget(void);
+
 #endif /* FG_ANALYZER_INTERNAL_H */

@@ -44,6 +44,7 @@
  * docs/analyzer.md.
  */
 #include "analyzer/analyzer.h"
+#include "analyzer/internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -199,10 +200,16 @@ static void scores(double ratio, int *s, int *r)
 /*
  * The smallest h with rate(h) <= target (rate falls as h grows), or 0 when
  * it is above r x HORIZON. Every h < lb is known to miss the target (a
- * bound the caller proves), so it is never evaluated: the search gallops
- * up from max(from, lb), then bisects.
+ * bound the caller proves), so it is never evaluated. The search starts at
+ * guess, the answer for the last design of the same scores (0: none; -1:
+ * there was none below the horizon, which is most designs of a test that
+ * fails often, and one evaluation at the horizon confirms it instead of a
+ * dozen on the way up), which a fold's next design rarely moves by more
+ * than a few units: galloping away from it, then bisecting, finds the
+ * same h as a search from below (rate is monotonic, and each rate(h) is
+ * computed the same way whichever h came before).
  */
-static int smallest_h(const struct an_cusum *c, int from,
+static int smallest_h(const struct an_cusum *c, int from, int guess,
 		      double (*rate)(const struct an_cusum *, int, void *),
 		      void *ctx, double target, double lb)
 {
@@ -212,6 +219,28 @@ static int smallest_h(const struct an_cusum *c, int from,
 		return 0;
 	if (lo < lb)
 		lo = (int)ceil(lb);
+	if (guess < 0 && rate(c, max, ctx) > target)
+		return 0; /* as the last search found: one evaluation */
+	if (guess > lo && guess <= max) {
+		if (rate(c, guess, ctx) > target) {
+			lo = guess + 1;
+		} else {
+			/* the answer is <= guess: gallop down */
+			hi = guess;
+			for (int step = 1;; step *= 2) {
+				int p = guess - step;
+
+				if (p < lo)
+					break;
+				if (rate(c, p, ctx) > target) {
+					lo = p + 1;
+					break;
+				}
+				hi = p;
+			}
+			goto bisect;
+		}
+	}
 	for (int step = 1;; step *= 2) {
 		int p = lo + step - 1;
 
@@ -226,6 +255,7 @@ static int smallest_h(const struct an_cusum *c, int from,
 		}
 		lo = p + 1;
 	}
+bisect:
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
 
@@ -235,6 +265,21 @@ static int smallest_h(const struct an_cusum *c, int from,
 			lo = mid + 1;
 	}
 	return hi;
+}
+
+/* The last answer by scores (s, r), -1: none; the next search's guess. */
+static struct last_h {
+	int s, r, h;
+} last_plugin, last_post;
+
+static int guess_of(const struct last_h *l, const struct an_cusum *c)
+{
+	return l->s == c->s && l->r == c->r ? l->h : 0;
+}
+
+static void remember(struct last_h *l, const struct an_cusum *c)
+{
+	*l = (struct last_h){ c->s, c->r, c->h > 0 ? c->h : -1 };
 }
 
 static double rate_at_p0(const struct an_cusum *c, int h, void *ctx)
@@ -259,7 +304,9 @@ bool an_cusum_design(double p0, double rise, double arl0,
 	down = log((1 - p0) / (1 - p1));
 	scores(up / down, &c->s, &c->r);
 	c->unit = down / c->s;
-	c->h = smallest_h(c, 1, rate_at_p0, NULL, 1 / arl0, 0);
+	c->h = smallest_h(c, 1, guess_of(&last_plugin, c), rate_at_p0, NULL,
+			  1 / arl0, 0);
+	remember(&last_plugin, c);
 	return c->h > 0;
 }
 
@@ -344,6 +391,13 @@ bool an_cusum_design_post(unsigned long k, unsigned long n, double rise,
 	return e->ok;
 }
 
+void an__cusum_forget(void)
+{
+	memset(memo, 0, sizeof(memo));
+	memset(&last_plugin, 0, sizeof(last_plugin));
+	memset(&last_post, 0, sizeof(last_post));
+}
+
 static bool design_post(unsigned long k, unsigned long n, double rise,
 			double arl0, struct an_cusum *c)
 {
@@ -372,8 +426,9 @@ static bool design_post(unsigned long k, unsigned long n, double rise,
 	 * and the bound puts the search there at once (less a part in 1e9
 	 * for rounding).
 	 */
-	c->h = smallest_h(c, c->h, mean_rate, &po, 1 / arl0,
-			  up * arl0 * (1 - 1e-9) - c->r + 1);
+	c->h = smallest_h(c, c->h, guess_of(&last_post, c), mean_rate, &po,
+			  1 / arl0, up * arl0 * (1 - 1e-9) - c->r + 1);
+	remember(&last_post, c);
 	return c->h > 0;
 }
 

@@ -225,6 +225,7 @@ static int load_deferred(struct an_run *ar, struct an_run_test *e,
 		an_test_trim(&e->an);
 		rc = load_test(st, state, ar, &e->an, ft, p, &raw, &err);
 	}
+	ar->raw_loads += raw;
 	if (rc != FG_OK && ar->load_failed < 3)
 		fg_log(FG_LOG_WARN, "analysis", "%s", err.msg);
 	free(state);
@@ -283,6 +284,8 @@ int cli_analysis_prepare(struct history_store *st,
 
 void cli_analysis_load_failed(const struct an_run *ar)
 {
+	fg_log(FG_LOG_DEBUG, "analysis", "%zu tests, %zu loads from the "
+	       "results (the rest from summaries)", ar->n, ar->raw_loads);
 	if (ar->load_failed)
 		fprintf(stderr, "flakeguard: %zu test(s) judged on this run "
 			"alone: their history could not be read again (the "

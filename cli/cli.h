@@ -205,8 +205,9 @@ int cli_analysis_prepare(struct history_store *st,
 			 const struct cli_quarantine *q, struct fg_run *run,
 			 const struct an_policy *p, struct an_run *ar,
 			 struct fg_error *err);
-/* After an_judge(): one line on stderr when tests were judged on this
- * run alone because their history could not be read again. */
+/* After an_judge(): where the histories came from (a debug line), and
+ * one line on stderr when tests were judged on this run alone because
+ * their history could not be read. */
 void cli_analysis_load_failed(const struct an_run *ar);
 /*
  * The quarantine decisions of a judged run (or of its parts), as changes

@@ -6,6 +6,7 @@
  * quarantine file on real files in a mkdtemp() directory.
  */
 #include "analyzer/analyzer.h"
+#include "analyzer/internal.h"
 #include "history/history.h"
 
 #include <math.h>
@@ -386,6 +387,80 @@ static void test_cusum_exact(void **state)
 	close_to(an_hard_chance(2, 100, 3), 2.5 * 3.5 * 4.5 / (101.0 * 102 * 103),
 		 1e-12);
 	close_to(an_hard_chance(2, 100, 1), 2.5 / 101, 1e-12);
+}
+
+/*
+ * A design search starts from the last answer (analyzer/monitor.c,
+ * smallest_h()): the answers must not depend on the order of the
+ * questions. A grid of baselines and ARL0s, from scratch in ascending,
+ * descending and a scrambled order, gives the same designs each time,
+ * and the plug-in designs too.
+ */
+#define ORDER_N 120
+
+static void design_grid(const int *order, struct an_cusum *out, bool *ok)
+{
+	an__cusum_forget();
+	for (int j = 0; j < ORDER_N; j++) {
+		int i = order[j];
+		unsigned long n = 10 + (unsigned long)(i % 40) * 5;
+		unsigned long k = (unsigned long)(i / 40) * n / 5;
+		double arl0 = i % 3 ? 1e6 : 25000;
+
+		memset(&out[i], 0, sizeof(out[i]));
+		ok[i] = an_cusum_design_post(k, n, 0.2, arl0, &out[i]);
+	}
+}
+
+static void test_cusum_design_order(void **state)
+{
+	int up[ORDER_N], down[ORDER_N], mixed[ORDER_N];
+	struct an_cusum a[ORDER_N], b[ORDER_N], c[ORDER_N];
+	bool oa[ORDER_N], ob[ORDER_N], oc[ORDER_N];
+	int watched = 0, nothing = 0;
+
+	(void)state;
+	for (int i = 0; i < ORDER_N; i++) {
+		up[i] = i;
+		down[i] = ORDER_N - 1 - i;
+		mixed[i] = (i * 37) % ORDER_N; /* 37 is prime to 120 */
+	}
+	design_grid(up, a, oa);
+	design_grid(down, b, ob);
+	design_grid(mixed, c, oc);
+	for (int i = 0; i < ORDER_N; i++) {
+		assert_int_equal(oa[i], ob[i]);
+		assert_int_equal(oa[i], oc[i]);
+		if (!oa[i]) {
+			nothing++;
+			continue;
+		}
+		watched++;
+		assert_int_equal(a[i].s, b[i].s);
+		assert_int_equal(a[i].r, b[i].r);
+		assert_int_equal(a[i].h, b[i].h);
+		assert_int_equal(a[i].h, c[i].h);
+	}
+	/* both kinds of answer are in the grid */
+	assert_true(watched > 10);
+	assert_true(nothing > 10);
+	/* the plug-in designs, unmemoized, in both directions */
+	for (int pass = 0; pass < 2; pass++) {
+		an__cusum_forget();
+		for (int j = 0; j < 60; j++) {
+			int i = pass ? 59 - j : j;
+			struct an_cusum d;
+			bool got = an_cusum_design(0.002 + i * 0.008, 0.2, 1e6, &d);
+
+			if (!pass) {
+				a[i] = d;
+				oa[i] = got;
+			} else {
+				assert_int_equal(got, oa[i]);
+				assert_int_equal(d.h, a[i].h);
+			}
+		}
+	}
 }
 
 /*
@@ -1647,6 +1722,7 @@ int main(void)
 		cmocka_unit_test(test_hyper_tail),
 		cmocka_unit_test(test_intermittent),
 		cmocka_unit_test(test_cusum_exact),
+		cmocka_unit_test(test_cusum_design_order),
 		cmocka_unit_test(test_monitor_monte_carlo),
 		cmocka_unit_test(test_onset_every_split),
 		cmocka_unit_test(test_flaky_enters_same_commit),
