@@ -288,8 +288,8 @@ static double rate_at_p0(const struct an_cusum *c, int h, void *ctx)
 	return 1 / an_cusum_arl(c->s, c->r, h, c->p0);
 }
 
-bool an_cusum_design(double p0, double rise, double arl0,
-		     struct an_cusum *c)
+/* p0, p1, the scores and the unit of a design; false: nothing above p0 */
+static bool design_scores(double p0, double rise, struct an_cusum *c)
 {
 	double p1 = p0 + rise, up, down;
 
@@ -304,10 +304,22 @@ bool an_cusum_design(double p0, double rise, double arl0,
 	down = log((1 - p0) / (1 - p1));
 	scores(up / down, &c->s, &c->r);
 	c->unit = down / c->s;
+	return true;
+}
+
+/* h for the plug-in design of c (design_scores()), or 0 */
+static int plugin_h(struct an_cusum *c, double arl0)
+{
 	c->h = smallest_h(c, 1, guess_of(&last_plugin, c), rate_at_p0, NULL,
 			  1 / arl0, 0);
 	remember(&last_plugin, c);
-	return c->h > 0;
+	return c->h;
+}
+
+bool an_cusum_design(double p0, double rise, double arl0,
+		     struct an_cusum *c)
+{
+	return design_scores(p0, rise, c) && plugin_h(c, arl0) > 0;
 }
 
 /*
@@ -402,9 +414,9 @@ static bool design_post(unsigned long k, unsigned long n, double rise,
 			double arl0, struct an_cusum *c)
 {
 	struct post po;
-	double u[POST_GRID], up = 0;
+	double u[POST_GRID], up = 0, lb;
 
-	if (!an_cusum_design(an_jeffreys(k, n), rise, arl0, c))
+	if (!design_scores(an_jeffreys(k, n), rise, c))
 		return false;
 	post_grid(u, po.w);
 	for (int j = 0; j < POST_GRID; j++) {
@@ -424,10 +436,16 @@ static bool design_post(unsigned long k, unsigned long n, double rise,
 	 * below up x arl0 - r + 1 can meet the target. A noisy baseline (a
 	 * test failing half its runs) needs an h in the tens of thousands,
 	 * and the bound puts the search there at once (less a part in 1e9
-	 * for rounding).
+	 * for rounding). A bound past the horizon answers before the plug-in
+	 * design is searched at all: most designs of a test that fails often.
 	 */
+	lb = up * arl0 * (1 - 1e-9) - c->r + 1;
+	if (lb > (double)c->r * HORIZON || !plugin_h(c, arl0)) {
+		c->h = 0;
+		return false;
+	}
 	c->h = smallest_h(c, c->h, guess_of(&last_post, c), mean_rate, &po,
-			  1 / arl0, up * arl0 * (1 - 1e-9) - c->r + 1);
+			  1 / arl0, lb);
 	remember(&last_post, c);
 	return c->h > 0;
 }
