@@ -577,6 +577,90 @@ static void test_onset_every_split(void **state)
 	an_test_release(&t);
 }
 
+/*
+ * Commits with both a passing and a failing attempt, against the
+ * definition checked pairwise: random windows of up to 60 runs over 12
+ * commits (and runs without one), with retries that flip within a run,
+ * and skipped runs. (evidence.c sorts only the failing runs' commits.)
+ */
+static unsigned long incons_by_definition(const struct an_test *t)
+{
+	unsigned long n = 0;
+	bool unknown = false;
+
+	for (size_t i = 0; i < t->nobs; i++) {
+		const struct an_obs *o = &t->obs[i];
+		bool pass = false, fail = false, first = true;
+
+		if (!o->commit) {
+			unknown |= o->failed > 0 && o->failed < o->attempts;
+			continue;
+		}
+		for (size_t j = 0; j < t->nobs; j++) {
+			const struct an_obs *q = &t->obs[j];
+
+			if (!q->commit || strcmp(q->commit, o->commit))
+				continue;
+			if (j < i) {
+				first = false;
+				break;
+			}
+			pass |= q->failed < q->attempts;
+			fail |= q->failed > 0;
+		}
+		n += first && pass && fail;
+	}
+	return n + unknown;
+}
+
+static void test_inconsistent_commits_definition(void **state)
+{
+	static const enum fg_astatus SKIP[] = { FG_A_SKIPPED };
+	uint32_t x = 12345;
+	unsigned long seen_max = 0;
+
+	(void)state;
+	for (int round = 0; round < 400; round++) {
+		struct an_policy p;
+		struct an_test t;
+		int m;
+
+		an_policy_defaults(&p);
+		an_test_init(&t, "s", "", "x");
+		x = x * 1103515245u + 12345u;
+		m = 1 + (int)((x >> 8) % 60);
+		for (int i = 0; i < m; i++) {
+			char commit[16];
+			const enum fg_astatus *st;
+			size_t nst;
+			int k;
+
+			x = x * 1103515245u + 12345u;
+			k = (int)((x >> 8) % 13);
+			snprintf(commit, sizeof(commit), "k%d", k);
+			switch ((x >> 16) % 5) {
+			case 0: st = FAIL; nst = 1; break;
+			case 1: st = FLIP; nst = 2; break;
+			case 2: st = SKIP; nst = 1; break;
+			default: st = PASS; nst = 1; break;
+			}
+			/* (x >> 20) % 3: each pass with probability 2/3 */
+			if (st == FAIL && (x >> 20) % 3)
+				st = PASS;
+			an_test_add(&t, i + 1, 1000LL * (i + 1),
+				    k == 12 ? NULL : commit, "main", st, nst,
+				    10, st == PASS ? NULL : "boom");
+		}
+		an_evaluate(&t, t.nobs, 0, &p);
+		assert_int_equal(t.ev.runs > 0 ? t.ev.incons_commits : 0,
+				 t.ev.runs > 0 ? incons_by_definition(&t) : 0);
+		if (t.ev.incons_commits > seen_max)
+			seen_max = t.ev.incons_commits;
+		an_test_release(&t);
+	}
+	assert_true(seen_max >= 5); /* the windows were not all trivial */
+}
+
 static void test_flaky_enters_same_commit(void **state)
 {
 	struct an_policy p;
@@ -1723,6 +1807,7 @@ int main(void)
 		cmocka_unit_test(test_intermittent),
 		cmocka_unit_test(test_cusum_exact),
 		cmocka_unit_test(test_cusum_design_order),
+		cmocka_unit_test(test_inconsistent_commits_definition),
 		cmocka_unit_test(test_monitor_monte_carlo),
 		cmocka_unit_test(test_onset_every_split),
 		cmocka_unit_test(test_flaky_enters_same_commit),
