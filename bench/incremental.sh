@@ -21,6 +21,8 @@
 #   run  at RUNS_RUN runs: total wall <= 1.3x the no-history run (the same
 #        command on an empty database), peak RSS <= 64 MB;
 #   analyze at RUNS_ANALYZE runs (30 M results): wall <= 5 s.
+#   SQLite: the floor under the run's time that no analysis change moves
+#        (floor() below).
 # Best of REPEAT (3) for wall times. TESTS changes the suite's size; KEEP=1
 # keeps the databases (SQLite) and prints where; BACKENDS=postgresql (or
 # sqlite) measures one.
@@ -139,6 +141,37 @@ history() {
 		"analyze --rebuild (from the results): $(cut -d' ' -f1 "rebuild.$b.$n") s"
 }
 
+# sqltime DB SQL: wall seconds of SQL on a copy of DB, as flakeguard's
+# connection writes (WAL, synchronous NORMAL, 4 MiB cache while writing),
+# the closing checkpoint included.
+sqltime() {
+	rm -f "$tmp/floor.db"*
+	cp "$1" "$tmp/floor.db"
+	[ -z "${3:-}" ] || sqlite3 "$tmp/floor.db" "$3"
+	/usr/bin/time -q -f "%e" -o "$tmp/floor.t" sqlite3 "$tmp/floor.db" \
+		"PRAGMA synchronous = NORMAL; PRAGMA cache_size = -4096; $2" \
+		>/dev/null
+	cat "$tmp/floor.t"
+}
+# floor DB EMPTY_RUN_WALL: what any run at this history writes on SQLite
+# besides its own rows. Each run adds one row per test to the test-major
+# structures, run_tests_by_test (test_id, run_id) and test_summary, at
+# 10,000 scattered places: nearly every page of both is rewritten, to the
+# WAL and again at the checkpoint, whatever the analysis costs.
+floor() {
+	ins="BEGIN; INSERT INTO runs (id, started_at, duration_ms, commit_sha,
+	  branch, host, exit_code, interrupted, fg_version, uuid)
+	  VALUES (1000000, 1, 1, 'x', 'main', 'bench', 0, 0, 'bench', 'floor');
+	  INSERT INTO run_tests SELECT 1000000, id, 0, 5, 1 FROM tests; COMMIT;"
+	with=$(sqltime "$1" "$ins")
+	without=$(sqltime "$1" "$ins" "DROP INDEX run_tests_by_test")
+	sums=$(sqltime "$1" "UPDATE test_summary SET state = state || 'x';")
+	echo "sqlite: a run's $tests run_tests rows: $with s with run_tests_by_test," \
+		"$without s without it; rewriting the $tests summaries: $sums s"
+	echo "sqlite: the 1.3x target leaves $(awk "BEGIN { printf \"%.2f\", 0.3 * $2 }") s over the empty run;" \
+		"those two writes alone take $(awk "BEGIN { printf \"%.2f\", $with - $without + $sums }") s"
+}
+
 for b in $backends; do
 	echo "== $b"
 	# run: no history (an empty database), then with RUNS_RUN runs
@@ -165,6 +198,7 @@ EOF
 	echo "$b: run with $runs_run runs of history: $w1 s ($(awk "BEGIN { printf \"%.2f\", $w1 / $w0 }")x):" \
 		"$(verdict "$w1 <= 1.3 * $w0") (target <= 1.3x)"
 	echo "$b: peak RSS $((r1 / 1024)) MiB: $(verdict "$r1 <= 65536") (target <= 64 MB)"
+	[ "$b" = sqlite ] && floor "$w" "$w0"
 	# analyze at RUNS_ANALYZE runs
 	history "$b" h3k "$runs_an"
 	w=$(where "$b" h3k)
