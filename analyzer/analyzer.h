@@ -653,7 +653,9 @@ struct an_run {
 	struct history_run_info *runs;
 	size_t nruns;
 	int64_t runs_from;             /* the caller's: runs start at it */
-	size_t raw_loads;              /* the caller's: loads from results */
+	size_t raw_loads;              /* the caller's: tests read from the
+					  results, not their summary */
+	bool raw_said;                 /* the caller's: said why, once */
 	/* loads a deferred test's history into e->an (empty); non-zero: it
 	 * could not be read, and the test is judged on this run alone,
 	 * counted in load_failed for the caller to say so */

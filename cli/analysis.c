@@ -204,6 +204,29 @@ static int load_test(struct history_store *st, const char *state,
 }
 
 /*
+ * Many tests without a summary (a database from before summaries, or
+ * after merge or gc dropped them) make one run slow: each test's history
+ * is read from the results, and again to build its summary. Said once,
+ * while it happens, so that a CI log explains the wait.
+ */
+#define RAW_NOTICE_LOADS 50
+
+static void raw_notice(struct an_run *ar, const struct an_run_test *e)
+{
+	size_t done = (size_t)(e - ar->t) + 1;
+
+	if (ar->raw_said || ar->raw_loads < RAW_NOTICE_LOADS)
+		return;
+	ar->raw_said = true;
+	fprintf(stderr, "flakeguard: %zu of the first %zu tests have no "
+		"summary of their history in the database (one from before "
+		"summaries, or after merge or gc): their runs are read from the "
+		"results, and this run writes their summaries, so it takes "
+		"longer once (`flakeguard analyze` writes all of them)\n",
+		ar->raw_loads, done);
+}
+
+/*
  * an_run.load: a test's history when an_judge() comes to it, from its
  * summary when that serves (an_summary_load_run()), else from the
  * results. The summary is read once, here: the run holds one test's runs
@@ -225,7 +248,8 @@ static int load_deferred(struct an_run *ar, struct an_run_test *e,
 		an_test_trim(&e->an);
 		rc = load_test(st, state, ar, &e->an, ft, p, &raw, &err);
 	}
-	ar->raw_loads += raw;
+	ar->raw_loads += raw > 0;
+	raw_notice(ar, e);
 	if (rc != FG_OK && ar->load_failed < 3)
 		fg_log(FG_LOG_WARN, "analysis", "%s", err.msg);
 	free(state);
@@ -286,6 +310,9 @@ void cli_analysis_load_failed(const struct an_run *ar)
 {
 	fg_log(FG_LOG_DEBUG, "analysis", "%zu tests, %zu loads from the "
 	       "results (the rest from summaries)", ar->n, ar->raw_loads);
+	if (ar->raw_said)
+		fprintf(stderr, "flakeguard: in all, %zu of %zu tests were "
+			"read from the results\n", ar->raw_loads, ar->n);
 	if (ar->load_failed)
 		fprintf(stderr, "flakeguard: %zu test(s) judged on this run "
 			"alone: their history could not be read again (the "

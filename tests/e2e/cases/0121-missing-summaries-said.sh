@@ -1,0 +1,40 @@
+# Issue 14: tests without a summary (a database from before summaries, or
+# after merge or gc dropped them) are read from the results, which makes
+# one run slow at scale. The run says so once, while it happens, with how
+# many; the next run has their summaries and says nothing.
+# backends: sqlite postgresql
+cat > gen.sh <<'SH'
+# gen.sh N FAILING: JUnit for 60 tests, test N failing when FAILING=1
+i=0
+echo '<testsuites><testsuite name="many">'
+while [ $i -lt 60 ]; do
+	if [ $i -eq "$1" ] && [ "$2" = 1 ]; then
+		echo "<testcase classname=\"c\" name=\"t$i\"><failure message=\"boom\"/></testcase>"
+	else
+		echo "<testcase classname=\"c\" name=\"t$i\"/>"
+	fi
+	i=$((i + 1))
+done
+echo '</testsuite></testsuites>'
+SH
+cat > flakeguard.json <<JSON
+{ "suites": [ { "name": "many", "junit": "{junit}",
+  "command": ["sh", "-c", "sh $PWD/gen.sh 7 \${FAIL:-0} > {junit}"] } ] }
+JSON
+for n in 1 2 3; do
+	fg run --db h.db --commit "c$n"
+	expect_rc 0
+done
+lacks err "no summary"
+sql h.db "DELETE FROM test_summary"
+FAIL=1 fg run --db h.db --commit c4
+expect_rc 1
+contains err "50 of the first 50 tests have no summary"
+# (50 of them when it is said; the count at the end says all)
+contains err "in all, 60 of 60 tests were read from the results"
+contains out "t7"
+sql_is h.db "SELECT count(*) FROM test_summary" 60
+fg run --db h.db --commit c5
+expect_rc 0
+lacks err "no summary"
+lacks err "read from the results"
