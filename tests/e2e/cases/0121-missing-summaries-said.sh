@@ -21,11 +21,13 @@ cat > flakeguard.json <<JSON
 { "suites": [ { "name": "many", "junit": "{junit}",
   "command": ["sh", "-c", "sh $PWD/gen.sh 7 \${FAIL:-0} > {junit}"] } ] }
 JSON
+# new tests have no runs to read: nothing to say
 for n in 1 2 3; do
 	fg run --db h.db --commit "c$n"
 	expect_rc 0
+	lacks err "no summary"
+	lacks err "read from the results"
 done
-lacks err "no summary"
 sql h.db "DELETE FROM test_summary"
 FAIL=1 fg run --db h.db --commit c4
 expect_rc 1
