@@ -167,18 +167,21 @@ static int read_summary(struct history_store *st, const char *suite,
 			struct an_run *ar, char **state, struct fg_error *err)
 {
 	struct an_summary_head h;
+	int64_t from;
 	int rc = history_store_summary_get(st, suite, classname, name, state,
 					   err);
 
 	if (rc || !*state || an_summary_head(*state, &h) || !h.nobs ||
 	    h.min_run_id >= ar->runs_from)
 		return rc;
-	ar->runs_from = h.min_run_id > 1000 ? h.min_run_id - 1000 : 0;
+	from = h.min_run_id > 1000 ? h.min_run_id - 1000 : 0;
 	history_run_info_free(ar->runs, ar->nruns);
 	ar->runs = NULL;
 	ar->nruns = 0;
-	return history_store_run_info(st, ar->runs_from, &ar->runs,
-				      &ar->nruns, err);
+	/* failed: none held, and the next summary tries again */
+	rc = history_store_run_info(st, from, &ar->runs, &ar->nruns, err);
+	ar->runs_from = rc == FG_OK ? from : INT64_MAX;
+	return rc;
 }
 
 /*
@@ -311,9 +314,6 @@ void cli_analysis_load_failed(const struct an_run *ar)
 {
 	fg_log(FG_LOG_DEBUG, "analysis", "%zu tests, %zu loads from the "
 	       "results (the rest from summaries)", ar->n, ar->raw_loads);
-	if (ar->raw_said)
-		fprintf(stderr, "flakeguard: in all, %zu of %zu tests were "
-			"read from the results\n", ar->raw_loads, ar->n);
 	if (ar->load_failed)
 		fprintf(stderr, "flakeguard: %zu test(s) judged on this run "
 			"alone: their history could not be read again (the "

@@ -418,6 +418,7 @@ struct judging {
 	struct an_tally tally;
 	struct cli_changes ch;
 	bool said;                   /* the "Analysis:" heading is out */
+	bool raw_said;               /* tests without a summary: said */
 	bool plain;                  /* no analysis: the plain verdict */
 	struct fg_error err;
 };
@@ -446,8 +447,10 @@ static int slice_judge(struct judging *jg)
 	}
 	ar.known_tests = jg->known;
 	ar.quarantined_total = jg->quarantined_total;
+	ar.raw_said = jg->raw_said; /* once for the import, not per slice */
 	an_judge(&jg->slice, &ar, jg->now, &jg->p, &v);
 	cli_analysis_load_failed(&ar);
+	jg->raw_said = ar.raw_said;
 	jg->quarantined_total = ar.quarantined_total;
 	jg->cap_refused += ar.cap_refused;
 	ar.cap_exceeded = false; /* said once, for the whole run */

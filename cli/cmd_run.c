@@ -1351,6 +1351,10 @@ static int finish(struct run_state *rs, struct history_store *store, int sig)
 	} else {
 		an_judge(&rs->run, &ar, now, &rs->policy, &v);
 		cli_analysis_load_failed(&ar);
+		if (ar.raw_said)
+			fprintf(stderr, "flakeguard: in all, %zu of %zu tests "
+				"were read from the results\n", ar.raw_loads,
+				ar.n);
 	}
 	run_strict_verdict(rs, &v);
 	e.verdict = v.exit_code;

@@ -40,3 +40,20 @@ fg run --db h.db --commit c5
 expect_rc 0
 lacks err "no summary"
 lacks err "read from the results"
+# import judges in slices of tests: said once for the whole import
+python3 -c '
+import sys
+print("<testsuites><testsuite name=\"big\">")
+for i in range(2200):
+    print("<testcase classname=\"c\" name=\"b%d\"/>" % i)
+print("</testsuite></testsuites>")' > big.xml
+for c in i1 i2; do
+	fg import --db h.db --commit "$c" big.xml
+	expect_rc 0
+	lacks err "no summary"
+done
+sql h.db "DELETE FROM test_summary"
+fg import --db h.db --commit i3 big.xml
+expect_rc 0
+[ "$(grep -c "have no summary" err)" = 1 ] ||
+	fail "said $(grep -c "have no summary" err) times: $(cat err)"
