@@ -546,16 +546,17 @@ bool an_summary_covers_clean(const struct an_summary_head *h, size_t runs,
  */
 int an_summary_load(struct an_test *t, const char *state, size_t newest,
 		    const struct history_run_info *runs, size_t nruns);
+/* The runs a scan for the newest n reads: history_store_scan() reads at
+ * least one. */
+size_t an_scan_runs(int n);
+/* Whether t's loaded runs or this run (ft) hold a failed attempt. */
+bool an_test_has_failure(const struct an_test *t, const struct fg_test *ft);
 /*
  * The runs `run` judges a test of it against, from its summary alone: the
  * newest window - 1, or history - 1 when one of them or this run (ft)
  * has a failed attempt. -1 when the summary does not hold them (t is left
  * without runs: the caller reads the results).
  */
-/* Runs a raw scan of n reads: history_store_scan() reads at least one. */
-size_t an_scan_runs(int n);
-/* Whether t's loaded runs or this run (ft) hold a failed attempt. */
-bool an_test_has_failure(const struct an_test *t, const struct fg_test *ft);
 int an_summary_load_run(struct an_test *t, const char *state,
 			const struct fg_test *ft, const struct an_policy *p,
 			const struct history_run_info *runs, size_t nruns);

@@ -132,7 +132,6 @@ static int add_row(void *ctx, const struct history_scan_row *r)
 	return 0;
 }
 
-
 /*
  * The test's newest `runs` runs into t from its summary when the summary
  * holds exactly those (an_summary_covers()), else from the results.
@@ -316,8 +315,8 @@ void cli_analysis_load_failed(const struct an_run *ar)
 	       "results (the rest from summaries)", ar->n, ar->raw_loads);
 	if (ar->load_failed)
 		fprintf(stderr, "flakeguard: %zu test(s) judged on this run "
-			"alone: their history could not be read again (the "
-			"errors are above)\n", ar->load_failed);
+			"alone: their history could not be read (the "
+			"first errors are above)\n", ar->load_failed);
 }
 
 /* Room for one more change; its entry is the caller's to fill. */
